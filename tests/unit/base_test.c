@@ -1,0 +1,191 @@
+/* base_test.c — errors, struct buf invariants and ceilings, file reading
+ * limits, atomic writes, integer parsing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/base.h"
+
+static void test_strerror_names_every_code(void **state)
+{
+    (void)state;
+    for (int c = 0; c < HL_E__COUNT; c++)
+        assert_string_not_equal(hl_strerror(c), "unknown error");
+    assert_string_equal(hl_strerror(-HL_E_PARSE), "malformed input");
+    assert_string_equal(hl_strerror(HL_E__COUNT), "unknown error");
+}
+
+static void test_fail_fills_error_and_returns_negative_code(void **state)
+{
+    (void)state;
+    struct hl_error err;
+    hl_error_clear(&err);
+    int r = hl_fail(&err, HL_E_STIX, "objects[2].id", "bad %s", "id");
+    assert_int_equal(r, -HL_E_STIX);
+    assert_int_equal(err.code, HL_E_STIX);
+    assert_string_equal(err.where, "objects[2].id");
+    assert_string_equal(err.msg, "bad id");
+    assert_int_equal(hl_fail(NULL, HL_E_IO, NULL, "x"), -HL_E_IO);
+}
+
+static void test_fail_cuts_overlong_message(void **state)
+{
+    (void)state;
+    struct hl_error err;
+    char big[2 * HL_ERROR_MSG_MAX];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    hl_fail(&err, HL_E_INVALID, big, "%s", big);
+    assert_int_equal(strlen(err.msg), HL_ERROR_MSG_MAX - 1);
+    assert_int_equal(strlen(err.where), HL_ERROR_WHERE_MAX - 1);
+}
+
+static void test_buf_empty_is_a_valid_string(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b, 100);
+    assert_non_null(b.data);
+    assert_string_equal(b.data, "");
+    buf_release(&b);
+    assert_string_equal(b.data, "");
+}
+
+static void test_buf_grows_and_stays_terminated(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b, 1 << 20);
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(buf_addf(&b, "%d,", i), 0);
+    assert_true(b.len < b.cap);
+    assert_int_equal(b.data[b.len], '\0');
+    assert_memory_equal(b.data, "0,1,2,", 6);
+    size_t len;
+    char *p = buf_detach(&b, &len);
+    assert_int_equal(strlen(p), len);
+    assert_int_equal(b.len, 0);
+    free(p);
+}
+
+static void test_buf_refuses_growth_past_max_and_keeps_contents(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b, 8);
+    assert_int_equal(buf_adds(&b, "12345678"), 0);
+    assert_int_equal(buf_addc(&b, '9'), -HL_E_TOO_LARGE);
+    assert_string_equal(b.data, "12345678");
+    assert_int_equal(buf_addf(&b, "%s", "long string"), -HL_E_TOO_LARGE);
+    assert_int_equal(b.len, 8);
+    buf_truncate(&b, 2);
+    assert_string_equal(b.data, "12");
+    buf_release(&b);
+}
+
+static void test_buf_addf_handles_long_output(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b, 10000);
+    char s[1000];
+    memset(s, 'x', sizeof s - 1);
+    s[sizeof s - 1] = '\0';
+    assert_int_equal(buf_addf(&b, "<%s>", s), 0);
+    assert_int_equal(b.len, 1001);
+    assert_int_equal(b.data[1000], '>');
+    buf_release(&b);
+}
+
+static void test_size_helpers_detect_overflow(void **state)
+{
+    (void)state;
+    size_t r;
+    assert_true(size_add(1, 2, &r));
+    assert_int_equal(r, 3);
+    assert_false(size_add(SIZE_MAX, 1, &r));
+    assert_false(size_mul(SIZE_MAX / 2 + 1, 2, &r));
+    assert_true(size_mul(1000, 1000, &r));
+}
+
+static void test_read_file_enforces_ceiling(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/hl-base-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/f", dir);
+    struct hl_error err;
+    assert_int_equal(hl_write_file(path, "0123456789", 10, 0600, &err), 0);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+
+    struct buf b;
+    buf_init(&b, 1 << 20);
+    assert_int_equal(hl_read_file(path, 10, &b, &err), 0);
+    assert_string_equal(b.data, "0123456789");
+    assert_int_equal(hl_read_file(path, 9, &b, &err), -HL_E_TOO_LARGE);
+    assert_int_equal(err.code, HL_E_TOO_LARGE);
+    assert_string_equal(err.where, path);
+    assert_int_equal(b.len, 0);
+
+    char missing[300];
+    snprintf(missing, sizeof missing, "%s/none", dir);
+    assert_int_equal(hl_read_file(missing, 10, &b, &err), -HL_E_NOT_FOUND);
+    buf_release(&b);
+    unlink(path);
+    rmdir(dir);
+}
+
+static void test_parse_int_accepts_only_whole_decimal_in_range(void **state)
+{
+    (void)state;
+    long long v;
+    assert_true(hl_parse_int("42", 0, 100, &v));
+    assert_int_equal(v, 42);
+    assert_true(hl_parse_int("-5", -10, 10, &v));
+    assert_int_equal(v, -5);
+    assert_false(hl_parse_int("101", 0, 100, &v));
+    assert_false(hl_parse_int("4x", 0, 100, &v));
+    assert_false(hl_parse_int("", 0, 100, &v));
+    assert_false(hl_parse_int("-", 0, 100, &v));
+    assert_false(hl_parse_int(" 4", 0, 100, &v));
+    assert_false(hl_parse_int("99999999999999999999999", 0, 100, &v));
+    assert_true(hl_parse_int("-9223372036854775808", INT64_MIN, 0, &v));
+}
+
+static void test_hex_is_lowercase(void **state)
+{
+    (void)state;
+    uint8_t in[3] = {0x00, 0xab, 0xff};
+    char out[7];
+    hl_hex(out, in, 3);
+    assert_string_equal(out, "00abff");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_strerror_names_every_code),
+        cmocka_unit_test(test_fail_fills_error_and_returns_negative_code),
+        cmocka_unit_test(test_fail_cuts_overlong_message),
+        cmocka_unit_test(test_buf_empty_is_a_valid_string),
+        cmocka_unit_test(test_buf_grows_and_stays_terminated),
+        cmocka_unit_test(test_buf_refuses_growth_past_max_and_keeps_contents),
+        cmocka_unit_test(test_buf_addf_handles_long_output),
+        cmocka_unit_test(test_size_helpers_detect_overflow),
+        cmocka_unit_test(test_read_file_enforces_ceiling),
+        cmocka_unit_test(test_parse_int_accepts_only_whole_decimal_in_range),
+        cmocka_unit_test(test_hex_is_lowercase),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
