@@ -34,7 +34,7 @@ check() {
     "$HL_BIN" validate "$f" >"$tmp/out" 2>&1 || rc=$?
     if [ "$rc" -ne 0 ]; then
         fail "validate $f: exit $rc, want 0"; sed 's/^/    /' "$tmp/out" >&2
-    elif [ "$strict" = 1 ] && grep -qi 'warning' "$tmp/out"; then
+    elif [ "$strict" = 1 ] && grep -q ': warning: ' "$tmp/out"; then
         fail "validate $f: warnings in our own example"; sed 's/^/    /' "$tmp/out" >&2
     fi
     rc=0
