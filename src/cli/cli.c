@@ -11,6 +11,7 @@
 const struct cli_command cli_commands[] = {
     {"help", cli_help, "show the commands, or the manual of one"},
     {"version", cli_version, "print the version"},
+    {"canon", cli_canon, "print the RFC 8785 canonical form of a JSON document"},
     {NULL, NULL, NULL},
 };
 
