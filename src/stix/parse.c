@@ -13,7 +13,15 @@
  *        - a string's source text (between its quotes) is at most
  *          HL_MAX_STRING_BYTES;
  *        - an integer literal (no fraction, no exponent) lies within
- *          ±(2^53 − 1) (I-JSON, RFC 7493 §2.2).
+ *          ±(2^53 − 1) (I-JSON, RFC 7493 §2.2);
+ *        - no other number has a magnitude in [2^53, 1e21): RFC 8785
+ *          (§3.2.2.3) writes those as integer literals beyond I-JSON
+ *          (1e20 is "100000000000000000000"), so the canonical form of
+ *          the document would itself be refused. Larger ones are written
+ *          with an exponent ("1e+30") and stay reals, so they pass;
+ *        - a number other than an integer is at most PARSE_MAX_NUMBER
+ *          characters long (no real number needs more; this keeps the
+ *          conversion on a bounded copy).
  *      The scan only tracks what is inside a string (quotes, with
  *      backslash escapes) and what is outside; it never judges grammar,
  *      which is jansson's job. In valid JSON, every digit or '-' outside a
@@ -26,18 +34,23 @@
  *      (RFC 8259 §8.1) and lone surrogates (§7, §8.2); "\u0000" and raw
  *      control characters in strings (§7); duplicate member names
  *      (RFC 7493 §2.3); integers beyond json_int_t and reals that
- *      overflow a double (so every real is finite, RFC 7493 §2.2).
+ *      overflow a double (already refused by the pre-scan, kept as a
+ *      second line: every real is finite).
  *
  * Every error carries where = "line:column" (1-based; the column counts
  * characters, as jansson does) and the byte offset in its message.
  */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "stix.h"
 
 /* Decimal digits of HL_IJSON_MAX_INT (9007199254740991). */
 #define IJSON_MAX_DIGITS 16
+/* Longest number literal with a fraction or exponent that is accepted. */
+#define PARSE_MAX_NUMBER 127
 
 /* Line and column (1-based, column in UTF-8 characters) of byte offset off. */
 static void parse_locate(const char *data, size_t off, char where[HL_ERROR_WHERE_MAX])
@@ -120,9 +133,25 @@ static int parse_scan_number(const char *data, size_t len, size_t at, size_t *ne
         i++;
     }
     *next = i;
-    if (integer && !parse_int_in_range(data + at, i - at))
+    if (integer) {
+        if (!parse_int_in_range(data + at, i - at))
+            return parse_fail_at(err, HL_E_PARSE, data, at,
+                                 "integer outside the I-JSON range ±(2^53-1) (RFC 7493 §2.2)");
+        return 0;
+    }
+    if (i - at > PARSE_MAX_NUMBER)
+        return parse_fail_at(err, HL_E_TOO_LARGE, data, at,
+                             "number literal longer than 127 characters");
+    char copy[PARSE_MAX_NUMBER + 1];
+    memcpy(copy, data + at, i - at);
+    copy[i - at] = '\0';
+    double v = fabs(strtod(copy, NULL)); /* malformed tokens are left to jansson */
+    if (!isfinite(v))
+        return parse_fail_at(err, HL_E_PARSE, data, at, "number too large for a double");
+    if (v > (double)HL_IJSON_MAX_INT && v < 1e21)
         return parse_fail_at(err, HL_E_PARSE, data, at,
-                             "integer outside the I-JSON range ±(2^53-1) (RFC 7493 §2.2)");
+                             "number whose canonical form is an integer beyond ±(2^53-1) "
+                             "(RFC 8785 §3.2.2.3, RFC 7493 §2.2)");
     return 0;
 }
 

@@ -250,8 +250,19 @@ static void test_parse_integer_range_is_ijson(void **state)
     assert_refuses("{\"a\": 9007199254740992}", HL_E_PARSE);
     assert_refuses("{\"a\": -9007199254740992}", HL_E_PARSE);
     assert_refuses("[99999999999999999999999999]", HL_E_PARSE);
-    /* Reals are doubles; large ones are fine as long as they are finite. */
-    assert_accepts("[9007199254740992.0, 1e300, -1.5e308, 5e-324, 1e-400]");
+}
+
+/* RFC 8785 writes a double in [2^53, 1e21) as an integer literal
+ * ("100000000000000000000"), beyond I-JSON; from 1e21 on with an exponent. */
+static void test_parse_real_range_follows_canonical_form(void **state)
+{
+    (void)state;
+    assert_accepts("[9007199254740991.0, -9.007199254740991e15, 1.5, 5e-324, 1e-400, 0.0]");
+    assert_accepts("[1e21, -1E30, 1.5e300, 1.7976931348623157e308]");
+    assert_refuses("[9007199254740992.0]", HL_E_PARSE);
+    assert_refuses("[-9.007199254740992e15]", HL_E_PARSE);
+    assert_refuses("[1e20]", HL_E_PARSE);
+    assert_refuses("[9.99999999999999e20]", HL_E_PARSE);
 }
 
 static void test_parse_rejects_infinite_reals(void **state)
@@ -261,6 +272,28 @@ static void test_parse_rejects_infinite_reals(void **state)
     assert_refuses("[-1e400]", HL_E_PARSE);
     assert_refuses("{\"a\": 2e308}", HL_E_PARSE);
     assert_accepts("[1.7976931348623157e308]");
+}
+
+static void test_parse_number_literal_length_limit(void **state)
+{
+    (void)state;
+    char doc[300];
+    /* "[0.1000…]" with a literal of exactly 127 characters, then 128. */
+    for (size_t n = 127; n <= 128; n++) {
+        doc[0] = '[';
+        doc[1] = '0';
+        doc[2] = '.';
+        memset(doc + 3, '1', n - 2);
+        doc[n + 1] = ']';
+        doc[n + 2] = '\0';
+        if (n == 127)
+            assert_accepts(doc);
+        else
+            assert_refuses(doc, HL_E_TOO_LARGE);
+    }
+    /* Integers have no such limit short of their range: leading zeros are
+     * jansson's to refuse. */
+    assert_refuses("[0000000000000000000000000000000000000001]", HL_E_PARSE);
 }
 
 static void test_parse_error_has_line_and_column(void **state)
@@ -333,7 +366,9 @@ int main(void)
         cmocka_unit_test(test_parse_document_size_limit),
         cmocka_unit_test(test_parse_string_size_limit),
         cmocka_unit_test(test_parse_integer_range_is_ijson),
+        cmocka_unit_test(test_parse_real_range_follows_canonical_form),
         cmocka_unit_test(test_parse_rejects_infinite_reals),
+        cmocka_unit_test(test_parse_number_literal_length_limit),
         cmocka_unit_test(test_parse_error_has_line_and_column),
         cmocka_unit_test(test_doc_kind_by_shape),
     };
