@@ -1,0 +1,294 @@
+/*
+ * sqlite_data.c — the SQLite backend's channel data: objects (arrival
+ * order, versions, TAXII listing with keyset pagination), TAXII status
+ * records, and per-(peer, channel) replication cursors.
+ *
+ * Listing (TAXII 2.1 §3.4, §3.5). Rows come in (date_added_us, row) order;
+ * a page starts strictly after the caller's cursor, never at an OFFSET, so
+ * a row inserted between two page requests can only appear later, and no
+ * row is skipped or repeated. One extra row is fetched to tell whether
+ * more follow. match[type] and match[id] travel as one bound JSON array
+ * each (json_each), built here from values store.c has checked to be
+ * plain STIX tokens, so the SQL text never changes with input.
+ */
+#include "sqlite_int.h"
+
+#include <string.h>
+
+/* ---- objects -------------------------------------------------------------- */
+
+int sq_object_add(struct store *s, const struct store_object *o, int64_t *row_out,
+                  struct hl_error *err)
+{
+    struct store_sqlite *q = sq_of(s);
+    sqlite3_stmt *st = NULL;
+    int64_t cid;
+    int r = sq_channel_id(q, o->channel, &cid, err);
+    if (!r)
+        r = sq_stmt(q, SQ_OBJECT_ADD, &st, err);
+    if (!r)
+        r = sq_bind_i64(q, st, 1, cid, err);
+    if (!r)
+        r = sq_bind_text(q, st, 2, o->stix_id, err);
+    if (!r)
+        r = sq_bind_text(q, st, 3, o->type, err);
+    if (!r)
+        r = sq_bind_i64(q, st, 4, o->modified_us, err);
+    if (!r)
+        r = sq_bind_i64(q, st, 5, o->date_added_us, err);
+    if (!r)
+        r = sq_bind_blob(q, st, 6, o->json, o->json_len, err);
+    if (!r)
+        r = sq_exec(q, st, "object", err);
+    if (r == -HL_E_EXISTS)
+        return hl_fail(err, HL_E_EXISTS, o->stix_id,
+                       "store: %s version %lld is already in channel \"%s\"", o->stix_id,
+                       (long long)o->modified_us, o->channel);
+    if (!r)
+        *row_out = sqlite3_last_insert_rowid(q->db);
+    return r;
+}
+
+/* Runs an object query whose parameters are bound; at most limit rows
+ * reach fn (0: no limit). Sets *last to the last delivered row and *more
+ * if a row beyond the limit exists. */
+static HL_MUST_CHECK int object_rows(struct store_sqlite *q, sqlite3_stmt *st, size_t limit,
+                                     store_object_fn fn, void *ctx, struct store_page *page,
+                                     struct hl_error *err)
+{
+    struct store_object o;
+    int r;
+    while ((r = sq_step(q, st, "object", err)) == 1) {
+        if (limit && page->n_rows == limit) {
+            page->more = true;
+            r = 0;
+            break;
+        }
+        r = sq_col_object(st, 0, &o, err);
+        if (!r)
+            r = fn(ctx, &o);
+        if (r)
+            break;
+        page->n_rows++;
+        page->next.date_added_us = o.date_added_us;
+        page->next.row = o.row;
+    }
+    sqlite3_reset(st);
+    return r;
+}
+
+int sq_object_get(struct store *s, int64_t row, store_object_fn fn, void *ctx,
+                  struct hl_error *err)
+{
+    struct store_sqlite *q = sq_of(s);
+    sqlite3_stmt *st = NULL;
+    struct store_page page = {0};
+    int r = sq_stmt(q, SQ_OBJECT_GET, &st, err);
+    if (!r)
+        r = sq_bind_i64(q, st, 1, row, err);
+    if (!r)
+        r = object_rows(q, st, 0, fn, ctx, &page, err);
+    if (!r && page.n_rows == 0)
+        r = hl_fail(err, HL_E_NOT_FOUND, "object", "store: no object in row %lld",
+                    (long long)row);
+    return r;
+}
+
+int sq_object_versions(struct store *s, const char *channel, const char *stix_id,
+                       store_object_fn fn, void *ctx, struct hl_error *err)
+{
+    struct store_sqlite *q = sq_of(s);
+    sqlite3_stmt *st = NULL;
+    struct store_page page = {0};
+    int64_t cid;
+    int r = sq_channel_id(q, channel, &cid, err);
+    if (!r)
+        r = sq_stmt(q, SQ_OBJECT_VERSIONS, &st, err);
+    if (!r)
+        r = sq_bind_i64(q, st, 1, cid, err);
+    if (!r)
+        r = sq_bind_text(q, st, 2, stix_id, err);
+    if (!r)
+        r = object_rows(q, st, 0, fn, ctx, &page, err);
+    if (!r && page.n_rows == 0)
+        r = hl_fail(err, HL_E_NOT_FOUND, stix_id, "store: no %s in channel \"%s\"", stix_id,
+                    channel);
+    return r;
+}
+
+/* ["t1","t2",...] of tokens checked by store.c ([A-Za-z0-9-] only), so
+ * no character needs escaping. */
+static HL_MUST_CHECK int token_array(const char *const *v, size_t n, struct buf *b,
+                                     struct hl_error *err)
+{
+    int r = buf_addc(b, '[');
+    for (size_t i = 0; !r && i < n; i++) {
+        if (i)
+            r = buf_addc(b, ',');
+        if (!r)
+            r = buf_addc(b, '"');
+        if (!r)
+            r = buf_adds(b, v[i]);
+        if (!r)
+            r = buf_addc(b, '"');
+    }
+    if (!r)
+        r = buf_addc(b, ']');
+    return r ? hl_fail(err, r, "query", "store: filter list too long") : 0;
+}
+
+static HL_MUST_CHECK int bind_list(struct store_sqlite *q, sqlite3_stmt *st, int i,
+                                   const char *const *v, size_t n, struct buf *b,
+                                   struct hl_error *err)
+{
+    if (!v)
+        return 0; /* stays NULL: no filter */
+    int r = token_array(v, n, b, err);
+    return r ? r : sq_bind_text(q, st, i, b->data, err);
+}
+
+int sq_object_list(struct store *s, const struct store_query *qr, store_object_fn fn, void *ctx,
+                   struct store_page *page, struct hl_error *err)
+{
+    struct store_sqlite *q = sq_of(s);
+    sqlite3_stmt *st = NULL;
+    struct buf types, ids;
+    size_t list_max = (size_t)STORE_LIST_MAX * (STORE_TEXT_MAX + 3) + 2;
+    buf_init(&types, list_max);
+    buf_init(&ids, list_max);
+    int64_t cid;
+    int r = sq_channel_id(q, qr->channel, &cid, err);
+    if (!r)
+        r = sq_stmt(q, SQ_OBJECT_LIST, &st, err);
+    if (!r)
+        r = sq_bind_i64(q, st, 1, cid, err);
+    if (!r && (qr->after.date_added_us || qr->after.row)) {
+        r = sq_bind_i64(q, st, 2, qr->after.date_added_us, err);
+        if (!r)
+            r = sq_bind_i64(q, st, 3, qr->after.row, err);
+    }
+    if (!r && qr->has_added_after)
+        r = sq_bind_i64(q, st, 4, qr->added_after_us, err);
+    if (!r)
+        r = bind_list(q, st, 5, qr->types, qr->n_types, &types, err);
+    if (!r)
+        r = bind_list(q, st, 6, qr->ids, qr->n_ids, &ids, err);
+    if (!r)
+        r = sq_bind_i64(q, st, 7, (int64_t)qr->version, err);
+    if (!r)
+        r = sq_bind_i64(q, st, 8, (int64_t)qr->limit + 1, err);
+    if (!r)
+        r = object_rows(q, st, qr->limit, fn, ctx, page, err);
+    if (st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st); /* the lists' bytes are freed below */
+    }
+    buf_release(&types);
+    buf_release(&ids);
+    return r;
+}
+
+/* ---- TAXII status records --------------------------------------------------- */
+
+int sq_status_put(struct store *s, const char *id, const char *channel, int64_t created_us,
+                  const uint8_t *body, size_t body_len, struct hl_error *err)
+{
+    struct store_sqlite *q = sq_of(s);
+    sqlite3_stmt *st = NULL;
+    int64_t cid;
+    int r = sq_channel_id(q, channel, &cid, err);
+    if (!r)
+        r = sq_stmt(q, SQ_STATUS_PUT, &st, err);
+    if (!r)
+        r = sq_bind_text(q, st, 1, id, err);
+    if (!r)
+        r = sq_bind_i64(q, st, 2, cid, err);
+    if (!r)
+        r = sq_bind_i64(q, st, 3, created_us, err);
+    if (!r)
+        r = sq_bind_blob(q, st, 4, body, body_len, err);
+    return r ? r : sq_exec(q, st, "status", err);
+}
+
+int sq_status_get(struct store *s, const char *id, struct buf *out, struct hl_error *err)
+{
+    struct store_sqlite *q = sq_of(s);
+    sqlite3_stmt *st = NULL;
+    const uint8_t *p;
+    size_t n;
+    int r = sq_stmt(q, SQ_STATUS_GET, &st, err);
+    if (!r)
+        r = sq_bind_text(q, st, 1, id, err);
+    if (!r)
+        r = sq_step(q, st, "status", err);
+    if (r == 0)
+        return hl_fail(err, HL_E_NOT_FOUND, id, "store: no status %s", id);
+    if (r == 1)
+        r = sq_col_blob_ref(st, 0, "statuses", 0, STORE_JSON_MAX, &p, &n, err);
+    if (!r) {
+        size_t old = out->len;
+        r = buf_add(out, p, n);
+        if (r) {
+            buf_truncate(out, old);
+            r = hl_fail(err, r, id, "store: status %s does not fit the buffer", id);
+        }
+    }
+    sqlite3_reset(st);
+    return r;
+}
+
+/* ---- replication cursors ------------------------------------------------------ */
+
+int sq_repl_set(struct store *s, const char *peer_id, const char *channel,
+                const struct store_repl *rp, struct hl_error *err)
+{
+    struct store_sqlite *q = sq_of(s);
+    sqlite3_stmt *st = NULL;
+    int64_t cid;
+    int r = sq_channel_id(q, channel, &cid, err);
+    if (!r)
+        r = sq_stmt(q, SQ_REPL_SET, &st, err);
+    if (!r)
+        r = sq_bind_text(q, st, 1, peer_id, err);
+    if (!r)
+        r = sq_bind_i64(q, st, 2, cid, err);
+    if (!r)
+        r = sq_bind_i64(q, st, 3, rp->push_row, err);
+    if (!r)
+        r = sq_bind_i64(q, st, 4, rp->pull_added_us, err);
+    if (!r)
+        r = sq_bind_text(q, st, 5, rp->pull_next, err);
+    if (!r)
+        r = sq_exec(q, st, "cursor", err);
+    if (r == -HL_E_NOT_FOUND && cid)
+        return hl_fail(err, HL_E_NOT_FOUND, peer_id, "store: no party %s", peer_id);
+    return r;
+}
+
+int sq_repl_get(struct store *s, const char *peer_id, const char *channel,
+                struct store_repl *out, struct hl_error *err)
+{
+    struct store_sqlite *q = sq_of(s);
+    sqlite3_stmt *st = NULL;
+    int64_t cid;
+    int r = sq_channel_id(q, channel, &cid, err);
+    if (!r)
+        r = sq_stmt(q, SQ_REPL_GET, &st, err);
+    if (!r)
+        r = sq_bind_text(q, st, 1, peer_id, err);
+    if (!r)
+        r = sq_bind_i64(q, st, 2, cid, err);
+    if (!r)
+        r = sq_step(q, st, "cursor", err);
+    if (r == 0)
+        return 0; /* never set: all zero */
+    if (r == 1) {
+        r = sq_col_i64(st, 0, "repl_cursors", 0, &out->push_row, err);
+        if (!r)
+            r = sq_col_i64(st, 1, "repl_cursors", 0, &out->pull_added_us, err);
+        if (!r)
+            r = sq_col_text(st, 2, "repl_cursors", 0, out->pull_next, STORE_TEXT_MAX, err);
+    }
+    sqlite3_reset(st);
+    return r;
+}

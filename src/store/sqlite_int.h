@@ -1,0 +1,197 @@
+/*
+ * sqlite_int.h — private to the SQLite backend (sqlite.c, sqlite_data.c,
+ * sqlite_log.c, schema.c): the connection struct, the statement cache and
+ * the helpers every query goes through.
+ *
+ * Statements. Every SQL text lives in one table in sqlite.c, indexed by
+ * enum sq_stmt_id; each is prepared once per connection on first use and
+ * kept (sqlite3_prepare_v3 with SQLITE_PREPARE_PERSISTENT). No SQL is ever
+ * built from input: values only travel as bound parameters.
+ *
+ * Reading back. The database file is hostile input. Every column is read
+ * through sq_col_* which check the storage class and the size, and fail
+ * with HL_E_STORE naming table, row and column ("store corrupt: table
+ * log_entries row 7: leaf_hash has 31 bytes, expected 32").
+ */
+#ifndef HL_SQLITE_INT_H
+#define HL_SQLITE_INT_H
+
+#include <sqlite3.h>
+
+#include "store_int.h"
+
+enum sq_stmt_id {
+    SQ_BEGIN,
+    SQ_COMMIT,
+    SQ_ROLLBACK,
+    SQ_SAVEPOINT,
+    SQ_RELEASE,
+    SQ_ROLLBACK_TO,
+    SQ_META_SET,
+    SQ_META_GET,
+    SQ_PARTY_PUT,
+    SQ_PARTY_GET,
+    SQ_PARTY_LIST,
+    SQ_CHANNEL_CREATE,
+    SQ_CHANNEL_GET,
+    SQ_CHANNEL_LIST,
+    SQ_CHANNEL_ID,
+    SQ_MEMBER_ADD,
+    SQ_MEMBER_LIST,
+    SQ_OBJECT_ADD,
+    SQ_OBJECT_GET,
+    SQ_OBJECT_VERSIONS,
+    SQ_OBJECT_LIST,
+    SQ_LOG_ID,
+    SQ_LOG_CREATE,
+    SQ_LOG_SIZE,
+    SQ_LOG_INSERT,
+    SQ_LOG_ENTRY_GET,
+    SQ_LOG_SCAN,
+    SQ_TILE_PUT,
+    SQ_TILE_GET,
+    SQ_HEAD_ADD,
+    SQ_HEAD_LATEST,
+    SQ_HEAD_LIST,
+    SQ_RECEIPT_ADD,
+    SQ_RECEIPT_LATEST,
+    SQ_RECEIPT_LIST,
+    SQ_STATUS_PUT,
+    SQ_STATUS_GET,
+    SQ_REPL_SET,
+    SQ_REPL_GET,
+    SQ__COUNT
+};
+
+struct store_sqlite {
+    struct store base; /* first: struct store * casts to this */
+    sqlite3 *db;
+    sqlite3_stmt *stmt[SQ__COUNT]; /* prepared on first use, finalized at close */
+    char path[4097];
+};
+
+static inline struct store_sqlite *sq_of(struct store *s)
+{
+    return (struct store_sqlite *)s;
+}
+
+/* The columns every object query selects, in this order, from
+ * "objects o JOIN channels c ON c.id = o.channel_id" (or a LEFT JOIN). */
+#define SQ_OBJECT_COLS "o.row, c.name, o.stix_id, o.type, o.modified_us, o.date_added_us, o.json"
+#define SQ_OBJECT_NCOLS 7
+
+/* Turns an SQLite result code into -HL_E_*, with the engine's message:
+ * constraint kinds map to EXISTS (unique), NOT_FOUND (foreign key),
+ * CONFLICT (our triggers), I/O and full disk to IO, the rest to STORE. */
+HL_MUST_CHECK int sq_fail(struct store_sqlite *q, int rc, const char *what, struct hl_error *err);
+
+/* Returns the cached statement id, reset and with bindings cleared,
+ * preparing it on first use. */
+HL_MUST_CHECK int sq_stmt(struct store_sqlite *q, enum sq_stmt_id id, sqlite3_stmt **out,
+                          struct hl_error *err);
+
+/* Binding; each returns 0 or -HL_E_*. */
+HL_MUST_CHECK int sq_bind_text(struct store_sqlite *q, sqlite3_stmt *st, int i, const char *t,
+                               struct hl_error *err);
+HL_MUST_CHECK int sq_bind_i64(struct store_sqlite *q, sqlite3_stmt *st, int i, int64_t v,
+                              struct hl_error *err);
+HL_MUST_CHECK int sq_bind_blob(struct store_sqlite *q, sqlite3_stmt *st, int i, const void *p,
+                               size_t n, struct hl_error *err);
+
+/* Steps a statement that returns no rows (or whose rows are ignored) to
+ * completion and resets it. */
+HL_MUST_CHECK int sq_exec(struct store_sqlite *q, sqlite3_stmt *st, const char *what,
+                          struct hl_error *err);
+
+/* Steps once: 1 for a row, 0 for done (statement reset), or -HL_E_*. */
+HL_MUST_CHECK int sq_step(struct store_sqlite *q, sqlite3_stmt *st, const char *what,
+                          struct hl_error *err);
+
+/* Checked column readers. table and key name the row in errors. */
+HL_MUST_CHECK int sq_col_i64(sqlite3_stmt *st, int col, const char *table, int64_t key,
+                             int64_t *out, struct hl_error *err);
+/* Copies text of at most max bytes (no NUL inside) into out[max + 1]. */
+HL_MUST_CHECK int sq_col_text(sqlite3_stmt *st, int col, const char *table, int64_t key,
+                              char *out, size_t max, struct hl_error *err);
+/* Text borrowed from the statement, at most max bytes, valid until the
+ * next step or reset. */
+HL_MUST_CHECK int sq_col_text_ref(sqlite3_stmt *st, int col, const char *table, int64_t key,
+                                  size_t max, const char **out, struct hl_error *err);
+/* A blob of exactly n bytes, copied into out. */
+HL_MUST_CHECK int sq_col_fixed(sqlite3_stmt *st, int col, const char *table, int64_t key,
+                               uint8_t *out, size_t n, struct hl_error *err);
+/* A blob of at most max bytes, borrowed like sq_col_text_ref. A zero-length
+ * blob reads as a non-NULL pointer to nothing. */
+HL_MUST_CHECK int sq_col_blob_ref(sqlite3_stmt *st, int col, const char *table, int64_t key,
+                                  size_t max, const uint8_t **out, size_t *len,
+                                  struct hl_error *err);
+
+/* Reads the SQ_OBJECT_COLS starting at column first into *o (borrowed). */
+HL_MUST_CHECK int sq_col_object(sqlite3_stmt *st, int first, struct store_object *o,
+                                struct hl_error *err);
+
+/* A write outside an explicit transaction runs in its own: sq_tx_enter
+ * begins one (BEGIN IMMEDIATE) if none is open and sets *own;
+ * sq_tx_leave commits it when r == 0 and rolls it back otherwise, and
+ * returns r (or the commit's error). Inside a caller's transaction both
+ * do nothing. */
+HL_MUST_CHECK int sq_tx_enter(struct store_sqlite *q, bool *own, struct hl_error *err);
+HL_MUST_CHECK int sq_tx_leave(struct store_sqlite *q, bool own, int r, struct hl_error *err);
+
+/* Id of channel name; HL_E_NOT_FOUND if unknown. */
+HL_MUST_CHECK int sq_channel_id(struct store_sqlite *q, const char *name, int64_t *out,
+                                struct hl_error *err);
+/* Id of log (party, channel). With create, makes it (party and channel
+ * must exist: HL_E_NOT_FOUND otherwise); without, HL_E_NOT_FOUND if absent. */
+HL_MUST_CHECK int sq_log_id(struct store_sqlite *q, const char *party_id, const char *channel,
+                            bool create, int64_t *out, struct hl_error *err);
+
+/* schema.c: brings the schema of an open connection up to date. */
+HL_MUST_CHECK int sq_schema_migrate(struct store_sqlite *q, struct hl_error *err);
+/* The schema version this binary writes (PRAGMA user_version). */
+int sq_schema_version(void);
+
+/* sqlite_data.c */
+int sq_object_add(struct store *s, const struct store_object *o, int64_t *row_out,
+                  struct hl_error *err);
+int sq_object_get(struct store *s, int64_t row, store_object_fn fn, void *ctx,
+                  struct hl_error *err);
+int sq_object_versions(struct store *s, const char *channel, const char *stix_id,
+                       store_object_fn fn, void *ctx, struct hl_error *err);
+int sq_object_list(struct store *s, const struct store_query *qr, store_object_fn fn, void *ctx,
+                   struct store_page *page, struct hl_error *err);
+int sq_status_put(struct store *s, const char *id, const char *channel, int64_t created_us,
+                  const uint8_t *body, size_t body_len, struct hl_error *err);
+int sq_status_get(struct store *s, const char *id, struct buf *out, struct hl_error *err);
+int sq_repl_set(struct store *s, const char *peer_id, const char *channel,
+                const struct store_repl *r, struct hl_error *err);
+int sq_repl_get(struct store *s, const char *peer_id, const char *channel,
+                struct store_repl *out, struct hl_error *err);
+
+/* sqlite_log.c */
+int sq_log_size(struct store *s, const char *party_id, const char *channel, int64_t *size_out,
+                struct hl_error *err);
+int sq_log_append(struct store *s, const char *party_id, const char *channel,
+                  const struct store_log_entry *entries, size_t n, struct hl_error *err);
+int sq_log_entry_get(struct store *s, const char *party_id, const char *channel, int64_t seq,
+                     struct store_log_entry *out, struct hl_error *err);
+int sq_log_scan(struct store *s, const char *party_id, const char *channel, int64_t from_seq,
+                store_log_fn fn, void *ctx, struct hl_error *err);
+int sq_tile_put(struct store *s, const char *party_id, const char *channel, unsigned level,
+                int64_t index, const uint8_t hash[STORE_HASH_BYTES], struct hl_error *err);
+int sq_tile_get(struct store *s, const char *party_id, const char *channel, unsigned level,
+                int64_t index, uint8_t out[STORE_HASH_BYTES], struct hl_error *err);
+int sq_tree_head_add(struct store *s, const char *party_id, const char *channel,
+                     const struct store_tree_head *h, struct hl_error *err);
+int sq_tree_head_latest(struct store *s, const char *party_id, const char *channel,
+                        struct store_tree_head *out, struct hl_error *err);
+int sq_tree_head_list(struct store *s, const char *party_id, const char *channel,
+                      store_tree_head_fn fn, void *ctx, struct hl_error *err);
+int sq_receipt_add(struct store *s, const char *party_id, const char *channel,
+                   const struct store_receipt *r, struct hl_error *err);
+int sq_receipt_latest(struct store *s, const char *party_id, const char *channel,
+                      const char *witness_id, struct store_receipt *out, struct hl_error *err);
+int sq_receipt_list(struct store *s, const char *party_id, const char *channel,
+                    store_receipt_fn fn, void *ctx, struct hl_error *err);
+
+#endif

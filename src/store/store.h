@@ -1,0 +1,332 @@
+/*
+ * store.h — the one interface through which hotline reads and writes
+ * persistent state. The ledger (logs, Merkle tiles, tree heads, receipts)
+ * and the TAXII server (objects, status records, replication cursors) use
+ * only this header; they never see SQL or an engine's types.
+ *
+ * The store knows bytes, hashes, integers and strings. It knows nothing of
+ * STIX validation, seals, TAXII or HTTP: what it is handed has already been
+ * validated by the layer above, and what it hands back is exactly what was
+ * stored — or an error, because the database file is hostile input too
+ * (a stored value of the wrong type or size is HL_E_STORE naming the table
+ * and row, never a silently short hash).
+ *
+ * Backends. store_open() picks one from its first argument:
+ *   "sqlite:PATH" or a plain PATH   one SQLite file per node (sqlite.c)
+ *   "postgresql://..."              reserved for pg.c (HL_E_INVALID today)
+ * Every backend fills the same operation table (store_int.h), so callers
+ * never change when a backend is added.
+ *
+ * Invariants every backend keeps:
+ *   - Objects have a row number: arrival order, unique per node, never
+ *     reused, increasing with date_added_us for rows of the same channel
+ *     as long as callers pass non-decreasing arrival times.
+ *   - A log (party, channel) holds entries 0..size-1 with no gap and no
+ *     duplicate: store_log_append refuses anything else with
+ *     HL_E_CONFLICT, and the engine enforces it again (unique key, check).
+ *   - Inside store_begin .. store_commit every write is one atomic,
+ *     durable unit (one fsync at commit). Writers in different processes
+ *     on the same node serialize at store_begin (they wait up to the busy
+ *     timeout, then fail with HL_E_STORE). A write call made outside an
+ *     explicit transaction is its own transaction.
+ *   - After a failed write inside a transaction the caller must
+ *     store_rollback: a partial batch is never committed by the store.
+ *
+ * Times are int64 microseconds since the Unix epoch, UTC (suffix _us);
+ * the layer above converts RFC 3339 text. Strings are NUL-terminated
+ * UTF-8 of at most STORE_TEXT_MAX bytes.
+ *
+ * Ownership. Results come through caller-owned structs (fixed arrays, so
+ * nothing to free) or callbacks. Pointers a callback receives are borrowed
+ * and valid only until the callback returns. A callback returns 0 to go on
+ * or any non-zero value to stop; that value is then returned by the call
+ * (so a callback may return a negative HL_E_* of its own). A callback may
+ * call other store functions, but not the listing that is calling it
+ * (HL_E_INVALID).
+ *
+ * Threads. A struct store is one connection: use it from one thread at a
+ * time. Open one per thread (or process) that needs the database.
+ */
+#ifndef HL_STORE_H
+#define HL_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/base.h"
+
+#define STORE_HASH_BYTES 32 /* SHA-256, RFC 9162 §2.1.1 */
+#define STORE_KEY_BYTES 32  /* Ed25519 public key, RFC 8032 §5.1.5 */
+/* Longest id, name, type or meta value: a STIX id is a type of at most
+ * 250 characters, "--" and a 36-character UUID (STIX 2.1 §2.9, §3.1). */
+#define STORE_TEXT_MAX 320
+#define STORE_JSON_MAX HL_MAX_STRING_BYTES /* one stored object or status */
+#define STORE_LIST_MAX 1000                /* ids or types in one filter  */
+#define STORE_PAGE_MAX 10000               /* rows in one page             */
+
+struct store;
+
+struct store_options {
+    unsigned busy_timeout_ms; /* wait for other writers; 0 means 10000 */
+    bool must_exist;          /* refuse to create a new database */
+};
+
+/* Opens (and creates, unless opt->must_exist) the store named by
+ * uri_or_path and brings its schema up to date. opt may be NULL for the
+ * defaults. On success *out is a new store the caller frees with
+ * store_close(); on failure *out is NULL. A database written by a newer
+ * hotline (higher schema version) is refused with HL_E_STORE. */
+HL_MUST_CHECK int store_open(const char *uri_or_path, const struct store_options *opt,
+                             struct store **out, struct hl_error *err);
+/* Closes the connection and frees s. An open transaction is rolled back.
+ * store_close(NULL) is a no-op. */
+void store_close(struct store *s);
+
+/* ---- transactions ------------------------------------------------------ */
+
+/* Starts a write transaction, waiting for writers in other processes.
+ * Nesting is refused (HL_E_INVALID). */
+HL_MUST_CHECK int store_begin(struct store *s, struct hl_error *err);
+/* Makes every write since store_begin durable (fsync) before returning. */
+HL_MUST_CHECK int store_commit(struct store *s, struct hl_error *err);
+/* Undoes every write since store_begin. Without a transaction, a no-op. */
+HL_MUST_CHECK int store_rollback(struct store *s, struct hl_error *err);
+/* Runs the engine's own consistency check (page structure, indexes,
+ * foreign keys). HL_E_STORE with the first problem found. */
+HL_MUST_CHECK int store_check(struct store *s, struct hl_error *err);
+
+/* ---- node metadata: key/value ("party_id", "name", ...) --------------- */
+
+HL_MUST_CHECK int store_meta_set(struct store *s, const char *key, const char *value,
+                                 struct hl_error *err);
+/* Copies the value into out[STORE_TEXT_MAX + 1]. HL_E_NOT_FOUND if unset. */
+HL_MUST_CHECK int store_meta_get(struct store *s, const char *key, char *out,
+                                 struct hl_error *err);
+
+/* ---- parties ------------------------------------------------------------ */
+
+struct store_party {
+    char id[STORE_TEXT_MAX + 1];   /* STIX identity id */
+    char name[STORE_TEXT_MAX + 1]; /* display name */
+    uint8_t public_key[STORE_KEY_BYTES];
+};
+
+/* Inserts the party, or updates name and key of an existing id. */
+HL_MUST_CHECK int store_party_put(struct store *s, const struct store_party *p,
+                                  struct hl_error *err);
+/* HL_E_NOT_FOUND if unknown; *out is zeroed on failure. */
+HL_MUST_CHECK int store_party_get(struct store *s, const char *id, struct store_party *out,
+                                  struct hl_error *err);
+typedef int (*store_party_fn)(void *ctx, const struct store_party *p);
+/* Every party, in id order. */
+HL_MUST_CHECK int store_party_list(struct store *s, store_party_fn fn, void *ctx,
+                                   struct hl_error *err);
+
+/* ---- channels ----------------------------------------------------------- */
+
+struct store_channel {
+    char name[STORE_TEXT_MAX + 1];
+    int64_t created_us;
+};
+
+/* HL_E_EXISTS if a channel of that name exists. */
+HL_MUST_CHECK int store_channel_create(struct store *s, const struct store_channel *c,
+                                       struct hl_error *err);
+HL_MUST_CHECK int store_channel_get(struct store *s, const char *name, struct store_channel *out,
+                                    struct hl_error *err);
+typedef int (*store_channel_fn)(void *ctx, const struct store_channel *c);
+HL_MUST_CHECK int store_channel_list(struct store *s, store_channel_fn fn, void *ctx,
+                                     struct hl_error *err);
+/* Adds a known party to a known channel (HL_E_NOT_FOUND otherwise);
+ * adding a member twice is not an error. */
+HL_MUST_CHECK int store_channel_member_add(struct store *s, const char *channel,
+                                           const char *party_id, struct hl_error *err);
+/* Members of the channel, in party id order. */
+HL_MUST_CHECK int store_channel_member_list(struct store *s, const char *channel,
+                                            store_party_fn fn, void *ctx,
+                                            struct hl_error *err);
+
+/* ---- objects ------------------------------------------------------------ */
+
+struct store_object {
+    int64_t row;         /* arrival order; ignored by store_object_add */
+    const char *channel; /* channel name */
+    const char *stix_id; /* "type--uuid" */
+    const char *type;    /* STIX type */
+    int64_t modified_us; /* the version (STIX 2.1 §3.2 modified/created) */
+    int64_t date_added_us;
+    const uint8_t *json; /* the object's bytes, as received */
+    size_t json_len;
+};
+typedef int (*store_object_fn)(void *ctx, const struct store_object *o);
+
+/* Stores one object version in a known channel and sets *row_out (may be
+ * NULL) to its row. HL_E_EXISTS if (channel, stix_id, modified_us) is
+ * stored already; HL_E_NOT_FOUND for an unknown channel. */
+HL_MUST_CHECK int store_object_add(struct store *s, const struct store_object *o,
+                                   int64_t *row_out, struct hl_error *err);
+/* Calls fn once with the object of that row; HL_E_NOT_FOUND if none. */
+HL_MUST_CHECK int store_object_get(struct store *s, int64_t row, store_object_fn fn, void *ctx,
+                                   struct hl_error *err);
+/* Every stored version of stix_id in channel, oldest modified first
+ * (TAXII 2.1 §5.7). HL_E_NOT_FOUND if there is none. */
+HL_MUST_CHECK int store_object_versions(struct store *s, const char *channel,
+                                        const char *stix_id, store_object_fn fn, void *ctx,
+                                        struct hl_error *err);
+
+enum store_version {
+    STORE_VERSION_ALL = 0,   /* every version */
+    STORE_VERSION_LAST = 1,  /* newest modified of each id (TAXII default) */
+    STORE_VERSION_FIRST = 2, /* oldest modified of each id */
+};
+
+/* Position in a channel's arrival order: rows after (date_added_us, row).
+ * The zero cursor is the start. */
+struct store_cursor {
+    int64_t date_added_us;
+    int64_t row;
+};
+
+/* A page request over a channel, in arrival order (TAXII 2.1 §3.4, §3.5).
+ * Keyset pagination: a page starts strictly after `after`, so rows that
+ * arrive between two page requests never shift or repeat earlier rows. */
+struct store_query {
+    const char *channel;
+    struct store_cursor after;    /* zero for the first page */
+    bool has_added_after;         /* TAXII added_after */
+    int64_t added_after_us;       /* rows with date_added_us > this */
+    const char *const *types;     /* match[type], n_types entries, or NULL */
+    size_t n_types;
+    const char *const *ids;       /* match[id], n_ids entries, or NULL */
+    size_t n_ids;
+    enum store_version version;   /* match[version] */
+    size_t limit;                 /* 1..STORE_PAGE_MAX */
+};
+
+/* Where a page ended: `next` is the cursor of the last row delivered,
+ * `more` says whether rows follow it. n_rows counts delivered rows. */
+struct store_page {
+    struct store_cursor next;
+    size_t n_rows;
+    bool more;
+};
+
+/* Calls fn for each matching row in (date_added_us, row) order, at most
+ * q->limit rows. Types and ids in filters are STIX tokens
+ * ([a-z0-9-] for types, type--uuid for ids); others are HL_E_INVALID. */
+HL_MUST_CHECK int store_object_list(struct store *s, const struct store_query *q,
+                                    store_object_fn fn, void *ctx, struct store_page *page,
+                                    struct hl_error *err);
+
+/* ---- logs: one per (party, channel) ------------------------------------ */
+
+struct store_log_entry {
+    int64_t seq;                          /* 0, 1, 2, ... */
+    uint8_t leaf_hash[STORE_HASH_BYTES];  /* RFC 9162 §2.1.1 leaf hash */
+    int64_t object_row;                   /* the sealed object */
+    int64_t batch;                        /* caller's group-commit number */
+};
+
+/* Number of entries in the log; 0 for a log never appended to. */
+HL_MUST_CHECK int store_log_size(struct store *s, const char *party_id, const char *channel,
+                                 int64_t *size_out, struct hl_error *err);
+/* Appends n entries (1..HL_MAX_OBJECTS) whose seqs must be size,
+ * size+1, ..., size+n-1: anything else is HL_E_CONFLICT and nothing is
+ * appended. The party and channel must be known; each object_row must
+ * exist. Call it inside store_begin/commit with the objects it points at
+ * (group commit: one transaction, one fsync per batch). */
+HL_MUST_CHECK int store_log_append(struct store *s, const char *party_id, const char *channel,
+                                   const struct store_log_entry *entries, size_t n,
+                                   struct hl_error *err);
+/* HL_E_NOT_FOUND if seq is not in the log. */
+HL_MUST_CHECK int store_log_entry_get(struct store *s, const char *party_id,
+                                      const char *channel, int64_t seq,
+                                      struct store_log_entry *out, struct hl_error *err);
+typedef int (*store_log_fn)(void *ctx, const struct store_log_entry *e,
+                            const struct store_object *o);
+/* Entries from_seq.. in seq order, each with its object (verify, export). */
+HL_MUST_CHECK int store_log_scan(struct store *s, const char *party_id, const char *channel,
+                                 int64_t from_seq, store_log_fn fn, void *ctx,
+                                 struct hl_error *err);
+
+/* Hashes of complete subtrees ("tiles"): (level, index) names the subtree
+ * of 2^level leaves starting at leaf index * 2^level (RFC 9162 §2.1.1).
+ * Putting the same hash twice is fine; a different one is HL_E_CONFLICT. */
+HL_MUST_CHECK int store_tile_put(struct store *s, const char *party_id, const char *channel,
+                                 unsigned level, int64_t index,
+                                 const uint8_t hash[STORE_HASH_BYTES], struct hl_error *err);
+/* HL_E_NOT_FOUND if absent; out is zeroed on failure. */
+HL_MUST_CHECK int store_tile_get(struct store *s, const char *party_id, const char *channel,
+                                 unsigned level, int64_t index, uint8_t out[STORE_HASH_BYTES],
+                                 struct hl_error *err);
+
+/* ---- signed tree heads and receipts ------------------------------------- */
+
+struct store_tree_head {
+    int64_t size;
+    uint8_t root[STORE_HASH_BYTES];
+    int64_t timestamp_us;
+    int64_t object_row; /* the sealed tree-head object */
+};
+typedef int (*store_tree_head_fn)(void *ctx, const struct store_tree_head *h);
+
+/* Stores a head of log (party, channel), ours or a peer's. Two heads of
+ * one size with different roots are both kept: that pair is the proof of
+ * equivocation, and judging it is the ledger's work. */
+HL_MUST_CHECK int store_tree_head_add(struct store *s, const char *party_id, const char *channel,
+                                      const struct store_tree_head *h, struct hl_error *err);
+/* The head of greatest size (latest stored among equals). NOT_FOUND if none. */
+HL_MUST_CHECK int store_tree_head_latest(struct store *s, const char *party_id,
+                                         const char *channel, struct store_tree_head *out,
+                                         struct hl_error *err);
+/* Every head of the log in (size, arrival) order. */
+HL_MUST_CHECK int store_tree_head_list(struct store *s, const char *party_id, const char *channel,
+                                       store_tree_head_fn fn, void *ctx, struct hl_error *err);
+
+struct store_receipt {
+    char witness_id[STORE_TEXT_MAX + 1]; /* the party that cosigned */
+    int64_t size;
+    uint8_t root[STORE_HASH_BYTES];
+    int64_t object_row; /* the sealed receipt object, in the witness's log */
+};
+typedef int (*store_receipt_fn)(void *ctx, const struct store_receipt *r);
+
+/* Stores witness's receipt for log (party, channel). */
+HL_MUST_CHECK int store_receipt_add(struct store *s, const char *party_id, const char *channel,
+                                    const struct store_receipt *r, struct hl_error *err);
+/* The receipt of greatest size from witness_id; NOT_FOUND if none. */
+HL_MUST_CHECK int store_receipt_latest(struct store *s, const char *party_id,
+                                       const char *channel, const char *witness_id,
+                                       struct store_receipt *out, struct hl_error *err);
+/* Every receipt for the log, in (size, arrival) order. */
+HL_MUST_CHECK int store_receipt_list(struct store *s, const char *party_id, const char *channel,
+                                     store_receipt_fn fn, void *ctx, struct hl_error *err);
+
+/* ---- TAXII status records (TAXII 2.1 §4.3) ------------------------------ */
+
+/* Inserts or replaces the status resource `id` (its JSON body, built by
+ * the TAXII layer) of a known channel. */
+HL_MUST_CHECK int store_status_put(struct store *s, const char *id, const char *channel,
+                                   int64_t created_us, const uint8_t *body, size_t body_len,
+                                   struct hl_error *err);
+/* Appends the body to out (an initialised buffer; on failure it keeps its
+ * old contents). HL_E_NOT_FOUND if unknown. */
+HL_MUST_CHECK int store_status_get(struct store *s, const char *id, struct buf *out,
+                                   struct hl_error *err);
+
+/* ---- replication cursors, one per (peer, channel) ----------------------- */
+
+struct store_repl {
+    int64_t push_row;                   /* last local row the peer acknowledged */
+    int64_t pull_added_us;              /* peer's last date_added we hold */
+    char pull_next[STORE_TEXT_MAX + 1]; /* peer's opaque "next", or "" */
+};
+
+HL_MUST_CHECK int store_repl_set(struct store *s, const char *peer_id, const char *channel,
+                                 const struct store_repl *r, struct hl_error *err);
+/* A cursor never set reads as all zero, not as an error. */
+HL_MUST_CHECK int store_repl_get(struct store *s, const char *peer_id, const char *channel,
+                                 struct store_repl *out, struct hl_error *err);
+
+#endif

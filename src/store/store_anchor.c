@@ -1,2 +1,0 @@
-int hl_store_anchor_;
-int hl_store_anchor_ = 0;
