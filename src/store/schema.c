@@ -119,8 +119,7 @@ static HL_MUST_CHECK int exec_sql(struct store_sqlite *q, const char *sql, struc
 }
 
 /* Checks the version and the application id, inside the transaction. */
-static HL_MUST_CHECK int schema_read(struct store_sqlite *q, int64_t *version,
-                                     struct hl_error *err)
+static HL_MUST_CHECK int schema_read(struct store_sqlite *q, int64_t *version, struct hl_error *err)
 {
     int64_t app = 0;
     int r = pragma_int(q, "PRAGMA user_version", version, err);
@@ -130,8 +129,8 @@ static HL_MUST_CHECK int schema_read(struct store_sqlite *q, int64_t *version,
         return r;
     if (app != 0 && app != HL_APPLICATION_ID)
         return hl_fail(err, HL_E_STORE, q->path,
-                       "store: %s belongs to another application (application_id %lld)",
-                       q->path, (long long)app);
+                       "store: %s belongs to another application (application_id %lld)", q->path,
+                       (long long)app);
     if (*version > N_STEPS)
         return hl_fail(err, HL_E_STORE, q->path,
                        "store: %s has schema version %lld, newer than this hotline "

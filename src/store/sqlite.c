@@ -235,9 +235,9 @@ static const char *class_name(int t)
 static HL_MUST_CHECK int corrupt_class(sqlite3_stmt *st, int col, const char *table, int64_t key,
                                        const char *want, struct hl_error *err)
 {
-    return hl_fail(err, HL_E_STORE, table, "store corrupt: table %s row %lld: %s is %s, expected %s",
-                   table, (long long)key, sqlite3_column_name(st, col),
-                   class_name(sqlite3_column_type(st, col)), want);
+    return hl_fail(err, HL_E_STORE, table,
+                   "store corrupt: table %s row %lld: %s is %s, expected %s", table, (long long)key,
+                   sqlite3_column_name(st, col), class_name(sqlite3_column_type(st, col)), want);
 }
 
 int sq_col_i64(sqlite3_stmt *st, int col, const char *table, int64_t key, int64_t *out,
@@ -301,8 +301,8 @@ int sq_col_blob_ref(sqlite3_stmt *st, int col, const char *table, int64_t key, s
     return 0;
 }
 
-int sq_col_fixed(sqlite3_stmt *st, int col, const char *table, int64_t key, uint8_t *out,
-                 size_t n, struct hl_error *err)
+int sq_col_fixed(sqlite3_stmt *st, int col, const char *table, int64_t key, uint8_t *out, size_t n,
+                 struct hl_error *err)
 {
     const uint8_t *p;
     size_t len;

@@ -77,8 +77,7 @@ static HL_MUST_CHECK int object_rows(struct store_sqlite *q, sqlite3_stmt *st, s
     return r;
 }
 
-int sq_object_get(struct store *s, int64_t row, store_object_fn fn, void *ctx,
-                  struct hl_error *err)
+int sq_object_get(struct store *s, int64_t row, store_object_fn fn, void *ctx, struct hl_error *err)
 {
     struct store_sqlite *q = sq_of(s);
     sqlite3_stmt *st = NULL;
@@ -89,8 +88,7 @@ int sq_object_get(struct store *s, int64_t row, store_object_fn fn, void *ctx,
     if (!r)
         r = object_rows(q, st, 0, fn, ctx, &page, err);
     if (!r && page.n_rows == 0)
-        r = hl_fail(err, HL_E_NOT_FOUND, "object", "store: no object in row %lld",
-                    (long long)row);
+        r = hl_fail(err, HL_E_NOT_FOUND, "object", "store: no object in row %lld", (long long)row);
     return r;
 }
 
@@ -265,8 +263,8 @@ int sq_repl_set(struct store *s, const char *peer_id, const char *channel,
     return r;
 }
 
-int sq_repl_get(struct store *s, const char *peer_id, const char *channel,
-                struct store_repl *out, struct hl_error *err)
+int sq_repl_get(struct store *s, const char *peer_id, const char *channel, struct store_repl *out,
+                struct hl_error *err)
 {
     struct store_sqlite *q = sq_of(s);
     sqlite3_stmt *st = NULL;

@@ -111,8 +111,8 @@ HL_MUST_CHECK int sq_step(struct store_sqlite *q, sqlite3_stmt *st, const char *
 HL_MUST_CHECK int sq_col_i64(sqlite3_stmt *st, int col, const char *table, int64_t key,
                              int64_t *out, struct hl_error *err);
 /* Copies text of at most max bytes (no NUL inside) into out[max + 1]. */
-HL_MUST_CHECK int sq_col_text(sqlite3_stmt *st, int col, const char *table, int64_t key,
-                              char *out, size_t max, struct hl_error *err);
+HL_MUST_CHECK int sq_col_text(sqlite3_stmt *st, int col, const char *table, int64_t key, char *out,
+                              size_t max, struct hl_error *err);
 /* Text borrowed from the statement, at most max bytes, valid until the
  * next step or reset. */
 HL_MUST_CHECK int sq_col_text_ref(sqlite3_stmt *st, int col, const char *table, int64_t key,
@@ -165,8 +165,8 @@ int sq_status_put(struct store *s, const char *id, const char *channel, int64_t 
 int sq_status_get(struct store *s, const char *id, struct buf *out, struct hl_error *err);
 int sq_repl_set(struct store *s, const char *peer_id, const char *channel,
                 const struct store_repl *r, struct hl_error *err);
-int sq_repl_get(struct store *s, const char *peer_id, const char *channel,
-                struct store_repl *out, struct hl_error *err);
+int sq_repl_get(struct store *s, const char *peer_id, const char *channel, struct store_repl *out,
+                struct hl_error *err);
 
 /* sqlite_log.c */
 int sq_log_size(struct store *s, const char *party_id, const char *channel, int64_t *size_out,
@@ -191,7 +191,7 @@ int sq_receipt_add(struct store *s, const char *party_id, const char *channel,
                    const struct store_receipt *r, struct hl_error *err);
 int sq_receipt_latest(struct store *s, const char *party_id, const char *channel,
                       const char *witness_id, struct store_receipt *out, struct hl_error *err);
-int sq_receipt_list(struct store *s, const char *party_id, const char *channel,
-                    store_receipt_fn fn, void *ctx, struct hl_error *err);
+int sq_receipt_list(struct store *s, const char *party_id, const char *channel, store_receipt_fn fn,
+                    void *ctx, struct hl_error *err);
 
 #endif

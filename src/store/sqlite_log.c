@@ -20,9 +20,8 @@
 
 /* Log id for reading: *found is false (and the result 0) for a log that
  * was never written. */
-static HL_MUST_CHECK int log_find(struct store_sqlite *q, const char *party_id,
-                                  const char *channel, int64_t *id, bool *found,
-                                  struct hl_error *err)
+static HL_MUST_CHECK int log_find(struct store_sqlite *q, const char *party_id, const char *channel,
+                                  int64_t *id, bool *found, struct hl_error *err)
 {
     struct hl_error ignored;
     *found = false;
@@ -66,8 +65,7 @@ int sq_log_size(struct store *s, const char *party_id, const char *channel, int6
 
 /* RFC 9162 §2.1: entries are numbered 0, 1, 2, ... in append order. */
 static HL_MUST_CHECK int check_seqs(const char *party_id, const char *channel, int64_t size,
-                                    const struct store_log_entry *e, size_t n,
-                                    struct hl_error *err)
+                                    const struct store_log_entry *e, size_t n, struct hl_error *err)
 {
     for (size_t i = 0; i < n; i++) {
         int64_t want = size + (int64_t)i;
@@ -259,8 +257,8 @@ static HL_MUST_CHECK int tile_read(struct store_sqlite *q, int64_t log_id, unsig
     if (!r)
         r = sq_step(q, st, "tile", err);
     if (r == 0)
-        return hl_fail(err, HL_E_NOT_FOUND, "tile", "store: no tile at level %u index %lld",
-                       level, (long long)index);
+        return hl_fail(err, HL_E_NOT_FOUND, "tile", "store: no tile at level %u index %lld", level,
+                       (long long)index);
     if (r == 1) {
         r = sq_col_fixed(st, 0, "tiles", index, out, STORE_HASH_BYTES, err);
         sqlite3_reset(st);
@@ -359,9 +357,8 @@ static HL_MUST_CHECK int head_read(sqlite3_stmt *st, struct store_tree_head *h,
 
 /* Runs a head query for log (party, channel); at most one row if one. */
 static HL_MUST_CHECK int head_rows(struct store_sqlite *q, enum sq_stmt_id sid,
-                                   const char *party_id, const char *channel,
-                                   store_tree_head_fn fn, void *ctx, struct store_tree_head *one,
-                                   struct hl_error *err)
+                                   const char *party_id, const char *channel, store_tree_head_fn fn,
+                                   void *ctx, struct store_tree_head *one, struct hl_error *err)
 {
     sqlite3_stmt *st = NULL;
     struct store_tree_head h;
@@ -430,9 +427,8 @@ int sq_receipt_add(struct store *s, const char *party_id, const char *channel,
     if (!r)
         r = sq_exec(q, st, "receipt", err);
     if (r == -HL_E_NOT_FOUND && id)
-        r = hl_fail(err, HL_E_NOT_FOUND, "receipt",
-                    "store: no party %s or no object row %lld", rc->witness_id,
-                    (long long)rc->object_row);
+        r = hl_fail(err, HL_E_NOT_FOUND, "receipt", "store: no party %s or no object row %lld",
+                    rc->witness_id, (long long)rc->object_row);
     return r;
 }
 
@@ -479,8 +475,8 @@ int sq_receipt_latest(struct store *s, const char *party_id, const char *channel
     return r;
 }
 
-int sq_receipt_list(struct store *s, const char *party_id, const char *channel,
-                    store_receipt_fn fn, void *ctx, struct hl_error *err)
+int sq_receipt_list(struct store *s, const char *party_id, const char *channel, store_receipt_fn fn,
+                    void *ctx, struct hl_error *err)
 {
     struct store_sqlite *q = sq_of(s);
     sqlite3_stmt *st = NULL;

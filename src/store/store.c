@@ -145,8 +145,7 @@ int store_party_put(struct store *s, const struct store_party *p, struct hl_erro
     return r ? r : s->ops->party_put(s, p, err);
 }
 
-int store_party_get(struct store *s, const char *id, struct store_party *out,
-                    struct hl_error *err)
+int store_party_get(struct store *s, const char *id, struct store_party *out, struct hl_error *err)
 {
     int r = check_ptr(err, "store", s);
     if (!r)
@@ -214,8 +213,8 @@ int store_channel_member_add(struct store *s, const char *channel, const char *p
     return r ? r : s->ops->channel_member_add(s, channel, party_id, err);
 }
 
-int store_channel_member_list(struct store *s, const char *channel, store_party_fn fn,
-                              void *ctx, struct hl_error *err)
+int store_channel_member_list(struct store *s, const char *channel, store_party_fn fn, void *ctx,
+                              struct hl_error *err)
 {
     int r = check_ptr(err, "store", s);
     if (!r)
@@ -299,13 +298,13 @@ static HL_MUST_CHECK int check_list(const char *const *v, size_t n, bool ids, st
         return hl_fail(err, HL_E_INVALID, what, "store: filter values are missing");
     for (size_t i = 0; i < n; i++)
         if (!token_ok(v[i], ids))
-            return hl_fail(err, HL_E_INVALID, what, "store: filter value %zu is not a STIX %s",
-                           i, ids ? "id" : "type");
+            return hl_fail(err, HL_E_INVALID, what, "store: filter value %zu is not a STIX %s", i,
+                           ids ? "id" : "type");
     return 0;
 }
 
-int store_object_list(struct store *s, const struct store_query *q, store_object_fn fn,
-                      void *ctx, struct store_page *page, struct hl_error *err)
+int store_object_list(struct store *s, const struct store_query *q, store_object_fn fn, void *ctx,
+                      struct store_page *page, struct hl_error *err)
 {
     int r = check_ptr(err, "store", s);
     if (!r)
@@ -324,8 +323,7 @@ int store_object_list(struct store *s, const struct store_query *q, store_object
     if (!r)
         r = check_list(q->ids, q->n_ids, true, err);
     if (!r && (q->limit < 1 || q->limit > STORE_PAGE_MAX))
-        r = hl_fail(err, HL_E_INVALID, "query.limit", "store: limit must be 1..%d",
-                    STORE_PAGE_MAX);
+        r = hl_fail(err, HL_E_INVALID, "query.limit", "store: limit must be 1..%d", STORE_PAGE_MAX);
     if (!r && q->version != STORE_VERSION_ALL && q->version != STORE_VERSION_LAST &&
         q->version != STORE_VERSION_FIRST)
         r = hl_fail(err, HL_E_INVALID, "query.version", "store: unknown version filter");
@@ -334,8 +332,8 @@ int store_object_list(struct store *s, const struct store_query *q, store_object
 
 /* ---- logs, tiles, heads, receipts --------------------------------------- */
 
-int store_log_size(struct store *s, const char *party_id, const char *channel,
-                   int64_t *size_out, struct hl_error *err)
+int store_log_size(struct store *s, const char *party_id, const char *channel, int64_t *size_out,
+                   struct hl_error *err)
 {
     int r = check_log(s, party_id, channel, err);
     if (!r)
@@ -386,8 +384,8 @@ int store_log_scan(struct store *s, const char *party_id, const char *channel, i
 static HL_MUST_CHECK int check_tile(unsigned level, int64_t index, struct hl_error *err)
 {
     if (level > 63 || index < 0)
-        return hl_fail(err, HL_E_INVALID, "tile", "store: no tile at level %u index %lld",
-                       level, (long long)index);
+        return hl_fail(err, HL_E_INVALID, "tile", "store: no tile at level %u index %lld", level,
+                       (long long)index);
     return 0;
 }
 
@@ -468,8 +466,7 @@ int store_receipt_add(struct store *s, const char *party_id, const char *channel
 }
 
 int store_receipt_latest(struct store *s, const char *party_id, const char *channel,
-                         const char *witness_id, struct store_receipt *out,
-                         struct hl_error *err)
+                         const char *witness_id, struct store_receipt *out, struct hl_error *err)
 {
     int r = check_log(s, party_id, channel, err);
     if (!r)

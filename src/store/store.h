@@ -101,8 +101,7 @@ HL_MUST_CHECK int store_check(struct store *s, struct hl_error *err);
 HL_MUST_CHECK int store_meta_set(struct store *s, const char *key, const char *value,
                                  struct hl_error *err);
 /* Copies the value into out[STORE_TEXT_MAX + 1]. HL_E_NOT_FOUND if unset. */
-HL_MUST_CHECK int store_meta_get(struct store *s, const char *key, char *out,
-                                 struct hl_error *err);
+HL_MUST_CHECK int store_meta_get(struct store *s, const char *key, char *out, struct hl_error *err);
 
 /* ---- parties ------------------------------------------------------------ */
 
@@ -143,9 +142,8 @@ HL_MUST_CHECK int store_channel_list(struct store *s, store_channel_fn fn, void 
 HL_MUST_CHECK int store_channel_member_add(struct store *s, const char *channel,
                                            const char *party_id, struct hl_error *err);
 /* Members of the channel, in party id order. */
-HL_MUST_CHECK int store_channel_member_list(struct store *s, const char *channel,
-                                            store_party_fn fn, void *ctx,
-                                            struct hl_error *err);
+HL_MUST_CHECK int store_channel_member_list(struct store *s, const char *channel, store_party_fn fn,
+                                            void *ctx, struct hl_error *err);
 
 /* ---- objects ------------------------------------------------------------ */
 
@@ -164,16 +162,15 @@ typedef int (*store_object_fn)(void *ctx, const struct store_object *o);
 /* Stores one object version in a known channel and sets *row_out (may be
  * NULL) to its row. HL_E_EXISTS if (channel, stix_id, modified_us) is
  * stored already; HL_E_NOT_FOUND for an unknown channel. */
-HL_MUST_CHECK int store_object_add(struct store *s, const struct store_object *o,
-                                   int64_t *row_out, struct hl_error *err);
+HL_MUST_CHECK int store_object_add(struct store *s, const struct store_object *o, int64_t *row_out,
+                                   struct hl_error *err);
 /* Calls fn once with the object of that row; HL_E_NOT_FOUND if none. */
 HL_MUST_CHECK int store_object_get(struct store *s, int64_t row, store_object_fn fn, void *ctx,
                                    struct hl_error *err);
 /* Every stored version of stix_id in channel, oldest modified first
  * (TAXII 2.1 §5.7). HL_E_NOT_FOUND if there is none. */
-HL_MUST_CHECK int store_object_versions(struct store *s, const char *channel,
-                                        const char *stix_id, store_object_fn fn, void *ctx,
-                                        struct hl_error *err);
+HL_MUST_CHECK int store_object_versions(struct store *s, const char *channel, const char *stix_id,
+                                        store_object_fn fn, void *ctx, struct hl_error *err);
 
 enum store_version {
     STORE_VERSION_ALL = 0,   /* every version */
@@ -193,15 +190,15 @@ struct store_cursor {
  * arrive between two page requests never shift or repeat earlier rows. */
 struct store_query {
     const char *channel;
-    struct store_cursor after;    /* zero for the first page */
-    bool has_added_after;         /* TAXII added_after */
-    int64_t added_after_us;       /* rows with date_added_us > this */
-    const char *const *types;     /* match[type], n_types entries, or NULL */
+    struct store_cursor after; /* zero for the first page */
+    bool has_added_after;      /* TAXII added_after */
+    int64_t added_after_us;    /* rows with date_added_us > this */
+    const char *const *types;  /* match[type], n_types entries, or NULL */
     size_t n_types;
-    const char *const *ids;       /* match[id], n_ids entries, or NULL */
+    const char *const *ids; /* match[id], n_ids entries, or NULL */
     size_t n_ids;
-    enum store_version version;   /* match[version] */
-    size_t limit;                 /* 1..STORE_PAGE_MAX */
+    enum store_version version; /* match[version] */
+    size_t limit;               /* 1..STORE_PAGE_MAX */
 };
 
 /* Where a page ended: `next` is the cursor of the last row delivered,
@@ -222,10 +219,10 @@ HL_MUST_CHECK int store_object_list(struct store *s, const struct store_query *q
 /* ---- logs: one per (party, channel) ------------------------------------ */
 
 struct store_log_entry {
-    int64_t seq;                          /* 0, 1, 2, ... */
-    uint8_t leaf_hash[STORE_HASH_BYTES];  /* RFC 9162 §2.1.1 leaf hash */
-    int64_t object_row;                   /* the sealed object */
-    int64_t batch;                        /* caller's group-commit number */
+    int64_t seq;                         /* 0, 1, 2, ... */
+    uint8_t leaf_hash[STORE_HASH_BYTES]; /* RFC 9162 §2.1.1 leaf hash */
+    int64_t object_row;                  /* the sealed object */
+    int64_t batch;                       /* caller's group-commit number */
 };
 
 /* Number of entries in the log; 0 for a log never appended to. */
@@ -240,9 +237,9 @@ HL_MUST_CHECK int store_log_append(struct store *s, const char *party_id, const 
                                    const struct store_log_entry *entries, size_t n,
                                    struct hl_error *err);
 /* HL_E_NOT_FOUND if seq is not in the log. */
-HL_MUST_CHECK int store_log_entry_get(struct store *s, const char *party_id,
-                                      const char *channel, int64_t seq,
-                                      struct store_log_entry *out, struct hl_error *err);
+HL_MUST_CHECK int store_log_entry_get(struct store *s, const char *party_id, const char *channel,
+                                      int64_t seq, struct store_log_entry *out,
+                                      struct hl_error *err);
 typedef int (*store_log_fn)(void *ctx, const struct store_log_entry *e,
                             const struct store_object *o);
 /* Entries from_seq.. in seq order, each with its object (verify, export). */
@@ -277,9 +274,8 @@ typedef int (*store_tree_head_fn)(void *ctx, const struct store_tree_head *h);
 HL_MUST_CHECK int store_tree_head_add(struct store *s, const char *party_id, const char *channel,
                                       const struct store_tree_head *h, struct hl_error *err);
 /* The head of greatest size (latest stored among equals). NOT_FOUND if none. */
-HL_MUST_CHECK int store_tree_head_latest(struct store *s, const char *party_id,
-                                         const char *channel, struct store_tree_head *out,
-                                         struct hl_error *err);
+HL_MUST_CHECK int store_tree_head_latest(struct store *s, const char *party_id, const char *channel,
+                                         struct store_tree_head *out, struct hl_error *err);
 /* Every head of the log in (size, arrival) order. */
 HL_MUST_CHECK int store_tree_head_list(struct store *s, const char *party_id, const char *channel,
                                        store_tree_head_fn fn, void *ctx, struct hl_error *err);
@@ -296,9 +292,9 @@ typedef int (*store_receipt_fn)(void *ctx, const struct store_receipt *r);
 HL_MUST_CHECK int store_receipt_add(struct store *s, const char *party_id, const char *channel,
                                     const struct store_receipt *r, struct hl_error *err);
 /* The receipt of greatest size from witness_id; NOT_FOUND if none. */
-HL_MUST_CHECK int store_receipt_latest(struct store *s, const char *party_id,
-                                       const char *channel, const char *witness_id,
-                                       struct store_receipt *out, struct hl_error *err);
+HL_MUST_CHECK int store_receipt_latest(struct store *s, const char *party_id, const char *channel,
+                                       const char *witness_id, struct store_receipt *out,
+                                       struct hl_error *err);
 /* Every receipt for the log, in (size, arrival) order. */
 HL_MUST_CHECK int store_receipt_list(struct store *s, const char *party_id, const char *channel,
                                      store_receipt_fn fn, void *ctx, struct hl_error *err);

@@ -38,8 +38,8 @@ struct store_ops {
     int (*channel_list)(struct store *s, store_channel_fn fn, void *ctx, struct hl_error *err);
     int (*channel_member_add)(struct store *s, const char *channel, const char *party_id,
                               struct hl_error *err);
-    int (*channel_member_list)(struct store *s, const char *channel, store_party_fn fn,
-                               void *ctx, struct hl_error *err);
+    int (*channel_member_list)(struct store *s, const char *channel, store_party_fn fn, void *ctx,
+                               struct hl_error *err);
 
     int (*object_add)(struct store *s, const struct store_object *o, int64_t *row_out,
                       struct hl_error *err);
@@ -47,17 +47,17 @@ struct store_ops {
                       struct hl_error *err);
     int (*object_versions)(struct store *s, const char *channel, const char *stix_id,
                            store_object_fn fn, void *ctx, struct hl_error *err);
-    int (*object_list)(struct store *s, const struct store_query *q, store_object_fn fn,
-                       void *ctx, struct store_page *page, struct hl_error *err);
+    int (*object_list)(struct store *s, const struct store_query *q, store_object_fn fn, void *ctx,
+                       struct store_page *page, struct hl_error *err);
 
-    int (*log_size)(struct store *s, const char *party_id, const char *channel,
-                    int64_t *size_out, struct hl_error *err);
+    int (*log_size)(struct store *s, const char *party_id, const char *channel, int64_t *size_out,
+                    struct hl_error *err);
     int (*log_append)(struct store *s, const char *party_id, const char *channel,
                       const struct store_log_entry *entries, size_t n, struct hl_error *err);
-    int (*log_entry_get)(struct store *s, const char *party_id, const char *channel,
-                         int64_t seq, struct store_log_entry *out, struct hl_error *err);
-    int (*log_scan)(struct store *s, const char *party_id, const char *channel,
-                    int64_t from_seq, store_log_fn fn, void *ctx, struct hl_error *err);
+    int (*log_entry_get)(struct store *s, const char *party_id, const char *channel, int64_t seq,
+                         struct store_log_entry *out, struct hl_error *err);
+    int (*log_scan)(struct store *s, const char *party_id, const char *channel, int64_t from_seq,
+                    store_log_fn fn, void *ctx, struct hl_error *err);
     int (*tile_put)(struct store *s, const char *party_id, const char *channel, unsigned level,
                     int64_t index, const uint8_t hash[STORE_HASH_BYTES], struct hl_error *err);
     int (*tile_get)(struct store *s, const char *party_id, const char *channel, unsigned level,
@@ -72,8 +72,7 @@ struct store_ops {
     int (*receipt_add)(struct store *s, const char *party_id, const char *channel,
                        const struct store_receipt *r, struct hl_error *err);
     int (*receipt_latest)(struct store *s, const char *party_id, const char *channel,
-                          const char *witness_id, struct store_receipt *out,
-                          struct hl_error *err);
+                          const char *witness_id, struct store_receipt *out, struct hl_error *err);
     int (*receipt_list)(struct store *s, const char *party_id, const char *channel,
                         store_receipt_fn fn, void *ctx, struct hl_error *err);
 

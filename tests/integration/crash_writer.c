@@ -62,15 +62,21 @@ static int append_batch(struct store *s, int64_t seq, int64_t b, size_t k, struc
     char json[PAYLOAD_BYTES + 128], id[80];
     int r = store_begin(s, err);
     for (size_t i = 0; !r && i < k; i++) {
-        int n = snprintf(json, sizeof json, "{\"batch\":%" PRId64 ",\"size\":%zu,\"index\":%zu,"
-                         "\"pad\":\"%0*d\"}", b, k, i, PAYLOAD_BYTES - 60, 0);
-        int m = snprintf(id, sizeof id, "note--00000000-0000-4000-8000-%012" PRId64,
-                         seq + (int64_t)i);
+        int n = snprintf(json, sizeof json,
+                         "{\"batch\":%" PRId64 ",\"size\":%zu,\"index\":%zu,"
+                         "\"pad\":\"%0*d\"}",
+                         b, k, i, PAYLOAD_BYTES - 60, 0);
+        int m =
+            snprintf(id, sizeof id, "note--00000000-0000-4000-8000-%012" PRId64, seq + (int64_t)i);
         if (n < 0 || (size_t)n >= sizeof json || m < 0 || (size_t)m >= sizeof id)
             return hl_fail(err, HL_E_INTERNAL, NULL, "payload truncated");
-        struct store_object o = {.channel = CHANNEL, .stix_id = id, .type = "note",
-                                 .modified_us = 1, .date_added_us = seq + (int64_t)i,
-                                 .json = (const uint8_t *)json, .json_len = (size_t)n};
+        struct store_object o = {.channel = CHANNEL,
+                                 .stix_id = id,
+                                 .type = "note",
+                                 .modified_us = 1,
+                                 .date_added_us = seq + (int64_t)i,
+                                 .json = (const uint8_t *)json,
+                                 .json_len = (size_t)n};
         memset(&e[i], 0, sizeof e[i]);
         e[i].seq = seq + (int64_t)i;
         e[i].batch = b;
@@ -185,20 +191,20 @@ static int do_check(const char *db, long long acked)
     if (r)
         return fail("check", &err);
     if (size < acked) {
-        fprintf(stderr, "crash_writer: lost acknowledged entries: log has %" PRId64
-                        ", acked %lld\n", size, acked);
+        fprintf(stderr,
+                "crash_writer: lost acknowledged entries: log has %" PRId64 ", acked %lld\n", size,
+                acked);
         return 1;
     }
-    printf("ok %" PRId64 " entries in %" PRId64 " whole batches (acked %lld)\n", size,
-           c.n_batches, acked);
+    printf("ok %" PRId64 " entries in %" PRId64 " whole batches (acked %lld)\n", size, c.n_batches,
+           acked);
     return 0;
 }
 
 int main(int argc, char **argv)
 {
     long long n = -1, seed = 0;
-    if (argc >= 4 && strcmp(argv[1], "write") == 0 &&
-        hl_parse_int(argv[3], 0, INT64_MAX, &seed) &&
+    if (argc >= 4 && strcmp(argv[1], "write") == 0 && hl_parse_int(argv[3], 0, INT64_MAX, &seed) &&
         (argc == 4 || (argc == 5 && hl_parse_int(argv[4], 0, INT64_MAX, &n))))
         return do_write(argv[2], (uint64_t)seed, n);
     if (argc == 4 && strcmp(argv[1], "check") == 0 && hl_parse_int(argv[3], 0, INT64_MAX, &n))

@@ -5,11 +5,14 @@
  * future schema version or a corrupt row) it uses the sqlite3 API on the
  * same file, as an attacker or a broken disk would.
  */
+/* cmocka.h needs these first. */
+// clang-format off
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+// clang-format on
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -118,8 +121,12 @@ static int64_t add_obj(struct store *s, const char *id, int64_t modified, int64_
     int n = snprintf(json, sizeof json, "{\"id\":\"%s\",\"m\":%lld}", id, (long long)modified);
     char type[64];
     snprintf(type, sizeof type, "%.*s", (int)(strstr(id, "--") - id), id);
-    struct store_object o = {.channel = CH, .stix_id = id, .type = type, .modified_us = modified,
-                             .date_added_us = added, .json = (const uint8_t *)json,
+    struct store_object o = {.channel = CH,
+                             .stix_id = id,
+                             .type = type,
+                             .modified_us = modified,
+                             .date_added_us = added,
+                             .json = (const uint8_t *)json,
                              .json_len = (size_t)n};
     int64_t row = 0;
     struct hl_error err;
@@ -158,7 +165,10 @@ static void test_open_migrates_an_empty_file(void **state)
     store_close(f->s);
     f->s = NULL;
     /* Reopening an up-to-date file changes nothing. */
-    assert_int_equal(store_open("sqlite:" "/dev/null/x", NULL, &f->s, &f->err), -HL_E_IO);
+    assert_int_equal(store_open("sqlite:"
+                                "/dev/null/x",
+                                NULL, &f->s, &f->err),
+                     -HL_E_IO);
     assert_int_equal(store_open(f->path, NULL, &f->s, &f->err), 0);
     assert_int_equal(store_check(f->s, &f->err), 0);
 }
@@ -248,8 +258,7 @@ static void test_channels_members_and_callback_stop(void **state)
     assert_int_equal(c.created_us, 1000);
     assert_int_equal(store_channel_get(f->s, "nope", &c, &f->err), -HL_E_NOT_FOUND);
     assert_int_equal(store_channel_member_add(f->s, CH, A, &f->err), 0); /* twice: fine */
-    assert_int_equal(store_channel_member_add(f->s, CH, "identity--x", &f->err),
-                     -HL_E_NOT_FOUND);
+    assert_int_equal(store_channel_member_add(f->s, CH, "identity--x", &f->err), -HL_E_NOT_FOUND);
     assert_int_equal(store_channel_member_add(f->s, "nope", A, &f->err), -HL_E_NOT_FOUND);
     int n = 0;
     assert_int_equal(store_channel_member_list(f->s, CH, count_party, &n, &f->err), 0);
@@ -292,14 +301,17 @@ static void test_object_versions_and_duplicates(void **state)
     assert_int_equal(s.rows[1], r2);
     assert_true(r1 > r2); /* rows in arrival order */
     char json[] = "{}";
-    struct store_object o = {.channel = CH, .stix_id = IND1, .type = "indicator",
-                             .modified_us = 100, .date_added_us = 12,
-                             .json = (const uint8_t *)json, .json_len = 2};
+    struct store_object o = {.channel = CH,
+                             .stix_id = IND1,
+                             .type = "indicator",
+                             .modified_us = 100,
+                             .date_added_us = 12,
+                             .json = (const uint8_t *)json,
+                             .json_len = 2};
     assert_int_equal(store_object_add(f->s, &o, NULL, &f->err), -HL_E_EXISTS);
     o.channel = "nope";
     assert_int_equal(store_object_add(f->s, &o, NULL, &f->err), -HL_E_NOT_FOUND);
-    assert_int_equal(store_object_versions(f->s, CH, IND2, collect, &s, &f->err),
-                     -HL_E_NOT_FOUND);
+    assert_int_equal(store_object_versions(f->s, CH, IND2, collect, &s, &f->err), -HL_E_NOT_FOUND);
     s.n = 0;
     assert_int_equal(store_object_get(f->s, r1, collect, &s, &f->err), 0);
     assert_int_equal(s.n, 1);
@@ -339,8 +351,8 @@ static void test_object_list_filters(void **state)
     assert_int_equal(s.n, 1);
     assert_int_equal(s.rows[0], i1a);
 
-    struct store_query q2 = {.channel = CH, .limit = 100, .has_added_after = true,
-                             .added_after_us = 20};
+    struct store_query q2 = {
+        .channel = CH, .limit = 100, .has_added_after = true, .added_after_us = 20};
     s.n = 0;
     assert_int_equal(store_object_list(f->s, &q2, collect, &s, &pg, &f->err), 0);
     assert_int_equal(s.n, 2);
@@ -679,17 +691,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_channels_members_and_callback_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_object_versions_and_duplicates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_object_list_filters, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_pagination_is_stable_while_inserting, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_pagination_is_stable_while_inserting, setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_append_in_one_transaction_and_scan, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_log_append_rejects_gap_and_duplicate, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_schema_refuses_gap_written_directly, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_log_append_rejects_gap_and_duplicate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_schema_refuses_gap_written_directly, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_second_writer_waits_then_fails_busy, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_second_writer_waits_then_fails_busy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tiles_put_get_and_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tree_heads_and_receipts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_status_and_replication_cursor, setup, teardown),
