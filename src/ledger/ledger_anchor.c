@@ -1,2 +1,0 @@
-int hl_ledger_anchor_;
-int hl_ledger_anchor_ = 0;
