@@ -12,6 +12,9 @@ const struct cli_command cli_commands[] = {
     {"help", cli_help, "show the commands, or the manual of one"},
     {"version", cli_version, "print the version"},
     {"canon", cli_canon, "print the RFC 8785 canonical form of a JSON document"},
+    {"keygen", cli_keygen, "generate an Ed25519 key pair (PREFIX.key, PREFIX.pub)"},
+    {"seal", cli_seal, "sign JSON objects (X.590) or verify their signatures"},
+    {"merkle", cli_merkle, "verify RFC 9162 Merkle inclusion and consistency proofs"},
     {NULL, NULL, NULL},
 };
 
