@@ -68,65 +68,6 @@ void sco_check_nested_list(const json_t *v, const char *path, const struct stix_
     }
 }
 
-void sco_dict_of_strings(const json_t *v, const char *path, const struct stix_prop *p,
-                         struct stix_report *r)
-{
-    char kpath[HL_MAX_PATH_BYTES];
-    const char *key;
-    json_t *val;
-
-    (void)p;
-    if (!json_is_object(v))
-        return;
-    json_object_foreach((json_t *)v, key, val)
-    {
-        if (!json_is_string(val)) {
-            stix_path_key(kpath, path, key);
-            stix_error(r, kpath, "each value of this dictionary must be a string (STIX 2.1 §6)");
-        }
-    }
-}
-
-void sco_dict_of_integers(const json_t *v, const char *path, const struct stix_prop *p,
-                          struct stix_report *r)
-{
-    char kpath[HL_MAX_PATH_BYTES];
-    const char *key;
-    json_t *val;
-
-    (void)p;
-    if (!json_is_object(v))
-        return;
-    json_object_foreach((json_t *)v, key, val)
-    {
-        if (!json_is_integer(val)) {
-            stix_path_key(kpath, path, key);
-            stix_error(r, kpath, "each value of this dictionary must be an integer (STIX 2.1 §6)");
-        }
-    }
-}
-
-void sco_dict_of_int_or_string(const json_t *v, const char *path, const struct stix_prop *p,
-                               struct stix_report *r)
-{
-    char kpath[HL_MAX_PATH_BYTES];
-    const char *key;
-    json_t *val;
-
-    (void)p;
-    if (!json_is_object(v))
-        return;
-    json_object_foreach((json_t *)v, key, val)
-    {
-        if (!json_is_integer(val) && !json_is_string(val)) {
-            stix_path_key(kpath, path, key);
-            stix_error(
-                r, kpath,
-                "each value of this dictionary must be an integer or a string (STIX 2.1 §6)");
-        }
-    }
-}
-
 /* True if v is a non-empty list of strings. */
 static bool sco_is_string_list(const json_t *v)
 {
@@ -139,27 +80,94 @@ static bool sco_is_string_list(const json_t *v)
     return true;
 }
 
-void sco_dict_of_string_lists(const json_t *v, const char *path, const struct stix_prop *p,
-                              struct stix_report *r)
+/* STIX 2.1 §2.8: a dictionary key has 1..250 of a-z, A-Z, 0-9, '-', '_'. */
+static bool sco_dict_key_ok(const char *key)
+{
+    size_t n = strlen(key);
+    if (n < 1 || n > 250)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = key[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_'))
+            return false;
+    }
+    return true;
+}
+
+enum sco_dict_values { SCO_DICT_STRING, SCO_DICT_INTEGER, SCO_DICT_INT_OR_STRING, SCO_DICT_LIST };
+
+/* The dictionaries of SCOs keep the case of the names they record (header
+ * fields, EXIF tags, environment variables, socket options: STIX 2.1
+ * §6.6.1, §6.7.5, §6.12.2, §6.12.4, §6.13), so unlike SP_DICT no
+ * lowercase is suggested; keys still follow §2.8. */
+static void sco_check_dict(const json_t *v, const char *path, enum sco_dict_values want,
+                           struct stix_report *r)
 {
     char kpath[HL_MAX_PATH_BYTES];
     const char *key;
     json_t *val;
 
-    (void)p;
     if (!json_is_object(v))
         return;
+    if (json_object_size(v) == 0) {
+        stix_error(r, path, "a dictionary must not be empty (STIX 2.1 §2.8)");
+        return;
+    }
     json_object_foreach((json_t *)v, key, val)
     {
         stix_path_key(kpath, path, key);
-        if (json_is_string(val))
+        if (!sco_dict_key_ok(key)) {
+            stix_error(r, kpath,
+                       "dictionary key '%s' must have 1 to 250 characters of a-z, A-Z, 0-9, "
+                       "'-' and '_' (STIX 2.1 §2.8)",
+                       key);
+            continue;
+        }
+        if (want == SCO_DICT_STRING && !json_is_string(val))
+            stix_error(r, kpath, "each value of this dictionary must be a string (STIX 2.1 §6)");
+        else if (want == SCO_DICT_INTEGER && !json_is_integer(val))
+            stix_error(r, kpath, "each value of this dictionary must be an integer (STIX 2.1 §6)");
+        else if (want == SCO_DICT_INT_OR_STRING && !json_is_integer(val) && !json_is_string(val))
+            stix_error(
+                r, kpath,
+                "each value of this dictionary must be an integer or a string (STIX 2.1 §6)");
+        else if (want == SCO_DICT_LIST && json_is_string(val))
             stix_warn(r, kpath,
                       "header values should be a list of strings, to carry repeated fields "
                       "(STIX 2.1 §6.6.1, §6.12.2)");
-        else if (!sco_is_string_list(val))
+        else if (want == SCO_DICT_LIST && !sco_is_string_list(val))
             stix_error(r, kpath,
                        "header values must be a list of strings (STIX 2.1 §6.6.1, §6.12.2)");
     }
+}
+
+void sco_dict_of_strings(const json_t *v, const char *path, const struct stix_prop *p,
+                         struct stix_report *r)
+{
+    (void)p;
+    sco_check_dict(v, path, SCO_DICT_STRING, r);
+}
+
+void sco_dict_of_integers(const json_t *v, const char *path, const struct stix_prop *p,
+                          struct stix_report *r)
+{
+    (void)p;
+    sco_check_dict(v, path, SCO_DICT_INTEGER, r);
+}
+
+void sco_dict_of_int_or_string(const json_t *v, const char *path, const struct stix_prop *p,
+                               struct stix_report *r)
+{
+    (void)p;
+    sco_check_dict(v, path, SCO_DICT_INT_OR_STRING, r);
+}
+
+void sco_dict_of_string_lists(const json_t *v, const char *path, const struct stix_prop *p,
+                              struct stix_report *r)
+{
+    (void)p;
+    sco_check_dict(v, path, SCO_DICT_LIST, r);
 }
 
 /* ---- file extensions (STIX 2.1 §6.7.2–§6.7.6) --------------------------- */
@@ -200,7 +208,7 @@ static const struct stix_prop ntfs_ext[] = {
 static const struct stix_prop pdf_ext[] = {
     {.name = "version", .kind = SP_STRING},
     {.name = "is_optimized", .kind = SP_BOOLEAN},
-    {.name = "document_info_dict", .kind = SP_DICT, .check = sco_dict_of_strings},
+    {.name = "document_info_dict", .kind = SP_OBJECT, .check = sco_dict_of_strings},
     {.name = "pdfid0", .kind = SP_STRING},
     {.name = "pdfid1", .kind = SP_STRING},
     {0},
@@ -210,7 +218,7 @@ static const struct stix_prop raster_image_ext[] = {
     {.name = "image_height", .kind = SP_INTEGER},
     {.name = "image_width", .kind = SP_INTEGER},
     {.name = "bits_per_pixel", .kind = SP_INTEGER},
-    {.name = "exif_tags", .kind = SP_DICT, .check = sco_dict_of_int_or_string},
+    {.name = "exif_tags", .kind = SP_OBJECT, .check = sco_dict_of_int_or_string},
     {0},
 };
 
@@ -319,7 +327,7 @@ static const struct stix_prop http_request_ext[] = {
     {.name = "request_method", .kind = SP_STRING, .required = true},
     {.name = "request_value", .kind = SP_STRING, .required = true},
     {.name = "request_version", .kind = SP_STRING},
-    {.name = "request_header", .kind = SP_DICT, .check = sco_dict_of_string_lists},
+    {.name = "request_header", .kind = SP_OBJECT, .check = sco_dict_of_string_lists},
     {.name = "message_body_length", .kind = SP_INTEGER, SCO_NONNEG},
     {.name = "message_body_data_ref", .kind = SP_ID, .ref_types = ref_artifact},
     {0},
@@ -338,7 +346,7 @@ static const struct stix_prop socket_ext[] = {
      .vocab = socket_address_family_enum},
     {.name = "is_blocking", .kind = SP_BOOLEAN},
     {.name = "is_listening", .kind = SP_BOOLEAN},
-    {.name = "options", .kind = SP_DICT, .check = sco_dict_of_integers},
+    {.name = "options", .kind = SP_OBJECT, .check = sco_dict_of_integers},
     {.name = "socket_type", .kind = SP_ENUM, .vocab = socket_type_enum},
     {.name = "socket_descriptor", .kind = SP_INTEGER, SCO_NONNEG},
     {.name = "socket_handle", .kind = SP_INTEGER},
@@ -384,7 +392,7 @@ static const struct stix_prop windows_process_ext[] = {
      * and python-stix2 "window_title": both are the same string. */
     {.name = "window_title", .kind = SP_STRING},
     {.name = "windows_title", .kind = SP_STRING},
-    {.name = "startup_info", .kind = SP_DICT},
+    {.name = "startup_info", .kind = SP_OBJECT, .check = sco_dict_of_int_or_string},
     {.name = "integrity_level", .kind = SP_ENUM, .vocab = integrity_level_enum},
     {0},
 };

@@ -24,9 +24,10 @@
 void sco_check_extensions(const json_t *obj, const char *path, const char *type,
                           struct stix_report *r);
 
-/* Value checks for dictionaries (SP_DICT rows' `check`): each value must be
- * a string; an integer; an integer or a string; a list of strings (a lone
- * string is a warning, since the spec's own examples use one). */
+/* Checks of case-preserving dictionaries (SP_OBJECT rows' `check`): keys
+ * per STIX 2.1 §2.8, not empty, and each value a string; an integer; an
+ * integer or a string; a list of strings (a lone string is a warning, as
+ * the spec's own examples use one). */
 void sco_dict_of_strings(const json_t *v, const char *path, const struct stix_prop *p,
                          struct stix_report *r);
 void sco_dict_of_integers(const json_t *v, const char *path, const struct stix_prop *p,
