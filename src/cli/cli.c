@@ -11,6 +11,7 @@
 const struct cli_command cli_commands[] = {
     {"help", cli_help, "show the commands, or the manual of one"},
     {"version", cli_version, "print the version"},
+    {"validate", cli_validate, "check STIX 2.1 objects, bundles or TAXII envelopes"},
     {"canon", cli_canon, "print the RFC 8785 canonical form of a JSON document"},
     {"keygen", cli_keygen, "generate an Ed25519 key pair (PREFIX.key, PREFIX.pub)"},
     {"seal", cli_seal, "sign JSON objects (X.590) or verify their signatures"},

@@ -107,4 +107,55 @@ void stix_path_index(char out[HL_MAX_PATH_BYTES], const char *base, size_t i);
 #define stix_error(r, path, ...) stix_report_add((r), STIX_SEV_ERROR, (path), __VA_ARGS__)
 #define stix_warn(r, path, ...) stix_report_add((r), STIX_SEV_WARNING, (path), __VA_ARGS__)
 
+
+/* ---- vocabularies (vocab.c, STIX 2.1 §10), NULL-terminated ------------- */
+extern const char *const stix_vocab_attack_motivation[];
+extern const char *const stix_vocab_attack_resource_level[];
+extern const char *const stix_vocab_grouping_context[];
+extern const char *const stix_vocab_identity_class[];
+extern const char *const stix_vocab_implementation_language[];
+extern const char *const stix_vocab_indicator_type[];
+extern const char *const stix_vocab_industry_sector[];
+extern const char *const stix_vocab_infrastructure_type[];
+extern const char *const stix_vocab_malware_result[];
+extern const char *const stix_vocab_malware_capabilities[];
+extern const char *const stix_vocab_malware_type[];
+extern const char *const stix_vocab_opinion[];
+extern const char *const stix_vocab_pattern_type[];
+extern const char *const stix_vocab_processor_architecture[];
+extern const char *const stix_vocab_region[];
+extern const char *const stix_vocab_report_type[];
+extern const char *const stix_vocab_threat_actor_type[];
+extern const char *const stix_vocab_threat_actor_role[];
+extern const char *const stix_vocab_threat_actor_sophistication[];
+extern const char *const stix_vocab_tool_type[];
+extern const char *const stix_vocab_extension_type[];
+extern const char *const stix_vocab_marking_type[];
+
+/* ---- checks shared by the tables (value checks for `check` columns) ---- */
+
+/* granular_markings (marking.c, STIX 2.1 §7.2.3): each entry has selectors
+ * that resolve in the object holding the list, and marking_ref or lang. The
+ * object is found as the value's parent, so this is an object check: */
+void stix_check_granular_markings(const json_t *obj, const char *path, struct stix_report *r);
+
+/* extensions (ext.c, STIX 2.1 §7.3): keys are extension-definition ids
+ * whose values carry a valid extension_type, or (SCOs only) predefined
+ * extension names, whose contents the SCO tables check. */
+void stix_check_extensions(const json_t *obj, const char *path, const struct stix_type *t,
+                           struct stix_report *r);
+/* True if obj's extensions hold a toplevel-property-extension (§11.1). */
+bool stix_has_toplevel_extension(const json_t *obj);
+
+/* Reports an error at path (the later property) unless the timestamp
+ * property `early` of obj is before (strict) or not after `late`; either
+ * missing or malformed: nothing (their own rows report that). */
+void stix_check_time_order(const json_t *obj, const char *path, const char *early,
+                           const char *late, bool strict, struct stix_report *r);
+
+/* The object check of marking-definition (marking.c, §7.2.1): statement,
+ * TLP 1.0 and TLP 2.0 definitions. */
+void stix_check_marking_definition(const json_t *obj, const char *path,
+                                   const struct stix_type *t, struct stix_report *r);
+
 #endif
