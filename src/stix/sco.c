@@ -34,8 +34,9 @@
 static const char *const account_type_ov[] = {
     "facebook", "ldap", "nis",           "openid",         "radius", "skype", "tacacs",
     "twitter",  "unix", "windows-local", "windows-domain", NULL}; /* account-type-ov, §10.1 */
-static const char *const encryption_algorithm_enum[] = {
-    "AES-256-GCM", "ChaCha20-Poly1305", "mime-type-indicated", NULL}; /* §10.? §6.1 */
+static const char *const encryption_algorithm_enum[] = {"AES-256-GCM", "ChaCha20-Poly1305",
+                                                        "mime-type-indicated",
+                                                        NULL}; /* encryption-algorithm-enum, §6.1 */
 
 static const char *const ref_artifact[] = {"artifact", NULL};
 static const char *const ref_as[] = {"autonomous-system", NULL};

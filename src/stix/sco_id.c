@@ -176,7 +176,7 @@ static int sco_id_uuid5(const json_t *name, uint8_t u[16], struct hl_error *err)
     buf_init(&in, SCO_ID_NAME_MAX);
     rc = buf_add(&in, sco_namespace, sizeof sco_namespace);
     if (rc) {
-        rc = hl_fail(err, -rc, NULL, "out of memory");
+        rc = hl_fail(err, -rc, NULL, "deterministic id name: %s", hl_strerror(-rc));
         goto out_release;
     }
     rc = stix_canon(name, &in, err);
