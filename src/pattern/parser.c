@@ -698,11 +698,13 @@ static int parse_start_stop(struct parser *ps, struct pattern_qualifier *q)
 
 static int parse_obs_level(struct parser *ps, int level, const struct pattern_obs **out);
 
-static int parse_obs_primary(struct parser *ps, const struct pattern_obs **out)
+/* [ cmp-or ] or ( obs-fb ); *paren says which. */
+static int parse_obs_primary(struct parser *ps, const struct pattern_obs **out, bool *paren)
 {
     struct pattern_obs *o;
     int rc;
-    if (ps->tok.kind == TOK_LPAREN) {
+    *paren = ps->tok.kind == TOK_LPAREN;
+    if (*paren) {
         if ((rc = enter(ps)) || (rc = next(ps)) || (rc = parse_obs_level(ps, 0, out)))
             return rc;
         if (ps->tok.kind != TOK_RPAREN)
@@ -744,14 +746,13 @@ static int parse_obs_qualified(struct parser *ps, const struct pattern_obs **out
     bool seen[4] = {false, false, false, false};
     const struct pattern_obs *cur;
     enum pattern_qual_kind k;
-    bool simple;
-    int rc = parse_obs_primary(ps, &cur);
+    bool paren;
+    int rc = parse_obs_primary(ps, &cur, &paren);
     if (rc)
         return rc;
-    simple = cur->kind == PATTERN_OBS_BRACKET;
     while ((k = qual_of(ps->tok.kind)) != 0) {
         struct pattern_obs *q;
-        if (simple && seen[k])
+        if (!paren && seen[k])
             return fail_at(ps, &ps->tok.pos, HL_E_PARSE,
                            "a second %s qualifier on the same observation expression (put "
                            "the first in parentheses to qualify the result)",
