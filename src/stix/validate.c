@@ -155,7 +155,7 @@ static void check_custom_props(const json_t *obj, const char *path, const struct
         stix_path_key(sub, path, key);
         if (!custom_name_valid(key)) {
             stix_error(r, sub,
-                       "'%s' is not a %s property, and not a valid custom property name "
+                       "'%s' is not a property of %s, nor a valid custom property name "
                        "(3 to 250 characters of a-z, 0-9 and '_', starting with a letter)",
                        key, t ? t->type : "known");
             continue;
