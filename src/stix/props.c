@@ -583,9 +583,3 @@ bool stix_props_has(const struct stix_prop *props, const char *name)
     }
     return false;
 }
-
-/* TEMPORARY, until the SCO engineer's sco.c lands: an empty SCO table so
- * that the validator links. Deleted when sco.c exists. */
-#if !__has_include("sco.c")
-const struct stix_type stix_sco_types[] = {{0}};
-#endif
