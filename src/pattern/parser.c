@@ -631,7 +631,7 @@ static int parse_within(struct parser *ps, struct pattern_qualifier *q)
     if ((ps->tok.kind != TOK_INT && ps->tok.kind != TOK_FLOAT) || ps->tok.negative)
         return expected(ps, "a positive number of seconds after WITHIN");
     if (ps->tok.kind == TOK_INT) {
-        long long v;
+        long long v = 0;
         if ((rc = decode_int(ps, &ps->tok, &v)))
             return rc;
         q->within_seconds = (double)v;

@@ -378,7 +378,7 @@ static void test_verify_rejects_malleated_and_malformed_signatures(void **state)
     set_value(doc, sig);
     assert_int_equal(x590_verify_all(doc, NULL, NULL), 0);
     /* Padded, standard alphabet, wrong algorithm, missing hash_algorithm. */
-    char padded[100];
+    char padded[128];
     snprintf(padded, sizeof padded, "%s==", value);
     json_t *saved = json_incref(json_object_get(entry, "value"));
     json_object_set_new(entry, "value", json_string(padded));
