@@ -250,9 +250,220 @@ HL_MUST_CHECK int seal_object(json_t *obj, const struct seal_key *key, const cha
  * be NULL) is filled on success and zeroed on failure. */
 HL_MUST_CHECK int seal_verify(const json_t *obj, struct seal_info *out, struct hl_error *err);
 
-/* ==== log: appends, tree heads, receipts ================================
- * Reserved for log.c (owned by the log's author): declarations of the
- * per-(party, channel) log, its tree heads and receipts go here. */
+/* ==== log: appends, tree heads, receipts (log.c, verify.c, export.c) ===
+ *
+ * One log per (party, channel): entry n is the n-th object that party
+ * sealed into that channel, hotline_seq n. The leaf of entry n is the RFC
+ * 8785 form of the sealed object, signatures included, and the store keeps
+ * exactly those bytes, so leaf hash = SHA-256(0x00 || stored bytes).
+ *
+ * Every batch a party appends ends with a tree head: a sealed object of
+ * type hotline-tree-head, entry number N, stating that the log's first N
+ * entries (everything before the head itself) have Merkle root R. So the
+ * last entry of a log is always a head, and every head in a log states
+ * tree_size == its own hotline_seq.
+ *
+ * A receipt is a sealed hotline-receipt object in the witness's own log
+ * of the same channel: "I hold log (log_party, log_channel) up to
+ * tree_size entries, with root root_hash". It is appended like any other
+ * object (and followed by the witness's own tree head).
+ *
+ * The store also keeps the hashes of every complete subtree (level >= 1;
+ * level 0 is the leaf hash of the log entry), written as a batch
+ * completes them, so an append costs O(1) amortized rows and a proof
+ * reads at most 2 log2(n) rows.
+ *
+ * docs/protocol.md is the normative description of these bytes. */
+
+#define LOG_TREE_HEAD_TYPE "hotline-tree-head"
+#define LOG_RECEIPT_TYPE "hotline-receipt"
+/* extensions/hotline-tree-head.json and extensions/hotline-receipt.json
+ * (STIX 2.1 §7.3, extension_type new-sdo). */
+#define LOG_TREE_HEAD_EXT "extension-definition--0c3f5b8e-3d0a-4f4b-9c62-6a2f1f0b7d41"
+#define LOG_RECEIPT_EXT "extension-definition--5f8e2c1a-7b94-4e0d-a3c6-2d9b8e4f1a37"
+
+/* Most objects in one appended batch (the head not counted). */
+#define LOG_BATCH_MAX 10000
+
+struct store;
+
+/* The local party: its identity id and key (borrowed, not copied). */
+struct log_signer {
+    const char *party;          /* "identity--..." */
+    const struct seal_key *key; /* the party's key pair */
+};
+
+/* What one append did. */
+struct log_append_result {
+    uint64_t first_seq; /* hotline_seq of the first object */
+    size_t n;           /* objects appended, head not counted */
+    uint64_t head_seq;  /* the head's seq == the size it states */
+    uint8_t root[32];   /* root of the first head_seq entries */
+    int64_t first_row;  /* store row of the first object */
+    int64_t head_row;   /* store row of the head */
+};
+
+/* Seals objs[0..n) (1 <= n <= LOG_BATCH_MAX) in place with me's key as
+ * entries size, size+1, ... of log (me->party, channel), stores their
+ * canonical bytes, log entries and subtree hashes, then appends and
+ * stores a sealed tree head (entry size+n). The objects must have been
+ * validated as STIX already (stix_validate_object); each needs a type,
+ * an id, and no seal property. All timestamps are now_us (the
+ * date_added of the rows, the head's created/modified).
+ *
+ * log_append_in runs inside the caller's store_begin/commit (so a TAXII
+ * status can commit with the batch); log_append wraps it in its own
+ * transaction: one fsync, all or nothing. On failure nothing is stored,
+ * but objects may carry a seal: discard them. out (may be NULL). */
+HL_MUST_CHECK int log_append_in(struct store *s, const struct log_signer *me, const char *channel,
+                                json_t *const *objs, size_t n, int64_t now_us,
+                                struct log_append_result *out, struct hl_error *err);
+HL_MUST_CHECK int log_append(struct store *s, const struct log_signer *me, const char *channel,
+                             json_t *const *objs, size_t n, int64_t now_us,
+                             struct log_append_result *out, struct hl_error *err);
+
+/* What log_accept_in did with one entry of another party's log. */
+enum log_accept {
+    LOG_ACCEPTED = 0,  /* stored as the next entry */
+    LOG_DUPLICATE = 1, /* that entry is held already, byte for byte */
+};
+
+/* Takes one sealed object of another party's log (party, channel), as
+ * received (bytes, any JSON form): verifies the seal with the party's
+ * stored public key, that it names (party, channel), and that its
+ * hotline_seq is the log's size (the next entry) -- or an entry already
+ * held with the same canonical bytes (*what = LOG_DUPLICATE). A later seq
+ * is HL_E_CONFLICT (a gap: nothing stored); an earlier seq with other
+ * bytes is HL_E_VERIFY (equivocation: the caller keeps both as evidence).
+ * A tree head whose root differs from the held log's is HL_E_VERIFY too.
+ * Stores the object (canonical bytes), the entry, subtree hashes, and for
+ * a tree head or receipt, its row in tree_heads or receipts. The party
+ * must be known and a member of the channel. Runs inside the caller's
+ * transaction; call store_rollback on failure. */
+HL_MUST_CHECK int log_accept_in(struct store *s, const char *party, const char *channel,
+                                const uint8_t *json, size_t len, int64_t now_us,
+                                enum log_accept *what, struct hl_error *err);
+
+/* Appends to me's log of channel a receipt for log (party, channel) at
+ * its current held size and root (and the head after it), in one
+ * transaction, and records it in the receipts table. HL_E_NOT_FOUND if
+ * nothing of that log is held. */
+HL_MUST_CHECK int log_receipt_publish(struct store *s, const struct log_signer *me,
+                                      const char *party, const char *channel, int64_t now_us,
+                                      struct log_append_result *out, struct hl_error *err);
+
+/* The root of the first size entries of log (party, channel), from the
+ * stored subtree hashes. size <= the log's size. */
+HL_MUST_CHECK int log_root(struct store *s, const char *party, const char *channel, uint64_t size,
+                           uint8_t out[static 32], struct hl_error *err);
+/* RFC 9162 §2.1.3.1 inclusion proof of entry index in the tree of the
+ * first size entries, from stored subtree hashes (at most 2 log2(size)
+ * reads). */
+HL_MUST_CHECK int log_prove_inclusion(struct store *s, const char *party, const char *channel,
+                                      uint64_t size, uint64_t index,
+                                      uint8_t proof[MERKLE_MAX_PROOF][32], size_t *n_proof,
+                                      struct hl_error *err);
+/* RFC 9162 §2.1.4.1 consistency proof between sizes size1 <= size2. */
+HL_MUST_CHECK int log_prove_consistency(struct store *s, const char *party, const char *channel,
+                                        uint64_t size1, uint64_t size2,
+                                        uint8_t proof[MERKLE_MAX_PROOF][32], size_t *n_proof,
+                                        struct hl_error *err);
+
+/* ---- audit (verify.c): checking logs, from a store or an evidence file - */
+
+/* One thing found wrong. Borrowed; valid during the callback. */
+struct log_failure {
+    const char *party;   /* the log's party ("" if not known) */
+    const char *channel; /* the log's channel ("" if not known) */
+    int64_t seq;         /* the entry, or -1 for the log as a whole */
+    int code;            /* HL_E_VERIFY, HL_E_PARSE, HL_E_STORE, ... */
+    const char *what;    /* a sentence: what is wrong */
+    /* Equivocation: the two signed statements that contradict each other
+     * (their stored bytes), else NULL. */
+    const char *evidence[2];
+};
+/* Return 0 to go on auditing, non-zero to stop (verify without --all). */
+typedef int (*log_failure_fn)(void *ctx, const struct log_failure *f);
+
+struct log_audit_options {
+    unsigned threads;     /* seal checks in parallel; 0: one per CPU */
+    log_failure_fn fail;  /* may be NULL: stop at the first failure */
+    void *ctx;
+    /* Called as entries are checked, for progress (may be NULL). */
+    void (*progress)(void *ctx, uint64_t entries_done);
+};
+
+/* What an audit covered. */
+struct log_audit_summary {
+    size_t logs;
+    uint64_t entries;
+    uint64_t tree_heads; /* heads checked against the recomputed roots */
+    uint64_t receipts;   /* receipts checked against the logs they cosign */
+    uint64_t failures;
+};
+
+/* Audits every log in the store: each entry's bytes are canonical, hash to
+ * the stored leaf hash, carry a seal by the log's party (its stored key)
+ * naming that log and the entry's seq, seqs 0..size-1 without gap or
+ * duplicate; every stored subtree hash equals the recomputed one; every
+ * tree head (logged, or in the tree_heads table) states the recomputed
+ * root of its size; every receipt states the recomputed root of the log it
+ * cosigns; two heads of one log and size with different roots are
+ * equivocation (both statements are the evidence). Returns 0 if all holds,
+ * -HL_E_VERIFY if anything failed (each failure went to opt->fail), or
+ * another error if the audit itself could not run. */
+HL_MUST_CHECK int log_audit_store(struct store *s, const struct log_audit_options *opt,
+                                  struct log_audit_summary *sum, struct hl_error *err);
+
+/* ---- evidence files (export.c) ------------------------------------------
+ * An evidence file is JSON Lines (docs/protocol.md, "Evidence files"):
+ *   line 1: {"hotline_evidence":1,"exported":TIME,"parties":[{"id":ID,
+ *            "name":NAME,"public_key":SPKI-B64},...],"logs":[{"party":ID,
+ *            "channel":NAME,"size":N},...]}
+ *   then, log by log in the header's order, each entry's stored bytes
+ *   (its RFC 8785 form) on one line, seq 0..size-1.
+ * It carries everything needed to check it and nothing else. */
+
+#define LOG_EVIDENCE_VERSION 1
+
+/* Which logs to export: NULL party / channel mean all. */
+struct log_export_filter {
+    const char *party;
+    const char *channel;
+};
+
+/* Writes the evidence file of the selected logs to fd (one read
+ * transaction: a consistent snapshot even while appends go on).
+ * HL_E_NOT_FOUND if no log matches. */
+HL_MUST_CHECK int log_export(struct store *s, const struct log_export_filter *f, int fd,
+                             uint64_t *entries_out, struct hl_error *err);
+
+/* Audits an evidence file exactly as log_audit_store audits a store (but
+ * the keys come from the header, and heads and receipts from the logged
+ * objects). A failure's location is the file's line. */
+HL_MUST_CHECK int log_audit_file(const char *path, const struct log_audit_options *opt,
+                                 struct log_audit_summary *sum, struct hl_error *err);
+
+/* What an import did, per file. */
+struct log_import_result {
+    size_t logs;         /* logs of other parties found in the file */
+    uint64_t accepted;   /* entries stored */
+    uint64_t duplicates; /* entries held already */
+    size_t receipts;     /* receipts published (one per log that grew) */
+};
+
+/* Imports an evidence file made by another node (air-gapped exchange):
+ * audits the whole file first (log_audit_file; any failure: nothing is
+ * stored), then, for each log in it whose party is not me, takes its
+ * entries with log_accept_in and publishes a receipt for it in me's log
+ * of that channel. The channel must exist here. The log's party must be
+ * known with the key the file names; when pin_key is not NULL, a party
+ * unknown here whose key in the file equals pin_key is added (and made a
+ * member of the channel) -- the operator vouches for that key. Everything
+ * commits in one transaction: all or nothing. */
+HL_MUST_CHECK int log_import(struct store *s, const struct log_signer *me, const char *path,
+                             const uint8_t *pin_key, int64_t now_us,
+                             struct log_import_result *out, struct hl_error *err);
 
 /* ==== end of log ======================================================== */
 

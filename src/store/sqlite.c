@@ -28,6 +28,7 @@
 
 static const char *const stmt_sql[SQ__COUNT] = {
     [SQ_BEGIN] = "BEGIN IMMEDIATE",
+    [SQ_BEGIN_READ] = "BEGIN DEFERRED",
     [SQ_COMMIT] = "COMMIT",
     [SQ_ROLLBACK] = "ROLLBACK",
     [SQ_SAVEPOINT] = "SAVEPOINT store_op",
@@ -480,6 +481,18 @@ static int sq_begin(struct store *s, struct hl_error *err)
     return r ? r : sq_exec(q, st, "begin", err);
 }
 
+/* A deferred transaction that only reads sees one snapshot of the WAL
+ * database from its first read to its end, without blocking writers. */
+static int sq_begin_read(struct store *s, struct hl_error *err)
+{
+    struct store_sqlite *q = sq_of(s);
+    if (!sqlite3_get_autocommit(q->db))
+        return hl_fail(err, HL_E_INVALID, "begin", "store: a transaction is already open");
+    sqlite3_stmt *st = NULL;
+    int r = sq_stmt(q, SQ_BEGIN_READ, &st, err);
+    return r ? r : sq_exec(q, st, "begin", err);
+}
+
 static int sq_commit(struct store *s, struct hl_error *err)
 {
     struct store_sqlite *q = sq_of(s);
@@ -744,6 +757,7 @@ static int sq_member_list(struct store *s, const char *channel, store_party_fn f
 static const struct store_ops sqlite_ops = {
     .close = sq_close,
     .begin = sq_begin,
+    .begin_read = sq_begin_read,
     .commit = sq_commit,
     .rollback = sq_rollback,
     .check = sq_check,

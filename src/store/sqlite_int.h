@@ -22,6 +22,7 @@
 
 enum sq_stmt_id {
     SQ_BEGIN,
+    SQ_BEGIN_READ,
     SQ_COMMIT,
     SQ_ROLLBACK,
     SQ_SAVEPOINT,

@@ -88,6 +88,12 @@ int store_begin(struct store *s, struct hl_error *err)
     return r ? r : s->ops->begin(s, err);
 }
 
+int store_begin_read(struct store *s, struct hl_error *err)
+{
+    int r = check_ptr(err, "store", s);
+    return r ? r : s->ops->begin_read(s, err);
+}
+
 int store_commit(struct store *s, struct hl_error *err)
 {
     int r = check_ptr(err, "store", s);

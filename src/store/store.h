@@ -88,6 +88,10 @@ void store_close(struct store *s);
 /* Starts a write transaction, waiting for writers in other processes.
  * Nesting is refused (HL_E_INVALID). */
 HL_MUST_CHECK int store_begin(struct store *s, struct hl_error *err);
+/* Starts a read-only transaction: every read until store_commit or
+ * store_rollback sees one consistent snapshot, and writers in other
+ * processes are not blocked (export, verify). Nesting is HL_E_INVALID. */
+HL_MUST_CHECK int store_begin_read(struct store *s, struct hl_error *err);
 /* Makes every write since store_begin durable (fsync) before returning. */
 HL_MUST_CHECK int store_commit(struct store *s, struct hl_error *err);
 /* Undoes every write since store_begin. Without a transaction, a no-op. */

@@ -20,6 +20,7 @@
 struct store_ops {
     void (*close)(struct store *s);
     int (*begin)(struct store *s, struct hl_error *err);
+    int (*begin_read)(struct store *s, struct hl_error *err);
     int (*commit)(struct store *s, struct hl_error *err);
     int (*rollback)(struct store *s, struct hl_error *err);
     int (*check)(struct store *s, struct hl_error *err);
