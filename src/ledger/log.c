@@ -1,0 +1,633 @@
+/*
+ * log.c — the per-(party, channel) logs: appending sealed batches with
+ * their tree heads, taking another party's entries, receipts, and proofs
+ * served from the stored subtree hashes.
+ *
+ * Storage of a log (store.h): entry n is a row (seq n, leaf hash, object
+ * row); the object row holds the RFC 8785 bytes of the sealed object,
+ * which are the leaf (RFC 9162 §2.1.1: leaf hash = SHA-256(0x00 || leaf)).
+ * Every complete subtree of 2^l leaves, l >= 1, is a tile row (l, index),
+ * written when its last leaf is appended: appending leaf i completes
+ * exactly ctz(i + 1) subtrees, one new row per leaf on average, and the
+ * frontier (merkle.c) is rebuilt at the start of a batch from popcount(size)
+ * rows. A proof then reads at most 2 log2(n) rows.
+ *
+ * Batches: everything of one batch (objects, entries, tiles, the tree head
+ * and its row) is written in one store transaction, so it is durable with
+ * one fsync, and a crash leaves all of it or none.
+ */
+#include <sodium.h>
+#include <string.h>
+
+#include "log_int.h"
+
+#define CANON_MAX LOG_ENTRY_MAX
+
+/* ---- statements: tree heads and receipts --------------------------------- */
+
+enum log_kind log_kind_of(const json_t *obj)
+{
+    const char *type = json_string_value(json_object_get(obj, "type"));
+    if (type && strcmp(type, LOG_TREE_HEAD_TYPE) == 0)
+        return LOG_KIND_HEAD;
+    if (type && strcmp(type, LOG_RECEIPT_TYPE) == 0)
+        return LOG_KIND_RECEIPT;
+    return LOG_KIND_OTHER;
+}
+
+static int copy_text(const json_t *obj, const char *name, char *out, size_t max,
+                     struct hl_error *err)
+{
+    const char *s = json_string_value(json_object_get(obj, name));
+    if (!s || !*s || strlen(s) >= max)
+        return hl_fail(err, HL_E_VERIFY, name, "'%s' must be a string of 1 to %zu bytes", name,
+                       max - 1);
+    memcpy(out, s, strlen(s) + 1);
+    return 0;
+}
+
+static bool parse_hex32(const char *s, uint8_t out[32])
+{
+    static const char digits[] = "0123456789abcdef";
+    if (!s || strlen(s) != 64)
+        return false;
+    for (size_t i = 0; i < 64; i++) {
+        const char *d = memchr(digits, s[i], 16);
+        if (!d || !s[i])
+            return false;
+        unsigned v = (unsigned)(d - digits);
+        out[i / 2] = (uint8_t)(i % 2 ? (out[i / 2] | v) : (v << 4));
+    }
+    return true;
+}
+
+int64_t log_object_time_us(const json_t *obj)
+{
+    const char *t = json_string_value(json_object_get(obj, "modified"));
+    if (!t)
+        t = json_string_value(json_object_get(obj, "created"));
+    struct stix_time st;
+    if (!t || !stix_time_parse(t, &st))
+        return 0;
+    return st.sec * 1000000 + st.nsec / 1000;
+}
+
+int log_statement_read(const json_t *obj, struct log_statement *st, struct hl_error *err)
+{
+    memset(st, 0, sizeof *st);
+    st->kind = log_kind_of(obj);
+    if (st->kind == LOG_KIND_OTHER)
+        return hl_fail(err, HL_E_VERIFY, "type", "not a tree head or receipt");
+    int rc = copy_text(obj, "created_by_ref", st->creator, sizeof st->creator, err);
+    if (!rc)
+        rc = copy_text(obj, "log_party", st->log_party, sizeof st->log_party, err);
+    if (!rc)
+        rc = copy_text(obj, "log_channel", st->log_channel, sizeof st->log_channel, err);
+    if (rc)
+        return rc;
+    if (!stix_id_valid(st->creator, "identity") || !stix_id_valid(st->log_party, "identity"))
+        return hl_fail(err, HL_E_VERIFY, "log_party",
+                       "created_by_ref and log_party must be "
+                       "identity ids");
+    const json_t *size = json_object_get(obj, "tree_size");
+    if (!json_is_integer(size) || json_integer_value(size) < 0 ||
+        json_integer_value(size) > HL_IJSON_MAX_INT)
+        return hl_fail(err, HL_E_VERIFY, "tree_size",
+                       "tree_size must be an integer from 0 to "
+                       "2^53 - 1");
+    st->tree_size = (uint64_t)json_integer_value(size);
+    if (!parse_hex32(json_string_value(json_object_get(obj, "root_hash")), st->root))
+        return hl_fail(err, HL_E_VERIFY, "root_hash",
+                       "root_hash must be 64 lowercase hex "
+                       "digits");
+    st->created_us = log_object_time_us(obj);
+    return 0;
+}
+
+static int set_new(json_t *obj, const char *key, json_t *v)
+{
+    return v ? json_object_set_new(obj, key, v) : -1;
+}
+
+json_t *log_statement_new(enum log_kind kind, const char *creator, const char *log_party,
+                          const char *channel, uint64_t tree_size, const uint8_t root[static 32],
+                          int64_t now_us)
+{
+    const char *type = kind == LOG_KIND_HEAD ? LOG_TREE_HEAD_TYPE : LOG_RECEIPT_TYPE;
+    const char *ext = kind == LOG_KIND_HEAD ? LOG_TREE_HEAD_EXT : LOG_RECEIPT_EXT;
+    char id[STIX_ID_MAX], when[32], hex[65];
+    struct stix_time t = {.sec = now_us / 1000000, .nsec = (uint32_t)(now_us % 1000000) * 1000};
+    if (stix_id_new(type, id))
+        return NULL;
+    stix_time_format(&t, when);
+    hl_hex(hex, root, 32);
+    json_t *obj = json_object();
+    json_t *exts = json_object();
+    int bad = !obj || !exts;
+    bad = bad || set_new(obj, "type", json_string(type));
+    bad = bad || set_new(obj, "spec_version", json_string("2.1"));
+    bad = bad || set_new(obj, "id", json_string(id));
+    bad = bad || set_new(obj, "created_by_ref", json_string(creator));
+    bad = bad || set_new(obj, "created", json_string(when));
+    bad = bad || set_new(obj, "modified", json_string(when));
+    bad = bad || set_new(obj, "log_party", json_string(log_party));
+    bad = bad || set_new(obj, "log_channel", json_string(channel));
+    bad = bad || set_new(obj, "tree_size", json_integer((json_int_t)tree_size));
+    bad = bad || set_new(obj, "root_hash", json_string(hex));
+    bad = bad || set_new(exts, ext, json_pack("{s:s}", "extension_type", "new-sdo"));
+    bad = bad || json_object_set(obj, "extensions", exts);
+    json_decref(exts);
+    if (bad) {
+        json_decref(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+/* ---- subtree hashes from the store --------------------------------------- */
+
+struct store_src {
+    struct store *s;
+    const char *party, *channel;
+    struct hl_error *err;
+};
+
+static int store_subtree(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
+{
+    struct store_src *src = ctx;
+    if (level == 0) {
+        struct store_log_entry e;
+        int rc =
+            store_log_entry_get(src->s, src->party, src->channel, (int64_t)index, &e, src->err);
+        if (!rc)
+            memcpy(out, e.leaf_hash, 32);
+        return rc;
+    }
+    return store_tile_get(src->s, src->party, src->channel, level, (int64_t)index, out, src->err);
+}
+
+/* Opens a tree of the log for appending: its size and frontier. */
+static int tree_open(struct store *s, const char *party, const char *channel,
+                     struct merkle_frontier *f, struct hl_error *err)
+{
+    int64_t size = 0;
+    int rc = store_log_size(s, party, channel, &size, err);
+    if (rc)
+        return rc;
+    struct store_src src = {s, party, channel, err};
+    return merkle_frontier_load(f, (uint64_t)size, store_subtree, &src, err);
+}
+
+/* Appends a leaf to the frontier and stores the subtrees it completes:
+ * leaf i closes ctz(i + 1) of them, whose left halves are the frontier's
+ * smallest entries (RFC 9162 §2.1.1, MTH of a power-of-two range). */
+static int tree_push(struct store *s, const char *party, const char *channel,
+                     struct merkle_frontier *f, const uint8_t leaf[static 32], struct hl_error *err)
+{
+    uint8_t h[32];
+    uint64_t next = f->size + 1;
+    unsigned merges = (unsigned)__builtin_ctzll(next);
+    memcpy(h, leaf, 32);
+    if (merges > f->n)
+        return hl_fail(err, HL_E_INTERNAL, "log", "frontier of size %llu has %u entries",
+                       (unsigned long long)f->size, f->n);
+    for (unsigned j = 0; j < merges; j++) {
+        if (merkle_node_hash(f->hash[f->n - 1 - j], h, h))
+            return hl_fail(err, HL_E_CRYPTO, "log", "SHA-256 failed");
+        int rc = store_tile_put(s, party, channel, j + 1, (int64_t)((next >> (j + 1)) - 1), h, err);
+        if (rc)
+            return rc;
+    }
+    f->n -= merges;
+    memcpy(f->hash[f->n++], h, 32);
+    f->size = next;
+    return 0;
+}
+
+/* Stores obj's canonical bytes as the next entry of the log. */
+static int entry_store(struct store *s, const char *party, const char *channel,
+                       struct merkle_frontier *f, const json_t *obj, const struct buf *canon,
+                       int64_t now_us, int64_t *row, uint8_t leaf[static 32], struct hl_error *err)
+{
+    const char *id = json_string_value(json_object_get(obj, "id"));
+    const char *type = json_string_value(json_object_get(obj, "type"));
+    if (!id || !type)
+        return hl_fail(err, HL_E_STIX, "id", "an object in a log needs a type and an id");
+    if (merkle_leaf_hash(canon->data, canon->len, leaf))
+        return hl_fail(err, HL_E_CRYPTO, NULL, "SHA-256 failed");
+    struct store_object o = {
+        .channel = channel,
+        .stix_id = id,
+        .type = type,
+        .modified_us = log_object_time_us(obj),
+        .date_added_us = now_us,
+        .json = (const uint8_t *)canon->data,
+        .json_len = canon->len,
+    };
+    int rc = store_object_add(s, &o, row, err);
+    if (rc == -HL_E_EXISTS)
+        return hl_fail(err, HL_E_EXISTS, id, "this version of %s is already in channel %s", id,
+                       channel);
+    if (rc)
+        return rc;
+    struct store_log_entry e = {.seq = (int64_t)f->size, .object_row = *row, .batch = now_us};
+    memcpy(e.leaf_hash, leaf, 32);
+    rc = store_log_append(s, party, channel, &e, 1, err);
+    return rc ? rc : tree_push(s, party, channel, f, leaf, err);
+}
+
+/* Seals obj as the next entry of me's log and stores it. */
+static int seal_and_store(struct store *s, const struct log_signer *me, const char *channel,
+                          struct merkle_frontier *f, json_t *obj, int64_t now_us, int64_t *row,
+                          struct buf *canon, struct hl_error *err)
+{
+    uint8_t leaf[32];
+    buf_clear(canon);
+    int rc = seal_object(obj, me->key, me->party, channel, f->size, err);
+    if (!rc)
+        rc = stix_canon(obj, canon, err);
+    return rc ? rc : entry_store(s, me->party, channel, f, obj, canon, now_us, row, leaf, err);
+}
+
+static int check_batch(const struct log_signer *me, const char *channel, json_t *const *objs,
+                       size_t n, bool statements, struct hl_error *err)
+{
+    if (!me || !me->party || !me->key || !objs)
+        return hl_fail(err, HL_E_INVALID, "log", "log_append needs a signer and objects");
+    if (!seal_channel_valid(channel))
+        return hl_fail(err, HL_E_INVALID, "channel", "'%s' is not a valid channel name",
+                       channel ? channel : "");
+    if (n < 1 || n > LOG_BATCH_MAX)
+        return hl_fail(err, HL_E_TOO_LARGE, "log", "a batch holds 1 to %d objects, not %zu",
+                       LOG_BATCH_MAX, n);
+    for (size_t i = 0; i < n; i++) {
+        if (!json_is_object(objs[i]))
+            return hl_fail(err, HL_E_INVALID, "log", "batch item %zu is not an object", i);
+        if (!statements && log_kind_of(objs[i]) != LOG_KIND_OTHER)
+            return hl_fail(err, HL_E_INVALID, "type",
+                           "batch item %zu: tree heads and receipts "
+                           "are made by hotline itself, not published",
+                           i);
+    }
+    return 0;
+}
+
+/* Appends a batch and its head. Statements (heads, receipts) are made by
+ * this module only: a caller's batch may not carry one (statements). */
+static int append_batch(struct store *s, const struct log_signer *me, const char *channel,
+                        json_t *const *objs, size_t n, bool statements, int64_t now_us,
+                        struct log_append_result *out, struct hl_error *err)
+{
+    struct merkle_frontier f;
+    struct log_append_result res = {0};
+    struct buf canon;
+    json_t *head = NULL;
+    int64_t row = 0;
+    int rc = check_batch(me, channel, objs, n, statements, err);
+    if (rc)
+        return rc;
+    buf_init(&canon, CANON_MAX);
+    rc = tree_open(s, me->party, channel, &f, err);
+    res.first_seq = f.size;
+    for (size_t i = 0; !rc && i < n; i++) {
+        rc = seal_and_store(s, me, channel, &f, objs[i], now_us, &row, &canon, err);
+        if (!rc && i == 0)
+            res.first_row = row;
+    }
+    if (!rc)
+        rc = merkle_frontier_root(&f, res.root) ? hl_fail(err, HL_E_CRYPTO, NULL, "SHA-256 failed")
+                                                : 0;
+    if (!rc) {
+        res.head_seq = f.size;
+        head = log_statement_new(LOG_KIND_HEAD, me->party, me->party, channel, f.size, res.root,
+                                 now_us);
+        rc = head ? seal_and_store(s, me, channel, &f, head, now_us, &res.head_row, &canon, err)
+                  : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    }
+    if (!rc) {
+        struct store_tree_head h = {
+            .size = (int64_t)res.head_seq, .timestamp_us = now_us, .object_row = res.head_row};
+        memcpy(h.root, res.root, 32);
+        rc = store_tree_head_add(s, me->party, channel, &h, err);
+    }
+    res.n = n;
+    if (!rc && out)
+        *out = res;
+    json_decref(head);
+    buf_release(&canon);
+    return rc;
+}
+
+int log_append_in(struct store *s, const struct log_signer *me, const char *channel,
+                  json_t *const *objs, size_t n, int64_t now_us, struct log_append_result *out,
+                  struct hl_error *err)
+{
+    return append_batch(s, me, channel, objs, n, false, now_us, out, err);
+}
+
+/* Ends the transaction of a body that returned rc: commit if it
+ * succeeded, else roll back and return rc (err keeps the body's detail). */
+static int tx_end(struct store *s, int rc, struct hl_error *err)
+{
+    if (rc) {
+        struct hl_error ignored;
+        int rb = store_rollback(s, &ignored); /* rc, not rb, says what went wrong */
+        (void)rb;
+        return rc;
+    }
+    return store_commit(s, err);
+}
+
+int log_append(struct store *s, const struct log_signer *me, const char *channel,
+               json_t *const *objs, size_t n, int64_t now_us, struct log_append_result *out,
+               struct hl_error *err)
+{
+    int rc = store_begin(s, err);
+    if (rc)
+        return rc;
+    rc = log_append_in(s, me, channel, objs, n, now_us, out, err);
+    return tx_end(s, rc, err);
+}
+
+/* ---- roots and proofs ---------------------------------------------------- */
+
+static int check_size(struct store *s, const char *party, const char *channel, uint64_t size,
+                      struct hl_error *err)
+{
+    int64_t held = 0;
+    int rc = store_log_size(s, party, channel, &held, err);
+    if (rc)
+        return rc;
+    if (size > (uint64_t)held)
+        return hl_fail(err, HL_E_NOT_FOUND, "size",
+                       "the log of %s in %s holds %lld entries, "
+                       "not %llu",
+                       party, channel, (long long)held, (unsigned long long)size);
+    return 0;
+}
+
+int log_root(struct store *s, const char *party, const char *channel, uint64_t size,
+             uint8_t out[static 32], struct hl_error *err)
+{
+    struct store_src src = {s, party, channel, err};
+    int rc = check_size(s, party, channel, size, err);
+    return rc ? rc : merkle_tree_root(size, store_subtree, &src, out, err);
+}
+
+int log_prove_inclusion(struct store *s, const char *party, const char *channel, uint64_t size,
+                        uint64_t index, uint8_t proof[MERKLE_MAX_PROOF][32], size_t *n_proof,
+                        struct hl_error *err)
+{
+    struct store_src src = {s, party, channel, err};
+    *n_proof = 0;
+    int rc = check_size(s, party, channel, size, err);
+    return rc ? rc : merkle_inclusion_proof(size, index, store_subtree, &src, proof, n_proof, err);
+}
+
+int log_prove_consistency(struct store *s, const char *party, const char *channel, uint64_t size1,
+                          uint64_t size2, uint8_t proof[MERKLE_MAX_PROOF][32], size_t *n_proof,
+                          struct hl_error *err)
+{
+    struct store_src src = {s, party, channel, err};
+    *n_proof = 0;
+    int rc = check_size(s, party, channel, size2, err);
+    return rc ? rc
+              : merkle_consistency_proof(size1, size2, store_subtree, &src, proof, n_proof, err);
+}
+
+/* ---- receipts ------------------------------------------------------------ */
+
+int log_receipt_publish(struct store *s, const struct log_signer *me, const char *party,
+                        const char *channel, int64_t now_us, struct log_append_result *out,
+                        struct hl_error *err)
+{
+    struct log_append_result res = {0};
+    struct merkle_frontier f;
+    uint8_t root[32];
+    json_t *receipt = NULL;
+    if (!me || !me->party || !party || strcmp(me->party, party) == 0 ||
+        strlen(me->party) >= sizeof((struct store_receipt *)0)->witness_id)
+        return hl_fail(err, HL_E_INVALID, "receipt", "a party cosigns another party's log");
+    int rc = store_begin(s, err);
+    if (rc)
+        return rc;
+    rc = tree_open(s, party, channel, &f, err);
+    if (!rc && f.size == 0)
+        rc = hl_fail(err, HL_E_NOT_FOUND, channel, "nothing of the log of %s in %s is held", party,
+                     channel);
+    if (!rc && merkle_frontier_root(&f, root))
+        rc = hl_fail(err, HL_E_CRYPTO, NULL, "SHA-256 failed");
+    if (!rc) {
+        receipt =
+            log_statement_new(LOG_KIND_RECEIPT, me->party, party, channel, f.size, root, now_us);
+        rc = receipt ? append_batch(s, me, channel, &receipt, 1, true, now_us, &res, err)
+                     : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    }
+    if (!rc) {
+        struct store_receipt r = {.size = (int64_t)f.size, .object_row = res.first_row};
+        memcpy(r.root, root, 32);
+        memcpy(r.witness_id, me->party, strlen(me->party) + 1);
+        rc = store_receipt_add(s, party, channel, &r, err);
+    }
+    json_decref(receipt);
+    rc = tx_end(s, rc, err);
+    if (!rc && out)
+        *out = res;
+    return rc;
+}
+
+/* ---- another party's entries --------------------------------------------- */
+
+struct member_find {
+    const char *party;
+    bool found;
+};
+
+static int member_match(void *ctx, const struct store_party *p)
+{
+    struct member_find *m = ctx;
+    if (strcmp(p->id, m->party) == 0)
+        m->found = true;
+    return 0;
+}
+
+/* The party's key, if it is a member of the channel. */
+static int member_key(struct store *s, const char *party, const char *channel, uint8_t pk[32],
+                      struct hl_error *err)
+{
+    struct store_party p;
+    struct member_find m = {party, false};
+    int rc = store_party_get(s, party, &p, err);
+    if (rc == -HL_E_NOT_FOUND)
+        return hl_fail(err, HL_E_PERM, party, "party %s is not known here", party);
+    if (!rc)
+        rc = store_channel_member_list(s, channel, member_match, &m, err);
+    if (!rc && !m.found)
+        return hl_fail(err, HL_E_PERM, party, "party %s is not a member of channel %s", party,
+                       channel);
+    if (!rc)
+        memcpy(pk, p.public_key, 32);
+    return rc;
+}
+
+/* The seal must be the log party's own, for this log. */
+static int accept_check_seal(const json_t *obj, const char *party, const char *channel,
+                             const uint8_t pk[32], struct seal_info *info, struct hl_error *err)
+{
+    int rc = seal_verify(obj, info, err);
+    if (rc)
+        return rc;
+    if (strcmp(info->party, party) != 0 || strcmp(info->channel, channel) != 0)
+        return hl_fail(err, HL_E_VERIFY, "hotline_party",
+                       "sealed for %s in %s, not for the log "
+                       "of %s in %s",
+                       info->party, info->channel, party, channel);
+    if (sodium_memcmp(info->pk, pk, 32) != 0)
+        return hl_fail(err, HL_E_VERIFY, "signatures[0]", "not signed by the key of %s", party);
+    return 0;
+}
+
+/* An entry already held: the same bytes are a no-op, others equivocation. */
+static int accept_held(struct store *s, const char *party, const char *channel, uint64_t seq,
+                       const uint8_t leaf[32], enum log_accept *what, struct hl_error *err)
+{
+    struct store_log_entry e;
+    int rc = store_log_entry_get(s, party, channel, (int64_t)seq, &e, err);
+    if (rc)
+        return rc;
+    if (memcmp(e.leaf_hash, leaf, 32) != 0)
+        return hl_fail(err, HL_E_VERIFY, "hotline_seq",
+                       "equivocation: %s sealed two different "
+                       "entries %llu in %s",
+                       party, (unsigned long long)seq, channel);
+    *what = LOG_DUPLICATE;
+    return 0;
+}
+
+/* A statement in the log of (party, channel) must be made by party about
+ * that channel; a head must state the root of the entries before it. */
+static int statement_check(const char *party, const char *channel, const json_t *obj,
+                           const struct merkle_frontier *f, struct log_statement *st,
+                           struct hl_error *err)
+{
+    uint8_t root[32];
+    int rc = log_statement_read(obj, st, err);
+    if (rc)
+        return rc;
+    if (strcmp(st->log_channel, channel) != 0 || strcmp(st->creator, party) != 0)
+        return hl_fail(err, HL_E_VERIFY, "log_channel",
+                       "a statement in the log of %s in %s "
+                       "must be made by %s about %s",
+                       party, channel, party, channel);
+    if (st->kind == LOG_KIND_RECEIPT)
+        return strcmp(st->log_party, party) == 0
+                   ? hl_fail(err, HL_E_VERIFY, "log_party", "a party cannot cosign its own log")
+                   : 0;
+    if (strcmp(st->log_party, party) != 0 || st->tree_size != f->size)
+        return hl_fail(err, HL_E_VERIFY, "tree_size",
+                       "tree head %llu of %s must state its own "
+                       "log's size %llu",
+                       (unsigned long long)st->tree_size, party, (unsigned long long)f->size);
+    if (merkle_frontier_root(f, root))
+        return hl_fail(err, HL_E_CRYPTO, NULL, "SHA-256 failed");
+    if (memcmp(root, st->root, 32) != 0)
+        return hl_fail(err, HL_E_VERIFY, "root_hash",
+                       "equivocation: the tree head of size %llu "
+                       "states another root than the entries "
+                       "held",
+                       (unsigned long long)st->tree_size);
+    return 0;
+}
+
+/* Indexes a stored statement: a head in tree_heads, a receipt in receipts
+ * (unless the log it cosigns belongs to a party unknown here). */
+static int statement_record(struct store *s, const char *party, const char *channel,
+                            const struct log_statement *st, int64_t row, struct hl_error *err)
+{
+    if (st->kind == LOG_KIND_HEAD) {
+        struct store_tree_head h = {
+            .size = (int64_t)st->tree_size, .timestamp_us = st->created_us, .object_row = row};
+        memcpy(h.root, st->root, 32);
+        return store_tree_head_add(s, party, channel, &h, err);
+    }
+    struct store_party known;
+    struct hl_error ignored;
+    if (store_party_get(s, st->log_party, &known, &ignored) == -HL_E_NOT_FOUND)
+        return 0;
+    struct store_receipt r = {.size = (int64_t)st->tree_size, .object_row = row};
+    memcpy(r.root, st->root, 32);
+    memcpy(r.witness_id, party, strlen(party) + 1);
+    return store_receipt_add(s, st->log_party, channel, &r, err);
+}
+
+/* Validates obj as STIX: the first error refuses it. */
+static int accept_validate(const json_t *obj, struct hl_error *err)
+{
+    struct stix_report r;
+    stix_report_init(&r);
+    stix_validate_object(obj, "", &r);
+    int rc = 0;
+    for (size_t i = 0; i < r.n && !rc; i++) {
+        if (r.items[i].severity == STIX_SEV_ERROR)
+            rc = hl_fail(err, HL_E_STIX, r.items[i].path, "%s", r.items[i].message);
+    }
+    stix_report_release(&r);
+    return rc;
+}
+
+/* Parses, verifies and canonicalizes one received entry. */
+static int accept_read(const uint8_t *json, size_t len, const char *party, const char *channel,
+                       const uint8_t pk[32], json_t **obj, struct seal_info *info,
+                       struct buf *canon, uint8_t leaf[32], struct hl_error *err)
+{
+    int rc = stix_parse((const char *)json, len, obj, err);
+    if (!rc && !json_is_object(*obj))
+        rc = hl_fail(err, HL_E_PARSE, NULL, "a log entry is one JSON object");
+    if (!rc)
+        rc = accept_check_seal(*obj, party, channel, pk, info, err);
+    if (!rc)
+        rc = accept_validate(*obj, err);
+    if (!rc)
+        rc = stix_canon(*obj, canon, err);
+    if (!rc && merkle_leaf_hash(canon->data, canon->len, leaf))
+        rc = hl_fail(err, HL_E_CRYPTO, NULL, "SHA-256 failed");
+    return rc;
+}
+
+int log_accept_in(struct store *s, const char *party, const char *channel, const uint8_t *json,
+                  size_t len, int64_t now_us, enum log_accept *what, struct hl_error *err)
+{
+    struct seal_info info;
+    struct merkle_frontier f;
+    struct log_statement st = {0};
+    struct buf canon;
+    uint8_t pk[32], leaf[32];
+    json_t *obj = NULL;
+    int64_t row = 0;
+    *what = LOG_ACCEPTED;
+    buf_init(&canon, CANON_MAX);
+    int rc = member_key(s, party, channel, pk, err);
+    if (!rc)
+        rc = accept_read(json, len, party, channel, pk, &obj, &info, &canon, leaf, err);
+    if (!rc)
+        rc = tree_open(s, party, channel, &f, err);
+    if (!rc && info.seq < f.size) {
+        rc = accept_held(s, party, channel, info.seq, leaf, what, err);
+        goto out;
+    }
+    if (!rc && info.seq > f.size)
+        rc = hl_fail(err, HL_E_CONFLICT, "hotline_seq",
+                     "entry %llu of %s in %s comes before "
+                     "entry %llu: a gap",
+                     (unsigned long long)info.seq, party, channel, (unsigned long long)f.size);
+    if (!rc && log_kind_of(obj) != LOG_KIND_OTHER)
+        rc = statement_check(party, channel, obj, &f, &st, err);
+    if (!rc)
+        rc = entry_store(s, party, channel, &f, obj, &canon, now_us, &row, leaf, err);
+    if (!rc && st.kind != LOG_KIND_OTHER)
+        rc = statement_record(s, party, channel, &st, row, err);
+out:
+    json_decref(obj);
+    buf_release(&canon);
+    return rc;
+}
