@@ -376,6 +376,7 @@ struct log_failure {
     const char *party;   /* the log's party ("" if not known) */
     const char *channel; /* the log's channel ("" if not known) */
     int64_t seq;         /* the entry, or -1 for the log as a whole */
+    long line;           /* in an evidence file: its line, else 0 */
     int code;            /* HL_E_VERIFY, HL_E_PARSE, HL_E_STORE, ... */
     const char *what;    /* a sentence: what is wrong */
     /* Equivocation: the two signed statements that contradict each other

@@ -397,9 +397,9 @@ int log_prove_consistency(struct store *s, const char *party, const char *channe
 
 /* ---- receipts ------------------------------------------------------------ */
 
-int log_receipt_publish(struct store *s, const struct log_signer *me, const char *party,
-                        const char *channel, int64_t now_us, struct log_append_result *out,
-                        struct hl_error *err)
+int log_receipt_publish_in(struct store *s, const struct log_signer *me, const char *party,
+                           const char *channel, int64_t now_us, struct log_append_result *out,
+                           struct hl_error *err)
 {
     struct log_append_result res = {0};
     struct merkle_frontier f;
@@ -408,10 +408,7 @@ int log_receipt_publish(struct store *s, const struct log_signer *me, const char
     if (!me || !me->party || !party || strcmp(me->party, party) == 0 ||
         strlen(me->party) >= sizeof((struct store_receipt *)0)->witness_id)
         return hl_fail(err, HL_E_INVALID, "receipt", "a party cosigns another party's log");
-    int rc = store_begin(s, err);
-    if (rc)
-        return rc;
-    rc = tree_open(s, party, channel, &f, err);
+    int rc = tree_open(s, party, channel, &f, err);
     if (!rc && f.size == 0)
         rc = hl_fail(err, HL_E_NOT_FOUND, channel, "nothing of the log of %s in %s is held", party,
                      channel);
@@ -430,10 +427,20 @@ int log_receipt_publish(struct store *s, const struct log_signer *me, const char
         rc = store_receipt_add(s, party, channel, &r, err);
     }
     json_decref(receipt);
-    rc = tx_end(s, rc, err);
     if (!rc && out)
         *out = res;
     return rc;
+}
+
+int log_receipt_publish(struct store *s, const struct log_signer *me, const char *party,
+                        const char *channel, int64_t now_us, struct log_append_result *out,
+                        struct hl_error *err)
+{
+    int rc = store_begin(s, err);
+    if (rc)
+        return rc;
+    rc = log_receipt_publish_in(s, me, party, channel, now_us, out, err);
+    return tx_end(s, rc, err);
 }
 
 /* ---- another party's entries --------------------------------------------- */
@@ -626,6 +633,52 @@ int log_accept_in(struct store *s, const char *party, const char *channel, const
         rc = entry_store(s, party, channel, &f, obj, &canon, now_us, &row, leaf, err);
     if (!rc && st.kind != LOG_KIND_OTHER)
         rc = statement_record(s, party, channel, &st, row, err);
+out:
+    json_decref(obj);
+    buf_release(&canon);
+    return rc;
+}
+
+int log_evidence_keep_in(struct store *s, const char *party, const char *channel,
+                         const uint8_t *json, size_t len, int64_t now_us, bool *kept,
+                         struct hl_error *err)
+{
+    struct seal_info info;
+    struct log_statement st;
+    struct buf canon;
+    uint8_t pk[32], leaf[32], root[32];
+    json_t *obj = NULL;
+    int64_t row = 0, held = 0;
+    *kept = false;
+    buf_init(&canon, CANON_MAX);
+    int rc = member_key(s, party, channel, pk, err);
+    if (!rc)
+        rc = accept_read(json, len, party, channel, pk, &obj, &info, &canon, leaf, err);
+    if (!rc)
+        rc = store_log_size(s, party, channel, &held, err);
+    if (rc || log_kind_of(obj) != LOG_KIND_HEAD || log_statement_read(obj, &st, err) ||
+        strcmp(st.log_party, party) != 0 || st.tree_size != info.seq ||
+        st.tree_size >= (uint64_t)held)
+        goto out; /* not a head of this log that can be compared */
+    rc = log_root(s, party, channel, st.tree_size, root, err);
+    if (rc || memcmp(root, st.root, 32) == 0)
+        goto out;
+    const char *id = json_string_value(json_object_get(obj, "id"));
+    struct store_object o = {.channel = channel,
+                             .stix_id = id,
+                             .type = LOG_TREE_HEAD_TYPE,
+                             .modified_us = st.created_us,
+                             .date_added_us = now_us,
+                             .json = (const uint8_t *)canon.data,
+                             .json_len = canon.len};
+    rc = store_object_add(s, &o, &row, err);
+    if (!rc) {
+        struct store_tree_head h = {
+            .size = (int64_t)st.tree_size, .timestamp_us = st.created_us, .object_row = row};
+        memcpy(h.root, st.root, 32);
+        rc = store_tree_head_add(s, party, channel, &h, err);
+    }
+    *kept = rc == 0;
 out:
     json_decref(obj);
     buf_release(&canon);
