@@ -11,8 +11,9 @@
 //
 //   node verify.mjs [--verbose] [--first] FILE
 //
-// Output: one line per failure, "FILE:LINE: Vn: message" (LINE 0: the file
-// as a whole); with --verbose a summary line on success too.
+// Output: one line per failure, "FILE:LINE: Vn: message", on stdout; with
+// --verbose a summary line on success too. --first stops at the first
+// failure. The file is read whole (so it must fit Node's buffers, 2 GiB).
 // Exit codes: 0 every rule holds; 1 some rule failed; 2 usage error or
 // unreadable file.
 
@@ -27,8 +28,6 @@ const MAX_DEPTH = 64; // nesting of arrays and objects
 const MAX_SIGNATURES = 16; // top-level signatures checked on one object
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex'); // RFC 8410 §4
 const SEAL_EXT = 'extension-definition--baae12af-2d48-454a-8ee9-0344aa2e53f9';
-const HEAD_EXT = 'extension-definition--0c3f5b8e-3d0a-4f4b-9c62-6a2f1f0b7d41';
-const RECEIPT_EXT = 'extension-definition--5f8e2c1a-7b94-4e0d-a3c6-2d9b8e4f1a37';
 const HEAD_TYPE = 'hotline-tree-head';
 const RECEIPT_TYPE = 'hotline-receipt';
 // An identity id, STIX 2.1 §2.9: an RFC 4122 UUID, version 1 to 5 (V3, V12).
