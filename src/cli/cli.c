@@ -8,6 +8,8 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "stix/stix.h"
+
 const struct cli_command cli_commands[] = {
     {"help", cli_help, "show the commands, or the manual of one"},
     {"version", cli_version, "print the version"},
@@ -16,6 +18,10 @@ const struct cli_command cli_commands[] = {
     {"keygen", cli_keygen, "generate an Ed25519 key pair (PREFIX.key, PREFIX.pub)"},
     {"seal", cli_seal, "sign JSON objects (X.590) or verify their signatures"},
     {"merkle", cli_merkle, "verify RFC 9162 Merkle inclusion and consistency proofs"},
+    {"init", cli_init, "create a node directory: the party's keys, identity and database"},
+    {"channel", cli_channel, "create channels and list them with their logs"},
+    {"log", cli_log, "append to the party's log; export, import, prove entries"},
+    {"verify", cli_verify, "audit every seal, entry, tree head and receipt of a node or file"},
     {NULL, NULL, NULL},
 };
 
@@ -48,6 +54,60 @@ bool cli_wants_help(int argc, char **argv)
             return true;
     }
     return false;
+}
+
+/* The row of opts named arg, or NULL. */
+static const struct cli_opt *cli_opt_find(const struct cli_opt *opts, const char *arg)
+{
+    for (const struct cli_opt *o = opts; o->name; o++) {
+        if (strcmp(o->name, arg) == 0 || (o->alias && strcmp(o->alias, arg) == 0))
+            return o;
+    }
+    return NULL;
+}
+
+int cli_parse_opts(const char *cmd, int argc, char **argv, const struct cli_opt *opts,
+                   char **operands, int max, int *n_operands)
+{
+    bool only_operands = false;
+    *n_operands = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!only_operands && strcmp(a, "--") == 0) {
+            only_operands = true;
+            continue;
+        }
+        if (only_operands || a[0] != '-' || a[1] == '\0') {
+            if (*n_operands >= max)
+                return max ? cli_usage_error(cmd, "too many arguments (at most %d)", max)
+                           : cli_usage_error(cmd, "unexpected argument '%s'", a);
+            operands[(*n_operands)++] = argv[i];
+            continue;
+        }
+        const struct cli_opt *o = cli_opt_find(opts, a);
+        if (!o)
+            return cli_usage_error(cmd, "unknown option '%s'", a);
+        if (o->flag) {
+            *o->flag = true;
+        } else {
+            if (i + 1 >= argc)
+                return cli_usage_error(cmd, "%s needs a value", a);
+            *o->value = argv[++i];
+        }
+    }
+    return CLI_OK;
+}
+
+void cli_print_findings(FILE *out, const char *file, const struct stix_report *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        const struct stix_finding *f = &r->items[i];
+        const char *sev = f->severity == STIX_SEV_ERROR ? "error" : "warning";
+        fprintf(out, "%s:%s: %s: %s\n", file, f->path, sev, f->message);
+    }
+    if (r->truncated)
+        fprintf(out, "%s:: warning: %zu errors and %zu warnings in all; only the first %d shown\n",
+                file, r->n_errors, r->n_warnings, HL_MAX_FINDINGS);
 }
 
 int cli_main(int argc, char **argv)

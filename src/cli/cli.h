@@ -16,6 +16,8 @@
 #include <stdio.h>
 
 #include "base/base.h"
+#include "ledger/ledger.h"
+#include "store/store.h"
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_ERROR = 2 };
 
@@ -37,6 +39,55 @@ void cli_report(const struct hl_error *err);
 int cli_usage_error(const char *cmd, const char *fmt, ...) HL_PRINTF(2, 3);
 /* True if argv holds -h or --help before any "--". */
 bool cli_wants_help(int argc, char **argv);
+
+/* One option of a subcommand, for cli_parse_opts: a flag (flag set) or an
+ * option taking a value (value set; the last occurrence wins). A table
+ * ends with a NULL name. */
+struct cli_opt {
+    const char *name;   /* "--data" */
+    const char *alias;  /* "-q", or NULL */
+    const char **value; /* receives the option's argument */
+    bool *flag;         /* set to true when the flag is given */
+};
+/* Parses argv[1..argc): options from opts anywhere, everything else (and
+ * all after "--"; "-" alone is an operand) into operands[0..max). Sets
+ * *n_operands. CLI_OK, or CLI_ERROR after a usage message naming cmd. */
+int cli_parse_opts(const char *cmd, int argc, char **argv, const struct cli_opt *opts,
+                   char **operands, int max, int *n_operands);
+
+struct stix_report;
+/* Prints each finding of r as "FILE:PATH: error|warning: message" to out,
+ * the format of `hotline validate`, and a last line if r had more
+ * findings than it kept. */
+void cli_print_findings(FILE *out, const char *file, const struct stix_report *r);
+
+/* ---- the node directory (init.c) -------------------------------------
+ * `hotline init --data DIR` makes it; the other commands open it:
+ *   DIR/hotline.db      the store (meta party_id, name; the party's row)
+ *   DIR/party.key       the party's Ed25519 secret key, mode 0600
+ *   DIR/party.pub       its public key
+ *   DIR/identity.json   the party's STIX 2.1 identity */
+#define CLI_PATH_MAX 4096
+
+struct cli_node {
+    struct store *store;
+    char party[STORE_TEXT_MAX + 1]; /* identity id (meta party_id) */
+    char name[STORE_TEXT_MAX + 1];  /* meta name */
+    struct seal_key key;            /* zero unless opened with the key */
+    bool has_key;
+};
+
+/* dir + "/" + name into out[CLI_PATH_MAX]; false if it does not fit. */
+bool cli_node_path(char *out, const char *dir, const char *name);
+/* Opens the node in dir (which must exist), with its secret key when
+ * with_key. CLI_OK, or CLI_ERROR after reporting (n then needs no close). */
+int cli_node_open(const char *cmd, const char *dir, bool with_key, struct cli_node *n);
+/* Closes the store and wipes the key. */
+void cli_node_close(struct cli_node *n);
+/* Now, in microseconds since the epoch (the store's times). */
+int64_t cli_now_us(void);
+/* Formats a store time as a STIX timestamp (millisecond precision). */
+void cli_format_us(int64_t us, char out[32]);
 
 int cli_help(int argc, char **argv);
 int cli_version(int argc, char **argv);

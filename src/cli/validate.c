@@ -75,17 +75,14 @@ static int validate_file(const char *path, const struct validate_opts *o, json_t
     } else {
         stix_validate_document(doc, &rep);
         rc = stix_report_ok(&rep) ? CLI_OK : CLI_FAIL;
-        for (size_t i = 0; i < rep.n; i++) {
+        for (size_t i = 0; o->json && i < rep.n; i++) {
             const struct stix_finding *f = &rep.items[i];
             const char *sev = f->severity == STIX_SEV_ERROR ? "error" : "warning";
-            if (o->json && !validate_json_add(findings, sev, f->path, f->message))
+            if (!validate_json_add(findings, sev, f->path, f->message))
                 rc = CLI_ERROR;
-            else if (!o->json && !o->quiet)
-                printf("%s:%s: %s: %s\n", path, f->path, sev, f->message);
         }
-        if (rep.truncated && !o->json && !o->quiet)
-            printf("%s:: warning: %zu errors and %zu warnings in all; only the first %d shown\n",
-                   path, rep.n_errors, rep.n_warnings, HL_MAX_FINDINGS);
+        if (!o->json && !o->quiet)
+            cli_print_findings(stdout, path, &rep);
     }
     if (o->json) {
         json_t *entry = json_pack("{s:s, s:b, s:O}", "file", path, "valid", rc == CLI_OK,
