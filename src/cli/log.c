@@ -168,14 +168,18 @@ static int append_skip_held(struct store *s, const struct append_args *a, json_t
         const char *id = json_string_value(json_object_get(o, "id"));
         struct held_ctx h = {append_version(o), false};
         bool twice = false;
-        snprintf(key, sizeof key, "%s %s", id ? id : "", h.version);
-        if (id && json_object_get(seen, key))
+        int len = snprintf(key, sizeof key, "%s %s", id ? id : "", h.version);
+        if (len < 0 || (size_t)len >= sizeof key)
+            key[0] = '\0'; /* absurd version text: the store refuses a repeat */
+        if (id && key[0] && json_object_get(seen, key))
             h.held = twice = true;
         else if (id)
             r = store_object_versions(s, a->channel, id, append_held_version, &h, err);
-        if (r == -HL_E_NOT_FOUND || r == 1)
+        if (r == -HL_E_NOT_FOUND || r == 1) {
             r = 0;
-        if (!r && !h.held)
+            hl_error_clear(err);
+        }
+        if (!r && !h.held && key[0])
             r = json_object_set_new(seen, key, json_true()) ? -HL_E_NOMEM : 0;
         if (r || !h.held) {
             i++;
