@@ -164,6 +164,23 @@ static int verify_report(struct verify_ctx *v, int r, const struct log_audit_sum
     return r == 0 ? CLI_OK : CLI_FAIL;
 }
 
+/* An evidence file that breaks the rules of its form (a cut last line, a
+ * NUL byte, a bad header: docs/protocol.md V1-V5) failed the check: it is
+ * reported as a failure, not as input that could not be read. The message
+ * names FILE:LINE itself. */
+static int verify_file_broken(struct verify_ctx *v, const struct hl_error *err)
+{
+    v->n_failures++;
+    if (!v->json) {
+        printf("%s\n", err->msg);
+        return 0;
+    }
+    json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:[]}", "party", "", "channel", "", "seq",
+                          (json_int_t)-1, "line", (json_int_t)0, "error", hl_strerror(err->code),
+                          "what", err->msg, "evidence");
+    return o && json_array_append_new(v->failures, o) == 0 ? 0 : -HL_E_NOMEM;
+}
+
 /* Runs the audit of the node in dir, or of the evidence file. */
 static int verify_run(struct verify_ctx *v, const char *dir, const struct log_audit_options *o,
                       struct log_audit_summary *sum, struct hl_error *err)
@@ -214,6 +231,8 @@ int cli_verify(int argc, char **argv)
     int r = verify_run(&v, dir, &o, &sum, &err);
     verify_progress_end(&v);
     int rc;
+    if (r == -HL_E_PARSE && v.file && verify_file_broken(&v, &err) == 0)
+        r = -HL_E_VERIFY;
     if (r == 0 || (r == -HL_E_VERIFY && v.n_failures > 0)) {
         rc = verify_report(&v, r, &sum);
     } else {

@@ -133,6 +133,14 @@ run "$HL_BIN" verify --file "$tmp/a-bad.jsonl" --json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); f=d["failures"][0]; assert not d["verified"] and f["seq"] == 5 and f["line"] == 7, d' \
     "$tmp/out" || fail "file --json: $(head -c 300 "$tmp/out")"
 
+# An evidence file cut in its last line (docs/protocol.md V1): a failed
+# check, named by file and line, not unreadable input.
+head -c -20 "$tmp/a.jsonl" >"$tmp/a-cut.jsonl"
+lines=$(($(wc -l <"$tmp/a.jsonl")))
+run "$HL_BIN" verify --file "$tmp/a-cut.jsonl"
+[ "$rc" = 1 ] || fail "cut file: verify exit $rc, want 1 ($(cat "$tmp/err"))"
+grep -q "^$tmp/a-cut.jsonl:$lines: .*no newline" "$tmp/out" || fail "cut file: $(head -1 "$tmp/out")"
+
 # ---- equivocation ------------------------------------------------------------
 # One key, two histories: a copy of node E made after its first batch
 # appends other objects than E does, so both sign a head of the same size.
