@@ -209,7 +209,26 @@ struct reader {
     const char *path;
     struct buf line;
     long lineno;
+    char *blk; /* read-ahead block, owned */
+    size_t blk_len, blk_pos;
+    bool eof;
 };
+
+#define READ_BLOCK (1u << 20)
+
+/* Appends blk[pos, pos + n) to the line, refusing NUL bytes and overlong
+ * lines (naming the line). */
+static int reader_take(struct reader *r, size_t n, struct hl_error *err)
+{
+    const char *p = r->blk + r->blk_pos;
+    if (memchr(p, 0, n))
+        return hl_fail(err, HL_E_PARSE, NULL, "%s:%ld: a NUL byte", r->path, r->lineno);
+    if (buf_add(&r->line, p, n))
+        return hl_fail(err, HL_E_TOO_LARGE, NULL, "%s:%ld: line longer than %zu bytes", r->path,
+                       r->lineno, r->line.max);
+    r->blk_pos += n;
+    return 0;
+}
 
 /* Reads the next line (without its '\n') into r->line. 1 if read, 0 at
  * the end of the file, or -HL_E_*. A line longer than the limit, a NUL
@@ -217,23 +236,31 @@ struct reader {
 static int reader_next(struct reader *r, struct hl_error *err)
 {
     buf_clear(&r->line);
-    int c;
     r->lineno++;
-    while ((c = getc_unlocked(r->f)) != EOF && c != '\n') {
-        if (c == 0)
-            return hl_fail(err, HL_E_PARSE, NULL, "%s:%ld: a NUL byte", r->path, r->lineno);
-        if (buf_addc(&r->line, (char)c))
-            return hl_fail(err, HL_E_TOO_LARGE, NULL, "%s:%ld: line longer than %zu bytes", r->path,
-                           r->lineno, r->line.max);
+    for (;;) {
+        if (r->blk_pos == r->blk_len && !r->eof) {
+            r->blk_len = fread(r->blk, 1, READ_BLOCK, r->f);
+            r->blk_pos = 0;
+            if (r->blk_len < READ_BLOCK && ferror(r->f))
+                return hl_fail(err, HL_E_IO, NULL, "%s: read error", r->path);
+            r->eof = r->blk_len == 0;
+        }
+        if (r->eof) {
+            if (r->line.len == 0)
+                return 0;
+            return hl_fail(err, HL_E_PARSE, NULL,
+                           "%s:%ld: the last line has no newline (file cut?)", r->path, r->lineno);
+        }
+        const char *start = r->blk + r->blk_pos;
+        const char *nl = memchr(start, '\n', r->blk_len - r->blk_pos);
+        int rc = reader_take(r, nl ? (size_t)(nl - start) : r->blk_len - r->blk_pos, err);
+        if (rc)
+            return rc;
+        if (nl) {
+            r->blk_pos++; /* the newline */
+            return 1;
+        }
     }
-    if (ferror(r->f))
-        return hl_fail(err, HL_E_IO, NULL, "%s: read error", r->path);
-    if (c == EOF && r->line.len == 0)
-        return 0;
-    if (c == EOF)
-        return hl_fail(err, HL_E_PARSE, NULL, "%s:%ld: the last line has no newline (file cut?)",
-                       r->path, r->lineno);
-    return 1;
 }
 
 struct evidence_log {
@@ -336,6 +363,9 @@ static int reader_open(struct reader *r, const char *path, struct hl_error *err)
     memset(r, 0, sizeof *r);
     buf_init(&r->line, LOG_ENTRY_MAX);
     r->path = path;
+    r->blk = malloc(READ_BLOCK);
+    if (!r->blk)
+        return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
     r->f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
     if (!r->f)
         return hl_fail(err, errno == ENOENT ? HL_E_NOT_FOUND : HL_E_IO, NULL, "%s: %s", path,
@@ -347,10 +377,24 @@ static void reader_close(struct reader *r)
 {
     if (r->f && r->f != stdin)
         fclose(r->f);
+    free(r->blk);
     buf_release(&r->line);
+    r->f = NULL;
+    r->blk = NULL;
 }
 
-/* Feeds one log's lines to the audit. */
+/* A broken file (cut, NUL byte, overlong line) is a failed check at its
+ * line, not an operational error; reading stops there. */
+static int file_broken(struct log_audit *a, struct reader *r, int rc, const struct hl_error *e)
+{
+    if (rc != -HL_E_PARSE && rc != -HL_E_TOO_LARGE)
+        return rc;
+    log_audit_set_line(a, r->lineno);
+    log_audit_fail(a, "", "", -1, -rc, "%s", e->msg);
+    return 1;
+}
+
+/* Feeds one log's lines to the audit; 1 if the file broke off. */
 static int audit_file_log(struct log_audit *a, struct reader *r, const struct evidence_log *l,
                           struct hl_error *err)
 {
@@ -358,16 +402,54 @@ static int audit_file_log(struct log_audit *a, struct reader *r, const struct ev
     for (int64_t seq = 0; !rc && seq < l->size && !log_audit_stopped(a); seq++) {
         rc = reader_next(r, err);
         if (rc == 0) {
+            log_audit_set_line(a, r->lineno);
             log_audit_fail(a, l->party, l->channel, seq, HL_E_VERIFY,
                            "%s ends at line %ld: the log should hold %lld entries, it has %lld",
                            r->path, r->lineno - 1, (long long)l->size, (long long)seq);
-            break;
-        }
-        if (rc == 1)
+            rc = 1;
+        } else if (rc == 1) {
             rc = log_audit_entry(a, seq, (const uint8_t *)r->line.data, r->line.len, NULL,
                                  r->lineno, err);
+        } else {
+            rc = file_broken(a, r, rc, err);
+        }
     }
-    return rc ? rc : log_audit_log_end(a, -1, err);
+    int end = log_audit_log_end(a, -1, err);
+    return rc ? rc : end;
+}
+
+/* The header must be the RFC 8785 form of itself (docs/protocol.md V2). */
+static int header_canonical(const struct reader *r, const json_t *h, struct hl_error *err)
+{
+    struct buf c;
+    buf_init(&c, LOG_ENTRY_MAX);
+    int rc = stix_canon(h, &c, err);
+    if (!rc && (c.len != r->line.len || memcmp(c.data, r->line.data, c.len) != 0))
+        rc = hl_fail(err, HL_E_PARSE, NULL, "%s:1: the header is not in RFC 8785 form", r->path);
+    buf_release(&c);
+    return rc;
+}
+
+static int audit_file_logs(struct log_audit *a, struct reader *r, struct evidence *ev,
+                           struct hl_error *err)
+{
+    int rc = evidence_header(r, ev, err);
+    if (!rc)
+        rc = header_canonical(r, ev->header, err);
+    if (rc)
+        return file_broken(a, r, rc, err) > 0 ? 0 : rc;
+    for (size_t i = 0; !rc && i < ev->n_logs && !log_audit_stopped(a); i++)
+        rc = audit_file_log(a, r, &ev->logs[i], err);
+    if (rc || log_audit_stopped(a))
+        return rc > 0 ? 0 : rc;
+    rc = reader_next(r, err);
+    if (rc == 1) {
+        log_audit_set_line(a, r->lineno);
+        log_audit_fail(a, "", "", -1, HL_E_VERIFY,
+                       "%s:%ld: a line after the last entry of the header's logs", r->path,
+                       r->lineno);
+    }
+    return rc < 0 && file_broken(a, r, rc, err) < 0 ? rc : 0;
 }
 
 int log_audit_file(const char *path, const struct log_audit_options *opt,
@@ -380,18 +462,10 @@ int log_audit_file(const char *path, const struct log_audit_options *opt,
         memset(sum, 0, sizeof *sum);
     int rc = reader_open(&r, path, err);
     if (!rc)
-        rc = evidence_header(&r, &ev, err);
-    if (!rc)
         rc = log_audit_new(opt, &a, err);
-    for (size_t i = 0; !rc && i < ev.n_logs && !log_audit_stopped(a); i++)
-        rc = audit_file_log(a, &r, &ev.logs[i], err);
-    if (!rc && !log_audit_stopped(a)) {
-        rc = reader_next(&r, err);
-        if (rc == 1)
-            log_audit_fail(a, "", "", -1, HL_E_VERIFY,
-                           "%s:%ld: a line after the last entry of the header's logs", path,
-                           r.lineno);
-        rc = rc < 0 ? rc : 0;
+    if (!rc) {
+        log_audit_set_strict(a, true, NULL);
+        rc = audit_file_logs(a, &r, &ev, err);
     }
     if (!rc)
         rc = log_audit_finish(a, sum, err);

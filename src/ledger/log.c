@@ -100,6 +100,16 @@ int log_statement_read(const json_t *obj, struct log_statement *st, struct hl_er
         return hl_fail(err, HL_E_VERIFY, "root_hash",
                        "root_hash must be 64 lowercase hex "
                        "digits");
+    const char *ext = st->kind == LOG_KIND_HEAD ? LOG_TREE_HEAD_EXT : LOG_RECEIPT_EXT;
+    const json_t *decl = json_object_get(json_object_get(obj, "extensions"), ext);
+    const char *et = json_string_value(json_object_get(decl, "extension_type"));
+    if (!et || strcmp(et, "new-sdo") != 0)
+        return hl_fail(err, HL_E_VERIFY, "extensions",
+                       "a %s must declare its extension %s as "
+                       "new-sdo",
+                       st->kind == LOG_KIND_HEAD ? LOG_TREE_HEAD_TYPE : LOG_RECEIPT_TYPE, ext);
+    if (st->kind == LOG_KIND_RECEIPT && strcmp(st->creator, st->log_party) == 0)
+        return hl_fail(err, HL_E_VERIFY, "log_party", "a party cannot cosign its own log");
     st->created_us = log_object_time_us(obj);
     return 0;
 }

@@ -117,6 +117,12 @@ HL_MUST_CHECK int log_audit_claim(struct log_audit *a, const struct log_statemen
 void log_audit_fail(struct log_audit *a, const char *party, const char *channel, int64_t seq,
                     int code, const char *fmt, ...) HL_PRINTF(6, 7);
 bool log_audit_stopped(const struct log_audit *a);
+/* The line failures reported next refer to (evidence files). */
+void log_audit_set_line(struct log_audit *a, long line);
+/* Strict: the source claims to hold the logs whole (an evidence file, or
+ * the node's own logs in its store, party own): a log must end with a tree
+ * head, and a receipt of a held log cannot state more entries than held. */
+void log_audit_set_strict(struct log_audit *a, bool all, const char *own);
 /* Checks every claim; fills sum; 0 if nothing failed, else -HL_E_VERIFY. */
 HL_MUST_CHECK int log_audit_finish(struct log_audit *a, struct log_audit_summary *sum,
                                    struct hl_error *err);

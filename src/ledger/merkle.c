@@ -98,8 +98,7 @@ int merkle_root(const uint8_t (*leaf_hashes)[32], uint64_t n, uint8_t out[static
 /* MTH(D[lo:hi]) from complete subtrees; lo < hi, and lo is a multiple of
  * the largest power of two <= hi - lo (true of every range the RFC 9162
  * recursion visits). Recursion depth <= 64. */
-static int range_hash(uint64_t lo, uint64_t hi, merkle_subtree_fn get, void *ctx,
-                      uint8_t out[32])
+static int range_hash(uint64_t lo, uint64_t hi, merkle_subtree_fn get, void *ctx, uint8_t out[32])
 {
     uint64_t w = hi - lo;
     if (is_pow2(w)) {
@@ -368,8 +367,8 @@ int merkle_frontier_root(const struct merkle_frontier *f, uint8_t out[static 32]
     return 0;
 }
 
-int merkle_frontier_load(struct merkle_frontier *f, uint64_t size, merkle_subtree_fn get,
-                         void *ctx, struct hl_error *err)
+int merkle_frontier_load(struct merkle_frontier *f, uint64_t size, merkle_subtree_fn get, void *ctx,
+                         struct hl_error *err)
 {
     merkle_frontier_init(f);
     uint64_t lo = 0;

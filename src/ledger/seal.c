@@ -122,8 +122,8 @@ out:
 
 /* Checks a string member of a signature entry against the one value we
  * accept. */
-static int entry_expect(const json_t *entry, const char *name, const char *want,
-                        const char *where, struct hl_error *err)
+static int entry_expect(const json_t *entry, const char *name, const char *want, const char *where,
+                        struct hl_error *err)
 {
     const char *s = json_string_value(json_object_get(entry, name));
     if (!s || strcmp(s, want) != 0)
@@ -266,8 +266,7 @@ int seal_object(json_t *obj, const struct seal_key *key, const char *party, cons
     if (!seal_party_valid(party))
         return hl_fail(err, HL_E_INVALID, SEAL_PROP_PARTY, "'%s' is not an identity id", party);
     if (!seal_channel_valid(channel))
-        return hl_fail(err, HL_E_INVALID, SEAL_PROP_CHANNEL, "'%s' is not a channel name",
-                       channel);
+        return hl_fail(err, HL_E_INVALID, SEAL_PROP_CHANNEL, "'%s' is not a channel name", channel);
     if (seq > (uint64_t)HL_IJSON_MAX_INT) /* RFC 7493 §2.2 */
         return hl_fail(err, HL_E_INVALID, SEAL_PROP_SEQ, "sequence number beyond 2^53 - 1");
     const char *props[] = {SEAL_PROP_PARTY, SEAL_PROP_CHANNEL, SEAL_PROP_SEQ};

@@ -129,6 +129,7 @@ struct audit_log {
 
 struct audit_claim {
     struct log_statement st;
+    long line;
     char *bytes; /* owned, the signed statement */
     char source[SEAL_PARTY_MAX + SEAL_CHANNEL_MAX + 48];
 };
@@ -142,7 +143,10 @@ struct log_audit {
     size_t n_logs;
     struct audit_log *cur;
     int64_t next_seq;
-    long line; /* of the entry being checked, in a file */
+    enum log_kind last_kind; /* of the current log's last entry */
+    long line;               /* of the entry being checked, in a file */
+    bool strict;
+    char own[SEAL_PARTY_MAX];
     struct audit_item batch[AUDIT_BATCH];
     size_t n_batch;
     struct audit_claim *claims;
@@ -173,6 +177,22 @@ void log_audit_fail(struct log_audit *a, const char *party, const char *channel,
 bool log_audit_stopped(const struct log_audit *a)
 {
     return a->stopped;
+}
+
+void log_audit_set_line(struct log_audit *a, long line)
+{
+    a->line = line;
+}
+
+void log_audit_set_strict(struct log_audit *a, bool all, const char *own)
+{
+    a->strict = all;
+    snprintf(a->own, sizeof a->own, "%s", own ? own : "");
+}
+
+static bool strict_for(const struct log_audit *a, const char *party)
+{
+    return a->strict || (a->own[0] && strcmp(a->own, party) == 0);
 }
 
 int log_audit_new(const struct log_audit_options *opt, struct log_audit **out, struct hl_error *err)
@@ -297,7 +317,7 @@ static void batch_check(struct log_audit *a)
 /* ---- per entry, in order ----------------------------------------------- */
 
 static int claim_add(struct log_audit *a, const struct log_statement *st, const char *bytes,
-                     size_t len, const char *source)
+                     size_t len, const char *source, long line)
 {
     if (a->n_claims == a->cap_claims) {
         size_t cap = a->cap_claims ? a->cap_claims * 2 : 64;
@@ -314,6 +334,7 @@ static int claim_add(struct log_audit *a, const struct log_statement *st, const 
     if (bytes && !c->bytes)
         return -HL_E_NOMEM;
     c->st = *st;
+    c->line = line;
     snprintf(c->source, sizeof c->source, "%s", source);
     a->n_claims++;
     return 0;
@@ -394,11 +415,12 @@ static int item_apply(struct log_audit *a, struct audit_item *it)
         char src[sizeof a->claims[0].source];
         snprintf(src, sizeof src, "entry %lld of %s in %s", (long long)it->seq, l->party,
                  l->channel);
-        int rc = claim_add(a, &it->st, (const char *)it->bytes, it->len, src);
+        int rc = claim_add(a, &it->st, (const char *)it->bytes, it->len, src, it->line);
         if (rc)
             return rc;
     }
     int rc = log_memtree_push(&l->tree, it->leaf);
+    a->last_kind = it->code ? LOG_KIND_OTHER : it->st.kind;
     a->sum.entries++;
     if (a->opt.progress && a->sum.entries % 4096 == 0)
         a->opt.progress(a->opt.ctx, a->sum.entries);
@@ -440,6 +462,7 @@ int log_audit_log_begin(struct log_audit *a, const char *party, const char *chan
     a->logs[a->n_logs++] = l;
     a->cur = l;
     a->next_seq = 0;
+    a->last_kind = LOG_KIND_OTHER;
     a->sum.logs++;
     return 0;
 }
@@ -478,6 +501,11 @@ int log_audit_log_end(struct log_audit *a, int64_t declared_size, struct hl_erro
         log_audit_fail(a, l->party, l->channel, -1, HL_E_VERIFY,
                        "the log is said to hold %lld entries, %llu were found",
                        (long long)declared_size, (unsigned long long)l->tree.size);
+    else if (l->tree.size > 0 && a->last_kind != LOG_KIND_HEAD && strict_for(a, l->party))
+        log_audit_fail(a, l->party, l->channel, (int64_t)l->tree.size - 1, HL_E_VERIFY,
+                       "the log does not end with a tree head: it was cut after entry %llu, or "
+                       "its last batch is incomplete",
+                       (unsigned long long)l->tree.size - 1);
     return 0;
 }
 
@@ -487,7 +515,7 @@ int log_audit_claim(struct log_audit *a, const struct log_statement *st, const c
     struct log_statement copy = *st;
     if (witness)
         snprintf(copy.creator, sizeof copy.creator, "%s", witness);
-    int rc = claim_add(a, &copy, bytes, bytes ? strlen(bytes) : 0, source);
+    int rc = claim_add(a, &copy, bytes, bytes ? strlen(bytes) : 0, source, 0);
     return rc ? hl_fail(err, -rc, NULL, "audit: %s", hl_strerror(-rc)) : 0;
 }
 
@@ -506,6 +534,13 @@ static void claim_check(struct log_audit *a, const struct audit_claim *c)
     struct audit_log *l = log_find(a, st->log_party, st->log_channel);
     uint8_t root[32];
     char want[65], got[65];
+    a->line = c->line;
+    if (l && st->tree_size > l->tree.size && strict_for(a, l->party))
+        log_audit_fail(a, l->party, l->channel, (int64_t)l->tree.size, HL_E_VERIFY,
+                       "%s (%s) cosigned %llu entries of this log, only %llu are here: entries "
+                       "are missing at its end",
+                       st->creator, c->source, (unsigned long long)st->tree_size,
+                       (unsigned long long)l->tree.size);
     if (!l || st->tree_size > l->tree.size)
         return; /* not held far enough here to tell */
     if (log_memtree_root(&l->tree, st->tree_size, root))
@@ -744,6 +779,9 @@ int log_audit_store(struct store *s, const struct log_audit_options *opt,
     rc = store_begin_read(s, err);
     if (rc)
         goto out;
+    char own[STORE_TEXT_MAX + 1];
+    if (store_meta_get(s, "party_id", own, &check) == 0)
+        log_audit_set_strict(sa.a, false, own);
     if (store_check(s, &check))
         log_audit_fail(sa.a, "", "", -1, HL_E_STORE, "the database is damaged: %s", check.msg);
     rc = store_party_list(s, party_collect, &sa.parties, err);

@@ -507,6 +507,46 @@ static void test_file_audit_names_lines(void **state)
     assert_int_equal(ff.seq, 0);
 }
 
+/* An evidence file cut at a batch boundary, its header edited to match:
+ * the witness's receipt in the same file still tells. */
+static void test_file_cut_is_caught(void **state)
+{
+    struct fx *f = *state;
+    char fb[160], cmd[1024], bad[200];
+    struct log_import_result res;
+    struct first_failure ff = {0};
+    struct log_audit_options opt = {.fail = note_failure, .ctx = &ff};
+    append_notes(f, &f->a, 2, NULL); /* entries 0-2 */
+    append_notes(f, &f->a, 1, NULL); /* entries 3-4 */
+    assert_int_equal(export_to(f, &f->a, "a", fb, sizeof fb), 0);
+    assert_int_equal(log_import(f->b.s, &f->b.me, fb, f->a.key.pk, NOW, &res, &f->err), 0);
+    assert_int_equal(export_to(f, &f->b, "b", fb, sizeof fb), 0);
+    snprintf(bad, sizeof bad, "%s/cut.jsonl", f->dir);
+    /* Lines 2-6 are A's entries 0-4: drop entries 3 and 4, say size 3. */
+    snprintf(cmd, sizeof cmd,
+             "sed -e '5,6d' -e '1s/\\(\"party\":\"%s\",\"size\":\\)5/\\13/' "
+             "'%s' > '%s' && grep -q '\"size\":3' '%s'",
+             PA, fb, bad, bad);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(log_audit_file(bad, &opt, NULL, &f->err), -HL_E_VERIFY);
+    assert_non_null(strstr(ff.what, "cosigned 5 entries"));
+    /* Only the last head dropped: the log no longer ends with a head. */
+    snprintf(cmd, sizeof cmd,
+             "sed -e '6d' -e '1s/\\(\"party\":\"%s\",\"size\":\\)5/\\14/' "
+             "'%s' > '%s'",
+             PA, fb, bad);
+    assert_int_equal(system(cmd), 0);
+    memset(&ff, 0, sizeof ff);
+    assert_int_equal(log_audit_file(bad, &opt, NULL, &f->err), -HL_E_VERIFY);
+    assert_non_null(strstr(ff.what, "does not end with a tree head"));
+    /* A header that is not in RFC 8785 form. */
+    snprintf(cmd, sizeof cmd, "sed -e '1s/^{/{ /' '%s' > '%s'", fb, bad);
+    assert_int_equal(system(cmd), 0);
+    memset(&ff, 0, sizeof ff);
+    assert_int_equal(log_audit_file(bad, &opt, NULL, &f->err), -HL_E_VERIFY);
+    assert_non_null(strstr(ff.what, "RFC 8785"));
+}
+
 /* Node A2 holds A's key and forks A's log: B, holding A's log, refuses
  * the fork, keeps A2's contradicting signed head, and its audit then
  * shows both signed heads. */
@@ -547,6 +587,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_audit_names_tampering, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export_import_both_ways, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_audit_names_lines, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_cut_is_caught, setup, teardown),
         cmocka_unit_test_setup_teardown(test_equivocation_is_kept_and_shown, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
