@@ -128,73 +128,45 @@ out:
     return rc;
 }
 
-/* The version of a STIX object (STIX 2.1 §3.6): modified, else created
- * (markings, language contents), else "" (SCOs: one version). */
-static const char *append_version(const json_t *obj)
-{
-    const char *v = json_string_value(json_object_get(obj, "modified"));
-    if (!v)
-        v = json_string_value(json_object_get(obj, "created"));
-    return v ? v : "";
-}
-
-struct held_ctx {
-    const char *version;
-    bool held;
-};
-
-/* Whether a stored version of the id is the version sought. */
-static int append_held_version(void *ctx, const struct store_object *o)
-{
-    struct held_ctx *h = ctx;
-    json_t *stored = json_loadb((const char *)o->json, o->json_len, 0, NULL);
-    if (stored && strcmp(append_version(stored), h->version) == 0)
-        h->held = true;
-    json_decref(stored);
-    return h->held;
-}
-
-/* Removes from objs every object whose version the channel holds, or
- * that an earlier object of the batch has; names each on stderr. */
+/* Removes from objs every object whose version the channel holds
+ * (log_held_version: identical apart from seals), or that an earlier
+ * object of the batch has; names each on stderr. A different object under
+ * a held version is refused (HL_E_CONFLICT). */
 static int append_skip_held(struct store *s, const struct append_args *a, json_t *objs,
                             size_t *skipped, struct hl_error *err)
 {
     json_t *seen = json_object();
-    char key[STIX_ID_MAX + 64];
+    char key[STIX_ID_MAX + 32];
     int r = seen ? 0 : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
     *skipped = 0;
     for (size_t i = 0; !r && i < json_array_size(objs);) {
-        const json_t *o = json_array_get(objs, i);
+        json_t *o = json_array_get(objs, i);
         const char *id = json_string_value(json_object_get(o, "id"));
-        struct held_ctx h = {append_version(o), false};
-        bool twice = false;
-        int len = snprintf(key, sizeof key, "%s %s", id ? id : "", h.version);
-        if (len < 0 || (size_t)len >= sizeof key)
-            key[0] = '\0'; /* absurd version text: the store refuses a repeat */
-        if (id && key[0] && json_object_get(seen, key))
-            h.held = twice = true;
+        const json_t *prev = NULL;
+        bool held = false;
+        snprintf(key, sizeof key, "%.*s %lld", STIX_ID_MAX - 1, id ? id : "",
+                 (long long)log_object_time_us(o));
+        if (id && (prev = json_object_get(seen, key)) != NULL)
+            held = json_equal(prev, o) ? true
+                                       : (r = hl_fail(err, HL_E_CONFLICT, id,
+                                                      "%s is given twice in one version with "
+                                                      "different contents",
+                                                      id)) == 0;
         else if (id)
-            r = store_object_versions(s, a->channel, id, append_held_version, &h, err);
-        if (r == -HL_E_NOT_FOUND || r == 1) {
-            r = 0;
-            hl_error_clear(err);
-        }
-        if (!r && !h.held && key[0])
-            r = json_object_set_new(seen, key, json_true()) ? -HL_E_NOMEM : 0;
-        if (r || !h.held) {
+            r = log_held_version(s, a->channel, o, &held, err);
+        if (!r && !held && id)
+            r = json_object_set(seen, key, o) ? hl_fail(err, HL_E_NOMEM, NULL, "out of memory") : 0;
+        if (r || !held) {
             i++;
             continue;
         }
         if (!a->quiet)
-            fprintf(stderr, "hotline log: skipped %s (version %s): %s\n", id,
-                    h.version[0] ? h.version : "-",
-                    twice ? "given twice; appended once" : "already in the channel");
-        r = json_array_remove(objs, i) ? -HL_E_NOMEM : 0;
+            fprintf(stderr, "hotline log: skipped %s: %s\n", id,
+                    prev ? "given twice; appended once" : "this version is in the channel already");
+        r = json_array_remove(objs, i) ? hl_fail(err, HL_E_NOMEM, NULL, "out of memory") : 0;
         (*skipped)++;
     }
     json_decref(seen);
-    if (r && !err->code)
-        hl_fail(err, -r, NULL, "%s", hl_strerror(-r));
     return r;
 }
 

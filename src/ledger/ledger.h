@@ -322,6 +322,18 @@ HL_MUST_CHECK int log_append(struct store *s, const struct log_signer *me, const
                              json_t *const *objs, size_t n, int64_t now_us,
                              struct log_append_result *out, struct hl_error *err);
 
+/* Whether the channel holds this version of obj (its id and modified,
+ * else created: STIX 2.1 §3.6) already: *held is true if a stored
+ * version equals obj apart from seals and signatures (a TLP marking every
+ * bundle repeats; a resent object), false if the version is not held. A
+ * different object under the same id and version is HL_E_CONFLICT naming
+ * it: a version is immutable once published. */
+HL_MUST_CHECK int log_held_version(struct store *s, const char *channel, const json_t *obj,
+                                   bool *held, struct hl_error *err);
+/* The version time of a STIX object in µs since the epoch: modified,
+ * else created, else 0 (an SCO has one version). */
+int64_t log_object_time_us(const json_t *obj);
+
 /* What log_accept_in did with one entry of another party's log. */
 enum log_accept {
     LOG_ACCEPTED = 0,  /* stored as the next entry */

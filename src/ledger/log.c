@@ -154,6 +154,91 @@ json_t *log_statement_new(enum log_kind kind, const char *creator, const char *l
     return obj;
 }
 
+/* ---- versions already held ------------------------------------------------ */
+
+/* obj without what sealing and signing add (a shallow copy), in RFC 8785
+ * form: what two publications of one version must share. */
+static int unsealed_canon(const json_t *obj, struct buf *out, struct hl_error *err)
+{
+    json_t *v = json_copy((json_t *)obj);
+    json_t *exts = json_copy(json_object_get(v, "extensions"));
+    int rc = v ? 0 : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    if (!rc) {
+        json_object_del(v, SEAL_PROP_PARTY);
+        json_object_del(v, SEAL_PROP_CHANNEL);
+        json_object_del(v, SEAL_PROP_SEQ);
+        json_object_del(v, "signatures");
+        json_object_del(v, "extensions");
+        if (exts && !json_object_del(exts, SEAL_EXTENSION_ID) && json_object_size(exts) == 0) {
+            json_decref(exts);
+            exts = NULL;
+        }
+        if (exts && json_object_set(v, "extensions", exts))
+            rc = hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    }
+    if (!rc)
+        rc = stix_canon(v, out, err);
+    json_decref(exts);
+    json_decref(v);
+    return rc;
+}
+
+struct held {
+    int64_t version_us;
+    const struct buf *want;
+    struct buf got;
+    int found; /* 0 none, 1 equal, 2 different */
+    struct hl_error *err;
+};
+
+static int held_compare(void *ctx, const struct store_object *o)
+{
+    struct held *h = ctx;
+    json_t *stored = NULL;
+    if (o->modified_us != h->version_us)
+        return 0;
+    buf_clear(&h->got);
+    int rc = stix_parse((const char *)o->json, o->json_len, &stored, h->err);
+    if (!rc)
+        rc = unsealed_canon(stored, &h->got, h->err);
+    json_decref(stored);
+    if (rc)
+        return rc;
+    h->found =
+        h->got.len == h->want->len && memcmp(h->got.data, h->want->data, h->got.len) == 0 ? 1 : 2;
+    return 1;
+}
+
+int log_held_version(struct store *s, const char *channel, const json_t *obj, bool *held,
+                     struct hl_error *err)
+{
+    const char *id = json_string_value(json_object_get(obj, "id"));
+    struct buf want;
+    struct held h = {.version_us = log_object_time_us(obj), .want = &want, .err = err};
+    *held = false;
+    if (!id)
+        return hl_fail(err, HL_E_STIX, "id", "an object needs an id");
+    buf_init(&want, CANON_MAX);
+    buf_init(&h.got, CANON_MAX);
+    int rc = unsealed_canon(obj, &want, err);
+    if (!rc)
+        rc = store_object_versions(s, channel, id, held_compare, &h, err);
+    if (rc == -HL_E_NOT_FOUND || rc == 1) {
+        hl_error_clear(err);
+        rc = 0;
+    }
+    if (!rc && h.found == 2)
+        rc = hl_fail(err, HL_E_CONFLICT, id,
+                     "another object with the id %s and this version is "
+                     "in channel %s already: a published version cannot "
+                     "change (publish a new modified time)",
+                     id, channel);
+    *held = !rc && h.found == 1;
+    buf_release(&want);
+    buf_release(&h.got);
+    return rc;
+}
+
 /* ---- subtree hashes from the store --------------------------------------- */
 
 struct store_src {

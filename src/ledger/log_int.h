@@ -47,8 +47,6 @@ json_t *log_statement_new(enum log_kind kind, const char *creator, const char *l
                           const char *channel, uint64_t tree_size, const uint8_t root[static 32],
                           int64_t now_us);
 
-/* The version time of a STIX object in µs: modified, else created, else 0. */
-int64_t log_object_time_us(const json_t *obj);
 
 /* log_receipt_publish inside the caller's transaction. */
 HL_MUST_CHECK int log_receipt_publish_in(struct store *s, const struct log_signer *me,

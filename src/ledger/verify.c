@@ -636,41 +636,63 @@ static int row_copy(void *ctx, const struct store_object *o)
     return t->text ? 0 : -HL_E_NOMEM;
 }
 
-/* A stored head whose root is not the log's: equivocation if the party
- * really signed it (both statements are then the proof), else tampering. */
-static void head_mismatch(struct store *s, struct log_audit *a, const struct store_tree_head *h)
+/* The stored object of row, if it is a head of the current log the
+ * party signed: its root in root. The text (owned) is kept in *text. */
+static bool signed_head_row(struct store *s, struct log_audit *a, int64_t row, uint64_t size,
+                            char **text, uint8_t root[32])
 {
-    struct audit_log *l = a->cur;
-    struct row_text mine = {0}, theirs = {0};
-    struct store_log_entry e;
+    struct row_text t = {0};
     struct log_statement st;
     struct seal_info si;
     struct hl_error ignored;
     json_t *obj = NULL;
-    bool signed_head = false;
-    if (store_object_get(s, h->object_row, row_copy, &theirs, &ignored) == 0 &&
-        stix_parse(theirs.text, strlen(theirs.text), &obj, &ignored) == 0)
-        signed_head = seal_verify(obj, &si, &ignored) == 0 &&
-                      sodium_memcmp(si.pk, l->pk, 32) == 0 &&
-                      log_statement_read(obj, &st, &ignored) == 0 && st.kind == LOG_KIND_HEAD &&
-                      st.tree_size == (uint64_t)h->size && memcmp(st.root, h->root, 32) == 0;
+    bool ok = store_object_get(s, row, row_copy, &t, &ignored) == 0 &&
+              stix_parse(t.text, strlen(t.text), &obj, &ignored) == 0 &&
+              seal_verify(obj, &si, &ignored) == 0 && sodium_memcmp(si.pk, a->cur->pk, 32) == 0 &&
+              log_statement_read(obj, &st, &ignored) == 0 && st.kind == LOG_KIND_HEAD &&
+              st.tree_size == size;
     json_decref(obj);
-    if (signed_head && (uint64_t)h->size < l->tree.size &&
-        store_log_entry_get(s, l->party, l->channel, h->size, &e, &ignored) == 0 &&
-        store_object_get(s, e.object_row, row_copy, &mine, &ignored) != 0)
-        mine.text = NULL; /* the evidence is then the one statement */
-    if (signed_head)
+    if (ok)
+        memcpy(root, st.root, 32);
+    *text = t.text;
+    return ok;
+}
+
+/* A stored head whose root is not the one the entries give. If it is the
+ * logged head itself, the entries changed (reported at the head's entry).
+ * If the party signed it and its logged head of that size states another
+ * root, the party equivocated: both signed heads are the proof. Else the
+ * row was tampered with. */
+static void head_mismatch(struct store *s, struct log_audit *a, const struct store_tree_head *h)
+{
+    struct audit_log *l = a->cur;
+    char *mine = NULL, *theirs = NULL;
+    uint8_t r_mine[32], r_theirs[32];
+    struct store_log_entry e;
+    struct hl_error ignored;
+    bool theirs_ok = signed_head_row(s, a, h->object_row, (uint64_t)h->size, &theirs, r_theirs);
+    bool logged = (uint64_t)h->size < l->tree.size &&
+                  store_log_entry_get(s, l->party, l->channel, h->size, &e, &ignored) == 0;
+    bool mine_ok = logged && signed_head_row(s, a, e.object_row, (uint64_t)h->size, &mine, r_mine);
+    if (theirs_ok && memcmp(r_theirs, h->root, 32) != 0)
+        theirs_ok = false; /* the row's root is not its object's */
+    if (theirs_ok && logged && e.object_row == h->object_row)
+        goto out; /* the logged head: its entry's failure says it */
+    if (theirs_ok && (!mine_ok || memcmp(r_mine, r_theirs, 32) != 0))
         report(a, l->party, l->channel, h->size, HL_E_VERIFY,
-               "equivocation: two tree heads of this log at size signed by the party state "
-               "different roots",
-               theirs.text, mine.text);
-    else
+               mine_ok ? "equivocation: two tree heads of this log for one size, both signed by "
+                         "the party, state different roots"
+                       : "equivocation: a tree head the party signed states a root its own "
+                         "signed entries do not give",
+               theirs, mine_ok ? mine : NULL);
+    else if (!theirs_ok)
         log_audit_fail(a, l->party, l->channel, h->size, HL_E_VERIFY,
                        "stored tree head of size %lld (object row %lld) states a root the "
                        "entries do not give, and is not a head the party signed",
                        (long long)h->size, (long long)h->object_row);
-    free(mine.text);
-    free(theirs.text);
+out:
+    free(mine);
+    free(theirs);
 }
 
 struct head_ctx {

@@ -124,8 +124,19 @@ done
 if expect_rc 0 "$HL_BIN" log append --data "$A" --channel us-ru "$ex/incident-pipeline.json"; then
     grep -q "^nothing appended: all [0-9]* objects are in channel us-ru already$" "$tmp/out" ||
         fail "re-appending a file: $(cat "$tmp/out")"
-    grep -q "skipped marking-definition--.*: already in the channel" "$tmp/err" ||
+    grep -q "skipped marking-definition--.*: this version is in the channel already" "$tmp/err" ||
         fail "skipped objects not named: $(head -3 "$tmp/err")"
+fi
+# A different object under a version the channel holds is refused: a
+# published version never changes.
+sed 's/"content": "/"content": "EDITED /' "$ex/note-proposal.json" >"$tmp/note-edited.json"
+"$HL_BIN" log append --data "$A" --channel us-ru "$ex/note-proposal.json" >/dev/null 2>&1 ||
+    fail "appending the note"
+if "$HL_BIN" log append --data "$A" --channel us-ru "$tmp/note-edited.json" >"$tmp/out" 2>"$tmp/err"; then
+    fail "an edited object under a held version was appended"
+else
+    grep -q "a published version cannot change" "$tmp/err" ||
+        fail "edited version: $(cat "$tmp/err")"
 fi
 
 # An invalid object: exit 1, the finding in validate's format, nothing appended.

@@ -357,11 +357,14 @@ struct first_failure {
     int64_t seq;
     int n;
     bool evidence;
+    bool equivocation; /* any failure said so */
 };
 
 static int note_failure(void *ctx, const struct log_failure *fl)
 {
     struct first_failure *ff = ctx;
+    if (strstr(fl->what, "equivocation"))
+        ff->equivocation = true;
     if (ff->n++ == 0) {
         snprintf(ff->what, sizeof ff->what, "%s", fl->what);
         snprintf(ff->party, sizeof ff->party, "%s", fl->party);
@@ -393,6 +396,8 @@ static void audit_expect(struct fx *f, struct node *n, const char *needle, int64
     if (!strstr(ff.what, needle))
         fail_msg("expected '%s' in '%s'", needle, ff.what);
     assert_int_equal(ff.seq, seq);
+    /* Tampering by whoever holds the file is not the party equivocating. */
+    assert_false(ff.equivocation);
 }
 
 static void test_audit_names_tampering(void **state)
