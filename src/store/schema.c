@@ -28,6 +28,8 @@
  *   receipts(id, witness_id, log_id, size, root[32], object_row)
  *   statuses(id, channel_id, created_us, body)   TAXII 2.1 §4.3
  *   repl_cursors(peer_id, channel_id, push_row, pull_added_us, pull_next)
+ *   users(id, name, token_hash[32], admin, created_us)        step 2
+ *   user_rights(user_id, channel_id, rights)                   step 2
  *
  * Log order is enforced twice: the primary key (log_id, seq) refuses a
  * duplicate, and the trigger log_entries_in_order refuses any seq other
@@ -86,6 +88,17 @@ static const char *const steps[] = {
     " channel_id INTEGER NOT NULL REFERENCES channels(id), push_row INTEGER NOT NULL,"
     " pull_added_us INTEGER NOT NULL, pull_next TEXT NOT NULL,"
     " PRIMARY KEY(peer_id, channel_id)) STRICT, WITHOUT ROWID;",
+    /* 2: users of the node's TAXII API and their rights per channel (the
+     * node issue). A token is kept only as its SHA-256: unique, so a bearer
+     * token finds its user by index; rights are AUTH_READ = 1 and
+     * AUTH_WRITE = 2 bits; a user's rights go with it (ON DELETE CASCADE). */
+    "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+    " token_hash BLOB NOT NULL UNIQUE CHECK(length(token_hash) = 32),"
+    " admin INTEGER NOT NULL CHECK(admin IN (0, 1)), created_us INTEGER NOT NULL) STRICT;"
+    "CREATE TABLE user_rights(user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " channel_id INTEGER NOT NULL REFERENCES channels(id),"
+    " rights INTEGER NOT NULL CHECK(rights BETWEEN 1 AND 3),"
+    " PRIMARY KEY(user_id, channel_id)) STRICT, WITHOUT ROWID;",
 };
 
 #define N_STEPS ((int)(sizeof steps / sizeof steps[0]))

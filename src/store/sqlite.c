@@ -16,7 +16,8 @@
  * This file also holds the statement table (every SQL text of the backend),
  * the helpers of sqlite_int.h, and the small tables: meta, parties,
  * channels. Objects, statuses and cursors are in sqlite_data.c; logs,
- * tiles, heads and receipts in sqlite_log.c; the schema in schema.c.
+ * tiles, heads and receipts in sqlite_log.c; users and their rights in
+ * sqlite_user.c; the schema in schema.c.
  */
 #include "sqlite_int.h"
 
@@ -110,6 +111,23 @@ static const char *const stmt_sql[SQ__COUNT] = {
                     " pull_added_us = excluded.pull_added_us, pull_next = excluded.pull_next",
     [SQ_REPL_GET] = "SELECT push_row, pull_added_us, pull_next FROM repl_cursors"
                     " WHERE peer_id = ?1 AND channel_id = ?2",
+    /* Users (sqlite_user.c). */
+    [SQ_USER_ADD] = "INSERT INTO users(name, token_hash, admin, created_us) VALUES(?1, ?2, ?3, ?4)",
+    [SQ_USER_GET] = "SELECT id, name, token_hash, admin, created_us FROM users WHERE name = ?1",
+    [SQ_USER_BY_TOKEN] = "SELECT id, name, token_hash, admin, created_us FROM users"
+                         " WHERE token_hash = ?1",
+    [SQ_USER_TOKEN_SET] = "UPDATE users SET token_hash = ?2 WHERE name = ?1",
+    [SQ_USER_REMOVE] = "DELETE FROM users WHERE name = ?1",
+    [SQ_USER_LIST] = "SELECT id, name, token_hash, admin, created_us FROM users ORDER BY name",
+    [SQ_USER_RIGHT_PUT] =
+        "INSERT INTO user_rights(user_id, channel_id, rights) VALUES(?1, ?2, ?3)"
+        " ON CONFLICT(user_id, channel_id) DO UPDATE SET rights = excluded.rights",
+    [SQ_USER_RIGHT_DELETE] = "DELETE FROM user_rights WHERE user_id = ?1 AND channel_id = ?2",
+    [SQ_USER_RIGHTS] = "SELECT r.rights FROM user_rights r JOIN users u ON u.id = r.user_id"
+                       " JOIN channels c ON c.id = r.channel_id WHERE u.name = ?1 AND c.name = ?2",
+    [SQ_USER_RIGHT_LIST] = "SELECT c.name, r.rights FROM user_rights r"
+                           " JOIN channels c ON c.id = r.channel_id WHERE r.user_id = ?1"
+                           " ORDER BY c.name",
 };
 
 /* ---- helpers (sqlite_int.h) --------------------------------------------- */
@@ -791,6 +809,15 @@ static const struct store_ops sqlite_ops = {
     .status_get = sq_status_get,
     .repl_set = sq_repl_set,
     .repl_get = sq_repl_get,
+    .user_add = sq_user_add,
+    .user_get = sq_user_get,
+    .user_find_token = sq_user_find_token,
+    .user_token_set = sq_user_token_set,
+    .user_remove = sq_user_remove,
+    .user_list = sq_user_list,
+    .user_right_set = sq_user_right_set,
+    .user_rights = sq_user_rights,
+    .user_right_list = sq_user_right_list,
 };
 
 int store_sqlite_open(const char *path, const struct store_options *opt, struct store **out,

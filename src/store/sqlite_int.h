@@ -1,6 +1,6 @@
 /*
  * sqlite_int.h — private to the SQLite backend (sqlite.c, sqlite_data.c,
- * sqlite_log.c, schema.c): the connection struct, the statement cache and
+ * sqlite_log.c, sqlite_user.c, schema.c): the connection struct, the statement cache and
  * the helpers every query goes through.
  *
  * Statements. Every SQL text lives in one table in sqlite.c, indexed by
@@ -61,6 +61,16 @@ enum sq_stmt_id {
     SQ_STATUS_GET,
     SQ_REPL_SET,
     SQ_REPL_GET,
+    SQ_USER_ADD,
+    SQ_USER_GET,
+    SQ_USER_BY_TOKEN,
+    SQ_USER_TOKEN_SET,
+    SQ_USER_REMOVE,
+    SQ_USER_LIST,
+    SQ_USER_RIGHT_PUT,
+    SQ_USER_RIGHT_DELETE,
+    SQ_USER_RIGHTS,
+    SQ_USER_RIGHT_LIST,
     SQ__COUNT
 };
 
@@ -194,5 +204,21 @@ int sq_receipt_latest(struct store *s, const char *party_id, const char *channel
                       const char *witness_id, struct store_receipt *out, struct hl_error *err);
 int sq_receipt_list(struct store *s, const char *party_id, const char *channel, store_receipt_fn fn,
                     void *ctx, struct hl_error *err);
+
+/* sqlite_user.c */
+int sq_user_add(struct store *s, const struct store_user *u, struct hl_error *err);
+int sq_user_get(struct store *s, const char *name, struct store_user *out, struct hl_error *err);
+int sq_user_find_token(struct store *s, const uint8_t hash[STORE_HASH_BYTES],
+                       struct store_user *out, struct hl_error *err);
+int sq_user_token_set(struct store *s, const char *name, const uint8_t hash[STORE_HASH_BYTES],
+                      struct hl_error *err);
+int sq_user_remove(struct store *s, const char *name, struct hl_error *err);
+int sq_user_list(struct store *s, store_user_fn fn, void *ctx, struct hl_error *err);
+int sq_user_right_set(struct store *s, const char *name, const char *channel, unsigned rights,
+                      struct hl_error *err);
+int sq_user_rights(struct store *s, const char *name, const char *channel, unsigned *rights,
+                   struct hl_error *err);
+int sq_user_right_list(struct store *s, const char *name, store_user_right_fn fn, void *ctx,
+                       struct hl_error *err);
 
 #endif

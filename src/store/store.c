@@ -550,3 +550,114 @@ int store_repl_get(struct store *s, const char *peer_id, const char *channel,
         memset(out, 0, sizeof *out);
     return r;
 }
+
+/* ---- users and their rights --------------------------------------------- */
+
+/* A user name the store accepts: text of 1..STORE_TEXT_MAX bytes (the auth
+ * layer narrows the alphabet). */
+static HL_MUST_CHECK int check_user(struct store *s, const char *name, struct hl_error *err)
+{
+    int r = check_ptr(err, "store", s);
+    if (!r)
+        r = check_text(err, "user", name);
+    if (!r && !name[0])
+        r = hl_fail(err, HL_E_INVALID, "user", "store: user name is empty");
+    return r;
+}
+
+int store_user_add(struct store *s, const struct store_user *u, struct hl_error *err)
+{
+    int r = check_ptr(err, "user", u);
+    if (!r)
+        r = check_user(s, u->name, err);
+    return r ? r : s->ops->user_add(s, u, err);
+}
+
+int store_user_get(struct store *s, const char *name, struct store_user *out, struct hl_error *err)
+{
+    int r = check_user(s, name, err);
+    if (!r)
+        r = check_ptr(err, "out", out);
+    if (r)
+        return r;
+    r = s->ops->user_get(s, name, out, err);
+    if (r)
+        memset(out, 0, sizeof *out);
+    return r;
+}
+
+int store_user_find_token(struct store *s, const uint8_t hash[STORE_HASH_BYTES],
+                          struct store_user *out, struct hl_error *err)
+{
+    int r = check_ptr(err, "store", s);
+    if (!r)
+        r = check_ptr(err, "hash", hash);
+    if (!r)
+        r = check_ptr(err, "out", out);
+    if (r)
+        return r;
+    r = s->ops->user_find_token(s, hash, out, err);
+    if (r)
+        memset(out, 0, sizeof *out);
+    return r;
+}
+
+int store_user_token_set(struct store *s, const char *name, const uint8_t hash[STORE_HASH_BYTES],
+                         struct hl_error *err)
+{
+    int r = check_user(s, name, err);
+    if (!r)
+        r = check_ptr(err, "hash", hash);
+    return r ? r : s->ops->user_token_set(s, name, hash, err);
+}
+
+int store_user_remove(struct store *s, const char *name, struct hl_error *err)
+{
+    int r = check_user(s, name, err);
+    return r ? r : s->ops->user_remove(s, name, err);
+}
+
+int store_user_list(struct store *s, store_user_fn fn, void *ctx, struct hl_error *err)
+{
+    int r = check_ptr(err, "store", s);
+    if (!r)
+        r = check_ptr(err, "callback", (const void *)fn);
+    return r ? r : s->ops->user_list(s, fn, ctx, err);
+}
+
+int store_user_right_set(struct store *s, const char *name, const char *channel, unsigned rights,
+                         struct hl_error *err)
+{
+    int r = check_user(s, name, err);
+    if (!r)
+        r = check_text(err, "channel", channel);
+    if (!r && (rights & ~STORE_RIGHTS_ALL))
+        r = hl_fail(err, HL_E_INVALID, "rights", "store: unknown rights bits %#x", rights);
+    return r ? r : s->ops->user_right_set(s, name, channel, rights, err);
+}
+
+int store_user_rights(struct store *s, const char *name, const char *channel, unsigned *rights,
+                      struct hl_error *err)
+{
+    int r = check_user(s, name, err);
+    if (!r)
+        r = check_text(err, "channel", channel);
+    if (!r)
+        r = check_ptr(err, "rights", rights);
+    if (r)
+        return r;
+    *rights = 0;
+    r = s->ops->user_rights(s, name, channel, rights, err);
+    if (r)
+        *rights = 0;
+    return r;
+}
+
+int store_user_right_list(struct store *s, const char *name, store_user_right_fn fn, void *ctx,
+                          struct hl_error *err)
+{
+    int r = check_user(s, name, err);
+    if (!r)
+        r = check_ptr(err, "callback", (const void *)fn);
+    return r ? r : s->ops->user_right_list(s, name, fn, ctx, err);
+}

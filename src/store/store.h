@@ -329,4 +329,60 @@ HL_MUST_CHECK int store_repl_set(struct store *s, const char *peer_id, const cha
 HL_MUST_CHECK int store_repl_get(struct store *s, const char *peer_id, const char *channel,
                                  struct store_repl *out, struct hl_error *err);
 
+/* ---- users of the node's API and their rights (schema step 2) ----------
+ * The store keeps a user's name, the SHA-256 of its token (never the
+ * token), whether it is an administrator, and per-channel rights bits
+ * (STORE_RIGHT_*; src/auth/ gives them meaning). Names are unique, and so
+ * are token hashes. */
+
+#define STORE_RIGHT_READ 1u
+#define STORE_RIGHT_WRITE 2u
+#define STORE_RIGHTS_ALL (STORE_RIGHT_READ | STORE_RIGHT_WRITE)
+
+struct store_user {
+    char name[STORE_TEXT_MAX + 1];
+    uint8_t token_hash[STORE_HASH_BYTES];
+    bool admin;
+    int64_t created_us;
+};
+typedef int (*store_user_fn)(void *ctx, const struct store_user *u);
+
+struct store_user_right {
+    char channel[STORE_TEXT_MAX + 1];
+    unsigned rights; /* STORE_RIGHT_* bits, never 0 */
+};
+typedef int (*store_user_right_fn)(void *ctx, const struct store_user_right *r);
+
+/* Adds a user with no rights. HL_E_EXISTS if the name (or, against all
+ * odds, the token hash) is taken; an empty name is HL_E_INVALID. */
+HL_MUST_CHECK int store_user_add(struct store *s, const struct store_user *u, struct hl_error *err);
+/* HL_E_NOT_FOUND if unknown; *out is zeroed on failure. */
+HL_MUST_CHECK int store_user_get(struct store *s, const char *name, struct store_user *out,
+                                 struct hl_error *err);
+/* The user whose token hashes to hash; HL_E_NOT_FOUND if none. *out is
+ * zeroed on failure. */
+HL_MUST_CHECK int store_user_find_token(struct store *s, const uint8_t hash[STORE_HASH_BYTES],
+                                        struct store_user *out, struct hl_error *err);
+/* Replaces the user's token hash (a new token); HL_E_NOT_FOUND if unknown. */
+HL_MUST_CHECK int store_user_token_set(struct store *s, const char *name,
+                                       const uint8_t hash[STORE_HASH_BYTES], struct hl_error *err);
+/* Removes the user and all its rights; HL_E_NOT_FOUND if unknown. */
+HL_MUST_CHECK int store_user_remove(struct store *s, const char *name, struct hl_error *err);
+/* Every user, in name order. */
+HL_MUST_CHECK int store_user_list(struct store *s, store_user_fn fn, void *ctx,
+                                  struct hl_error *err);
+/* Sets the user's rights on a channel to exactly `rights` (0 removes
+ * them). HL_E_NOT_FOUND for an unknown user or channel; bits outside
+ * STORE_RIGHTS_ALL are HL_E_INVALID. */
+HL_MUST_CHECK int store_user_right_set(struct store *s, const char *name, const char *channel,
+                                       unsigned rights, struct hl_error *err);
+/* The user's rights bits on channel: 0 when it has none there, or when the
+ * user or the channel is unknown (an unknown name is not an error here, so
+ * a caller cannot tell the two apart by the answer). */
+HL_MUST_CHECK int store_user_rights(struct store *s, const char *name, const char *channel,
+                                    unsigned *rights, struct hl_error *err);
+/* The user's rights, one row per channel, in channel name order. */
+HL_MUST_CHECK int store_user_right_list(struct store *s, const char *name, store_user_right_fn fn,
+                                        void *ctx, struct hl_error *err);
+
 #endif

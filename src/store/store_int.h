@@ -84,6 +84,22 @@ struct store_ops {
                     const struct store_repl *r, struct hl_error *err);
     int (*repl_get)(struct store *s, const char *peer_id, const char *channel,
                     struct store_repl *out, struct hl_error *err);
+
+    int (*user_add)(struct store *s, const struct store_user *u, struct hl_error *err);
+    int (*user_get)(struct store *s, const char *name, struct store_user *out,
+                    struct hl_error *err);
+    int (*user_find_token)(struct store *s, const uint8_t hash[STORE_HASH_BYTES],
+                           struct store_user *out, struct hl_error *err);
+    int (*user_token_set)(struct store *s, const char *name, const uint8_t hash[STORE_HASH_BYTES],
+                          struct hl_error *err);
+    int (*user_remove)(struct store *s, const char *name, struct hl_error *err);
+    int (*user_list)(struct store *s, store_user_fn fn, void *ctx, struct hl_error *err);
+    int (*user_right_set)(struct store *s, const char *name, const char *channel, unsigned rights,
+                          struct hl_error *err);
+    int (*user_rights)(struct store *s, const char *name, const char *channel, unsigned *rights,
+                       struct hl_error *err);
+    int (*user_right_list)(struct store *s, const char *name, store_user_right_fn fn, void *ctx,
+                           struct hl_error *err);
 };
 
 struct store {
