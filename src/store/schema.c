@@ -30,6 +30,7 @@
  *   repl_cursors(peer_id, channel_id, push_row, pull_added_us, pull_next)
  *   users(id, name, token_hash[32], admin, created_us)        step 2
  *   user_rights(user_id, channel_id, rights)                   step 2
+ *   deleted_objects(row, deleted_us)    TAXII 2.1 §5.7 deletes    step 3
  *
  * Log order is enforced twice: the primary key (log_id, seq) refuses a
  * duplicate, and the trigger log_entries_in_order refuses any seq other
@@ -99,6 +100,12 @@ static const char *const steps[] = {
     " channel_id INTEGER NOT NULL REFERENCES channels(id),"
     " rights INTEGER NOT NULL CHECK(rights BETWEEN 1 AND 3),"
     " PRIMARY KEY(user_id, channel_id)) STRICT, WITHOUT ROWID;",
+    /* 3: versions deleted through TAXII (DELETE of an object, TAXII 2.1
+     * §5.7). The object row stays, because log entries point at it and a
+     * ledger forgets nothing; a row listed here is no longer served by
+     * store_object_list. */
+    "CREATE TABLE deleted_objects(row INTEGER PRIMARY KEY REFERENCES objects(row),"
+    " deleted_us INTEGER NOT NULL) STRICT;",
 };
 
 #define N_STEPS ((int)(sizeof steps / sizeof steps[0]))

@@ -66,9 +66,11 @@ static const char *const stmt_sql[SQ__COUNT] = {
         " AND (?4 IS NULL OR o.date_added_us > ?4)"
         " AND (?5 IS NULL OR o.type IN (SELECT value FROM json_each(?5)))"
         " AND (?6 IS NULL OR o.stix_id IN (SELECT value FROM json_each(?6)))"
+        " AND NOT EXISTS (SELECT 1 FROM deleted_objects d WHERE d.row = o.row)"
         " AND (?7 = 0 OR o.modified_us = (SELECT CASE ?7 WHEN 1 THEN max(v.modified_us)"
         "      ELSE min(v.modified_us) END FROM objects v"
-        "      WHERE v.channel_id = o.channel_id AND v.stix_id = o.stix_id))"
+        "      WHERE v.channel_id = o.channel_id AND v.stix_id = o.stix_id"
+        "      AND NOT EXISTS (SELECT 1 FROM deleted_objects d WHERE d.row = v.row)))"
         " ORDER BY o.date_added_us, o.row LIMIT ?8",
     [SQ_LOG_ID] = "SELECT l.id FROM logs l JOIN channels c ON c.id = l.channel_id"
                   " WHERE l.party_id = ?1 AND c.name = ?2",
@@ -128,6 +130,8 @@ static const char *const stmt_sql[SQ__COUNT] = {
     [SQ_USER_RIGHT_LIST] = "SELECT c.name, r.rights FROM user_rights r"
                            " JOIN channels c ON c.id = r.channel_id WHERE r.user_id = ?1"
                            " ORDER BY c.name",
+    [SQ_OBJECT_DELETE] = "INSERT INTO deleted_objects(row, deleted_us) VALUES(?1, ?2)"
+                         " ON CONFLICT(row) DO NOTHING",
 };
 
 /* ---- helpers (sqlite_int.h) --------------------------------------------- */
@@ -818,6 +822,7 @@ static const struct store_ops sqlite_ops = {
     .user_right_set = sq_user_right_set,
     .user_rights = sq_user_rights,
     .user_right_list = sq_user_right_list,
+    .object_delete = sq_object_delete,
 };
 
 int store_sqlite_open(const char *path, const struct store_options *opt, struct store **out,

@@ -71,6 +71,7 @@ enum sq_stmt_id {
     SQ_USER_RIGHT_DELETE,
     SQ_USER_RIGHTS,
     SQ_USER_RIGHT_LIST,
+    SQ_OBJECT_DELETE,
     SQ__COUNT
 };
 
@@ -220,5 +221,8 @@ int sq_user_rights(struct store *s, const char *name, const char *channel, unsig
                    struct hl_error *err);
 int sq_user_right_list(struct store *s, const char *name, store_user_right_fn fn, void *ctx,
                        struct hl_error *err);
+
+/* sqlite_taxii.c */
+int sq_object_delete(struct store *s, int64_t row, int64_t deleted_us, struct hl_error *err);
 
 #endif

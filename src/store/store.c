@@ -279,6 +279,14 @@ int store_object_versions(struct store *s, const char *channel, const char *stix
     return r ? r : s->ops->object_versions(s, channel, stix_id, fn, ctx, err);
 }
 
+int store_object_delete(struct store *s, int64_t row, int64_t deleted_us, struct hl_error *err)
+{
+    int r = check_ptr(err, "store", s);
+    if (!r && row < 1)
+        r = hl_fail(err, HL_E_NOT_FOUND, "row", "store: no object in row %lld", (long long)row);
+    return r ? r : s->ops->object_delete(s, row, deleted_us, err);
+}
+
 /* A STIX type token (STIX 2.1 §3.1: [a-z0-9-], 3..250 characters) or, with
  * allow_id, a STIX id "type--uuid" (STIX 2.1 §2.9). Filters are passed to
  * the engine as data; this keeps them plain tokens. */

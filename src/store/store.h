@@ -219,6 +219,15 @@ struct store_page {
 HL_MUST_CHECK int store_object_list(struct store *s, const struct store_query *q,
                                     store_object_fn fn, void *ctx, struct store_page *page,
                                     struct hl_error *err);
+/* Deletes the object version of row from the channel as TAXII serves it
+ * (TAXII 2.1 §5.7): store_object_list no longer returns it, nor counts it
+ * for match[version] first / last. The row itself stays, with every log
+ * entry, tree head or receipt pointing at it (a ledger forgets nothing),
+ * so store_object_get, store_object_versions and store_log_scan still see
+ * it. Deleting a deleted row again is not an error; HL_E_NOT_FOUND if
+ * there is no such row. */
+HL_MUST_CHECK int store_object_delete(struct store *s, int64_t row, int64_t deleted_us,
+                                      struct hl_error *err);
 
 /* ---- logs: one per (party, channel) ------------------------------------ */
 

@@ -100,6 +100,8 @@ struct store_ops {
                        struct hl_error *err);
     int (*user_right_list)(struct store *s, const char *name, store_user_right_fn fn, void *ctx,
                            struct hl_error *err);
+
+    int (*object_delete)(struct store *s, int64_t row, int64_t deleted_us, struct hl_error *err);
 };
 
 struct store {

@@ -1,0 +1,27 @@
+/*
+ * sqlite_taxii.c — what the SQLite backend keeps for the TAXII server
+ * beyond objects and statuses: deletions (TAXII 2.1 §5.7).
+ *
+ * A deletion is a row of deleted_objects (schema step 3) naming the
+ * object row; SQ_OBJECT_LIST skips such rows and leaves them out of the
+ * first / last version of their id. The object row is never removed: log
+ * entries, tree heads and receipts reference it, and the ledger's proofs
+ * and audits must keep working on every entry ever sealed.
+ */
+#include "sqlite_int.h"
+
+int sq_object_delete(struct store *s, int64_t row, int64_t deleted_us, struct hl_error *err)
+{
+    struct store_sqlite *q = sq_of(s);
+    sqlite3_stmt *st = NULL;
+    int r = sq_stmt(q, SQ_OBJECT_DELETE, &st, err);
+    if (!r)
+        r = sq_bind_i64(q, st, 1, row, err);
+    if (!r)
+        r = sq_bind_i64(q, st, 2, deleted_us, err);
+    if (!r)
+        r = sq_exec(q, st, "deleted object", err);
+    if (r == -HL_E_NOT_FOUND)
+        return hl_fail(err, HL_E_NOT_FOUND, "row", "store: no object in row %lld", (long long)row);
+    return r;
+}
