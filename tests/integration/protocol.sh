@@ -8,9 +8,15 @@
 # file passes `hotline verify --file` and the independent JavaScript
 # verifier tests/protocol/verify.mjs. Then a fresh evidence file made by
 # this binary (docs/examples/generate.sh) passes both verifiers, and
-# tampered copies (one byte of an entry changed, a line removed, two lines
-# swapped) fail in both, each naming the line. Node.js is required: a
-# missing node is a failure, not a skip.
+# tampered copies fail in both, each naming the rule's line: one byte of an
+# entry changed, a line removed, two lines swapped, a receipt altered, the
+# file cut or holding a NUL byte (V1), a header not in RFC 8785 form (V2),
+# a log's last tree head removed with the header's size lowered (V16), a
+# log's last batch removed while another party's receipt of the larger
+# size stays (V15). Statements forged with the document's public example
+# key, validly signed, fail V12 in both: a tree head without its new-sdo
+# extension declaration, a receipt of the witness's own log. Node.js is
+# required: a missing node is a failure, not a skip.
 set -eu
 
 : "${HL_BIN:?HL_BIN must point at the hotline binary}"
@@ -27,6 +33,21 @@ trap cleanup EXIT
 
 failures=0
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+
+# $tmp/NAME.jsonl must fail (exit 1) in both verifiers: hotline verify
+# naming LINE (or printing a line that matches C-REGEX, if given), and
+# verify.mjs naming LINE and RULE.
+fails_both() { # NAME LINE [RULE [C-REGEX]]
+    local f=$tmp/$1.jsonl
+    if expect_rc 1 "$HL_BIN" verify --all --file "$f"; then
+        grep -q -- "${4:-$f:$2:}" "$tmp/out" "$tmp/err" ||
+            fail "$1: hotline verify does not say ${4:-line $2}: $(head -c 600 "$tmp/out")"
+    fi
+    if expect_rc 1 node "$verifier" "$f"; then
+        grep -q "^$f:$2: $3" "$tmp/out" ||
+            fail "$1: verify.mjs does not name line $2 ($3): $(head -c 600 "$tmp/out")"
+    fi
+}
 
 if ! command -v node >/dev/null; then
     echo "FAIL: node (Node.js 20) is not installed; scripts/install-deps installs it" >&2
@@ -203,15 +224,18 @@ else
     [ ! -s "$tmp/out" ] || fail "verify.mjs printed on success: $(cat "$tmp/out")"
 
     # Tampered copies fail in both verifiers, each naming the line.
-    tampered() { # NAME LINE [RULE]: $tmp/NAME.jsonl must fail at LINE
-        local f=$tmp/$1.jsonl
-        cmp -s "$f" "$fresh" && fail "$1: the copy is not changed"
-        if expect_rc 1 "$HL_BIN" verify --all --file "$f"; then
-            grep -q "$f:$2:" "$tmp/out" "$tmp/err" || fail "$1: hotline verify does not name line $2: $(cat "$tmp/out")"
-        fi
-        if expect_rc 1 node "$verifier" "$f"; then
-            grep -q "^$f:$2: $3" "$tmp/out" || fail "$1: verify.mjs does not name line $2 ($3): $(cat "$tmp/out")"
-        fi
+    tampered() { # NAME LINE [RULE [C-REGEX]]: $tmp/NAME.jsonl must fail at LINE
+        cmp -s "$tmp/$1.jsonl" "$fresh" && fail "$1: the copy is not changed"
+        fails_both "$@"
+    }
+    # The fresh file's lines; `lowered I N` prints its header with the size
+    # of log I lowered by N, in RFC 8785 form (ASCII only, so sort_keys).
+    mapfile -t fl <"$fresh"
+    lowered() {
+        python3 -c 'import json, sys
+h = json.loads(sys.argv[1])
+h["logs"][int(sys.argv[2])]["size"] -= int(sys.argv[3])
+print(json.dumps(h, sort_keys=True, separators=(",", ":")))' "${fl[0]}" "$1" "$2"
     }
     # One byte of the note's text (line 3) changed: its signature fails.
     python3 - "$fresh" "$tmp/byte.jsonl" <<'PY'
@@ -232,7 +256,78 @@ PY
     # B's receipt made to state another size: B's own seal breaks.
     sed '7s/"tree_size":5/"tree_size":4/' "$fresh" >"$tmp/receipt.jsonl"
     tampered receipt 7 V9
+    # V1: the file cut in its last line; a NUL byte in line 3.
+    head -c -1 "$fresh" >"$tmp/cut.jsonl"
+    tampered cut 8 V1 "^$tmp/cut.jsonl:8: .*no newline"
+    sed '3s/"content":"P/"content":"\x00/' "$fresh" >"$tmp/nul.jsonl"
+    tampered nul 3 V1 "^$tmp/nul.jsonl:3: .*NUL byte"
+    # V2: the header still valid JSON, but not in its RFC 8785 form.
+    sed '1s/^{/{ /' "$fresh" >"$tmp/header.jsonl"
+    tampered header 1 V2 "^$tmp/header.jsonl:1: .*not in RFC 8785 form"
+    # V16: B's last tree head (line 8) removed, B's size lowered to match:
+    # every entry left verifies, but B's log ends with its receipt (line 7).
+    # hotline verify names B's log and entry 0 for it, not the line.
+    { lowered 1 1; printf '%s\n' "${fl[@]:1:6}"; } >"$tmp/lasthead.jsonl"
+    tampered lasthead 7 V16 "seq 0: the log does not end with a tree head"
+    # V15: A's last batch (the opinion and its head, lines 5 and 6) removed
+    # and A's size lowered: A's log still ends with a head, but B's receipt
+    # (now line 5) cosigned 5 entries of it.
+    { lowered 0 2; printf '%s\n' "${fl[@]:1:3}" "${fl[@]:6:2}"; } >"$tmp/lastbatch.jsonl"
+    tampered lastbatch 5 V15 "^$tmp/lastbatch.jsonl:5: .*cosigned 5 entries of this log, only 3 are here"
 fi
+
+# ---- forged statements -------------------------------------------------------
+
+# A statement of TYPE by the document's example party about its own log
+# in the example channel, of SIZE and ROOT; EXT "head" or "receipt"
+# declares that type's new-sdo extension, "none" declares nothing.
+statement() { # TYPE SIZE ROOT EXT
+    python3 - "$party" "$channel" "$@" <<'PY'
+import json, sys
+party, channel, typ, size, root, ext = sys.argv[1:]
+ids = {"head": "extension-definition--0c3f5b8e-3d0a-4f4b-9c62-6a2f1f0b7d41",
+       "receipt": "extension-definition--5f8e2c1a-7b94-4e0d-a3c6-2d9b8e4f1a37"}
+o = {"type": typ, "spec_version": "2.1", "id": f"{typ}--6f1c2a9e-0b7d-4c3e-9a51-2d8e7f4b1c6{size}",
+     "created": "2026-11-20T09:00:00.000Z", "modified": "2026-11-20T09:00:00.000Z",
+     "created_by_ref": party, "log_party": party, "log_channel": channel,
+     "tree_size": int(size), "root_hash": root}
+if ext in ids:
+    o["extensions"] = {ids[ext]: {"extension_type": "new-sdo"}}
+print(json.dumps(o))
+PY
+}
+# $tmp/NAME.jsonl: the log of the example party, validly signed with the
+# document's public example key (as anyone holding the key could): entry
+# 0 the sealed example, entry 1 the statement in the file STMT, entry 2 a
+# proper tree head of size 2. (hotline seal sign ends its line with LF.)
+forge() { # NAME STMT
+    local d=$tmp/forge-$1
+    mkdir "$d"
+    { cat "$b/canonical.bytes"; echo; } >"$d/log.jsonl"
+    "$HL_BIN" seal sign --key "$tmp/example.key" --party "$party" --channel "$channel" --seq 1 \
+        "$2" >>"$d/log.jsonl" || fail "$1: seal sign of entry 1"
+    statement hotline-tree-head 2 "$("$HL_BIN" merkle root --size 2 "$d/log.jsonl")" head \
+        >"$d/head.json"
+    "$HL_BIN" seal sign --key "$tmp/example.key" --party "$party" --channel "$channel" --seq 2 \
+        "$d/head.json" >>"$d/log.jsonl" || fail "$1: seal sign of entry 2"
+    printf '{"exported":"2026-11-20T09:00:00.000Z","hotline_evidence":1,"logs":[{"channel":"%s","party":"%s","size":3}],"parties":[{"id":"%s","name":"example","public_key":"%s"}]}\n' \
+        "$channel" "$party" "$party" "$pub" | cat - "$d/log.jsonl" >"$tmp/$1.jsonl"
+}
+seal_leaf=$(cat "$b/leaf-hash.bytes")
+# The control: entry 1 a proper tree head of size 1. Both verifiers accept
+# it, so the failures below are the statements' own.
+statement hotline-tree-head 1 "$seal_leaf" head >"$tmp/st-ok.json"
+forge forged-ok "$tmp/st-ok.json"
+expect_rc 0 "$HL_BIN" verify --file "$tmp/forged-ok.jsonl" || true
+expect_rc 0 node "$verifier" "$tmp/forged-ok.jsonl" || true
+# V12: a tree head that does not declare its new-sdo extension.
+statement hotline-tree-head 1 "$seal_leaf" none >"$tmp/st-noext.json"
+forge forged-noext "$tmp/st-noext.json"
+fails_both forged-noext 3 V12 "^$tmp/forged-noext.jsonl:3: .*new-sdo"
+# V12: a receipt by the party of its own log (its extension declared).
+statement hotline-receipt 1 "$seal_leaf" receipt >"$tmp/st-self.json"
+forge forged-self "$tmp/st-self.json"
+fails_both forged-self 3 V12 "^$tmp/forged-self.jsonl:3: .*cannot cosign its own log"
 
 # ---- hotline merkle leaf / root ------------------------------------------------
 

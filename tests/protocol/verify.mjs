@@ -4,7 +4,7 @@
 // Written from docs/protocol.md alone (not from the C code), in another
 // language, with Node's standard library only: node:crypto for SHA-256 and
 // Ed25519, JSON.parse / JSON.stringify for the rest. It applies every
-// verifier rule of docs/protocol.md ("Verifier rules", V1 to V15) and names
+// verifier rule of docs/protocol.md ("Verifier rules", V1 to V16) and names
 // the rule and the line of each failure. If this program and `hotline
 // verify --file` ever disagree on a file, one of them (or the document) is
 // wrong.
@@ -30,6 +30,11 @@ const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex'); // RFC 8410 
 const SEAL_EXT = 'extension-definition--baae12af-2d48-454a-8ee9-0344aa2e53f9';
 const HEAD_TYPE = 'hotline-tree-head';
 const RECEIPT_TYPE = 'hotline-receipt';
+// The new-sdo extension definitions of the two statement types (V12).
+const STATEMENT_EXT = {
+    [HEAD_TYPE]: 'extension-definition--0c3f5b8e-3d0a-4f4b-9c62-6a2f1f0b7d41',
+    [RECEIPT_TYPE]: 'extension-definition--5f8e2c1a-7b94-4e0d-a3c6-2d9b8e4f1a37',
+};
 // An identity id, STIX 2.1 §2.9: an RFC 4122 UUID, version 1 to 5 (V3, V12).
 const IDENTITY_RE = /^identity--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$/;
 const CHANNEL_RE = /^[a-z0-9][a-z0-9._-]{0,127}$/;
@@ -236,32 +241,29 @@ class Frontier {
 // ---- reading the file -------------------------------------------------------
 
 // V1: the lines of buf, split at LF, each at most MAX_LINE bytes, no NUL.
-// Reports what is wrong; returns the lines that could be read.
+// Reports what is wrong and returns the lines before it: the file broke
+// off there (audit.broken), and the lines before it are still checked.
 function splitLines(audit, buf) {
     const lines = [];
     let start = 0;
     while (start < buf.length) {
         const nl = buf.indexOf(0x0a, start);
-        const end = nl < 0 ? buf.length : nl;
-        const line = buf.subarray(start, end);
+        const line = buf.subarray(start, nl < 0 ? buf.length : nl);
         const n = lines.length + 1;
-        if (nl < 0) {
-            audit.report(n, 'V1', 'the last line does not end with LF (file cut?)');
-            return null;
-        }
-        if (line.length > MAX_LINE) {
-            audit.report(n, 'V1', `the line is longer than ${MAX_LINE} bytes`);
-            return null;
-        }
-        if (line.includes(0)) {
-            audit.report(n, 'V1', 'the line holds a NUL byte');
-            return null;
+        let broken = null;
+        if (nl < 0) broken = 'the last line does not end with LF (file cut?)';
+        else if (line.length > MAX_LINE) broken = `the line is longer than ${MAX_LINE} bytes`;
+        else if (line.includes(0)) broken = 'the line holds a NUL byte';
+        if (broken) {
+            audit.report(n, 'V1', broken);
+            audit.broken = true;
+            return lines;
         }
         lines.push(line);
         start = nl + 1;
     }
     if (lines.length === 0) audit.report(1, 'V1', 'the file is empty');
-    return lines.length ? lines : null;
+    return lines;
 }
 
 // V2–V4: the header. Returns { keys: Map(party id → public_key), logs }.
@@ -298,6 +300,7 @@ class Audit {
         this.opts = opts;
         this.failures = 0;
         this.stopped = false;
+        this.broken = false; // V1 failed: the lines after the break are not read
         this.logs = 0;
         this.entries = 0;
         this.heads = 0;
@@ -341,11 +344,17 @@ function readStatement(obj) {
         fail('V12', 'log_channel is not a string of 1 to 128 bytes');
     if (!Number.isSafeInteger(obj.tree_size) || obj.tree_size < 0) fail('V12', 'tree_size is not an integer from 0 to 2^53 - 1');
     if (typeof obj.root_hash !== 'string' || !HEX64_RE.test(obj.root_hash)) fail('V12', 'root_hash is not 64 lowercase hex digits');
+    const ext = STATEMENT_EXT[obj.type];
+    const decl = isObject(obj.extensions) ? obj.extensions[ext] : undefined;
+    if (!isObject(decl) || decl.extension_type !== 'new-sdo') fail('V12', `extensions does not declare ${ext} as new-sdo`);
+    if (obj.type === RECEIPT_TYPE && obj.log_party === obj.created_by_ref) fail('V12', 'a receipt of its own log: nobody cosigns their own log');
     return { kind: obj.type === HEAD_TYPE ? 'head' : 'receipt', logParty: obj.log_party, size: obj.tree_size, root: obj.root_hash };
 }
 
-// V6–V13 for entry seq of log, on line `line`. Throws the first failure;
-// V13 and later failures of a statement go to the report directly.
+// V6–V14 for entry seq of log, on line `line`. Throws the first failure
+// of V6–V9 and V12; V10, V11, V13 and V14 go to the report directly.
+// Returns true if the entry is a tree head (passing V6–V9 and V12), which
+// V16 asks of a log's last entry.
 function checkEntry(audit, bytes, log, seq, line, partyKey, frontier) {
     const obj = parseStrict(bytes, `entry ${seq}`, 'V6');
     if (canon(obj) !== utf8.decode(bytes))
@@ -357,24 +366,27 @@ function checkEntry(audit, bytes, log, seq, line, partyKey, frontier) {
         audit.report(line, 'V10', `sealed for the log of ${obj.hotline_party} in ${obj.hotline_channel}, not this one (${log.party} in ${log.channel})`);
     else if (obj.hotline_seq !== seq) audit.report(line, 'V10', `sealed as entry ${obj.hotline_seq}, found as entry ${seq}`);
     else if (signers[0] !== partyKey) audit.report(line, 'V11', `signatures[0] is not by the key the header gives ${log.party}`);
-    if (!st) return;
+    if (!st) return false;
     if (obj.created_by_ref !== log.party || obj.log_channel !== log.channel)
         audit.report(line, 'V13', `a statement in this log must be ${log.party}'s own about channel ${log.channel}`);
     if (st.kind === 'receipt') {
-        audit.claims.push({ logKey: `${st.logParty} ${obj.log_channel}`, size: st.size, root: st.root, line });
-        return;
+        audit.claims.push({ logKey: `${st.logParty} ${obj.log_channel}`, by: obj.created_by_ref, size: st.size, root: st.root, line });
+        return false;
     }
     if (st.logParty !== log.party || st.size !== seq) {
         audit.report(line, 'V14', `tree head states size ${st.size} of ${st.logParty}'s log; as entry ${seq} it must state size ${seq} of its own`);
-        return;
+        return true;
     }
     audit.heads++;
     const root = frontier.root().toString('hex');
     if (root !== st.root) audit.report(line, 'V14', `tree head of size ${st.size} states root ${st.root}, the entries give ${root}`);
+    return true;
 }
 
-// V15, once every log is read: each receipt against the recomputed root
-// of the log it cosigns, when the file holds that log far enough.
+// V15, once every log is read: each receipt against the log it cosigns,
+// when the file holds that log. The file holds its logs whole, so a
+// receipt of more entries than the log has here means entries were cut
+// from its end; a receipt of a log the file does not hold is not checked.
 function checkReceipts(audit) {
     const byLog = new Map();
     for (const c of audit.claims) {
@@ -387,7 +399,10 @@ function checkReceipts(audit) {
         claims.sort((a, b) => a.size - b.size);
         const f = new Frontier();
         for (const c of claims) {
-            if (c.size > leaves.length) continue; // not held far enough to tell
+            if (c.size > leaves.length) {
+                audit.report(c.line, 'V15', `receipt by ${c.by} cosigns ${c.size} entries of the log of ${logKey.replace(' ', ' in ')}, the file holds ${leaves.length}: entries are missing at its end`);
+                continue;
+            }
             while (f.size < c.size) f.push(leaves[f.size]);
             audit.receipts++;
             const root = f.root().toString('hex');
@@ -397,21 +412,28 @@ function checkReceipts(audit) {
     }
 }
 
-// V5–V14 for one log, from line index ln; returns the next line index.
+// V5–V14 and V16 for one log, from line index ln; returns the next line
+// index, or -1 if the file ended (or broke off, V1) before the log did.
+// Either way the entries read so far are a log whose end V16 checks.
 function auditLog(audit, lines, ln, log, partyKey) {
     const leaves = [];
     const f = new Frontier();
+    const line0 = ln; // the line of entry 0, less one
+    let lastIsHead = false;
     audit.logs++;
     for (let seq = 0; seq < log.size && !audit.stopped; seq++, ln++) {
         if (ln >= lines.length) {
-            audit.report(lines.length, 'V5', `the file ends: the log of ${log.party} in ${log.channel} should hold ${log.size} entries, it has ${seq}`);
+            if (!audit.broken)
+                audit.report(lines.length + 1, 'V5', `the file ends at line ${lines.length}: the log of ${log.party} in ${log.channel} should hold ${log.size} entries, it has ${seq}`);
+            ln = -1;
             break;
         }
         try {
-            checkEntry(audit, lines[ln], log, seq, ln + 1, partyKey, f);
+            lastIsHead = checkEntry(audit, lines[ln], log, seq, ln + 1, partyKey, f);
         } catch (err) {
             if (!(err instanceof RuleError)) throw err;
             audit.report(ln + 1, err.rule, err.message);
+            lastIsHead = false;
         }
         const leaf = leafHash(lines[ln]); // a failed entry is still a leaf
         leaves.push(leaf);
@@ -419,6 +441,9 @@ function auditLog(audit, lines, ln, log, partyKey) {
         audit.entries++;
     }
     if (!audit.leaves.has(log.key)) audit.leaves.set(log.key, leaves); // a log listed twice: the first
+    // V16: every batch ends with a tree head, so a log held whole does too.
+    if (!audit.stopped && leaves.length > 0 && !lastIsHead)
+        audit.report(line0 + leaves.length, 'V16', `the log of ${log.party} in ${log.channel} does not end with a tree head: it was cut after entry ${leaves.length - 1}, or its last batch is incomplete`);
     return ln;
 }
 
@@ -432,7 +457,7 @@ function auditFile(file, opts) {
     }
     const audit = new Audit(file, opts);
     const lines = splitLines(audit, buf);
-    if (!lines) return finish(audit);
+    if (lines.length === 0 || audit.stopped) return finish(audit);
     let header;
     try {
         header = readHeader(lines[0]);
@@ -443,10 +468,10 @@ function auditFile(file, opts) {
     }
     let ln = 1;
     for (const log of header.logs) {
-        if (audit.stopped) break;
+        if (audit.stopped || ln < 0) break;
         ln = auditLog(audit, lines, ln, log, header.keys.get(log.party));
     }
-    if (!audit.stopped && ln < lines.length) audit.report(ln + 1, 'V5', 'a line after the last entry of the header\'s logs');
+    if (!audit.stopped && ln >= 0 && ln < lines.length) audit.report(ln + 1, 'V5', 'a line after the last entry of the header\'s logs');
     if (!audit.stopped) checkReceipts(audit);
     return finish(audit);
 }
@@ -464,7 +489,7 @@ function main(argv) {
         if (a === '--verbose' || a === '-v') opts.verbose = true;
         else if (a === '--first') opts.first = true;
         else if (a === '--help' || a === '-h') {
-            console.log('usage: node verify.mjs [--verbose] [--first] FILE\n\nVerifies a hotline evidence file against docs/protocol.md\'s rules V1-V15.\nExit codes: 0 all rules hold; 1 a rule failed; 2 usage or unreadable file.');
+            console.log('usage: node verify.mjs [--verbose] [--first] FILE\n\nVerifies a hotline evidence file against docs/protocol.md\'s rules V1-V16.\nExit codes: 0 all rules hold; 1 a rule failed; 2 usage or unreadable file.');
             return 0;
         } else if (a.startsWith('-') && a !== '-') {
             console.error(`verify.mjs: unknown option ${a}`);
