@@ -22,6 +22,7 @@ const struct cli_command cli_commands[] = {
     {"channel", cli_channel, "create channels and list them with their logs"},
     {"log", cli_log, "append to the party's log; export, import, prove entries"},
     {"verify", cli_verify, "audit every seal, entry, tree head and receipt of a node or file"},
+    {"user", cli_user, "add, list and remove the users of the node's TAXII API"},
     {NULL, NULL, NULL},
 };
 

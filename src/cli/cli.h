@@ -100,5 +100,6 @@ int cli_init(int argc, char **argv);
 int cli_channel(int argc, char **argv);
 int cli_log(int argc, char **argv);
 int cli_verify(int argc, char **argv);
+int cli_user(int argc, char **argv);
 
 #endif

@@ -1,0 +1,278 @@
+/*
+ * node.c — `hotline serve`: a node directory brought up as a TAXII 2.1
+ * server until the operator stops it.
+ *
+ * Start-up checks everything that can be checked before the first client
+ * comes, so that a mistake is one clear error at start and not a failed
+ * handshake later: the database opens (and its schema is brought up to
+ * date), hotline.conf parses, the certificate and key parse and belong
+ * together, the party's key is readable and private. Then the server
+ * starts, and the operator is told where it listens.
+ *
+ * Signals. SIGTERM and SIGINT are blocked before the server's threads
+ * exist, so every thread inherits the mask and the signal stays pending
+ * until the main thread takes it with sigwait(): no handler runs, so no
+ * work is ever done in signal context. Then taxii_server_stop stops
+ * accepting and lets in-flight requests finish; a POST that was answered
+ * was durable before its answer (DESIGN.md principle 3), and one that was
+ * not answered was not acknowledged. SIGPIPE is ignored: a client that
+ * goes away is an error on its connection, not the end of the node.
+ *
+ * Logging. Every line, the server's one per request included, goes to
+ * o->log prefixed by an RFC 3339 UTC timestamp with milliseconds; control
+ * characters a client might have smuggled into a path become '?'.
+ */
+#include "node.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ledger/ledger.h"
+#include "store/store.h"
+#include "taxii/taxii.h"
+
+#define NODE_LOG_LINE_MAX 2048
+#define NODE_EXPIRY_WARN_S (30 * 86400)
+
+/* Everything serving needs, gathered before the server starts. */
+struct node_run {
+    const struct node_serve_options *o;
+    const char *dir;
+    char db[NODE_PATH_MAX + 1], cert[NODE_PATH_MAX + 1], key[NODE_PATH_MAX + 1];
+    char party[STORE_TEXT_MAX + 1], name[STORE_TEXT_MAX + 1];
+    struct node_config conf;
+    struct node_tls_info tls;
+    struct seal_key seal;
+    size_t n_users;
+};
+
+/* Passes one line, timestamped and cleaned, to the operator's log. */
+static void node_log_line(void *ctx, const char *text)
+{
+    const struct node_serve_options *o = ctx;
+    char line[NODE_LOG_LINE_MAX];
+    struct timespec ts;
+    struct tm tm;
+    if (!o->log)
+        return;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t n = strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%S", &tm);
+    int k = snprintf(line + n, sizeof line - n, ".%03ldZ %s", ts.tv_nsec / 1000000, text);
+    if (k < 0)
+        return;
+    for (char *p = line; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    o->log(o->ctx, line);
+}
+
+static void node_log(const struct node_serve_options *o, const char *fmt, ...) HL_PRINTF(2, 3);
+static void node_log(const struct node_serve_options *o, const char *fmt, ...)
+{
+    char text[NODE_LOG_LINE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    node_log_line((void *)o, text);
+}
+
+/* dir/name, or name itself when it is absolute. */
+static HL_MUST_CHECK int node_path(char out[NODE_PATH_MAX + 1], const char *dir, const char *name,
+                                   struct hl_error *err)
+{
+    int n = name[0] == '/' ? snprintf(out, NODE_PATH_MAX + 1, "%s", name)
+                           : snprintf(out, NODE_PATH_MAX + 1, "%s/%s", dir, name);
+    if (n < 0 || n > NODE_PATH_MAX)
+        return hl_fail(err, HL_E_TOO_LARGE, name, "path too long");
+    return 0;
+}
+
+/* A file serving needs, present: or the remedy for a node made before
+ * `hotline serve` existed. */
+static HL_MUST_CHECK int node_need(const char *dir, const char *path, const char *what,
+                                   struct hl_error *err)
+{
+    if (access(path, F_OK) == 0)
+        return 0;
+    return hl_fail(err, HL_E_NOT_FOUND, path,
+                   "%s has no %s, which `hotline serve` needs; add what is missing "
+                   "(TLS certificate and key, hotline.conf, an admin token) with "
+                   "'hotline init --upgrade --data %s'",
+                   dir, what, dir);
+}
+
+static int count_user(void *ctx, const struct store_user *u)
+{
+    (void)u;
+    (*(size_t *)ctx)++;
+    return 0;
+}
+
+/* The party's identity and name, and how many users may sign in. */
+static HL_MUST_CHECK int node_read_store(struct node_run *n, struct hl_error *err)
+{
+    struct store *s = NULL;
+    struct store_options so = {0, true};
+    int r = store_open(n->db, &so, &s, err);
+    if (!r)
+        r = store_meta_get(s, "party_id", n->party, err);
+    if (!r)
+        r = store_meta_get(s, "name", n->name, err);
+    if (!r)
+        r = store_user_list(s, count_user, &n->n_users, err);
+    store_close(s);
+    return r;
+}
+
+/* Configuration, TLS files and the party's key, checked. */
+static HL_MUST_CHECK int node_prepare(struct node_run *n, struct hl_error *err)
+{
+    char conf[NODE_PATH_MAX + 1];
+    struct buf cert, key;
+    int r = node_path(n->db, n->dir, "hotline.db", err);
+    if (!r && access(n->db, F_OK) != 0)
+        r = hl_fail(err, HL_E_NOT_FOUND, n->dir,
+                    "%s is not a node directory (no hotline.db); make one with 'hotline init'",
+                    n->dir);
+    if (!r)
+        r = node_read_store(n, err);
+    if (!r)
+        r = node_path(conf, n->dir, NODE_CONF_FILE, err);
+    if (!r)
+        r = node_need(n->dir, conf, NODE_CONF_FILE, err);
+    node_config_defaults(&n->conf, n->name);
+    if (!r)
+        r = node_config_read(conf, &n->conf, err);
+    if (!r && n->o->listen) {
+        r = node_listen_check(n->o->listen, err);
+        if (!r)
+            snprintf(n->conf.listen, sizeof n->conf.listen, "%s", n->o->listen);
+    }
+    if (!r)
+        r = node_path(n->cert, n->dir, n->conf.tls_cert, err);
+    if (!r)
+        r = node_path(n->key, n->dir, n->conf.tls_key, err);
+    if (!r)
+        r = node_need(n->dir, n->cert, "TLS certificate", err);
+    if (!r)
+        r = node_need(n->dir, n->key, "TLS private key", err);
+    buf_init(&cert, NODE_TLS_FILE_MAX);
+    buf_init(&key, NODE_TLS_FILE_MAX);
+    if (!r)
+        r = node_tls_read(n->cert, false, &cert, err);
+    if (!r)
+        r = node_tls_read(n->key, true, &key, err);
+    if (!r)
+        r = node_tls_check(&cert, &key, &n->tls, err);
+    buf_release(&cert);
+    node_tls_wipe(&key);
+    char sk[NODE_PATH_MAX + 1];
+    if (!r)
+        r = node_path(sk, n->dir, "party.key", err);
+    if (!r)
+        r = seal_key_read_secret(sk, &n->seal, err);
+    return r;
+}
+
+/* Start-up lines: who serves, with which certificate, and what to fix. */
+static void node_log_start(const struct node_run *n, uint16_t port)
+{
+    const struct node_serve_options *o = n->o;
+    int64_t now = (int64_t)time(NULL);
+    node_log(o, "start party %s (%s) listen %s port %u threads %u certificate sha256 %s", n->name,
+             n->party, n->conf.listen, (unsigned)port, n->conf.threads, n->tls.fingerprint);
+    if (n->tls.not_after <= now)
+        node_log(o, "warning: the TLS certificate %s has expired; clients will refuse it", n->cert);
+    else if (n->tls.not_after - now < NODE_EXPIRY_WARN_S)
+        node_log(o, "warning: the TLS certificate %s expires in %lld days", n->cert,
+                 (long long)((n->tls.not_after - now) / 86400));
+    if (n->n_users == 0)
+        node_log(o, "warning: no users, so nobody can sign in; add one with 'hotline user add'");
+}
+
+/* "https://ADDR:PORT/taxii2/" for the bound port. */
+static void node_url(const struct node_run *n, uint16_t port, char *out, size_t size)
+{
+    const char *colon = strrchr(n->conf.listen, ':');
+    int host_len = colon ? (int)(colon - n->conf.listen) : 0;
+    snprintf(out, size, "https://%.*s:%u/taxii2/", host_len, n->conf.listen, (unsigned)port);
+}
+
+/* Serves until SIGTERM or SIGINT; the signals are blocked by the caller. */
+static HL_MUST_CHECK int node_run_server(struct node_run *n, const sigset_t *stop,
+                                         struct hl_error *err)
+{
+    const struct log_signer signer = {n->party, &n->seal};
+    const struct taxii_options t = {
+        .db_path = n->db,
+        .listen = n->conf.listen,
+        .cert_path = n->cert,
+        .key_path = n->key,
+        .signer = &signer,
+        .title = n->conf.title,
+        .description = n->conf.description[0] ? n->conf.description : NULL,
+        .contact = n->conf.contact[0] ? n->conf.contact : NULL,
+        .threads = n->conf.threads,
+        .max_content_length = n->conf.max_content_length,
+        .max_objects = n->conf.max_objects,
+        .max_connections = n->conf.max_connections,
+        .max_per_client = n->conf.max_per_client,
+        .rate_per_minute = n->conf.rate_per_minute,
+        .timeout_s = n->conf.timeout_s,
+        .log = node_log_line,
+        .log_ctx = (void *)n->o,
+    };
+    struct taxii_server *srv = NULL;
+    char url[NODE_LISTEN_MAX + 32];
+    int sig = 0;
+    int r = taxii_server_start(&t, &srv, err);
+    if (r)
+        return r;
+    uint16_t port = taxii_server_port(srv);
+    node_log_start(n, port);
+    node_url(n, port, url, sizeof url);
+    if (n->o->ready)
+        n->o->ready(n->o->ctx, url, n->name);
+    while (sigwait(stop, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
+        ;
+    node_log(n->o, "stopping on %s: finishing requests in flight",
+             sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    taxii_server_stop(srv);
+    node_log(n->o, "stopped");
+    return 0;
+}
+
+int node_serve(const char *dir, const struct node_serve_options *o, struct hl_error *err)
+{
+    struct node_run n;
+    sigset_t stop;
+    struct sigaction ign;
+    if (!dir || !o)
+        return hl_fail(err, HL_E_INVALID, NULL, "node: no directory or options");
+    memset(&n, 0, sizeof n);
+    n.o = o;
+    n.dir = dir;
+    int r = node_prepare(&n, err);
+    if (!r) {
+        memset(&ign, 0, sizeof ign);
+        ign.sa_handler = SIG_IGN;
+        sigemptyset(&ign.sa_mask);
+        sigaction(SIGPIPE, &ign, NULL);
+        /* Stays blocked after the server stopped: a second signal while
+         * the node winds down does not cut the clean exit short. */
+        sigemptyset(&stop);
+        sigaddset(&stop, SIGTERM);
+        sigaddset(&stop, SIGINT);
+        pthread_sigmask(SIG_BLOCK, &stop, NULL);
+        r = node_run_server(&n, &stop, err);
+    }
+    seal_key_wipe(&n.seal);
+    return r;
+}

@@ -1,0 +1,137 @@
+/*
+ * node.h — a hotline node as an operator runs it: the node directory's
+ * configuration file (config.c), its TLS certificate (tls.c), and
+ * `hotline serve` (node.c: the TAXII server started with all of it, until
+ * SIGTERM or SIGINT).
+ *
+ * The node directory (made by `hotline init`):
+ *   party.key, party.pub, identity.json, hotline.db   the party and its ledger
+ *   tls.crt        the server's certificate chain (PEM; leaf first)
+ *   tls.key        its private key (PEM, unencrypted; mode 0600 enforced)
+ *   hotline.conf   the server's settings (below)
+ * A node made before `hotline serve` existed has only the first four; its
+ * ledger commands work as before, and `hotline init --upgrade --data DIR`
+ * adds the rest.
+ *
+ * hotline.conf, read strictly. UTF-8 text, at most NODE_CONF_MAX bytes,
+ * lines of at most NODE_CONF_LINE_MAX bytes:
+ *   # a comment (only at the start of a line, after optional blanks)
+ *   key = value      blanks around key and value are dropped; the value is
+ *                    the rest of the line, '#' included; no quoting
+ * Every key is optional (absent: the default that init writes); an unknown
+ * key, a key given twice, a line without '=', a value out of its range, a
+ * control character or invalid UTF-8 is an error naming the file and line
+ * ("hotline.conf:7: threads: ..."), and the node does not start.
+ */
+#ifndef HL_NODE_H
+#define HL_NODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/base.h"
+
+#define NODE_CONF_FILE "hotline.conf"
+#define NODE_CERT_FILE "tls.crt"
+#define NODE_KEY_FILE "tls.key"
+#define NODE_CONF_MAX (64u * 1024)
+#define NODE_CONF_LINE_MAX 1024
+#define NODE_LISTEN_MAX 63 /* "[IPv6]:PORT" fits (at most 47 bytes) */
+#define NODE_TEXT_MAX 512  /* title, description, contact */
+#define NODE_PATH_MAX 4095
+#define NODE_DEFAULT_LISTEN "127.0.0.1:8443"
+
+/* ---- configuration (config.c) ------------------------------------------- */
+
+/* The settings of hotline.conf: the operator's part of struct
+ * taxii_options (the database, the signer and the log are the node's). */
+struct node_config {
+    char listen[NODE_LISTEN_MAX + 1]; /* "ADDR:PORT", an IP address */
+    char tls_cert[NODE_PATH_MAX + 1]; /* relative paths are in the node directory */
+    char tls_key[NODE_PATH_MAX + 1];
+    char title[NODE_TEXT_MAX + 1];       /* TAXII discovery (§4.1.1) */
+    char description[NODE_TEXT_MAX + 1]; /* may be empty */
+    char contact[NODE_TEXT_MAX + 1];     /* may be empty */
+    unsigned threads;
+    size_t max_content_length;
+    size_t max_objects;
+    unsigned max_connections;
+    unsigned max_per_client;
+    unsigned rate_per_minute;
+    unsigned timeout_s;
+};
+
+/* The defaults: what a fresh hotline.conf says. The title names the party
+ * (party_name may be NULL: "hotline node"). */
+void node_config_defaults(struct node_config *c, const char *party_name);
+/* Reads the file at path over the defaults already in *c. On failure err
+ * names "PATH:LINE" (or PATH) and *c may be partly changed. */
+HL_MUST_CHECK int node_config_read(const char *path, struct node_config *c, struct hl_error *err);
+/* Appends the text of a hotline.conf holding c, every key explained by a
+ * comment, to out. */
+HL_MUST_CHECK int node_config_render(const struct node_config *c, struct buf *out,
+                                     struct hl_error *err);
+/* Checks "ADDR:PORT": ADDR an IPv4 address or a bracketed IPv6 address,
+ * PORT 0..65535 (0: any free port). HL_E_INVALID with the reason. */
+HL_MUST_CHECK int node_listen_check(const char *listen, struct hl_error *err);
+
+/* ---- TLS certificate and key (tls.c) ------------------------------------ */
+
+#define NODE_TLS_FILE_MAX (256u * 1024)
+
+struct node_tls_info {
+    char fingerprint[65]; /* lowercase hex SHA-256 of the leaf certificate's DER */
+    int64_t not_before;   /* seconds since the epoch */
+    int64_t not_after;
+};
+
+/* A new self-signed certificate for a node: ECDSA P-256 key, SHA-256
+ * signature, subject CN = common_name (cut to 64 bytes on a UTF-8 boundary,
+ * RFC 5280 ub-common-name), subjectAltName DNS:localhost and IP:127.0.0.1,
+ * serverAuth, valid from an hour ago (clock skew) for 730 days. Appends
+ * the PEM certificate to cert_pem and the PEM (PKCS #8, unencrypted) key to
+ * key_pem, and fills info. The caller wipes key_pem (node_tls_wipe). */
+HL_MUST_CHECK int node_tls_generate(const char *common_name, struct buf *cert_pem,
+                                    struct buf *key_pem, struct node_tls_info *info,
+                                    struct hl_error *err);
+/* Checks PEM bytes: a certificate chain (the leaf first) and a private
+ * key that parse and belong together (same public key). Fills info from
+ * the leaf. HL_E_PARSE (unreadable), HL_E_VERIFY (key and certificate do
+ * not match). */
+HL_MUST_CHECK int node_tls_check(const struct buf *cert_pem, const struct buf *key_pem,
+                                 struct node_tls_info *info, struct hl_error *err);
+/* Reads a file of at most NODE_TLS_FILE_MAX bytes into out (initialised,
+ * empty) in one allocation, so that a key leaves no copies behind; with
+ * secret, a file granting anything to group or others is HL_E_PERM. */
+HL_MUST_CHECK int node_tls_read(const char *path, bool secret, struct buf *out,
+                                struct hl_error *err);
+/* Zeroes the bytes of b and releases it. */
+void node_tls_wipe(struct buf *b);
+
+/* ---- serving (node.c) ----------------------------------------------------- */
+
+struct node_serve_options {
+    const char *listen; /* overrides hotline.conf's listen, or NULL */
+    /* Called once the server is listening, with its discovery URL
+     * ("https://ADDR:PORT/taxii2/") and the party's name. */
+    void (*ready)(void *ctx, const char *url, const char *party_name);
+    /* One log line: an RFC 3339 UTC timestamp, a blank, the event (a
+     * request, start, stop, a warning). Called from several threads. */
+    void (*log)(void *ctx, const char *line);
+    void *ctx;
+};
+
+/* Runs the node in dir: reads hotline.conf, checks the TLS files, opens
+ * the party's key, starts the TAXII server, and blocks until SIGTERM or
+ * SIGINT arrives; then stops the server (in-flight requests finish) and
+ * returns 0. It blocks those two signals in the calling thread before any
+ * server thread starts (so that they inherit the mask and the signal is
+ * taken by sigwait, never by a handler) and ignores SIGPIPE. Call it from
+ * the process's main thread before any other thread exists. A node
+ * without TLS files or configuration is HL_E_NOT_FOUND, saying what is
+ * missing and how to add it. */
+HL_MUST_CHECK int node_serve(const char *dir, const struct node_serve_options *o,
+                             struct hl_error *err);
+
+#endif
