@@ -128,10 +128,13 @@ static int verify_fail(void *ctx, const struct log_failure *f)
         printf("%s:%ld: ", v->file, f->line);
     else if (v->file)
         printf("%s: ", v->file);
-    printf("%s/%s", f->party[0] ? f->party : "?", f->channel[0] ? f->channel : "?");
-    if (f->seq >= 0)
-        printf(" seq %" PRId64, f->seq);
-    printf(": %s\n", f->what);
+    if (f->party[0]) { /* else the file or store as a whole */
+        printf("%s/%s", f->party, f->channel);
+        if (f->seq >= 0)
+            printf(" seq %" PRId64, f->seq);
+        printf(": ");
+    }
+    printf("%s\n", f->what);
     for (int i = 0; i < 2; i++) {
         if (f->evidence[i])
             printf("evidence: %s\n", f->evidence[i]);
@@ -152,9 +155,11 @@ static int verify_report(struct verify_ctx *v, int r, const struct log_audit_sum
         if (!ok)
             return CLI_ERROR;
     } else if (r == 0) {
-        printf("verified %zu logs, %" PRIu64 " entries, %" PRIu64 " tree heads, %" PRIu64
-               " receipts\n",
-               sum->logs, sum->entries, sum->tree_heads, sum->receipts);
+        printf("verified %zu log%s, %" PRIu64 " entr%s, %" PRIu64 " tree head%s, %" PRIu64
+               " receipt%s\n",
+               sum->logs, sum->logs == 1 ? "" : "s", sum->entries, sum->entries == 1 ? "y" : "ies",
+               sum->tree_heads, sum->tree_heads == 1 ? "" : "s", sum->receipts,
+               sum->receipts == 1 ? "" : "s");
     } else {
         if (v->all)
             printf("verification FAILED: %" PRIu64 " failure(s)\n", v->n_failures);

@@ -69,6 +69,24 @@ static int export_party_row(void *ctx, const struct store_party *p)
     return 0;
 }
 
+/* How much of a log an evidence file carries: up to and including its
+ * last held tree head, so that a peer's log held partway through a batch
+ * (replication catching up) is exported whole (protocol.md V16). */
+static int export_size(struct store *s, const char *party, const char *channel, int64_t *size,
+                       struct hl_error *err)
+{
+    struct store_tree_head h;
+    struct hl_error none;
+    int rc = store_log_size(s, party, channel, size, err);
+    if (rc || *size == 0)
+        return rc;
+    if (store_tree_head_latest(s, party, channel, &h, &none) != 0)
+        *size = 0; /* no batch of it is complete here */
+    else if (h.size + 1 < *size)
+        *size = h.size + 1;
+    return 0;
+}
+
 /* Adds every selected non-empty log of channel c to the header. */
 static int export_channel(void *ctx, const struct store_channel *c)
 {
@@ -80,7 +98,7 @@ static int export_channel(void *ctx, const struct store_channel *c)
         int64_t size = 0;
         if (x->f && x->f->party && strcmp(x->f->party, p->id) != 0)
             continue;
-        int rc = store_log_size(x->s, p->id, c->name, &size, x->err);
+        int rc = export_size(x->s, p->id, c->name, &size, x->err);
         if (rc)
             return rc;
         if (size == 0)
@@ -389,8 +407,14 @@ static int file_broken(struct log_audit *a, struct reader *r, int rc, const stru
 {
     if (rc != -HL_E_PARSE && rc != -HL_E_TOO_LARGE)
         return rc;
+    char prefix[64];
+    const char *msg = e->msg;
+    snprintf(prefix, sizeof prefix, ":%ld: ", r->lineno);
+    if (strncmp(msg, r->path, strlen(r->path)) == 0 &&
+        strncmp(msg + strlen(r->path), prefix, strlen(prefix)) == 0)
+        msg += strlen(r->path) + strlen(prefix); /* the line is the failure's own */
     log_audit_set_line(a, r->lineno);
-    log_audit_fail(a, "", "", -1, -rc, "%s", e->msg);
+    log_audit_fail(a, "", "", -1, -rc, "%s", msg);
     return 1;
 }
 

@@ -145,6 +145,7 @@ struct log_audit {
     int64_t next_seq;
     enum log_kind last_kind; /* of the current log's last entry */
     long line;               /* of the entry being checked, in a file */
+    long last_line;          /* of the current log's last entry */
     bool strict;
     char own[SEAL_PARTY_MAX];
     struct audit_item batch[AUDIT_BATCH];
@@ -394,6 +395,7 @@ static int item_apply(struct log_audit *a, struct audit_item *it)
 {
     struct audit_log *l = a->cur;
     a->line = it->line;
+    a->last_line = it->line;
     if (it->seq != a->next_seq)
         log_audit_fail(a, l->party, l->channel, it->seq, HL_E_VERIFY,
                        it->seq > a->next_seq ? "entries %lld to %lld are missing"
@@ -463,6 +465,7 @@ int log_audit_log_begin(struct log_audit *a, const char *party, const char *chan
     a->cur = l;
     a->next_seq = 0;
     a->last_kind = LOG_KIND_OTHER;
+    a->last_line = 0;
     a->sum.logs++;
     return 0;
 }
@@ -501,11 +504,14 @@ int log_audit_log_end(struct log_audit *a, int64_t declared_size, struct hl_erro
         log_audit_fail(a, l->party, l->channel, -1, HL_E_VERIFY,
                        "the log is said to hold %lld entries, %llu were found",
                        (long long)declared_size, (unsigned long long)l->tree.size);
-    else if (l->tree.size > 0 && a->last_kind != LOG_KIND_HEAD && strict_for(a, l->party))
+    else if (l->tree.size > 0 && a->last_kind != LOG_KIND_HEAD && strict_for(a, l->party)) {
+        a->line = a->last_line;
         log_audit_fail(a, l->party, l->channel, (int64_t)l->tree.size - 1, HL_E_VERIFY,
                        "the log does not end with a tree head: it was cut after entry %llu, or "
                        "its last batch is incomplete",
                        (unsigned long long)l->tree.size - 1);
+        a->line = 0;
+    }
     return 0;
 }
 

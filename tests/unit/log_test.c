@@ -552,6 +552,28 @@ static void test_file_cut_is_caught(void **state)
     assert_non_null(strstr(ff.what, "RFC 8785"));
 }
 
+/* A peer's log held partway through a batch (replication catching up) is
+ * exported up to its last held tree head, so the file still verifies. */
+static void test_export_stops_at_last_head(void **state)
+{
+    struct fx *f = *state;
+    struct entries l = {0};
+    enum log_accept what;
+    char fb[160];
+    struct log_audit_summary sum;
+    append_notes(f, &f->a, 2, NULL); /* 0, 1, head 2 */
+    append_notes(f, &f->a, 2, NULL); /* 3, 4, head 5 */
+    node_trust(&f->b, &f->a);
+    assert_int_equal(store_log_scan(f->a.s, PA, CH, 0, collect_json, &l, NULL), 0);
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(accept(f, &f->b, PA, l.json[i], l.len[i], &what), 0);
+    entries_free(&l);
+    append_notes(f, &f->b, 1, NULL);
+    assert_int_equal(export_to(f, &f->b, "b", fb, sizeof fb), 0);
+    assert_int_equal(log_audit_file(fb, NULL, &sum, &f->err), 0);
+    assert_int_equal(sum.entries, 3 + 2);
+}
+
 /* Node A2 holds A's key and forks A's log: B, holding A's log, refuses
  * the fork, keeps A2's contradicting signed head, and its audit then
  * shows both signed heads. */
@@ -593,6 +615,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_export_import_both_ways, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_audit_names_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_cut_is_caught, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_export_stops_at_last_head, setup, teardown),
         cmocka_unit_test_setup_teardown(test_equivocation_is_kept_and_shown, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
