@@ -161,6 +161,7 @@ struct write_ctx {
     int fd;
     struct buf *out;
     uint64_t entries;
+    int64_t left; /* entries of the current log still to write */
     struct hl_error *err;
 };
 
@@ -168,6 +169,8 @@ static int export_entry(void *ctx, const struct store_log_entry *e, const struct
 {
     struct write_ctx *w = ctx;
     (void)e;
+    if (w->left-- <= 0)
+        return 1; /* the header's size: the last held tree head */
     int rc = buf_add(w->out, o->json, o->json_len);
     if (!rc)
         rc = buf_addc(w->out, '\n');
@@ -186,7 +189,7 @@ int log_export(struct store *s, const struct log_export_filter *f, int fd, uint6
     json_t *header = NULL, *l;
     size_t i;
     buf_init(&out, (size_t)FLUSH_AT + LOG_ENTRY_MAX + 2);
-    struct write_ctx w = {fd, &out, 0, err};
+    struct write_ctx w = {fd, &out, 0, 0, err};
     int rc = x.parties && x.logs ? store_begin_read(s, err)
                                  : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
     if (rc)
@@ -200,9 +203,11 @@ int log_export(struct store *s, const struct log_export_filter *f, int fd, uint6
     {
         if (rc)
             break;
+        w.left = json_integer_value(json_object_get(l, "size"));
         rc = store_log_scan(s, json_string_value(json_object_get(l, "party")),
                             json_string_value(json_object_get(l, "channel")), 0, export_entry, &w,
                             err);
+        rc = rc == 1 ? 0 : rc;
     }
     if (!rc)
         rc = write_all(fd, &out, err);
