@@ -1,0 +1,605 @@
+/*
+ * server.c — the HTTPS server under the TAXII endpoints: libmicrohttpd
+ * with GnuTLS, a thread pool, limits, request bodies, per-thread stores,
+ * the writer lock, one log line per request, and a graceful stop.
+ *
+ * Threads. MHD runs `threads` workers (MHD_OPTION_THREAD_POOL_SIZE), each
+ * polling its share of the connections (epoll) and running the handlers of
+ * its requests. A worker opens its own struct store on first use and keeps
+ * it (pthread key; closed at stop): a connection is used by one thread at
+ * a time, as store.h requires, and no request pays for an open. Writers of
+ * this process queue on write_lock before store_begin, so they wait on a
+ * mutex rather than on SQLite's sleeping busy handler; other processes
+ * still serialize at store_begin.
+ *
+ * A request's life in MHD's access handler:
+ *   first call      (headers read) rate limit (429), URI length (414), a
+ *                   declared Content-Length over max_content_length (413,
+ *                   answered at once: the body is never read);
+ *   upload calls    the body is appended to a buffer whose ceiling is
+ *                   max_content_length; past it the buffer is dropped and
+ *                   the rest discarded (413 at the end, nothing stored); a
+ *                   request still uploading timeout_s after it began is
+ *                   cut (slow client);
+ *   last call       routing, the endpoint, the answer.
+ * The completion callback logs the request and frees its context.
+ *
+ * Limits at the socket: connections in all (MHD_OPTION_CONNECTION_LIMIT),
+ * per client address (MHD_OPTION_PER_IP_CONNECTION_LIMIT), idle timeout
+ * (MHD_OPTION_CONNECTION_TIMEOUT). Requests per client address and minute:
+ * a token bucket per address (capacity rate_per_minute, refilled
+ * continuously), in a fixed table.
+ *
+ * Stop: MHD_quiesce_daemon closes the listening socket, in-flight
+ * requests finish (up to timeout_s), then MHD_stop_daemon closes idle
+ * connections and joins the workers; only then are the stores closed.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+#include <sodium.h>
+
+#include "taxii_int.h"
+
+#define TAXII_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+#define TAXII_PEM_MAX (64u * 1024)
+#define RATE_SLOTS 4096
+#define RATE_PROBE 8
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* ---- rate limit ------------------------------------------------------------ */
+
+struct rate_slot {
+    uint8_t addr[16];
+    bool used;
+    double tokens;
+    int64_t last_us;
+};
+
+struct taxii_rate {
+    pthread_mutex_t lock;
+    double capacity, per_us;
+    struct rate_slot slot[RATE_SLOTS];
+};
+
+static uint32_t rate_hash(const uint8_t a[16])
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (int i = 0; i < 16; i++)
+        h = (h ^ a[i]) * 16777619u;
+    return h;
+}
+
+/* Takes one token for addr; false if its bucket is empty. A full table
+ * reuses the probed slot idle longest (a refilled bucket loses nothing). */
+static bool rate_take(struct taxii_rate *rt, const uint8_t addr[16])
+{
+    int64_t now = mono_us();
+    uint32_t h = rate_hash(addr);
+    pthread_mutex_lock(&rt->lock);
+    struct rate_slot *s = NULL, *victim = NULL;
+    for (unsigned i = 0; i < RATE_PROBE && !s; i++) {
+        struct rate_slot *t = &rt->slot[(h + i) % RATE_SLOTS];
+        if (t->used && memcmp(t->addr, addr, 16) == 0)
+            s = t;
+        else if (!victim || (victim->used && (!t->used || t->last_us < victim->last_us)))
+            victim = t;
+    }
+    if (!s) {
+        s = victim;
+        memcpy(s->addr, addr, 16);
+        s->used = true;
+        s->tokens = rt->capacity;
+        s->last_us = now;
+    }
+    s->tokens += (double)(now - s->last_us) * rt->per_us;
+    if (s->tokens > rt->capacity)
+        s->tokens = rt->capacity;
+    s->last_us = now;
+    bool ok = s->tokens >= 1.0;
+    if (ok)
+        s->tokens -= 1.0;
+    pthread_mutex_unlock(&rt->lock);
+    return ok;
+}
+
+/* ---- per-thread stores and the writer ----------------------------------------- */
+
+static struct store *thread_store(struct taxii_server *srv, struct hl_error *err)
+{
+    struct store *s = pthread_getspecific(srv->store_key);
+    if (s)
+        return s;
+    struct store_options so = {.busy_timeout_ms = 10000, .must_exist = true};
+    if (store_open(srv->o.db_path, &so, &s, err))
+        return NULL;
+    pthread_mutex_lock(&srv->stores_lock);
+    if (srv->n_stores == srv->cap_stores) {
+        size_t cap = srv->cap_stores ? srv->cap_stores * 2 : 8;
+        struct store **v = realloc(srv->stores, cap * sizeof *v);
+        if (v) {
+            srv->stores = v;
+            srv->cap_stores = cap;
+        }
+    }
+    bool kept = srv->n_stores < srv->cap_stores;
+    if (kept)
+        srv->stores[srv->n_stores++] = s;
+    pthread_mutex_unlock(&srv->stores_lock);
+    if (!kept || pthread_setspecific(srv->store_key, s)) {
+        if (!kept)
+            store_close(s);
+        hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+        return NULL;
+    }
+    return s;
+}
+
+int taxii_write_begin(struct taxii_ctx *c, struct hl_error *err)
+{
+    pthread_mutex_lock(&c->srv->write_lock);
+    int r = store_begin(c->store, err);
+    if (r)
+        pthread_mutex_unlock(&c->srv->write_lock);
+    return r;
+}
+
+void taxii_rollback(struct store *s)
+{
+    struct hl_error ignored;
+    if (store_rollback(s, &ignored) != 0)
+        return; /* nothing more to undo: the connection rolls back at close */
+}
+
+int taxii_write_end(struct taxii_ctx *c, int r, struct hl_error *err)
+{
+    if (r == 0)
+        r = store_commit(c->store, err);
+    if (r)
+        taxii_rollback(c->store);
+    pthread_mutex_unlock(&c->srv->write_lock);
+    return r;
+}
+
+/* ---- one request ------------------------------------------------------------- */
+
+struct request {
+    struct taxii_server *srv;
+    char *uri; /* as received: path and query, undecoded */
+    bool uri_too_long;
+    bool started, answered, counted, too_large;
+    struct buf body;
+    int64_t start_mono_us;
+    int status;
+    size_t bytes;
+    char method[8];
+    char addr[INET6_ADDRSTRLEN];
+    char user[STORE_TEXT_MAX + 1];
+};
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
+{
+    (void)con;
+    struct taxii_server *srv = cls;
+    struct request *rq = calloc(1, sizeof *rq);
+    if (!rq)
+        return NULL;
+    rq->srv = srv;
+    rq->start_mono_us = mono_us();
+    size_t n = strlen(uri);
+    rq->uri_too_long = n > TAXII_URI_MAX;
+    rq->uri = strndup(uri, rq->uri_too_long ? 1 : n);
+    buf_init(&rq->body, srv->o.max_content_length);
+    snprintf(rq->user, sizeof rq->user, "-");
+    snprintf(rq->addr, sizeof rq->addr, "-");
+    return rq;
+}
+
+static void busy_add(struct taxii_server *srv, int d)
+{
+    pthread_mutex_lock(&srv->busy_lock);
+    srv->busy = (unsigned)((int)srv->busy + d);
+    if (srv->busy == 0)
+        pthread_cond_broadcast(&srv->idle);
+    pthread_mutex_unlock(&srv->busy_lock);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)con;
+    struct taxii_server *srv = cls;
+    struct request *rq = *con_cls;
+    if (!rq)
+        return;
+    *con_cls = NULL;
+    if (srv->o.log && rq->started) {
+        char line[600];
+        const char *q = rq->uri ? strchr(rq->uri, '?') : NULL;
+        int plen = rq->uri ? (int)(q ? (size_t)(q - rq->uri) : strlen(rq->uri)) : 1;
+        snprintf(line, sizeof line, "taxii %s %s %s %.*s %d %zu %.1fms%s", rq->addr, rq->user,
+                 rq->method, plen > 300 ? 300 : plen, rq->uri ? rq->uri : "?",
+                 rq->answered ? rq->status : 0, rq->bytes,
+                 (double)(mono_us() - rq->start_mono_us) / 1000.0,
+                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (cut)");
+        srv->o.log(srv->o.log_ctx, line);
+    }
+    if (rq->counted)
+        busy_add(srv, -1);
+    buf_release(&rq->body);
+    free(rq->uri);
+    free(rq);
+}
+
+static enum MHD_Result send_resp(struct MHD_Connection *con, struct request *rq,
+                                 struct taxii_resp *r)
+{
+    size_t len = 0;
+    char *data = buf_detach(&r->body, &len);
+    struct MHD_Response *mr =
+        data ? MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE) : NULL;
+    if (!mr) {
+        free(data);
+        return MHD_NO;
+    }
+    if (len || r->status != 200)
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+    for (unsigned i = 0; i < r->n_headers; i++)
+        MHD_add_response_header(mr, r->headers[i].name, r->headers[i].value);
+    enum MHD_Result ok = MHD_queue_response(con, (unsigned)r->status, mr);
+    MHD_destroy_response(mr);
+    rq->answered = true;
+    rq->status = r->status;
+    rq->bytes = len;
+    return ok;
+}
+
+/* Answers a TAXII error without routing (limits met before the body). */
+static enum MHD_Result send_error(struct MHD_Connection *con, struct request *rq, int status,
+                                  const char *title, const char *desc)
+{
+    struct taxii_resp r = {.status = status, .content_type = TAXII_MEDIA_TYPE};
+    buf_init(&r.body, TAXII_RESP_MAX);
+    if (taxii_error_body(status, title, desc, &r.body))
+        return MHD_NO;
+    if (status == 429)
+        taxii_header(&r, "Retry-After", "60");
+    enum MHD_Result ok = send_resp(con, rq, &r);
+    buf_release(&r.body);
+    return ok;
+}
+
+static void client_addr(struct MHD_Connection *con, struct request *rq, uint8_t key[16])
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    memset(key, 0, 16);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    if (sa && sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+        memcpy(key + 12, &in->sin_addr, 4);
+        inet_ntop(AF_INET, &in->sin_addr, rq->addr, sizeof rq->addr);
+    } else if (sa && sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+        memcpy(key, &in6->sin6_addr, 16);
+        inet_ntop(AF_INET6, &in6->sin6_addr, rq->addr, sizeof rq->addr);
+    }
+}
+
+/* The first call: limits that need no body. */
+static enum MHD_Result request_start(struct MHD_Connection *con, struct request *rq,
+                                     const char *method)
+{
+    struct taxii_server *srv = rq->srv;
+    uint8_t key[16];
+    long long declared;
+    rq->started = true;
+    rq->counted = true;
+    busy_add(srv, 1);
+    snprintf(rq->method, sizeof rq->method, "%s", method);
+    client_addr(con, rq, key);
+    if (!rate_take(srv->rate, key))
+        return send_error(con, rq, 429, "Too many requests",
+                          "this client sent more requests than the node takes per minute");
+    if (rq->uri_too_long || !rq->uri)
+        return send_error(con, rq, 414, "URI too long", "the request URI is too long");
+    const char *cl =
+        MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl && hl_parse_int(cl, 0, INT64_MAX, &declared) &&
+        (unsigned long long)declared > srv->o.max_content_length)
+        return send_error(con, rq, 413, "Payload too large", "the body exceeds max_content_length");
+    return MHD_YES;
+}
+
+/* The last call: the endpoint's answer. */
+static enum MHD_Result request_finish(struct MHD_Connection *con, struct request *rq)
+{
+    struct taxii_server *srv = rq->srv;
+    struct taxii_resp resp = {.status = 500, .content_type = TAXII_MEDIA_TYPE};
+    struct hl_error err;
+    hl_error_clear(&err);
+    buf_init(&resp.body, TAXII_RESP_MAX);
+    char *q = strchr(rq->uri, '?');
+    size_t plen = q ? (size_t)(q - rq->uri) : strlen(rq->uri);
+    char *path = malloc(plen + 1), *segs = malloc(plen + 1);
+    struct taxii_ctx c = {
+        .srv = srv,
+        .method = rq->method,
+        .query = q ? q + 1 : "",
+        .accept = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT),
+        .content_type =
+            MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+        .host = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
+        .body = &rq->body,
+        .body_too_large = rq->too_large,
+        .now_us = now_us(),
+        .resp = &resp,
+    };
+    if (path && segs) {
+        memcpy(path, rq->uri, plen);
+        path[plen] = '\0';
+    }
+    if (!path || !segs)
+        taxii_error(&c, 503, "Service unavailable", "the node is out of memory");
+    else if (taxii_path_split(path, segs, c.seg, sizeof c.seg / sizeof c.seg[0], &c.n_seg))
+        taxii_error(&c, 404, "Not found", "no such resource");
+    else if (!(c.store = thread_store(srv, &err)))
+        taxii_error(&c, 503, "Service unavailable", "the node's database cannot be opened");
+    else
+        taxii_route(
+            &c, MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION));
+    if (c.user.name[0])
+        snprintf(rq->user, sizeof rq->user, "%s", c.user.name);
+    if (c.store)
+        taxii_rollback(c.store); /* a no-op unless an endpoint left one open */
+    enum MHD_Result ok = send_resp(con, rq, &resp);
+    buf_release(&resp.body);
+    free(path);
+    free(segs);
+    return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
+{
+    (void)cls;
+    (void)url;
+    (void)version;
+    struct request *rq = *con_cls;
+    if (!rq)
+        return MHD_NO; /* out of memory at the URI */
+    if (!rq->started)
+        return request_start(con, rq, method);
+    if (*upload_size) {
+        if (!rq->answered && !rq->too_large && buf_add(&rq->body, upload_data, *upload_size) != 0) {
+            rq->too_large = true; /* past max_content_length: keep nothing */
+            buf_release(&rq->body);
+        }
+        *upload_size = 0;
+        if (mono_us() - rq->start_mono_us > (int64_t)rq->srv->o.timeout_s * 1000000)
+            return MHD_NO; /* slow client: the connection is closed */
+        return MHD_YES;
+    }
+    if (rq->answered)
+        return MHD_YES;
+    return request_finish(con, rq);
+}
+
+/* ---- start and stop ---------------------------------------------------------- */
+
+/* Parses "ADDR:PORT" or "[ADDR6]:PORT" into sa. */
+static int parse_listen(const char *listen, struct sockaddr_storage *sa, char host[static 64],
+                        struct hl_error *err)
+{
+    char addr[48];
+    long long port;
+    const char *colon = listen ? strrchr(listen, ':') : NULL;
+    if (!colon || (size_t)(colon - listen) >= sizeof addr ||
+        !hl_parse_int(colon + 1, 0, 65535, &port))
+        return hl_fail(err, HL_E_INVALID, "listen", "listen must be ADDR:PORT, not '%s'",
+                       listen ? listen : "");
+    memcpy(addr, listen, (size_t)(colon - listen));
+    addr[colon - listen] = '\0';
+    memset(sa, 0, sizeof *sa);
+    struct sockaddr_in *in = (struct sockaddr_in *)sa;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)sa;
+    size_t n = strlen(addr);
+    if (n > 2 && addr[0] == '[' && addr[n - 1] == ']') {
+        addr[n - 1] = '\0';
+        if (inet_pton(AF_INET6, addr + 1, &in6->sin6_addr) != 1)
+            return hl_fail(err, HL_E_INVALID, "listen", "'%s' is not an IPv6 address", addr + 1);
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)port);
+        snprintf(host, 64, "[%s]", addr + 1);
+        return 0;
+    }
+    if (inet_pton(AF_INET, addr, &in->sin_addr) != 1)
+        return hl_fail(err, HL_E_INVALID, "listen", "'%s' is not an IPv4 address", addr);
+    in->sin_family = AF_INET;
+    in->sin_port = htons((uint16_t)port);
+    snprintf(host, 64, "%s", addr);
+    return 0;
+}
+
+static void options_defaults(struct taxii_options *o)
+{
+    if (!o->threads)
+        o->threads = TAXII_DEFAULT_THREADS;
+    if (o->threads > TAXII_MAX_THREADS)
+        o->threads = TAXII_MAX_THREADS;
+    if (!o->max_content_length)
+        o->max_content_length = TAXII_DEFAULT_CONTENT_LENGTH;
+    if (o->max_content_length > HL_MAX_DOCUMENT_BYTES)
+        o->max_content_length = HL_MAX_DOCUMENT_BYTES;
+    if (!o->max_objects)
+        o->max_objects = TAXII_DEFAULT_MAX_OBJECTS;
+    if (o->max_objects > LOG_BATCH_MAX)
+        o->max_objects = LOG_BATCH_MAX;
+    if (!o->max_connections)
+        o->max_connections = TAXII_DEFAULT_CONNECTIONS;
+    if (!o->max_per_client)
+        o->max_per_client = TAXII_DEFAULT_PER_CLIENT;
+    if (!o->rate_per_minute)
+        o->rate_per_minute = TAXII_DEFAULT_RATE;
+    if (!o->timeout_s)
+        o->timeout_s = TAXII_DEFAULT_TIMEOUT_S;
+}
+
+static void server_free(struct taxii_server *srv)
+{
+    for (size_t i = 0; i < srv->n_stores; i++)
+        store_close(srv->stores[i]);
+    free(srv->stores);
+    if (srv->key_pem) {
+        sodium_memzero(srv->key_pem, strlen(srv->key_pem));
+        free(srv->key_pem);
+    }
+    free(srv->cert_pem);
+    free(srv->rate);
+    pthread_key_delete(srv->store_key);
+    pthread_mutex_destroy(&srv->stores_lock);
+    pthread_mutex_destroy(&srv->write_lock);
+    pthread_mutex_destroy(&srv->busy_lock);
+    pthread_cond_destroy(&srv->idle);
+    free(srv);
+}
+
+static char *read_pem(const char *path, const char *what, struct hl_error *err)
+{
+    struct buf b;
+    buf_init(&b, TAXII_PEM_MAX);
+    if (!path) {
+        hl_fail(err, HL_E_INVALID, what, "no %s file given", what);
+        return NULL;
+    }
+    if (hl_read_file(path, TAXII_PEM_MAX, &b, err))
+        return NULL;
+    char *s = buf_detach(&b, NULL);
+    if (!s)
+        hl_fail(err, HL_E_NOMEM, what, "out of memory");
+    return s;
+}
+
+/* Checks that the database opens (and is a node's) before serving. */
+static int check_store(const struct taxii_options *o, struct hl_error *err)
+{
+    struct store_options so = {.must_exist = true};
+    struct store *s = NULL;
+    int r = o->db_path ? store_open(o->db_path, &so, &s, err)
+                       : hl_fail(err, HL_E_INVALID, "db_path", "no database given");
+    store_close(s);
+    if (!r && (!o->signer || !o->signer->party || !o->signer->key))
+        r = hl_fail(err, HL_E_INVALID, "signer", "the server needs the node's party and key");
+    return r;
+}
+
+static int server_init(struct taxii_server *srv, const struct taxii_options *o,
+                       struct hl_error *err)
+{
+    srv->o = *o;
+    options_defaults(&srv->o);
+    srv->rate = calloc(1, sizeof *srv->rate);
+    if (!srv->rate)
+        return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    pthread_mutex_init(&srv->rate->lock, NULL);
+    srv->rate->capacity = srv->o.rate_per_minute;
+    srv->rate->per_us = srv->o.rate_per_minute / 60e6;
+    if (pthread_key_create(&srv->store_key, NULL))
+        return hl_fail(err, HL_E_NOMEM, NULL, "no thread key");
+    pthread_mutex_init(&srv->stores_lock, NULL);
+    pthread_mutex_init(&srv->write_lock, NULL);
+    pthread_mutex_init(&srv->busy_lock, NULL);
+    pthread_cond_init(&srv->idle, NULL);
+    int r = check_store(&srv->o, err);
+    if (!r && !(srv->cert_pem = read_pem(o->cert_path, "certificate", err)))
+        r = -err->code;
+    if (!r && !(srv->key_pem = read_pem(o->key_path, "key", err)))
+        r = -err->code;
+    return r;
+}
+
+int taxii_server_start(const struct taxii_options *o, struct taxii_server **out,
+                       struct hl_error *err)
+{
+    struct sockaddr_storage sa;
+    *out = NULL;
+    struct taxii_server *srv = calloc(1, sizeof *srv);
+    if (!srv)
+        return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    int r = server_init(srv, o, err);
+    if (!r)
+        r = parse_listen(o->listen, &sa, srv->host, err);
+    if (r) {
+        server_free(srv);
+        return r;
+    }
+    unsigned flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_HTTPS_MEM_CERT, srv->cert_pem, MHD_OPTION_HTTPS_MEM_KEY, srv->key_pem,
+        MHD_OPTION_HTTPS_PRIORITIES, TAXII_PRIORITIES, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)srv->o.threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)srv->o.max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)srv->o.max_per_client,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv->o.timeout_s, MHD_OPTION_URI_LOG_CALLBACK,
+        on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
+    if (!d) {
+        int e = errno;
+        server_free(srv);
+        return hl_fail(err, HL_E_IO, "listen",
+                       "cannot serve HTTPS on %s: %s (address in use, "
+                       "or an unreadable certificate or key?)",
+                       o->listen, strerror(e));
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    srv->port = di ? di->port : 0;
+    srv->daemon = d;
+    *out = srv;
+    return 0;
+}
+
+uint16_t taxii_server_port(const struct taxii_server *s)
+{
+    return s ? s->port : 0;
+}
+
+void taxii_server_stop(struct taxii_server *s)
+{
+    if (!s)
+        return;
+    struct MHD_Daemon *d = s->daemon;
+    MHD_socket fd = MHD_quiesce_daemon(d); /* no new connections */
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += s->o.timeout_s;
+    pthread_mutex_lock(&s->busy_lock);
+    while (s->busy > 0 && pthread_cond_timedwait(&s->idle, &s->busy_lock, &until) == 0)
+        ;
+    pthread_mutex_unlock(&s->busy_lock);
+    MHD_stop_daemon(d);
+    server_free(s);
+}

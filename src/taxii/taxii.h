@@ -1,0 +1,160 @@
+/*
+ * taxii.h — the node's HTTPS face: a TAXII 2.1 server (OASIS Standard,
+ * 10 June 2021) over libmicrohttpd and GnuTLS, plus hotline's ledger
+ * endpoints. The node (src/node/) starts one; nothing else is public.
+ *
+ * Transport. HTTPS only, TLS 1.3 preferred and 1.2 accepted (GnuTLS
+ * priorities "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"). A bounded pool
+ * of worker threads serves every connection; each worker opens its own
+ * struct store on the node's database once and keeps it. Writes (POST,
+ * DELETE) are serialized inside the process before store_begin, and the
+ * store serializes them against other processes (`hotline log append`).
+ *
+ * Every request is authenticated: HTTP Basic with a user name and its
+ * token as the password (TAXII 2.1 §1.6.9), or "Authorization: Bearer
+ * TOKEN". No credentials, or wrong ones: 401.
+ *
+ * URL layout ("{id}" is a collection id, "{oid}" a STIX id):
+ *   GET    /taxii2/                                 discovery (§4.1)
+ *   GET    /api/                                    API root (§4.2)
+ *   GET    /api/status/{status-id}/                 status (§4.3)
+ *   GET    /api/collections/                        collections (§5.1)
+ *   GET    /api/collections/{id}/                   one collection (§5.2)
+ *   GET    /api/collections/{id}/manifest/          manifest (§5.3)
+ *   GET    /api/collections/{id}/objects/           objects (§5.4)
+ *   POST   /api/collections/{id}/objects/           add objects (§5.5)
+ *   GET    /api/collections/{id}/objects/{oid}/     one object (§5.6)
+ *   DELETE /api/collections/{id}/objects/{oid}/     delete it (§5.7)
+ *   GET    /api/collections/{id}/objects/{oid}/versions/   (§5.8)
+ *   GET    /api/hotline/collections/{id}/heads/             ledger, below
+ *   GET    /api/hotline/collections/{id}/inclusion/?...
+ *   GET    /api/hotline/collections/{id}/consistency/?...
+ *
+ * Collections are channels. Each channel the authenticated user has a
+ * right on is one collection: id = the UUIDv5 (RFC 4122 §4.3, SHA-1) of
+ * the channel name in the name space TAXII_COLLECTION_NS, so every member
+ * node of a channel serves it under the same id; title = the channel
+ * name; can_read / can_write = the user's rights (auth_rights). Without
+ * read, GET of its objects is 403; without write, POST is 403; a
+ * collection id that names no channel the user has a right on is 404.
+ *
+ * Media types (§1.6.8). Every TAXII resource is answered as
+ * "application/taxii+json;version=2.1". A request's Accept header must
+ * admit it: "application/taxii+json;version=2.1", "application/taxii+json"
+ * (the latest version, i.e. 2.1), or a wildcard ("*" + "/" + "*",
+ * "application/" + "*"); a version other than 2.1 or any other type is
+ * 406. A POST body must be "Content-Type:
+ * application/taxii+json;version=2.1" (415 otherwise). Collections list
+ * "application/stix+json;version=2.1" as their media type, and manifest
+ * records carry it.
+ *
+ * Errors are TAXII error messages (§3.6.1): {"title", "description",
+ * "http_status"} with 400 (malformed request or filter), 401, 403, 404,
+ * 406, 413 (body over max_content_length, or more than max_objects
+ * objects: nothing is stored), 415, 422 (JSON that is not an envelope),
+ * 429 (over rate_per_minute, with Retry-After), 500 and 503.
+ *
+ * Filters (§3.4, §3.6) on the list endpoints: added_after, limit (at most
+ * TAXII_PAGE_MAX, which the API root advertises as x_hotline_max_page_size;
+ * larger values are lowered), next (opaque), match[id], match[type],
+ * match[version] (first, last, all, or timestamps; default last),
+ * match[spec_version] (default: the latest, i.e. 2.1). Values of one
+ * filter are comma-separated (OR); different filters AND. Pages are
+ * keyset pages on (date added, arrival): stable under concurrent writes.
+ * Lists carry X-TAXII-Date-Added-First / -Last of the page's objects.
+ *
+ * POST (§5.5) answers 202 with a status resource (§4.3.1) that is already
+ * "complete": every object was validated with the STIX core (failures
+ * carry its findings as the message), versions the collection holds were
+ * counted as successes and not stored again, and the rest were sealed and
+ * appended to the node's log of the channel in ONE store transaction with
+ * the status record, made durable before the answer.
+ *
+ * DELETE (§5.7) removes the matching versions from the collection as
+ * TAXII serves it (every list, manifest and version endpoint); the sealed
+ * log entries stay, and proofs and evidence files still cover them: a
+ * ledger forgets nothing.
+ *
+ * Ledger endpoints (JSON, "application/json"; the caller needs read on
+ * the collection; documented in docs/taxii.md). Hashes in base64 with
+ * padding, proofs in the shape `hotline merkle verify` checks:
+ *
+ *   GET /api/hotline/collections/{id}/heads/
+ *     {"collection": ID, "channel": NAME, "logs": [{"party": IDENTITY,
+ *      "size": N, "root": B64, "timestamp": TIME, "tree_head": {sealed
+ *      hotline-tree-head object}}, ...]}   one entry per member's log that
+ *     has a tree head, the head of greatest size.
+ *
+ *   GET /api/hotline/collections/{id}/inclusion/?object=STIX-ID[&version=TIME][&size=N]
+ *   GET /api/hotline/collections/{id}/inclusion/?party=IDENTITY&index=SEQ[&size=N]
+ *     The RFC 9162 §2.1.3 inclusion proof of one log entry: the entry the
+ *     object's seal names (its latest version unless version is given), or
+ *     entry SEQ of party's log. size defaults to the log's latest head.
+ *     {"leafIdx": SEQ, "treeSize": N, "leafHash": B64, "root": B64,
+ *      "proof": [B64...], "wantErr": false, "log_party": IDENTITY,
+ *      "log_channel": NAME, "tree_head": {sealed head of size N} | null}
+ *
+ *   GET /api/hotline/collections/{id}/consistency/?party=IDENTITY&from=N1[&to=N2]
+ *     The RFC 9162 §2.1.4 consistency proof between sizes N1 <= N2
+ *     (default N2: the latest head).
+ *     {"size1": N1, "size2": N2, "root1": B64, "root2": B64, "proof":
+ *      [B64...], "wantErr": false, "log_party": IDENTITY, "log_channel":
+ *      NAME}
+ *
+ * Limits, advertised where TAXII has a place for them and enforced:
+ * body size (413), objects per envelope (413), JSON depth (400, stix_parse),
+ * connections in all and per client address (refused at accept), requests
+ * per client address per minute (429), idle connections and slow requests
+ * (timeout_s: closed).
+ *
+ * Logging: one line per finished request through o->log:
+ *   "taxii ADDR USER METHOD PATH STATUS BYTES MS" (no credentials, no
+ *   query values beyond the path's own text).
+ */
+#ifndef HL_TAXII_H
+#define HL_TAXII_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/base.h"
+
+struct log_signer;
+
+/* The name space of collection ids (a random UUID chosen for hotline). */
+#define TAXII_COLLECTION_NS "b403c8e5-2431-409e-8f0f-2090ced0a658"
+/* Largest page, and the page of a request without limit. */
+#define TAXII_PAGE_MAX 1000
+/* "application/taxii+json;version=2.1" and the STIX media type. */
+#define TAXII_MEDIA_TYPE "application/taxii+json;version=2.1"
+#define TAXII_STIX_MEDIA_TYPE "application/stix+json;version=2.1"
+
+struct taxii_options {
+    const char *db_path; /* the node's database; every server thread opens its own store */
+    const char *listen;  /* "ADDR:PORT"; port 0 picks a free port (tests) */
+    const char *cert_path, *key_path;          /* PEM files */
+    const struct log_signer *signer;           /* the node's party and key: seals what users POST */
+    const char *title, *description, *contact; /* discovery */
+    unsigned threads;                          /* worker threads (default 4) */
+    size_t max_content_length; /* bytes of one request body (default 10 MiB), advertised */
+    size_t max_objects;        /* objects per envelope (default 1000) */
+    unsigned max_connections, max_per_client; /* connection limits */
+    unsigned rate_per_minute; /* requests per client address per minute (0 = default 6000) */
+    unsigned timeout_s;       /* idle / slow client timeout (default 30) */
+    void (*log)(void *ctx, const char *line); /* one line per request, no secrets; may be NULL */
+    void *log_ctx;
+};
+
+struct taxii_server;
+
+/* Starts the server: reads the certificate and key, checks that the
+ * database opens, binds o->listen and starts the worker threads. o and
+ * what it points at (signer, strings) must stay valid until
+ * taxii_server_stop. On failure *out is NULL. */
+HL_MUST_CHECK int taxii_server_start(const struct taxii_options *o, struct taxii_server **out,
+                                     struct hl_error *err);
+uint16_t taxii_server_port(const struct taxii_server *s); /* the bound port */
+/* Stops accepting, lets in-flight requests finish, frees s. NULL is a no-op. */
+void taxii_server_stop(struct taxii_server *s);
+
+#endif

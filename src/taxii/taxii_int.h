@@ -1,0 +1,242 @@
+/*
+ * taxii_int.h — private to src/taxii/: the server's state, one request's
+ * context and answer, and the pure helpers (URL and query parsing, filters,
+ * media types, TAXII timestamps, cursors, error bodies) that
+ * tests/unit/taxii_test.c checks without a network.
+ *
+ * Files:
+ *   server.c     libmicrohttpd daemon, TLS, limits, rate limit, request
+ *                bodies, per-thread stores, logging, dispatch
+ *   route.c      authentication, routing, collections (channels)
+ *   query.c      the pure helpers below
+ *   endpoints.c  discovery, API root, collections, status (§4, §5.1-5.2)
+ *   objects.c    objects, manifest, one object, versions, DELETE (§5.3-5.8)
+ *   post.c       add objects: validate, seal, append, status (§5.5)
+ *   proofs.c     the ledger endpoints (tree heads, proofs)
+ *
+ * Life of a request: server.c collects the body (never past the ceiling),
+ * then taxii_route() authenticates, finds the endpoint and calls it with a
+ * struct taxii_ctx; the endpoint fills ctx->resp; server.c sends it and
+ * logs one line when the connection reports the request complete.
+ */
+#ifndef HL_TAXII_INT_H
+#define HL_TAXII_INT_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "auth/auth.h"
+#include "base/base.h"
+#include "ledger/ledger.h"
+#include "store/store.h"
+#include "taxii.h"
+
+/* Defaults of struct taxii_options. */
+#define TAXII_DEFAULT_THREADS 4
+#define TAXII_MAX_THREADS 64
+#define TAXII_DEFAULT_CONTENT_LENGTH (10u * 1024 * 1024)
+#define TAXII_DEFAULT_MAX_OBJECTS 1000
+#define TAXII_DEFAULT_CONNECTIONS 256
+#define TAXII_DEFAULT_PER_CLIENT 32
+#define TAXII_DEFAULT_RATE 6000
+#define TAXII_DEFAULT_TIMEOUT_S 30
+
+/* Longest request URI (path and query) accepted; longer is 414. */
+#define TAXII_URI_MAX 8192
+/* Most headers added to one answer. */
+#define TAXII_MAX_HEADERS 6
+/* Largest answer built in memory (a page of TAXII_PAGE_MAX objects). */
+#define TAXII_RESP_MAX (256u * 1024 * 1024)
+
+struct taxii_rate; /* server.c */
+
+struct taxii_server {
+    struct taxii_options o; /* defaults filled in */
+    void *daemon;           /* struct MHD_Daemon * */
+    char *cert_pem, *key_pem;
+    char host[64]; /* the listen address, for URLs when Host is unusable */
+    uint16_t port;
+    pthread_key_t store_key; /* this thread's struct store * */
+    pthread_mutex_t stores_lock;
+    struct store **stores; /* every store opened by a worker, closed at stop */
+    size_t n_stores, cap_stores;
+    pthread_mutex_t write_lock; /* one writer of this process at a time */
+    struct taxii_rate *rate;
+    pthread_mutex_t busy_lock;
+    pthread_cond_t idle;
+    unsigned busy; /* requests being processed */
+};
+
+/* One answer. */
+struct taxii_resp {
+    int status;               /* HTTP status */
+    const char *content_type; /* static string */
+    struct buf body;
+    unsigned n_headers;
+    struct {
+        const char *name; /* static string */
+        char value[96];
+    } headers[TAXII_MAX_HEADERS];
+};
+
+/* What an endpoint gets. */
+struct taxii_ctx {
+    struct taxii_server *srv;
+    struct store *store; /* this thread's */
+    const char *method;  /* "GET", "POST", "DELETE", ... */
+    const char *query;   /* raw query text after '?', "" if none */
+    const char *accept;  /* header or NULL */
+    const char *content_type;
+    const char *host;   /* Host header or NULL */
+    const char *seg[8]; /* decoded path segments */
+    size_t n_seg;
+    const struct buf *body; /* request body (POST) */
+    bool body_too_large;    /* past max_content_length: discarded */
+    struct auth_user user;
+    int64_t now_us;
+    struct taxii_resp *resp;
+    /* The collection of the request, when the path names one. */
+    char channel[STORE_TEXT_MAX + 1];
+    char collection_id[40];
+    unsigned rights; /* AUTH_READ | AUTH_WRITE on channel */
+};
+
+/* ---- answers (route.c) --------------------------------------------------- */
+
+/* Sets resp to a TAXII error message (§3.6.1) with status; always 0 (the
+ * error is the answer) unless the body cannot be built (-HL_E_NOMEM). */
+int taxii_error(struct taxii_ctx *c, int status, const char *title, const char *fmt, ...)
+    HL_PRINTF(4, 5);
+/* Sets resp to status with the compact JSON of v (consumed) as body. */
+int taxii_json(struct taxii_ctx *c, int status, json_t *v);
+/* Adds a header to the answer (name static, value copied, cut at 95). */
+void taxii_header(struct taxii_resp *r, const char *name, const char *value);
+/* An internal failure: 500 (503 for a busy store), detail not shown. */
+int taxii_fail(struct taxii_ctx *c, const struct hl_error *err);
+
+/* The writer's critical section (server.c): takes the process's write
+ * lock and starts a store transaction; taxii_write_end commits when r is
+ * 0 (else rolls back), releases the lock and returns r or the commit's
+ * error. Every write of the server goes between the two. */
+HL_MUST_CHECK int taxii_write_begin(struct taxii_ctx *c, struct hl_error *err);
+HL_MUST_CHECK int taxii_write_end(struct taxii_ctx *c, int r, struct hl_error *err);
+/* Ends whatever transaction s has open, ignoring the outcome. */
+void taxii_rollback(struct store *s);
+
+/* Authenticates the request with its Authorization header (may be NULL),
+ * finds its endpoint and calls it; fills c->resp. Always answers. */
+void taxii_route(struct taxii_ctx *c, const char *authorization);
+
+/* ---- collections (route.c) -------------------------------------------- */
+
+/* Resolves collection id to a channel the user has a right on, setting
+ * c->channel, c->collection_id and c->rights; answers 404 (returning 1)
+ * if there is none. */
+int taxii_collection_find(struct taxii_ctx *c, const char *id);
+
+/* ---- endpoints ------------------------------------------------------------ */
+
+void taxii_ep_discovery(struct taxii_ctx *c);
+void taxii_ep_api_root(struct taxii_ctx *c);
+void taxii_ep_status(struct taxii_ctx *c, const char *id);
+void taxii_ep_collections(struct taxii_ctx *c);
+void taxii_ep_collection(struct taxii_ctx *c);
+void taxii_ep_objects(struct taxii_ctx *c, bool manifest);
+void taxii_ep_object(struct taxii_ctx *c, const char *oid);
+void taxii_ep_versions(struct taxii_ctx *c, const char *oid);
+void taxii_ep_delete(struct taxii_ctx *c, const char *oid);
+void taxii_ep_post(struct taxii_ctx *c);
+void taxii_ep_heads(struct taxii_ctx *c);
+void taxii_ep_inclusion(struct taxii_ctx *c);
+void taxii_ep_consistency(struct taxii_ctx *c);
+
+/* ---- pure helpers (query.c) ---------------------------------------------- */
+
+/* Splits path ("/api/collections/X/") into its percent-decoded segments,
+ * written into store (len + 1 bytes at least, the path's length) and
+ * pointed at by seg[0..*n). Empty segments (a trailing or doubled '/')
+ * are dropped. HL_E_PARSE for a bad escape or a decoded NUL or '/';
+ * HL_E_TOO_LARGE for more than max segments. */
+HL_MUST_CHECK int taxii_path_split(const char *path, char *store, const char **seg, size_t max,
+                                   size_t *n);
+
+/* Which query parameters an endpoint takes (others are ignored). */
+enum {
+    TAXII_Q_ADDED_AFTER = 1 << 0,
+    TAXII_Q_LIMIT = 1 << 1,
+    TAXII_Q_NEXT = 1 << 2,
+    TAXII_Q_ID = 1 << 3,
+    TAXII_Q_TYPE = 1 << 4,
+    TAXII_Q_VERSION = 1 << 5,
+    TAXII_Q_SPEC_VERSION = 1 << 6,
+};
+#define TAXII_Q_LIST                                                                               \
+    (TAXII_Q_ADDED_AFTER | TAXII_Q_LIMIT | TAXII_Q_NEXT | TAXII_Q_ID | TAXII_Q_TYPE |              \
+     TAXII_Q_VERSION | TAXII_Q_SPEC_VERSION)
+
+/* match[version] values, as bits; 0 means the default (last). */
+enum { TAXII_V_LAST = 1, TAXII_V_FIRST = 2, TAXII_V_ALL = 4 };
+
+/* Values of one filter list at most (STORE_LIST_MAX). */
+#define TAXII_LIST_MAX STORE_LIST_MAX
+
+/* A request's filters (TAXII 2.1 §3.4-3.6). Pointers point into text,
+ * owned by the filter: free with taxii_filter_release. */
+struct taxii_filter {
+    bool has_added_after;
+    int64_t added_after_us;
+    size_t limit; /* 1..TAXII_PAGE_MAX */
+    bool has_next;
+    struct store_cursor next;
+    const char **ids;
+    size_t n_ids;
+    const char **types;
+    size_t n_types;
+    unsigned versions; /* TAXII_V_* bits */
+    int64_t *times;    /* match[version] timestamps */
+    size_t n_times;
+    bool spec_none; /* match[spec_version] without "2.1": nothing matches */
+    char *text;
+};
+
+/* Parses a query string (the part after '?', may be NULL or "") taking
+ * the parameters in `allowed`. On failure (HL_E_PARSE or HL_E_TOO_LARGE)
+ * err says which parameter and why, in words fit for a 400 answer, and f
+ * holds nothing. */
+HL_MUST_CHECK int taxii_filter_parse(const char *query, unsigned allowed, struct taxii_filter *f,
+                                     struct hl_error *err);
+void taxii_filter_release(struct taxii_filter *f);
+
+/* The value of parameter name in query (percent-decoded) copied into
+ * out[max]; false if absent, too long or badly encoded. */
+bool taxii_query_get(const char *query, const char *name, char *out, size_t max);
+
+/* True if the Accept header admits application/taxii+json;version=2.1. */
+bool taxii_accept_ok(const char *accept);
+/* True if Content-Type is application/taxii+json;version=2.1 (or without
+ * version: the latest, 2.1). */
+bool taxii_content_type_ok(const char *ct);
+
+/* TAXII timestamps (§2.1, RFC 3339 in UTC with "Z"). Parses s into
+ * microseconds since the epoch (finer digits are cut); false if malformed. */
+bool taxii_time_parse(const char *s, int64_t *us);
+/* Formats us as YYYY-MM-DDTHH:MM:SS.ssssssZ (micro) or, when !micro and
+ * us has no sub-millisecond part, .sssZ. out has at least 32 bytes. */
+void taxii_time_format(int64_t us, bool micro, char out[static 32]);
+
+/* The opaque "next" of a page: "<date_added_us>.<row>". */
+#define TAXII_NEXT_MAX 48
+void taxii_cursor_encode(const struct store_cursor *c, char out[static TAXII_NEXT_MAX]);
+bool taxii_cursor_decode(const char *s, struct store_cursor *c);
+
+/* Collection id of a channel: UUIDv5 of its name in TAXII_COLLECTION_NS,
+ * lowercase 8-4-4-4-12 into out[37]. */
+HL_MUST_CHECK int taxii_collection_id(const char *channel, char out[static 37]);
+
+/* The TAXII error message (§3.6.1) of status as compact JSON into out. */
+HL_MUST_CHECK int taxii_error_body(int status, const char *title, const char *description,
+                                   struct buf *out);
+
+#endif
