@@ -101,5 +101,6 @@ int cli_channel(int argc, char **argv);
 int cli_log(int argc, char **argv);
 int cli_verify(int argc, char **argv);
 int cli_user(int argc, char **argv);
+int cli_serve(int argc, char **argv);
 
 #endif

@@ -1,8 +1,9 @@
 /*
- * user.c — `hotline user add|list|remove|token`: who may use the node's
- * TAXII API, and with which rights on which channel (src/auth/auth.h).
+ * user.c — `hotline user add|grant|list|remove|token`: who may use the
+ * node's TAXII API, and with which rights on which channel (src/auth/auth.h).
  *
- *   user add NAME --channels CH:r|w|rw[,...] [--admin] --data DIR [--json]
+ *   user add NAME [--channels CH:r|w|rw[,...]] [--admin] --data DIR [--json]
+ *   user grant NAME --channels CH:r|w|rw|none[,...] --data DIR
  *   user list --data DIR [--json]
  *   user remove NAME --data DIR
  *   user token NAME --data DIR [--json]
@@ -30,8 +31,9 @@ struct user_args {
 
 static void user_help(void)
 {
-    printf("usage: hotline user add NAME --channels CH:r|w|rw[,CH:...] [--admin] --data DIR "
+    printf("usage: hotline user add NAME [--channels CH:r|w|rw[,CH:...]] [--admin] --data DIR "
            "[--json]\n"
+           "       hotline user grant NAME --channels CH:r|w|rw|none[,CH:...] --data DIR\n"
            "       hotline user list --data DIR [--json]\n"
            "       hotline user remove NAME --data DIR\n"
            "       hotline user token NAME --data DIR [--json]\n\n"
@@ -42,6 +44,8 @@ static void user_help(void)
            "channel named; the channels must exist. --admin: read and write on every\n"
            "channel. Prints the new token as the last word of its output: it is shown\n"
            "only now, and the node keeps only its hash.\n"
+           "grant: sets NAME's rights on each channel named (none: takes them away);\n"
+           "its other channels and its token stay as they are.\n"
            "list: every user with its rights.\n"
            "remove: deletes NAME and its rights; its token stops working at once.\n"
            "token: gives NAME a new token (printed last) and retires the old one.\n"
@@ -58,8 +62,9 @@ static const char *rights_text(unsigned rights)
     return rights == (AUTH_READ | AUTH_WRITE) ? "rw" : rights == AUTH_WRITE ? "w" : "r";
 }
 
-/* Parses "CH:r|w|rw[,...]" (edited in place) into g[0..*n). */
-static int user_parse_grants(char *spec, struct auth_grant *g, size_t *n)
+/* Parses "CH:r|w|rw[,...]" (edited in place) into g[0..*n); with
+ * allow_none, "CH:none" too (rights 0). */
+static int user_parse_grants(char *spec, bool allow_none, struct auth_grant *g, size_t *n)
 {
     *n = 0;
     for (char *item = spec, *next; item; item = next) {
@@ -75,8 +80,9 @@ static int user_parse_grants(char *spec, struct auth_grant *g, size_t *n)
                         : strcmp(r, "w") == 0  ? AUTH_WRITE
                         : strcmp(r, "rw") == 0 ? AUTH_READ | AUTH_WRITE
                                                : 0;
-        if (!bits)
-            return cli_usage_error("user", "'%s': rights are r, w or rw", r);
+        if (!bits && !(allow_none && strcmp(r, "none") == 0))
+            return cli_usage_error("user", "'%s': rights are r, w, rw%s", r,
+                                   allow_none ? " or none" : "");
         if (!seal_channel_valid(item))
             return cli_usage_error("user", "'%s' is not a channel name", item);
         for (size_t i = 0; i < *n; i++)
@@ -134,11 +140,9 @@ static int user_add(const struct user_args *a, const char *name)
                                "'%s' is not a user name: 1 to %d characters of "
                                "A-Z a-z 0-9 . _ @ -, starting with a letter or digit",
                                name, AUTH_NAME_MAX);
-    if (!a->channels && !a->admin)
-        return cli_usage_error("user", "add needs --channels CH:r|w|rw[,...] or --admin");
     if (a->channels && snprintf(spec, sizeof spec, "%s", a->channels) >= (int)sizeof spec)
         return cli_usage_error("user", "--channels is longer than %zu bytes", sizeof spec - 1);
-    if (a->channels && user_parse_grants(spec, g, &n))
+    if (a->channels && user_parse_grants(spec, false, g, &n))
         return CLI_ERROR;
     if (cli_node_open("user", a->dir, false, &node))
         return CLI_ERROR;
@@ -154,6 +158,42 @@ static int user_add(const struct user_args *a, const char *name)
         user_print_token(a, name, a->admin, g, n, token);
     sodium_memzero(token, sizeof token);
     cli_node_close(&node);
+    return r ? CLI_ERROR : CLI_OK;
+}
+
+/* ---- grant ----------------------------------------------------------------------- */
+
+static int user_grant(const struct user_args *a, const char *name)
+{
+    struct auth_grant g[USER_GRANTS_MAX];
+    char spec[4096];
+    size_t n = 0;
+    struct cli_node node;
+    struct hl_error err;
+    struct store_user u;
+    if (!a->channels)
+        return cli_usage_error("user", "grant needs --channels CH:r|w|rw|none[,...]");
+    if (snprintf(spec, sizeof spec, "%s", a->channels) >= (int)sizeof spec)
+        return cli_usage_error("user", "--channels is longer than %zu bytes", sizeof spec - 1);
+    if (user_parse_grants(spec, true, g, &n) || cli_node_open("user", a->dir, false, &node))
+        return CLI_ERROR;
+    hl_error_clear(&err);
+    int r = store_begin(node.store, &err);
+    if (!r && store_user_get(node.store, name, &u, &err) == -HL_E_NOT_FOUND) {
+        fprintf(stderr, "hotline user: no user '%s' in %s\n", name, a->dir);
+        r = -HL_E_NOT_FOUND;
+    } else if (!r && err.code) {
+        r = -err.code;
+        cli_report(&err);
+    }
+    for (size_t i = 0; !r && i < n; i++) {
+        r = store_user_right_set(node.store, name, g[i].channel, g[i].rights, &err);
+        if (r)
+            user_report_add(name, a->dir, &err);
+    }
+    if (!r && (r = store_commit(node.store, &err)) != 0)
+        cli_report(&err);
+    cli_node_close(&node); /* rolls back what a failure left open */
     return r ? CLI_ERROR : CLI_OK;
 }
 
@@ -197,6 +237,8 @@ static void user_list_print(const json_t *users)
         if (json_is_true(json_object_get(u, "admin")))
             printf("  admin (read and write on every channel)");
         json_object_foreach((json_t *)ch, key, v) printf("  %s:%s", key, json_string_value(v));
+        if (!json_is_true(json_object_get(u, "admin")) && json_object_size(ch) == 0)
+            printf("  (no rights)");
         printf("\n");
     }
 }
@@ -270,15 +312,18 @@ int cli_user(int argc, char **argv)
         return CLI_ERROR;
     const char *verb = a.n_operands ? a.operands[0] : "";
     bool list = strcmp(verb, "list") == 0;
-    if (!list && strcmp(verb, "add") && strcmp(verb, "remove") && strcmp(verb, "token"))
-        return cli_usage_error("user", "expected add, list, remove or token");
+    bool add = strcmp(verb, "add") == 0, grant = strcmp(verb, "grant") == 0;
+    if (!list && !add && !grant && strcmp(verb, "remove") && strcmp(verb, "token"))
+        return cli_usage_error("user", "expected add, grant, list, remove or token");
     if (a.n_operands != (list ? 1 : 2))
         return cli_usage_error("user", list ? "list takes no NAME" : "%s needs one NAME", verb);
-    if (strcmp(verb, "add") && (a.channels || a.admin))
-        return cli_usage_error("user", "--channels and --admin belong to add");
+    if ((!add && a.admin) || (!add && !grant && a.channels))
+        return cli_usage_error("user", "--channels belongs to add and grant, --admin to add");
     if (list)
         return user_list(&a);
-    if (strcmp(verb, "add") == 0)
+    if (add)
         return user_add(&a, a.operands[1]);
+    if (grant)
+        return user_grant(&a, a.operands[1]);
     return user_remove_or_token(&a, verb, a.operands[1]);
 }
