@@ -232,6 +232,12 @@ else
     [ "$code" = 200 ] || fail "GET /taxii2/ with the admin token: $code"
     [ "$(json_get "$tmp/disc.json" "d['title']")" = "hotline node of CERT A" ] ||
         fail "discovery: $(cat "$tmp/disc.json")"
+    code=$(curl -sS --cacert "$A/tls.crt" -H "$accept" -u "admin:$admin_token" -o /dev/null \
+        -w '%{http_code}' "$url/api/") || fail "curl with Basic admin failed"
+    [ "$code" = 200 ] || fail "GET /api/ with Basic admin: $code"
+    code=$(curl -sS --cacert "$A/tls.crt" -H "$accept" -o /dev/null -w '%{http_code}' \
+        "$url/taxii2/") || true
+    [ "$code" = 401 ] || fail "GET /taxii2/ without credentials: $code, want 401"
     code=$(curl -sS --cacert "$A/tls.crt" -H "$accept" -u "alice:$alice" -o "$tmp/cols.json" \
         -w '%{http_code}' "https://localhost:$port/api/collections/") || fail "curl by name failed"
     [ "$code" = 200 ] || fail "GET collections with Basic alice: $code"
