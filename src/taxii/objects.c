@@ -42,9 +42,9 @@ struct page {
     struct taxii_ctx *c;
     const struct taxii_filter *f;
     enum page_kind kind;
-    bool by_time;  /* keep rows whose version is one of f->times */
-    bool deferred; /* first/last with more: collect candidates */
-    struct buf items;
+    bool by_time;    /* keep rows whose version is one of f->times */
+    bool deferred;   /* first/last with more: collect candidates */
+    struct buf *out; /* the answer's body: items go straight into it */
     size_t n;
     int64_t first_added, last_added;
     struct candidate *cand;
@@ -78,7 +78,9 @@ static bool id_plain(const char *s)
     return true;
 }
 
-/* Appends one row, in the form of the page, to p->items. */
+/* Appends one row, in the form of the page, to p->out: the resource's
+ * list comes first ({"objects":[...],"more":...}: member order is free),
+ * so nothing is copied twice. */
 static int page_emit(struct page *p, const struct store_object *o)
 {
     char added[32], version[32];
@@ -89,9 +91,11 @@ static int page_emit(struct page *p, const struct store_object *o)
         p->n++;
         return 0;
     }
-    int r = p->n ? buf_addc(&p->items, ',') : 0;
+    int r = p->n
+                ? buf_addc(p->out, ',')
+                : buf_adds(p->out, p->kind == PAGE_VERSIONS ? "{\"versions\":[" : "{\"objects\":[");
     if (!r && p->kind == PAGE_OBJECTS) {
-        r = buf_add(&p->items, o->json, o->json_len);
+        r = buf_add(p->out, o->json, o->json_len);
     } else if (!r) {
         if (!id_plain(o->stix_id))
             return hl_fail(p->err, HL_E_STORE, "objects", "stored id of row %lld is not a STIX id",
@@ -99,9 +103,9 @@ static int page_emit(struct page *p, const struct store_object *o)
         taxii_time_format(o->date_added_us, true, added);
         taxii_time_format(version_us(o), false, version);
         if (p->kind == PAGE_VERSIONS)
-            r = buf_addf(&p->items, "\"%s\"", version);
+            r = buf_addf(p->out, "\"%s\"", version);
         else
-            r = buf_addf(&p->items,
+            r = buf_addf(p->out,
                          "{\"id\":\"%s\",\"date_added\":\"%s\",\"version\":\"%s\","
                          "\"media_type\":\"" TAXII_STIX_MEDIA_TYPE "\"}",
                          o->stix_id, added, version);
@@ -228,24 +232,19 @@ static int page_list(struct page *p, const char *const *ids, size_t n_ids, bool 
     return r;
 }
 
-/* Wraps p->items as the page's resource and answers 200 with the date
- * headers. */
+/* Closes the page's resource in the answer's body ("more", and "next"
+ * when more is true) and answers 200 with the date headers. */
 static void page_answer(struct page *p, const struct store_page *pg)
 {
     struct taxii_ctx *c = p->c;
-    const char *list = p->kind == PAGE_VERSIONS ? "versions" : "objects";
     char next[TAXII_NEXT_MAX], t[32];
-    int r = buf_addf(&c->resp->body, "{\"more\":%s", pg->more ? "true" : "false");
+    int r = buf_addf(p->out, "%s\"more\":%s", p->n ? "]," : "{", pg->more ? "true" : "false");
     if (!r && pg->more) {
         taxii_cursor_encode(&pg->next, next);
-        r = buf_addf(&c->resp->body, ",\"next\":\"%s\"", next);
+        r = buf_addf(p->out, ",\"next\":\"%s\"", next);
     }
-    if (!r && p->n)
-        r = buf_addf(&c->resp->body, ",\"%s\":[", list);
-    if (!r && p->n)
-        r = buf_add(&c->resp->body, p->items.data, p->items.len);
     if (!r)
-        r = buf_adds(&c->resp->body, p->n ? "]}" : "}");
+        r = buf_addc(p->out, '}');
     if (r) {
         taxii_error(c, 500, "Internal error", "the page is too large to send");
         return;
@@ -261,7 +260,6 @@ static void page_answer(struct page *p, const struct store_page *pg)
 
 static void page_release(struct page *p)
 {
-    buf_release(&p->items);
     free(p->cand);
     free(p->rows);
 }
@@ -293,21 +291,26 @@ static void list_run(struct taxii_ctx *c, enum page_kind kind, unsigned allowed,
     hl_error_clear(&err);
     if (!can_read(c) || !filters_parse(c, allowed, &f))
         return;
-    struct page p = {.c = c, .f = &f, .kind = kind, .err = &err};
-    buf_init(&p.items, TAXII_RESP_MAX);
+    struct page p = {.c = c, .f = &f, .kind = kind, .out = &c->resp->body, .err = &err};
+    size_t hint = kind == PAGE_OBJECTS ? f.limit * 2048 : f.limit * 160;
+    if (buf_grow(p.out, hint < (4u << 20) ? hint : (4u << 20)) != 0) {
+        /* the body grows as it is written instead */
+    }
     const char *one[1] = {oid};
     int r = 0;
     if (oid && !stix_id_valid(oid, NULL))
         r = -HL_E_NOT_FOUND;
     if (!r && oid) { /* §5.6, §5.8: 404 for an object the collection does not hold */
-        struct page probe = {.c = c, .f = &f, .kind = kind, .err = &err};
         struct taxii_filter all = {.limit = 1, .versions = TAXII_V_ALL};
-        probe.f = &all;
-        buf_init(&probe.items, TAXII_RESP_MAX);
+        struct buf scratch;
+        buf_init(&scratch, TAXII_RESP_MAX);
+        struct page probe = {
+            .c = c, .f = &all, .kind = PAGE_VERSIONS, .out = &scratch, .err = &err};
         r = page_list(&probe, one, 1, true, &pg);
         if (!r && probe.n == 0)
             r = -HL_E_NOT_FOUND;
         page_release(&probe);
+        buf_release(&scratch);
     }
     if (!r)
         r = oid ? page_list(&p, one, 1, kind == PAGE_VERSIONS, &pg)
@@ -351,7 +354,6 @@ static int delete_rows(struct taxii_ctx *c, struct taxii_filter *f, const char *
     f->limit = TAXII_PAGE_MAX;
     do {
         struct page p = {.c = c, .f = f, .kind = PAGE_VERSIONS, .err = err};
-        buf_init(&p.items, TAXII_RESP_MAX);
         p.rows = calloc(TAXII_PAGE_MAX, sizeof *p.rows);
         r = p.rows ? page_list(&p, one, 1, false, &pg)
                    : hl_fail(err, HL_E_NOMEM, "objects", "out of memory");
@@ -376,6 +378,8 @@ void taxii_ep_delete(struct taxii_ctx *c, const char *oid)
     }
     if (!filters_parse(c, TAXII_Q_VERSION | TAXII_Q_SPEC_VERSION, &f))
         return;
+    if (f.versions == 0 && f.n_times == 0)
+        f.versions = TAXII_V_ALL; /* "delete an object": every version unless narrowed */
     int r = stix_id_valid(oid, NULL) ? taxii_write_begin(c, &err) : -HL_E_NOT_FOUND;
     if (r == 0) {
         r = delete_rows(c, &f, oid, &n, &err);

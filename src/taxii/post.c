@@ -115,6 +115,34 @@ static bool post_sealed(const json_t *o)
            json_object_get(o, SEAL_PROP_SEQ);
 }
 
+struct version_probe {
+    int64_t version_us;
+    bool found;
+};
+
+static int probe_version(void *ctx, const struct store_object *o)
+{
+    struct version_probe *v = ctx;
+    v->found = v->found || o->modified_us == v->version_us;
+    return 0;
+}
+
+/* Whether the channel stores a row of id at version_us, deleted or not:
+ * a lookup by index, without the canonical forms log_held_version
+ * compares (most objects of a POST are new). */
+static int post_version_stored(struct post *p, const char *id, int64_t version_us, bool *found)
+{
+    struct version_probe v = {version_us, false};
+    int r =
+        id ? store_object_versions(p->c->store, p->c->channel, id, probe_version, &v, &p->err) : 0;
+    if (r == -HL_E_NOT_FOUND) {
+        hl_error_clear(&p->err);
+        r = 0;
+    }
+    *found = v.found;
+    return r;
+}
+
 /* Step 3 for one valid object: a success held already, a failure, or
  * queued for sealing. */
 static int post_sort(struct post *p, json_t *o)
@@ -133,7 +161,9 @@ static int post_sort(struct post *p, json_t *o)
                                "contents; a version never changes (STIX 2.1 §3.6)");
         return post_detail(p, p->successes, o, "given twice in the envelope; added once");
     }
-    r = log_held_version(p->c->store, p->c->channel, o, &held, &p->err);
+    r = post_version_stored(p, id, log_object_time_us(o), &held);
+    if (!r && held)
+        r = log_held_version(p->c->store, p->c->channel, o, &held, &p->err);
     if (r == -HL_E_CONFLICT) {
         char msg[HL_ERROR_MSG_MAX + 64];
         snprintf(msg, sizeof msg, "%s", p->err.msg);

@@ -40,19 +40,19 @@
  *
  * Media types (§1.6.8). Every TAXII resource is answered as
  * "application/taxii+json;version=2.1". A request's Accept header must
- * admit it: "application/taxii+json;version=2.1", "application/taxii+json"
- * (the latest version, i.e. 2.1), or a wildcard ("*" + "/" + "*",
- * "application/" + "*"); a version other than 2.1 or any other type is
- * 406. A POST body must be "Content-Type:
- * application/taxii+json;version=2.1" (415 otherwise). Collections list
- * "application/stix+json;version=2.1" as their media type, and manifest
- * records carry it.
+ * name it: "application/taxii+json;version=2.1", or
+ * "application/taxii+json" (the latest version, i.e. 2.1), with q > 0;
+ * anything else, wildcards and other versions included, is 406. A POST
+ * body must be sent as "application/taxii+json;version=2.1" (or without
+ * version), else 415. Collections list "application/stix+json;version=2.1"
+ * as their media type, and manifest records carry it.
  *
  * Errors are TAXII error messages (§3.6.1): {"title", "description",
- * "http_status"} with 400 (malformed request or filter), 401, 403, 404,
- * 406, 413 (body over max_content_length, or more than max_objects
- * objects: nothing is stored), 415, 422 (JSON that is not an envelope),
- * 429 (over rate_per_minute, with Retry-After), 500 and 503.
+ * "http_status"} with 400 (malformed filter or parameter), 401, 403, 404,
+ * 405 (with Allow), 406, 413 (body over max_content_length, or more than
+ * max_objects objects: nothing is stored), 414, 415, 422 (a body that is
+ * not JSON hotline accepts, too deep, or not an envelope: §5.5 "malformed
+ * body"), 429 (over rate_per_minute, with Retry-After), 500 and 503.
  *
  * Filters (§3.4, §3.6) on the list endpoints: added_after, limit (at most
  * TAXII_PAGE_MAX, which the API root advertises as x_hotline_max_page_size;
@@ -61,7 +61,10 @@
  * match[spec_version] (default: the latest, i.e. 2.1). Values of one
  * filter are comma-separated (OR); different filters AND. Pages are
  * keyset pages on (date added, arrival): stable under concurrent writes.
- * Lists carry X-TAXII-Date-Added-First / -Last of the page's objects.
+ * Lists carry X-TAXII-Date-Added-First / -Last of the page's objects,
+ * and "next" whenever "more" is true (manifests and version lists too:
+ * the objects of one POST share a date_added, so added_after alone cannot
+ * resume inside a batch).
  *
  * POST (§5.5) answers 202 with a status resource (§4.3.1) that is already
  * "complete": every object was validated with the STIX core (failures
@@ -70,10 +73,12 @@
  * appended to the node's log of the channel in ONE store transaction with
  * the status record, made durable before the answer.
  *
- * DELETE (§5.7) removes the matching versions from the collection as
- * TAXII serves it (every list, manifest and version endpoint); the sealed
- * log entries stay, and proofs and evidence files still cover them: a
- * ledger forgets nothing.
+ * DELETE (§5.7) removes the matching versions (match[version]; without
+ * it, every version) from the collection as TAXII serves it (every list,
+ * manifest and version endpoint); the sealed log entries stay, and proofs
+ * and evidence files still cover them: a ledger forgets nothing. A
+ * deleted version POSTed again counts as held (a success) and stays
+ * deleted.
  *
  * Ledger endpoints (JSON, "application/json"; the caller needs read on
  * the collection; documented in docs/taxii.md). Hashes in base64 with
@@ -102,7 +107,7 @@
  *      NAME}
  *
  * Limits, advertised where TAXII has a place for them and enforced:
- * body size (413), objects per envelope (413), JSON depth (400, stix_parse),
+ * body size (413), objects per envelope (413), JSON depth (422, stix_parse),
  * connections in all and per client address (refused at accept), requests
  * per client address per minute (429), idle connections and slow requests
  * (timeout_s: closed).
