@@ -372,8 +372,11 @@ void taxii_ep_delete(struct taxii_ctx *c, const char *oid)
     struct hl_error err;
     size_t n = 0;
     hl_error_clear(&err);
-    if (!(c->rights & AUTH_WRITE)) { /* §5.7: may see it, may not delete it */
-        taxii_error(c, 403, "Forbidden", "you may not delete from collection %s", c->collection_id);
+    if ((c->rights & (AUTH_READ | AUTH_WRITE)) != (AUTH_READ | AUTH_WRITE)) {
+        /* §5.7: deleting needs both rights; one right without the other is
+         * 403 (none at all was 404 already) */
+        taxii_error(c, 403, "Forbidden", "deleting from collection %s needs read and write",
+                    c->collection_id);
         return;
     }
     if (!filters_parse(c, TAXII_Q_VERSION | TAXII_Q_SPEC_VERSION, &f))

@@ -5,9 +5,10 @@
  *   paths        percent-decoded segments (RFC 3986 §2.1)
  *   filters      added_after, limit, next, match[id|type|version|
  *                spec_version] (TAXII 2.1 §3.4-3.6): values of one filter
- *                are comma-separated and ORed (a parameter may also be
- *                repeated), different filters ANDed; added_after, limit and
- *                next may appear once
+ *                are comma-separated and ORed, different filters ANDed;
+ *                every parameter may appear once (a repeated one is
+ *                ambiguous: 400), match[version] names a value once and
+ *                "all" alone
  *   media types  Accept and Content-Type against
  *                application/taxii+json;version=2.1 (§1.6.8)
  *   timestamps   RFC 3339 UTC with "Z" (§2.1), microsecond precision for
@@ -199,6 +200,14 @@ static int list_add(const char ***list, size_t *n, const char *item, const char 
     return 0;
 }
 
+static bool time_listed_in(const struct taxii_filter *f, int64_t us)
+{
+    for (size_t i = 0; i < f->n_times; i++)
+        if (f->times[i] == us)
+            return true;
+    return false;
+}
+
 static int time_add(struct taxii_filter *f, int64_t us, struct hl_error *err)
 {
     if (f->n_times == TAXII_LIST_MAX)
@@ -232,19 +241,20 @@ static int match_value(struct filter_ctx *fc, unsigned which, char *v, struct hl
             return hl_fail(err, HL_E_PARSE, "match[type]",
                            "match[type]: '%.80s' is not a STIX type", v);
         return list_add(&f->types, &f->n_types, v, "match[type]", err);
-    case TAXII_Q_VERSION:
-        if (strcmp(v, "last") == 0)
-            f->versions |= TAXII_V_LAST;
-        else if (strcmp(v, "first") == 0)
-            f->versions |= TAXII_V_FIRST;
-        else if (strcmp(v, "all") == 0)
-            f->versions |= TAXII_V_ALL;
-        else if (taxii_time_parse(v, &us))
-            return time_add(f, us, err);
-        else
+    case TAXII_Q_VERSION: {
+        unsigned bit = strcmp(v, "last") == 0    ? TAXII_V_LAST
+                       : strcmp(v, "first") == 0 ? TAXII_V_FIRST
+                       : strcmp(v, "all") == 0   ? TAXII_V_ALL
+                                                 : 0;
+        if (!bit && !taxii_time_parse(v, &us))
             return hl_fail(err, HL_E_PARSE, "match[version]",
                            "match[version]: '%.80s' is not first, last, all or a timestamp", v);
-        return 0;
+        if ((bit && (f->versions & bit)) || (!bit && time_listed_in(f, us)))
+            return hl_fail(err, HL_E_PARSE, "match[version]",
+                           "match[version]: '%.80s' is given twice", v);
+        f->versions |= bit;
+        return bit ? 0 : time_add(f, us, err);
+    }
     default: /* TAXII_Q_SPEC_VERSION */
         if (!spec_version_ok(v))
             return hl_fail(err, HL_E_PARSE, "match[spec_version]",
@@ -255,9 +265,15 @@ static int match_value(struct filter_ctx *fc, unsigned which, char *v, struct hl
     }
 }
 
-static int match_param(struct filter_ctx *fc, unsigned which, char *value, struct hl_error *err)
+/* One match[...] parameter: given once, its values comma-separated. */
+static int match_param(struct filter_ctx *fc, unsigned which, const char *key, char *value,
+                       struct hl_error *err)
 {
-    if (which == TAXII_Q_SPEC_VERSION && !(fc->seen & TAXII_Q_SPEC_VERSION))
+    if (fc->seen & which)
+        return hl_fail(err, HL_E_PARSE, key,
+                       "%s is given more than once; list its values in one, separated by commas",
+                       key);
+    if (which == TAXII_Q_SPEC_VERSION)
         fc->f->spec_none = true; /* until a "2.1" is met */
     fc->seen |= which;
     char *p = value;
@@ -273,10 +289,19 @@ static int match_param(struct filter_ctx *fc, unsigned which, char *value, struc
         if (!*p)
             return hl_fail(err, HL_E_PARSE, "query", "a match filter has an empty value");
         int r = match_value(fc, which, p, err);
-        if (r || !comma)
+        if (r)
             return r;
+        if (!comma)
+            break;
         p = comma + 1;
     }
+    const struct taxii_filter *f = fc->f;
+    if (which == TAXII_Q_VERSION && (f->versions & TAXII_V_ALL) &&
+        (f->versions != TAXII_V_ALL || f->n_times))
+        return hl_fail(err, HL_E_PARSE, key,
+                       "match[version]: all cannot be combined with other "
+                       "values");
+    return 0;
 }
 
 static int single_param(struct filter_ctx *fc, unsigned which, const char *key, char *value,
@@ -327,7 +352,7 @@ static int filter_param(void *ctx, char *key, char *value, struct hl_error *err)
             return 0; /* not a filter of this endpoint: ignored */
         if (w == TAXII_Q_ADDED_AFTER || w == TAXII_Q_LIMIT || w == TAXII_Q_NEXT)
             return single_param(fc, w, key, value, err);
-        return match_param(fc, w, value, err);
+        return match_param(fc, w, key, value, err);
     }
     return 0; /* unknown parameters are ignored */
 }

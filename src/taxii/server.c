@@ -200,8 +200,8 @@ struct request {
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
 {
-    (void)con;
     struct taxii_server *srv = cls;
+    taxii_watch_phase(srv, con, TAXII_PHASE_HEADERS);
     struct request *rq = calloc(1, sizeof *rq);
     if (!rq)
         return NULL;
@@ -228,8 +228,8 @@ static void busy_add(struct taxii_server *srv, int d)
 static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)con;
     struct taxii_server *srv = cls;
+    taxii_watch_phase(srv, con, TAXII_PHASE_WAITING);
     struct request *rq = *con_cls;
     if (!rq)
         return;
@@ -263,8 +263,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *con, struct request *rq,
         free(data);
         return MHD_NO;
     }
-    if (len || r->status != 200)
-        MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+    MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
     for (unsigned i = 0; i < r->n_headers; i++)
         MHD_add_response_header(mr, r->headers[i].name, r->headers[i].value);
     enum MHD_Result ok = MHD_queue_response(con, (unsigned)r->status, mr);
@@ -317,6 +316,7 @@ static enum MHD_Result request_start(struct MHD_Connection *con, struct request 
     rq->started = true;
     rq->counted = true;
     busy_add(srv, 1);
+    taxii_watch_phase(srv, con, TAXII_PHASE_UPLOAD);
     snprintf(rq->method, sizeof rq->method, "%s", method);
     client_addr(con, rq, key);
     if (!rate_take(srv->rate, key))
@@ -339,6 +339,7 @@ static enum MHD_Result request_finish(struct MHD_Connection *con, struct request
     struct taxii_resp resp = {.status = 500, .content_type = TAXII_MEDIA_TYPE};
     struct hl_error err;
     hl_error_clear(&err);
+    taxii_watch_phase(srv, con, TAXII_PHASE_BUSY);
     buf_init(&resp.body, TAXII_RESP_MAX);
     char *q = strchr(rq->uri, '?');
     size_t plen = q ? (size_t)(q - rq->uri) : strlen(rq->uri);
@@ -469,6 +470,7 @@ static void options_defaults(struct taxii_options *o)
 
 static void server_free(struct taxii_server *srv)
 {
+    taxii_watch_free(srv);
     for (size_t i = 0; i < srv->n_stores; i++)
         store_close(srv->stores[i]);
     free(srv->stores);
@@ -551,6 +553,8 @@ int taxii_server_start(const struct taxii_options *o, struct taxii_server **out,
     int r = server_init(srv, o, err);
     if (!r)
         r = parse_listen(o->listen, &sa, srv->host, err);
+    if (!r)
+        r = taxii_watch_start(srv, err);
     if (r) {
         server_free(srv);
         return r;
@@ -564,7 +568,8 @@ int taxii_server_start(const struct taxii_options *o, struct taxii_server **out,
         (unsigned)srv->o.threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)srv->o.max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)srv->o.max_per_client,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv->o.timeout_s, MHD_OPTION_URI_LOG_CALLBACK,
-        on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
+        on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION,
+        taxii_watch_connection, srv, MHD_OPTION_END);
     if (!d) {
         int e = errno;
         server_free(srv);
@@ -600,6 +605,7 @@ void taxii_server_stop(struct taxii_server *s)
     while (s->busy > 0 && pthread_cond_timedwait(&s->idle, &s->busy_lock, &until) == 0)
         ;
     pthread_mutex_unlock(&s->busy_lock);
+    taxii_watch_stop(s);
     MHD_stop_daemon(d);
     server_free(s);
 }

@@ -13,6 +13,7 @@
  *   objects.c    objects, manifest, one object, versions, DELETE (§5.3-5.8)
  *   post.c       add objects: validate, seal, append, status (§5.5)
  *   proofs.c     the ledger endpoints (tree heads, proofs)
+ *   watch.c      deadlines for slow clients (a watchdog thread)
  *
  * Life of a request: server.c collects the body (never past the ceiling),
  * then taxii_route() authenticates, finds the endpoint and calls it with a
@@ -50,7 +51,8 @@
 /* Largest answer built in memory (a page of TAXII_PAGE_MAX objects). */
 #define TAXII_RESP_MAX (256u * 1024 * 1024)
 
-struct taxii_rate; /* server.c */
+struct taxii_rate;  /* server.c */
+struct taxii_watch; /* watch.c */
 
 struct taxii_server {
     struct taxii_options o; /* defaults filled in */
@@ -67,7 +69,27 @@ struct taxii_server {
     pthread_mutex_t busy_lock;
     pthread_cond_t idle;
     unsigned busy; /* requests being processed */
+    struct taxii_watch *watch;
 };
+
+/* ---- slow-client deadlines (watch.c) ------------------------------------ */
+
+/* The phase of a connection's current request (watch.c explains). */
+enum { TAXII_PHASE_WAITING, TAXII_PHASE_HEADERS, TAXII_PHASE_UPLOAD, TAXII_PHASE_BUSY };
+
+/* Starts the watchdog thread of srv (srv->o.timeout_s set). */
+HL_MUST_CHECK int taxii_watch_start(struct taxii_server *srv, struct hl_error *err);
+/* Stops the thread; connections are still tracked until they close. */
+void taxii_watch_stop(struct taxii_server *srv);
+/* Stops the thread if running and frees the watch (after MHD stopped). */
+void taxii_watch_free(struct taxii_server *srv);
+#ifdef MHD_VERSION
+/* MHD_OPTION_NOTIFY_CONNECTION callback; cls is the server. */
+void taxii_watch_connection(void *cls, struct MHD_Connection *con, void **socket_context,
+                            enum MHD_ConnectionNotificationCode toe);
+/* The connection's request entered phase (TAXII_PHASE_*). */
+void taxii_watch_phase(struct taxii_server *srv, struct MHD_Connection *con, int phase);
+#endif
 
 /* One answer. */
 struct taxii_resp {

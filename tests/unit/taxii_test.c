@@ -94,19 +94,31 @@ static void test_filter_reads_every_parameter(void **state)
     taxii_filter_release(&f);
 }
 
-static void test_filter_repeated_match_parameters_add_up(void **state)
+static void test_filter_values_are_one_comma_list_per_parameter(void **state)
 {
     (void)state;
     struct taxii_filter f;
     struct hl_error err;
-    assert_int_equal(taxii_filter_parse("match[type]=indicator&match[type]=malware+&"
-                                        "match[version]=all&match[version]=last",
+    assert_int_equal(taxii_filter_parse("match[type]=indicator,malware+&match[version]=first,last",
                                         TAXII_Q_LIST, &f, &err),
                      0);
     assert_int_equal(f.n_types, 2);
     assert_string_equal(f.types[1], "malware"); /* '+' is a space, trimmed */
-    assert_int_equal(f.versions, TAXII_V_ALL | TAXII_V_LAST);
+    assert_int_equal(f.versions, TAXII_V_FIRST | TAXII_V_LAST);
     taxii_filter_release(&f);
+    /* A parameter given twice is ambiguous: 400, as is a repeated value
+     * or "all" beside anything else. */
+    static const char *const bad[] = {
+        "match[type]=indicator&match[type]=malware",
+        "match[spec_version]=2.0&match[spec_version]=2.1",
+        "match[version]=last,last",
+        "match[version]=2016-01-01T00:00:00Z,2016-01-01T00:00:00.000Z",
+        "match[version]=all,last",
+        "match[version]=2016-01-01T00:00:00Z,all",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (taxii_filter_parse(bad[i], TAXII_Q_LIST, &f, &err) != -HL_E_PARSE)
+            fail_msg("accepted '%s'", bad[i]);
 }
 
 static void test_filter_limit_above_the_maximum_is_lowered(void **state)
@@ -127,9 +139,7 @@ static void test_filter_spec_version_without_2_1_matches_nothing(void **state)
     assert_int_equal(taxii_filter_parse("match[spec_version]=2.0", TAXII_Q_LIST, &f, &err), 0);
     assert_true(f.spec_none);
     taxii_filter_release(&f);
-    assert_int_equal(taxii_filter_parse("match[spec_version]=2.0&match[spec_version]=2.1",
-                                        TAXII_Q_LIST, &f, &err),
-                     0);
+    assert_int_equal(taxii_filter_parse("match[spec_version]=2.0,2.1", TAXII_Q_LIST, &f, &err), 0);
     assert_false(f.spec_none);
     taxii_filter_release(&f);
 }
@@ -346,7 +356,7 @@ int main(void)
         cmocka_unit_test(test_path_split_refuses_bad_escapes_nul_slash_and_depth),
         cmocka_unit_test(test_filter_defaults_without_a_query),
         cmocka_unit_test(test_filter_reads_every_parameter),
-        cmocka_unit_test(test_filter_repeated_match_parameters_add_up),
+        cmocka_unit_test(test_filter_values_are_one_comma_list_per_parameter),
         cmocka_unit_test(test_filter_limit_above_the_maximum_is_lowered),
         cmocka_unit_test(test_filter_spec_version_without_2_1_matches_nothing),
         cmocka_unit_test(test_filter_ignores_unknown_and_foreign_parameters),

@@ -1,0 +1,170 @@
+/*
+ * watch.c — deadlines for slow clients, which libmicrohttpd's own timeout
+ * cannot give: MHD_OPTION_CONNECTION_TIMEOUT closes a connection idle for
+ * timeout_s, but one byte every few seconds keeps it "active" forever (a
+ * header or body dripped byte by byte holds a connection slot and a
+ * worker's buffer as long as the client likes).
+ *
+ * Every connection is tracked from accept (MHD_OPTION_NOTIFY_CONNECTION)
+ * to close, in the phase of its current request:
+ *   WAITING  since accept or the end of the last request: the TLS
+ *            handshake and the next request line must come within
+ *            timeout_s (an idle connection is closed by MHD at the same
+ *            bound);
+ *   HEADERS  since the request line: the headers must follow within
+ *            timeout_s;
+ *   UPLOAD   since the request line: the body too;
+ *   BUSY     the node works or answers: no deadline of the client's.
+ * A watchdog thread wakes four times per timeout_s and shuts down (never
+ * closes: the descriptor stays MHD's) the socket of every connection past
+ * its deadline; MHD then sees the end of the stream and frees the
+ * connection as for any client that hung up. A request cut this way was
+ * never answered, so nothing it sent was acknowledged or stored.
+ */
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <microhttpd.h>
+
+#include "taxii_int.h"
+
+struct taxii_conn {
+    int fd;
+    int phase;        /* TAXII_PHASE_* */
+    int64_t since_us; /* monotonic start of the phase's deadline */
+    bool cut;
+    struct taxii_conn *prev, *next;
+};
+
+struct taxii_watch {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    pthread_t thread;
+    bool running, stop;
+    int64_t timeout_us;
+    struct taxii_conn *head;
+};
+
+static int64_t watch_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void taxii_watch_connection(void *cls, struct MHD_Connection *con, void **socket_context,
+                            enum MHD_ConnectionNotificationCode toe)
+{
+    struct taxii_watch *w = ((struct taxii_server *)cls)->watch;
+    struct taxii_conn *k = *socket_context;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+        k = ci ? calloc(1, sizeof *k) : NULL;
+        if (!k)
+            return; /* untracked: MHD's idle timeout still applies */
+        k->fd = ci->connect_fd;
+        k->since_us = watch_now_us();
+        pthread_mutex_lock(&w->lock);
+        k->next = w->head;
+        if (w->head)
+            w->head->prev = k;
+        w->head = k;
+        pthread_mutex_unlock(&w->lock);
+        *socket_context = k;
+        return;
+    }
+    if (!k) /* MHD_CONNECTION_NOTIFY_CLOSED of an untracked connection */
+        return;
+    pthread_mutex_lock(&w->lock);
+    if (k->prev)
+        k->prev->next = k->next;
+    else
+        w->head = k->next;
+    if (k->next)
+        k->next->prev = k->prev;
+    pthread_mutex_unlock(&w->lock);
+    *socket_context = NULL;
+    free(k);
+}
+
+void taxii_watch_phase(struct taxii_server *srv, struct MHD_Connection *con, int phase)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct taxii_conn *k = ci ? ci->socket_context : NULL;
+    if (!k)
+        return;
+    pthread_mutex_lock(&srv->watch->lock);
+    /* UPLOAD keeps the deadline of the request line. */
+    if (phase != TAXII_PHASE_UPLOAD)
+        k->since_us = watch_now_us();
+    k->phase = phase;
+    pthread_mutex_unlock(&srv->watch->lock);
+}
+
+static void *watch_run(void *arg)
+{
+    struct taxii_watch *w = arg;
+    pthread_mutex_lock(&w->lock);
+    while (!w->stop) {
+        int64_t now = watch_now_us();
+        for (struct taxii_conn *k = w->head; k; k = k->next)
+            if (!k->cut && k->phase != TAXII_PHASE_BUSY && now - k->since_us > w->timeout_us) {
+                shutdown(k->fd, SHUT_RDWR);
+                k->cut = true;
+            }
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        int64_t ns = until.tv_nsec + (w->timeout_us / 4) * 1000;
+        until.tv_sec += ns / 1000000000;
+        until.tv_nsec = ns % 1000000000;
+        pthread_cond_timedwait(&w->wake, &w->lock, &until);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+int taxii_watch_start(struct taxii_server *srv, struct hl_error *err)
+{
+    struct taxii_watch *w = calloc(1, sizeof *w);
+    if (!w)
+        return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->wake, NULL);
+    w->timeout_us = (int64_t)srv->o.timeout_s * 1000000;
+    srv->watch = w;
+    if (pthread_create(&w->thread, NULL, watch_run, w) != 0)
+        return hl_fail(err, HL_E_NOMEM, NULL, "cannot start the connection watchdog");
+    w->running = true;
+    return 0;
+}
+
+void taxii_watch_stop(struct taxii_server *srv)
+{
+    struct taxii_watch *w = srv->watch;
+    if (!w)
+        return;
+    if (w->running) {
+        pthread_mutex_lock(&w->lock);
+        w->stop = true;
+        pthread_cond_signal(&w->wake);
+        pthread_mutex_unlock(&w->lock);
+        pthread_join(w->thread, NULL);
+        w->running = false;
+    }
+}
+
+void taxii_watch_free(struct taxii_server *srv)
+{
+    struct taxii_watch *w = srv->watch;
+    if (!w)
+        return;
+    taxii_watch_stop(srv);
+    /* MHD_stop_daemon reported every connection closed: the list is empty. */
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->wake);
+    free(w);
+    srv->watch = NULL;
+}
