@@ -4,8 +4,9 @@
  * each log of the channel, RFC 9162 §2.1.3 inclusion proofs of one entry,
  * and §2.1.4 consistency proofs between two sizes of a log.
  *
- * Each answer is read in one snapshot (store_begin_read), so the sizes,
- * roots and proof hashes of one answer agree even while POSTs append.
+ * Each answer is read in the request's one snapshot (route.c starts it
+ * for every GET), so the sizes, roots and proof hashes of one answer
+ * agree even while POSTs append.
  * Proofs come in the shape `hotline merkle verify` reads (base64 hashes,
  * leafIdx / treeSize or size1 / size2, wantErr false), so anyone can
  * check an answer offline; the signed tree head of the proved size is
@@ -63,11 +64,9 @@ static bool need_read(struct taxii_ctx *c)
     return false;
 }
 
-/* Answers v (consumed) as application/json, or the failure, and ends the
- * snapshot. */
+/* Answers v (consumed) as application/json, or the failure. */
 static void proof_answer(struct taxii_ctx *c, int r, json_t *v, const struct hl_error *err)
 {
-    taxii_rollback(c->store);
     if (r == -HL_E_NOT_FOUND)
         taxii_error(c, 404, "Not found", "%s", err->msg);
     else if (r == -HL_E_INVALID)
@@ -121,10 +120,8 @@ void taxii_ep_heads(struct taxii_ctx *c)
     hl_error_clear(&err);
     if (!need_read(c))
         goto out;
-    int r = m.id && logs ? store_begin_read(c->store, &err)
+    int r = m.id && logs ? store_channel_member_list(c->store, c->channel, member_one, &m, &err)
                          : hl_fail(&err, HL_E_NOMEM, NULL, "out of memory");
-    if (!r)
-        r = store_channel_member_list(c->store, c->channel, member_one, &m, &err);
     for (size_t i = 0; !r && i < m.n; i++)
         r = head_entry(c, m.id[i], logs, &err);
     if (!r)
@@ -322,7 +319,7 @@ static int consistency_run(struct taxii_ctx *c, json_t **out, struct hl_error *e
 
 typedef int (*proof_fn)(struct taxii_ctx *c, json_t **out, struct hl_error *err);
 
-/* Runs a proof in one read snapshot and answers it. */
+/* Runs a proof (in the request's read snapshot) and answers it. */
 static void proof_run(struct taxii_ctx *c, proof_fn run)
 {
     struct hl_error err;
@@ -330,9 +327,7 @@ static void proof_run(struct taxii_ctx *c, proof_fn run)
     hl_error_clear(&err);
     if (!need_read(c))
         return;
-    int r = store_begin_read(c->store, &err);
-    if (!r)
-        r = run(c, &out, &err);
+    int r = run(c, &out, &err);
     proof_answer(c, r, out, &err);
 }
 

@@ -285,6 +285,16 @@ static void route_call(struct taxii_ctx *c, enum ep e)
 
 void taxii_route(struct taxii_ctx *c, const char *authorization)
 {
+    struct hl_error err;
+    hl_error_clear(&err);
+    /* A read request sees one snapshot from credentials to its last row
+     * (and SQLite takes its read lock once, not once per query); the
+     * server ends it after the answer. */
+    bool read = strcmp(c->method, "GET") == 0 || strcmp(c->method, "HEAD") == 0;
+    if (read && store_begin_read(c->store, &err)) {
+        taxii_fail(c, &err);
+        return;
+    }
     if (authenticate(c, authorization))
         return;
     size_t coll = 0;

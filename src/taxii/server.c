@@ -373,7 +373,7 @@ static enum MHD_Result request_finish(struct MHD_Connection *con, struct request
     if (c.user.name[0])
         snprintf(rq->user, sizeof rq->user, "%s", c.user.name);
     if (c.store)
-        taxii_rollback(c.store); /* a no-op unless an endpoint left one open */
+        taxii_rollback(c.store); /* ends a GET's snapshot, or what a failure left open */
     enum MHD_Result ok = send_resp(con, rq, &resp);
     buf_release(&resp.body);
     free(path);
