@@ -8,7 +8,8 @@
  *      was cut at max_content_length already (413, nothing read further);
  *   2. every object goes through the STIX core (stix_validate_object); an
  *      object with errors is a failure whose message lists them ("path:
- *      message; ..."), and is not stored;
+ *      message; ..."), and is not stored; so is a tree head or receipt (the
+ *      node's own statements: a user cannot make the node say them);
  *   3. under the process's write lock, in ONE store transaction: versions
  *      the channel holds already (log_held_version: equal apart from seals)
  *      are successes stored nothing; another object under a held version,
@@ -95,8 +96,14 @@ static int post_validate(struct post *p, bool *valid)
         json_t *o = json_array_get(p->objects, i);
         struct stix_report rep;
         stix_report_init(&rep);
+        const char *type = json_string_value(json_object_get(o, "type"));
         if (!json_is_object(o))
             stix_report_add(&rep, STIX_SEV_ERROR, "", "an envelope's objects must be objects");
+        else if (type && (!strcmp(type, LOG_TREE_HEAD_TYPE) || !strcmp(type, LOG_RECEIPT_TYPE)))
+            stix_report_add(&rep, STIX_SEV_ERROR, "type",
+                            "a %s is the node's own statement about its log; the node makes "
+                            "them, users do not POST them",
+                            type);
         else
             stix_validate_object(o, "", &rep);
         valid[i] = stix_report_ok(&rep);

@@ -30,13 +30,16 @@
  * a token bucket per address (capacity rate_per_minute, refilled
  * continuously), in a fixed table.
  *
- * Stop: MHD_quiesce_daemon closes the listening socket, in-flight
- * requests finish (up to timeout_s), then MHD_stop_daemon closes idle
- * connections and joins the workers; only then are the stores closed.
+ * Stop: MHD_quiesce_daemon closes the listening socket, a request that
+ * begins after it is answered 503 with "Connection: close" (keep-alive
+ * clients cannot keep the node up), requests in flight finish (up to
+ * timeout_s), then MHD_stop_daemon closes idle connections and joins the
+ * workers; only then are the stores closed.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,6 +287,8 @@ static enum MHD_Result send_error(struct MHD_Connection *con, struct request *rq
         return MHD_NO;
     if (status == 429)
         taxii_header(&r, "Retry-After", "60");
+    if (status == 503) /* stopping: this connection carries nothing more */
+        taxii_header(&r, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ok = send_resp(con, rq, &r);
     buf_release(&r.body);
     return ok;
@@ -319,6 +324,8 @@ static enum MHD_Result request_start(struct MHD_Connection *con, struct request 
     taxii_watch_phase(srv, con, TAXII_PHASE_UPLOAD);
     snprintf(rq->method, sizeof rq->method, "%s", method);
     client_addr(con, rq, key);
+    if (atomic_load(&srv->stopping))
+        return send_error(con, rq, 503, "Service unavailable", "the node is stopping");
     if (!rate_take(srv->rate, key))
         return send_error(con, rq, 429, "Too many requests",
                           "this client sent more requests than the node takes per minute");
@@ -595,6 +602,7 @@ void taxii_server_stop(struct taxii_server *s)
     if (!s)
         return;
     struct MHD_Daemon *d = s->daemon;
+    atomic_store(&s->stopping, true);      /* no new requests */
     MHD_socket fd = MHD_quiesce_daemon(d); /* no new connections */
     if (fd != MHD_INVALID_SOCKET)
         close(fd);

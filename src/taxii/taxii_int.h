@@ -25,6 +25,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -70,6 +71,7 @@ struct taxii_server {
     pthread_cond_t idle;
     unsigned busy; /* requests being processed */
     struct taxii_watch *watch;
+    atomic_bool stopping; /* set by taxii_server_stop */
 };
 
 /* ---- slow-client deadlines (watch.c) ------------------------------------ */
