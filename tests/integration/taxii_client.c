@@ -2,14 +2,16 @@
  * taxii_client.c — runs the TAXII 2.1 conformance tests against a real
  * node (taxii.sh starts it and passes what it set up):
  *
- *   taxii_client --phase main|limits --url https://127.0.0.1:PORT
+ *   taxii_client --phase main|drain|acked|limits --url https://127.0.0.1:PORT
  *       --ca DIR/tls.crt --coll ID --coll-other ID --channel NAME
  *       --party IDENTITY --party-key B64 --peer IDENTITY --out DIR
  *       --user admin:NAME:TOKEN --user rw:NAME:TOKEN --user r:... --user w:...
  *       --user none:... --user nobody:... [--limit KEY=N]... [--test NAME]...
  *
  * Phase "main" seeds fixtures, then runs the read, write and load groups
- * against a node with generous limits; phase "limits" runs against the
+ * against a node with generous limits; "drain" writes while taxii.sh
+ * stops the node and "acked" checks after a restart that nothing
+ * acknowledged was lost; phase "limits" runs against the
  * same node restarted with small limits (taxii.sh writes them into
  * hotline.conf) and crosses each one. Every test prints "ok NAME" or its
  * failed checks and "FAIL NAME"; the exit status is 0 only if every check
@@ -160,8 +162,12 @@ static int tc_parse_args(int argc, char **argv, struct tc_args *a)
     if (!a->phase || !tc_cfg.url || !tc_cfg.ca || !tc_cfg.coll || !tc_cfg.coll_other ||
         !tc_cfg.channel || !tc_cfg.party || !tc_cfg.party_key || !tc_cfg.peer || !tc_cfg.out_dir)
         return tc_usage("missing option");
-    if (strcmp(a->phase, "main") != 0 && strcmp(a->phase, "limits") != 0)
-        return tc_usage("--phase is main or limits");
+    static const char *const phases[] = {"main", "drain", "acked", "limits"};
+    bool known = false;
+    for (size_t i = 0; i < 4; i++)
+        known |= strcmp(a->phase, phases[i]) == 0;
+    if (!known)
+        return tc_usage("--phase is main, drain, acked or limits");
     return 0;
 }
 
@@ -234,6 +240,10 @@ int main(int argc, char **argv)
         failed += tc_run_group(tc_write_tests, &a, &c, &ran);
         failed += tc_run_group(tc_ledger_tests, &a, &c, &ran);
         failed += tc_run_group(tc_load_tests, &a, &c, &ran);
+    } else if (strcmp(a.phase, "drain") == 0) {
+        failed += tc_run_group(tc_drain_tests, &a, &c, &ran);
+    } else if (strcmp(a.phase, "acked") == 0) {
+        failed += tc_run_group(tc_acked_tests, &a, &c, &ran);
     } else {
         if (!tc_cfg.max_objects || !tc_cfg.max_connections || !tc_cfg.max_per_client ||
             !tc_cfg.rate_per_minute || !tc_cfg.timeout_s) {

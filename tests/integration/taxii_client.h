@@ -111,7 +111,8 @@ struct tc_resp {
     char date_last[TC_HEADER_MAX];  /* X-TAXII-Date-Added-Last */
     char www_authenticate[TC_HEADER_MAX];
     char retry_after[TC_HEADER_MAX];
-    bool has_date_first, has_date_last, has_www_authenticate, has_retry_after;
+    char allow[TC_HEADER_MAX];
+    bool has_date_first, has_date_last, has_www_authenticate, has_retry_after, has_allow;
 };
 
 /* One connection per thread (libcurl keeps it alive between requests). */
@@ -244,5 +245,7 @@ extern const struct tc_test tc_write_tests[];
 extern const struct tc_test tc_ledger_tests[];
 extern const struct tc_test tc_load_tests[];
 extern const struct tc_test tc_limit_tests[];
+extern const struct tc_test tc_drain_tests[];
+extern const struct tc_test tc_acked_tests[];
 
 #endif

@@ -76,9 +76,9 @@ static size_t tc_on_header(char *p, size_t size, size_t n, void *ctx)
     if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
         /* A new header block (after a 100 Continue): forget the old one. */
         r->content_type[0] = r->date_first[0] = r->date_last[0] = '\0';
-        r->www_authenticate[0] = r->retry_after[0] = '\0';
+        r->www_authenticate[0] = r->retry_after[0] = r->allow[0] = '\0';
         r->has_date_first = r->has_date_last = false;
-        r->has_www_authenticate = r->has_retry_after = false;
+        r->has_www_authenticate = r->has_retry_after = r->has_allow = false;
         return len;
     }
     tc_header_take(p, len, "Content-Type", r->content_type);
@@ -86,6 +86,7 @@ static size_t tc_on_header(char *p, size_t size, size_t n, void *ctx)
     r->has_date_last |= tc_header_take(p, len, "X-TAXII-Date-Added-Last", r->date_last);
     r->has_www_authenticate |= tc_header_take(p, len, "WWW-Authenticate", r->www_authenticate);
     r->has_retry_after |= tc_header_take(p, len, "Retry-After", r->retry_after);
+    r->has_allow |= tc_header_take(p, len, "Allow", r->allow);
     return len;
 }
 
@@ -163,12 +164,11 @@ void tc_do(struct tc_conn *c, const struct tc_req *req, struct tc_resp *resp)
     buf_init(&resp->body, TC_BODY_MAX);
     CURL *h = c->h;
     curl_easy_reset(h);
-    char url[TC_URL_MAX];
-    if (strncmp(req->path, "http", 4) == 0)
-        tc_fmt(url, sizeof(url), "%s", req->path);
-    else
-        tc_fmt(url, sizeof(url), "%s%s", tc_cfg.url, req->path);
-    curl_easy_setopt(h, CURLOPT_URL, url);
+    struct buf url;
+    buf_init(&url, TC_BODY_MAX);
+    if (buf_addf(&url, "%s%s", strncmp(req->path, "http", 4) ? tc_cfg.url : "", req->path))
+        abort();
+    curl_easy_setopt(h, CURLOPT_URL, url.data);
     tc_setopt_transport(h, req);
     const char *method = req->method ? req->method : req->body ? "POST" : "GET";
     struct tc_upload up = {req->body, req->body_len ? req->body_len
@@ -198,6 +198,7 @@ void tc_do(struct tc_conn *c, const struct tc_req *req, struct tc_resp *resp)
     resp->curl = curl_easy_perform(h);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
     curl_slist_free_all(headers);
+    buf_release(&url);
     if (resp->body.len) {
         json_error_t jerr;
         resp->json = json_loadb(resp->body.data, resp->body.len, JSON_REJECT_DUPLICATES, &jerr);

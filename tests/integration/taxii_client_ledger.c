@@ -212,6 +212,12 @@ static void test_delete_object_and_version(struct tc_conn *c)
     TC_STATUS(&r, 200, "DELETE the object");
     tc_resp_release(&r);
     tc_check_gone(c, id);
+    /* taxii.h: a deleted version POSTed again counts as held (a success)
+     * and stays deleted. */
+    char *again = tc_indicator(id, tc_dv[1], "to be deleted");
+    json_decref(tc_publish(c, (const char *const *)&again, 1));
+    free(again);
+    tc_check_gone(c, id);
     /* The ledger forgets nothing: same log, the entry still proved. */
     TC_CHECK(tc_log_size(c) == size, "DELETE changed the log size");
     char query[256];
@@ -398,12 +404,14 @@ static void test_ledger_consistency_proof(struct tc_conn *c)
 
 static void test_ledger_errors_and_rights(struct tc_conn *c)
 {
-    char bad[4][256];
+    char bad[6][256];
     tc_fmt(bad[0], 256, "consistency/?party=%s&from=999999999", tc_cfg.party);
     tc_fmt(bad[1], 256, "inclusion/?party=%s&index=999999999", tc_cfg.party);
     tc_fmt(bad[2], 256, "inclusion/?index=0");
     tc_fmt(bad[3], 256, "consistency/?party=%s&from=x", tc_cfg.party);
-    for (int i = 0; i < 4; i++) {
+    tc_fmt(bad[4], 256, "inclusion/?party=%s&index=5&size=3", tc_cfg.party);
+    tc_fmt(bad[5], 256, "consistency/?party=%s&from=5&to=3", tc_cfg.party);
+    for (int i = 0; i < 6; i++) {
         char path[512];
         tc_fmt(path, sizeof(path), "/api/hotline/collections/%s/%s", tc_cfg.coll, bad[i]);
         struct tc_req req = {.path = path, .accept = "application/json"};

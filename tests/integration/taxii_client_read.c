@@ -388,6 +388,49 @@ static void test_accept_other_media_types_406(struct tc_conn *c)
     }
 }
 
+static void test_methods_405_and_long_uri_414(struct tc_conn *c)
+{
+    char objects[256], coll[256];
+    tc_coll_path(objects, sizeof(objects), tc_cfg.coll, "objects/");
+    tc_coll_path(coll, sizeof(coll), tc_cfg.coll, "");
+    const struct {
+        const char *method, *path, *allows;
+    } cases[] = {
+        {"PUT", objects, "POST"},
+        {"PATCH", objects, "GET"},
+        {"DELETE", coll, "GET"},
+        {"POST", "/taxii2/", "GET"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct tc_req req = {.method = cases[i].method, .path = cases[i].path};
+        if (!strcmp(cases[i].method, "POST"))
+            req.body = "{}";
+        struct tc_resp r;
+        tc_do(c, &req, &r);
+        char what[320];
+        tc_fmt(what, sizeof(what), "%s %s", cases[i].method, cases[i].path);
+        if (tc_check_error(&r, 405, what))
+            TC_CHECK(r.has_allow && strstr(r.allow, cases[i].allows),
+                     "%s: 405 with Allow \"%s\", which must name %s (RFC 9110 §15.5.6)", what,
+                     r.allow, cases[i].allows);
+        tc_resp_release(&r);
+    }
+    /* A 20 KB request target: refused, and the node lives on. */
+    struct buf q;
+    buf_init(&q, 32 * 1024);
+    int rc = buf_adds(&q, objects) | buf_adds(&q, "?match[type]=");
+    for (int i = 0; i < 2000 && rc == 0; i++)
+        rc = buf_adds(&q, "indicator,");
+    struct tc_resp r;
+    tc_get(c, q.data, NULL, &r);
+    TC_CHECK(rc == 0 && (r.status == 414 || r.status == 400), "a 20 KB URI: HTTP %ld", r.status);
+    tc_resp_release(&r);
+    buf_release(&q);
+    tc_get(c, "/api/", NULL, &r);
+    TC_STATUS(&r, 200, "the node after a 20 KB URI");
+    tc_resp_release(&r);
+}
+
 /* ---- discovery and API root (§4.1, §4.2) ------------------------------ */
 
 static void test_discovery_resource(struct tc_conn *c)
@@ -651,6 +694,7 @@ const struct tc_test tc_read_tests[] = {
     {"test_auth_oversized_header_refused", test_auth_oversized_header_refused},
     {"test_accept_defined_media_types_not_406", test_accept_defined_media_types_not_406},
     {"test_accept_other_media_types_406", test_accept_other_media_types_406},
+    {"test_methods_405_and_long_uri_414", test_methods_405_and_long_uri_414},
     {"test_discovery_resource", test_discovery_resource},
     {"test_api_root_resource", test_api_root_resource},
     {"test_collections_only_permitted", test_collections_only_permitted},

@@ -73,6 +73,13 @@ static bool tc_check_status(const json_t *st, long total, long ok, long failed, 
         good &=
             TC_CHECK(!l || (json_is_array(l) && json_array_size(l) > 0),
                      "%s: %s present but empty (§2: empty lists are prohibited)", what, lists[i]);
+        size_t k;
+        const json_t *d;
+        json_array_foreach(l, k, d) good &=
+            TC_CHECK(json_is_string(json_object_get(d, "id")) &&
+                         json_is_string(json_object_get(d, "version")),
+                     "%s: %s[%zu] lacks the id or version status-details require (§4.3.1)", what,
+                     lists[i], k);
     }
     const char *ts = json_string_value(json_object_get(st, "request_timestamp"));
     good &= TC_CHECK(!json_object_get(st, "request_timestamp") || tc_is_taxii_timestamp(ts),
@@ -381,6 +388,40 @@ static void test_post_unsupported_stix_version(struct tc_conn *c)
     free(text);
 }
 
+static void test_post_ledger_statements_refused(struct tc_conn *c)
+{
+    /* Tree heads are the node's own statements about its log: a user
+     * POSTing one (a copy of a real head, new id) must not get it sealed
+     * into the log as if the node had said it. */
+    char path[256];
+    tc_fmt(path, sizeof(path), "/api/hotline/collections/%s/heads/", tc_cfg.coll);
+    struct tc_req req = {.path = path, .accept = "application/json"};
+    struct tc_resp r;
+    tc_do(c, &req, &r);
+    json_t *head = json_deep_copy(
+        json_object_get(json_array_get(json_object_get(r.json, "logs"), 0), "tree_head"));
+    tc_resp_release(&r);
+    if (!TC_CHECK(json_is_object(head), "no tree head to copy"))
+        return;
+    char id[80];
+    tc_stix_id(id, sizeof(id), "hotline-tree-head");
+    json_object_set_new(head, "id", json_string(id));
+    json_object_set_new(head, "tree_size", json_integer(1000000));
+    const char *drop[] = {SEAL_PROP_PARTY, SEAL_PROP_CHANNEL, SEAL_PROP_SEQ, "signatures"};
+    for (int i = 0; i < 4; i++)
+        json_object_del(head, drop[i]);
+    char *text = json_dumps(head, JSON_COMPACT);
+    tc_post_objects(c, NULL, &text, 1, &r);
+    if (r.status == 202)
+        tc_check_status(r.json, 1, 0, 1, "a user's forged tree head");
+    else
+        TC_CHECK(r.status == 400 || r.status == 422, "a forged tree head: HTTP %ld", r.status);
+    tc_resp_release(&r);
+    tc_absent(c, id, "a user's forged tree head");
+    json_decref(head);
+    free(text);
+}
+
 const struct tc_test tc_write_tests[] = {
     {"test_post_returns_status_resource", test_post_returns_status_resource},
     {"test_status_not_found_or_hidden", test_status_not_found_or_hidden},
@@ -388,6 +429,7 @@ const struct tc_test tc_write_tests[] = {
     {"test_post_duplicate_not_stored_twice", test_post_duplicate_not_stored_twice},
     {"test_post_changed_held_version_fails", test_post_changed_held_version_fails},
     {"test_post_forged_seal_not_taken", test_post_forged_seal_not_taken},
+    {"test_post_ledger_statements_refused", test_post_ledger_statements_refused},
     {"test_post_write_rights", test_post_write_rights},
     {"test_post_media_types_415_406", test_post_media_types_415_406},
     {"test_post_malformed_body", test_post_malformed_body},
