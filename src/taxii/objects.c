@@ -17,10 +17,11 @@
  * together with other values need the first / last version of each id,
  * looked up after the page is read (a listing may not be reentered).
  *
- * Pages carry X-TAXII-Date-Added-First / -Last (§3.3) of the objects in
- * them, "more", and "next" whenever more is true (also on manifests and
- * version lists, where clients such as taxii2-client's as_pages follow it:
- * a batch shares one date_added, so added_after alone could skip rows).
+ * A page holds at most `limit` objects and ends early once it passes
+ * TAXII_PAGE_BYTES (§3.4 lets a server return fewer than asked). Pages
+ * carry X-TAXII-Date-Added-First / -Last (§3.3) of the objects in them, "more", and "next" whenever
+ * more is true (also on manifests and version lists, where clients such as taxii2-client's as_pages
+ * follow it: a batch shares one date_added, so added_after alone could skip rows).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,9 +32,15 @@
 
 enum page_kind { PAGE_OBJECTS, PAGE_MANIFEST, PAGE_VERSIONS };
 
+/* A page ends early, "more" true, once its body passes this many bytes:
+ * a limit counts objects, and objects may be large. */
+#define TAXII_PAGE_BYTES (16u * 1024 * 1024)
+#define PAGE_FULL 1 /* page_row's answer to stop the listing there */
+
 /* A row whose version must be checked once the listing is done. */
 struct candidate {
     int64_t row;
+    int64_t added_us;
     int64_t version_us;
     char id[STORE_TEXT_MAX + 1];
 };
@@ -126,12 +133,15 @@ static int page_row(void *ctx, const struct store_object *o)
             return hl_fail(p->err, HL_E_INTERNAL, "objects", "page longer than its limit");
         struct candidate *k = &p->cand[p->n_cand++];
         k->row = o->row;
+        k->added_us = o->date_added_us;
         k->version_us = version_us(o);
         snprintf(k->id, sizeof k->id, "%s", o->stix_id);
         return 0;
     }
     if (p->by_time && !time_listed(p->f, version_us(o)))
         return 0;
+    if (p->out && p->out->len > TAXII_PAGE_BYTES)
+        return PAGE_FULL; /* this row opens the next page */
     return page_emit(p, o);
 }
 
@@ -181,12 +191,19 @@ static int emit_row(void *ctx, const struct store_object *o)
 }
 
 /* Decides the collected candidates (first / last / listed times) and
- * emits the kept ones in page order. */
-static int page_decide(struct page *p)
+ * emits the kept ones in page order; a page that fills up ends before
+ * candidate i, which opens the next one. */
+static int page_decide(struct page *p, struct store_page *pg)
 {
     unsigned v = p->f->versions;
     for (size_t i = 0; i < p->n_cand; i++) {
         const struct candidate *k = &p->cand[i];
+        if (i && p->out->len > TAXII_PAGE_BYTES) {
+            pg->next.date_added_us = p->cand[i - 1].added_us;
+            pg->next.row = p->cand[i - 1].row;
+            pg->more = true;
+            return 0;
+        }
         bool keep = time_listed(p->f, k->version_us);
         int64_t row = 0;
         int r = 0;
@@ -227,8 +244,12 @@ static int page_list(struct page *p, const char *const *ids, size_t n_ids, bool 
     if (p->deferred && !(p->cand = calloc(f->limit, sizeof *p->cand)))
         return hl_fail(p->err, HL_E_NOMEM, "objects", "out of memory");
     int r = store_object_list(p->c->store, &q, page_row, p, pg, p->err);
+    if (r == PAGE_FULL) {
+        r = 0;
+        pg->more = true; /* pg->next is the last row sent */
+    }
     if (!r && p->deferred)
-        r = page_decide(p);
+        r = page_decide(p, pg);
     return r;
 }
 

@@ -49,8 +49,10 @@
 #define TAXII_URI_MAX 8192
 /* Most headers added to one answer. */
 #define TAXII_MAX_HEADERS 6
-/* Largest answer built in memory (a page of TAXII_PAGE_MAX objects). */
-#define TAXII_RESP_MAX (256u * 1024 * 1024)
+/* Largest answer built in memory: a page ends past 16 MiB (objects.c),
+ * plus its last object (at most STORE_JSON_MAX); a status of LOG_BATCH_MAX
+ * objects with their messages. */
+#define TAXII_RESP_MAX (64u * 1024 * 1024)
 
 struct taxii_rate;  /* server.c */
 struct taxii_watch; /* watch.c */
