@@ -45,7 +45,8 @@ for ch in us-ru side; do "$HL_BIN" channel create "$ch" --data "$a" >/dev/null; 
 "$HL_BIN" log append --data "$b" --channel us-ru "$HL_SRC/examples/note-proposal.json" >/dev/null
 "$HL_BIN" log export --data "$b" --output "$tmp/b.jsonl" >/dev/null
 "$HL_BIN" log import --data "$a" --pin-key "$b/party.pub" "$tmp/b.jsonl" >/dev/null
-"$HL_BIN" log append --data "$a" --channel us-ru "$HL_SRC/examples/opinion-dispute.json" >/dev/null
+"$HL_BIN" log append --data "$a" --channel us-ru "$HL_SRC/examples/opinion-dispute.json" \
+    "$HL_SRC/examples/incident-pipeline.json" >/dev/null
 
 token() { "$HL_BIN" user add "$1" --channels "$2" --data "$a" | awk 'END { print $NF }'; }
 rw_token=$(token rw us-ru:rw)

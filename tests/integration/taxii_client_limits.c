@@ -182,6 +182,14 @@ static void test_limit_body_size_413(struct tc_conn *c)
 
 static void test_limit_objects_per_envelope_413(struct tc_conn *c)
 {
+    struct tc_resp root;
+    if (tc_get_ok(c, "/api/", NULL, &root, "API root"))
+        TC_CHECK(json_integer_value(json_object_get(root.json, "x_hotline_max_objects")) ==
+                     tc_cfg.max_objects,
+                 "API root advertises x_hotline_max_objects %lld, configured %ld",
+                 (long long)json_integer_value(json_object_get(root.json, "x_hotline_max_objects")),
+                 tc_cfg.max_objects);
+    tc_resp_release(&root);
     long n = tc_cfg.max_objects + 1;
     char(*ids)[64] = calloc((size_t)n, 64);
     char **objs = calloc((size_t)n, sizeof(char *));

@@ -150,6 +150,41 @@ static void test_objects_come_back_sealed(struct tc_conn *c)
     tc_resp_release(&r);
 }
 
+static void test_unversioned_objects_use_created(struct tc_conn *c)
+{
+    /* §3.4.1, §5.3.1, §5.8: an object without modified (a marking
+     * definition) has its created timestamp as its version. */
+    struct tc_resp r;
+    size_t seen = 0;
+    if (tc_list(c, "objects/?match[type]=marking-definition", &r)) {
+        size_t i;
+        const json_t *o;
+        json_array_foreach(tc_objects(&r), i, o)
+        {
+            const char *id = json_string_value(json_object_get(o, "id"));
+            const char *created = json_string_value(json_object_get(o, "created"));
+            if (!id || !created || json_object_get(o, "modified"))
+                continue;
+            seen++;
+            char rest[512], enc[64];
+            tc_fmt(rest, sizeof(rest), "manifest/?match[id]=%s", id);
+            struct tc_resp m;
+            if (tc_list(c, rest, &m)) {
+                const char *v = json_string_value(
+                    json_object_get(json_array_get(tc_objects(&m), 0), "version"));
+                TC_CHECK(v && !strcmp(v, created), "%s: manifest version %s, want created %s", id,
+                         TC_S(v), created);
+            }
+            tc_resp_release(&m);
+            tc_urlencode(enc, sizeof(enc), created);
+            tc_fmt(rest, sizeof(rest), "objects/?match[id]=%s&match[version]=%s", id, enc);
+            tc_expect(c, rest, 1, "marking-definition");
+        }
+    }
+    tc_resp_release(&r);
+    TC_CHECK(seen > 0, "no marking definition without modified in the collection to check");
+}
+
 static void test_filter_match_type(struct tc_conn *c)
 {
     struct tc_resp r;
@@ -181,9 +216,9 @@ static void test_filter_match_type(struct tc_conn *c)
     }
     tc_resp_release(&r);
     /* STIX types with nothing stored are no error (§3.4.1). */
-    tc_expect(c, "objects/?match[type]=malware", 0, NULL);
+    tc_expect(c, "objects/?match[type]=course-of-action", 0, NULL);
     tc_expect(c, "objects/?match[type]=x-unknown-thing", 0, NULL);
-    tc_expect(c, "manifest/?match[type]=malware", 0, NULL);
+    tc_expect(c, "manifest/?match[type]=course-of-action", 0, NULL);
 }
 
 static void test_filter_match_id(struct tc_conn *c)
@@ -576,6 +611,7 @@ const struct tc_test tc_object_tests[] = {
     {"test_objects_sorted_like_manifest", test_objects_sorted_like_manifest},
     {"test_objects_default_latest_version", test_objects_default_latest_version},
     {"test_objects_come_back_sealed", test_objects_come_back_sealed},
+    {"test_unversioned_objects_use_created", test_unversioned_objects_use_created},
     {"test_filter_match_type", test_filter_match_type},
     {"test_filter_match_id", test_filter_match_id},
     {"test_filter_match_version", test_filter_match_version},

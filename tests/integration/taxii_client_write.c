@@ -55,8 +55,9 @@ static bool tc_check_status(const json_t *st, long total, long ok, long failed, 
         return false;
     const char *id = json_string_value(json_object_get(st, "id"));
     const char *s = json_string_value(json_object_get(st, "status"));
-    bool good = TC_CHECK(tc_is_uuid(id, false), "%s: status id \"%s\" is not an identifier", what,
-                         id ? id : "");
+    bool good =
+        TC_CHECK(tc_is_uuid(id, true), "%s: status id \"%s\" is not an identifier (a UUIDv4, §2)",
+                 what, id ? id : "");
     good &=
         TC_CHECK(s && !strcmp(s, "complete"), "%s: status \"%s\", want complete", what, s ? s : "");
     const char *keys[4] = {"total_count", "success_count", "failure_count", "pending_count"};
