@@ -61,7 +61,8 @@
  * match[spec_version] (default: the latest, i.e. 2.1). Values of one
  * filter are comma-separated (OR); different filters AND. Pages are
  * keyset pages on (date added, arrival): stable under concurrent writes.
- * Lists carry X-TAXII-Date-Added-First / -Last of the page's objects,
+ * A page ends early (more true) once its body passes 16 MiB. Lists carry
+ * X-TAXII-Date-Added-First / -Last of the page's objects,
  * and "next" whenever "more" is true (manifests and version lists too:
  * the objects of one POST share a date_added, so added_after alone cannot
  * resume inside a batch).
@@ -71,7 +72,10 @@
  * carry its findings as the message), versions the collection holds were
  * counted as successes and not stored again, and the rest were sealed and
  * appended to the node's log of the channel in ONE store transaction with
- * the status record, made durable before the answer.
+ * the status record, made durable before the answer. Failures also
+ * include another object under a version held or given twice (a version
+ * never changes), objects carrying a hotline seal that is not held, and
+ * tree heads or receipts (the node's own statements).
  *
  * DELETE (§5.7) removes the matching versions (match[version]; without
  * it, every version) from the collection as TAXII serves it (every list,
@@ -106,11 +110,17 @@
  *      [B64...], "wantErr": false, "log_party": IDENTITY, "log_channel":
  *      NAME}
  *
- * Limits, advertised where TAXII has a place for them and enforced:
- * body size (413), objects per envelope (413), JSON depth (422, stix_parse),
- * connections in all and per client address (refused at accept), requests
- * per client address per minute (429), idle connections and slow requests
- * (timeout_s: closed).
+ * Limits, enforced, and advertised in the API root (max_content_length,
+ * x_hotline_max_objects, x_hotline_max_page_size): body size (413),
+ * objects per envelope (413), JSON depth (422, stix_parse), connections in
+ * all and per client address (refused at accept), requests per client
+ * address per minute (429, a bucket of rate_per_minute refilled
+ * continuously), idle connections and slow requests (closed timeout_s
+ * after the request line: watch.c).
+ *
+ * Stopping: taxii_server_stop closes the listening socket, answers
+ * requests that begin afterwards 503 with "Connection: close", lets those
+ * in flight finish (up to timeout_s) and closes the rest.
  *
  * Logging: one line per finished request through o->log:
  *   "taxii ADDR USER METHOD PATH STATUS BYTES MS" (no credentials, no
