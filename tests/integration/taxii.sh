@@ -5,6 +5,8 @@
 # writers and readers, then the same node restarted with small limits and
 # each limit crossed. The node stops on SIGTERM with exit 0, its log names
 # no token, and `hotline verify --data` passes after each run.
+# HL_TAXII_TESTS='--test NAME ...' runs only those client tests (taxii_client
+# refuses a name no phase has).
 #
 # The node holds two channels: "us-ru" (the main collection: objects
 # appended with `hotline log append`, a second party's log imported, and
@@ -98,7 +100,9 @@ stop() {
     for t in "$admin_token" "$rw_token" "$r_token" "$w_token" "$none_token" "$nobody_token"; do
         if grep -qF -- "$t" "$log"; then fail "the node's log shows a token"; fi
     done
-    grep -q ' 200 ' "$log" || fail "the node logged no request line: $(head -n 3 "$log")"
+    if [ -z "${HL_TAXII_TESTS:-}" ] && ! grep -q ' 200 ' "$log"; then
+        fail "the node logged no request line: $(head -n 3 "$log")"
+    fi
     if ! "$HL_BIN" verify --data "$a" >"$tmp/verify.out" 2>&1; then
         fail "hotline verify --data after the run: $(tail -n 5 "$tmp/verify.out")"
     fi

@@ -171,6 +171,27 @@ static int tc_parse_args(int argc, char **argv, struct tc_args *a)
     return 0;
 }
 
+/* Every --test names a test of some phase (a typo must not pass as "not
+ * in this phase"). */
+static bool tc_names_known(const struct tc_args *a)
+{
+    const struct tc_test *groups[] = {tc_read_tests,   tc_object_tests, tc_write_tests,
+                                      tc_ledger_tests, tc_load_tests,   tc_limit_tests,
+                                      tc_drain_tests,  tc_acked_tests};
+    for (size_t i = 0; i < a->n_only; i++) {
+        bool found = false;
+        for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]) && !found; g++) {
+            for (const struct tc_test *t = groups[g]; t->name && !found; t++)
+                found = strcmp(t->name, a->only[i]) == 0;
+        }
+        if (!found) {
+            fprintf(stderr, "taxii_client: no test named %s\n", a->only[i]);
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool tc_selected(const struct tc_args *a, const char *name)
 {
     if (a->n_only == 0)
@@ -222,6 +243,8 @@ int main(int argc, char **argv)
     int rc = tc_parse_args(argc, argv, &a);
     if (rc)
         return rc;
+    if (!tc_names_known(&a))
+        return 2;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         return 2;
     struct tc_conn c;
@@ -254,8 +277,8 @@ int main(int argc, char **argv)
     }
     tc_conn_release(&c);
     curl_global_cleanup();
-    if (ran == 0) {
-        printf("FAIL: no test matched\n");
+    if (ran == 0 && a.n_only == 0) {
+        printf("FAIL: no test ran\n");
         return 1;
     }
     printf("%s: %d tests, %d failed, %d failed checks\n", a.phase, ran, failed,
