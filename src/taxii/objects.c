@@ -369,7 +369,7 @@ static int delete_rows(struct taxii_ctx *c, struct taxii_filter *f, const char *
                        struct hl_error *err)
 {
     const char *one[1] = {oid};
-    struct store_page pg;
+    struct store_page pg = {0};
     int r = 0;
     *n = 0;
     f->limit = TAXII_PAGE_MAX;

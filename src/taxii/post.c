@@ -231,11 +231,11 @@ static int post_commit(struct post *p, const bool *valid, json_t **status)
     json_t *s = r ? NULL : post_status(p, sid);
     json_t *rec = s ? json_pack("{s:s, s:O}", "channel", p->c->channel, "status", s) : NULL;
     char *text = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
-    if (!r && !text)
-        r = hl_fail(&p->err, HL_E_NOMEM, NULL, "out of memory");
-    if (!r)
+    if (!r && text)
         r = store_status_put(p->c->store, sid, p->c->channel, p->c->now_us, (const uint8_t *)text,
                              strlen(text), &p->err);
+    else if (!r)
+        r = hl_fail(&p->err, HL_E_NOMEM, NULL, "out of memory");
     free(text);
     json_decref(rec);
     r = taxii_write_end(p->c, r, &p->err);
@@ -303,11 +303,14 @@ void taxii_ep_post(struct taxii_ctx *c)
     p.successes = json_array();
     p.failures = json_array();
     p.seen = json_object();
-    int r = valid && p.append && p.successes && p.failures && p.seen
-                ? post_validate(&p, valid)
-                : hl_fail(&p.err, HL_E_NOMEM, NULL, "out of memory");
-    if (!r)
-        r = post_commit(&p, valid, &status);
+    int r = -HL_E_NOMEM;
+    if (valid && p.append && p.successes && p.failures && p.seen) {
+        r = post_validate(&p, valid);
+        if (!r)
+            r = post_commit(&p, valid, &status);
+    } else {
+        hl_fail(&p.err, HL_E_NOMEM, NULL, "out of memory");
+    }
     if (r)
         taxii_fail(c, &p.err);
     else

@@ -151,8 +151,9 @@ int taxii_collection_find(struct taxii_ctx *c, const char *id)
     c->rights = 0;
     struct find_ctx f = {id, c->channel};
     int r = strlen(id) == 36 ? store_channel_list(c->store, find_one, &f, &err) : 0;
-    if (r < 0 || (c->channel[0] &&
-                  (r = auth_rights(c->store, &c->user, c->channel, &c->rights, &err)) != 0)) {
+    if (r >= 0 && c->channel[0])
+        r = auth_rights(c->store, &c->user, c->channel, &c->rights, &err);
+    if (r < 0) {
         taxii_fail(c, &err);
         return 1;
     }

@@ -552,7 +552,7 @@ static int server_init(struct taxii_server *srv, const struct taxii_options *o,
 int taxii_server_start(const struct taxii_options *o, struct taxii_server **out,
                        struct hl_error *err)
 {
-    struct sockaddr_storage sa;
+    struct sockaddr_storage sa = {0};
     *out = NULL;
     struct taxii_server *srv = calloc(1, sizeof *srv);
     if (!srv)
