@@ -228,6 +228,26 @@ static void busy_add(struct taxii_server *srv, int d)
     pthread_mutex_unlock(&srv->busy_lock);
 }
 
+/* The request's line in the log: its path (the query, which may name
+ * what was searched, is left out) cut at 300 bytes, any byte outside
+ * printable ASCII shown as '?', so a request cannot forge log lines. */
+static void log_request(struct taxii_server *srv, const struct request *rq, bool complete)
+{
+    char path[301], method[sizeof rq->method], line[800];
+    size_t n = 0;
+    for (const char *p = rq->uri ? rq->uri : "?"; *p && *p != '?' && n < sizeof path - 1; p++)
+        path[n++] = *p > ' ' && *p < 0x7f ? *p : '?';
+    path[n] = '\0';
+    n = 0;
+    for (const char *p = rq->method; *p && n < sizeof method - 1; p++)
+        method[n++] = *p > ' ' && *p < 0x7f ? *p : '?';
+    method[n] = '\0';
+    snprintf(line, sizeof line, "taxii %s %s %s %s %d %zu %.1fms%s", rq->addr, rq->user, method,
+             path, rq->answered ? rq->status : 0, rq->bytes,
+             (double)(mono_us() - rq->start_mono_us) / 1000.0, complete ? "" : " (cut)");
+    srv->o.log(srv->o.log_ctx, line);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -237,17 +257,8 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
     if (!rq)
         return;
     *con_cls = NULL;
-    if (srv->o.log && rq->started) {
-        char line[600];
-        const char *q = rq->uri ? strchr(rq->uri, '?') : NULL;
-        int plen = rq->uri ? (int)(q ? (size_t)(q - rq->uri) : strlen(rq->uri)) : 1;
-        snprintf(line, sizeof line, "taxii %s %s %s %.*s %d %zu %.1fms%s", rq->addr, rq->user,
-                 rq->method, plen > 300 ? 300 : plen, rq->uri ? rq->uri : "?",
-                 rq->answered ? rq->status : 0, rq->bytes,
-                 (double)(mono_us() - rq->start_mono_us) / 1000.0,
-                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (cut)");
-        srv->o.log(srv->o.log_ctx, line);
-    }
+    if (srv->o.log && rq->started)
+        log_request(srv, rq, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
     if (rq->counted)
         busy_add(srv, -1);
     buf_release(&rq->body);
