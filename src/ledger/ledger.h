@@ -308,8 +308,11 @@ struct log_append_result {
  * canonical bytes, log entries and subtree hashes, then appends and
  * stores a sealed tree head (entry size+n). The objects must have been
  * validated as STIX already (stix_validate_object); each needs a type,
- * an id, and no seal property. All timestamps are now_us (the
- * date_added of the rows, the head's created/modified).
+ * an id, and no seal property. Object i is dated (date_added) now_us + i
+ * µs and the head now_us + n, so that every row of a batch has its own
+ * time (TAXII clients page by added_after); the head's created/modified is
+ * now_us. A caller keeps its batches' now_us increasing by more than the
+ * previous batch's n.
  *
  * log_append_in runs inside the caller's store_begin/commit (so a TAXII
  * status can commit with the batch); log_append wraps it in its own

@@ -185,28 +185,31 @@ static int unsealed_canon(const json_t *obj, struct buf *out, struct hl_error *e
 }
 
 struct held {
+    const json_t *obj;
     int64_t version_us;
-    const struct buf *want;
-    struct buf got;
+    struct buf want, got;
     int found; /* 0 none, 1 equal, 2 different */
     struct hl_error *err;
 };
 
+/* Compares a stored row of the version sought with the object; the
+ * canonical forms are made only then (most objects published are new). */
 static int held_compare(void *ctx, const struct store_object *o)
 {
     struct held *h = ctx;
     json_t *stored = NULL;
     if (o->modified_us != h->version_us)
         return 0;
-    buf_clear(&h->got);
-    int rc = stix_parse((const char *)o->json, o->json_len, &stored, h->err);
+    int rc = unsealed_canon(h->obj, &h->want, h->err);
+    if (!rc)
+        rc = stix_parse((const char *)o->json, o->json_len, &stored, h->err);
     if (!rc)
         rc = unsealed_canon(stored, &h->got, h->err);
     json_decref(stored);
     if (rc)
         return rc;
     h->found =
-        h->got.len == h->want->len && memcmp(h->got.data, h->want->data, h->got.len) == 0 ? 1 : 2;
+        h->got.len == h->want.len && memcmp(h->got.data, h->want.data, h->got.len) == 0 ? 1 : 2;
     return 1;
 }
 
@@ -214,16 +217,13 @@ int log_held_version(struct store *s, const char *channel, const json_t *obj, bo
                      struct hl_error *err)
 {
     const char *id = json_string_value(json_object_get(obj, "id"));
-    struct buf want;
-    struct held h = {.version_us = log_object_time_us(obj), .want = &want, .err = err};
+    struct held h = {.obj = obj, .version_us = log_object_time_us(obj), .err = err};
     *held = false;
     if (!id)
         return hl_fail(err, HL_E_STIX, "id", "an object needs an id");
-    buf_init(&want, CANON_MAX);
+    buf_init(&h.want, CANON_MAX);
     buf_init(&h.got, CANON_MAX);
-    int rc = unsealed_canon(obj, &want, err);
-    if (!rc)
-        rc = store_object_versions(s, channel, id, held_compare, &h, err);
+    int rc = store_object_versions(s, channel, id, held_compare, &h, err);
     if (rc == -HL_E_NOT_FOUND || rc == 1) {
         hl_error_clear(err);
         rc = 0;
@@ -235,7 +235,7 @@ int log_held_version(struct store *s, const char *channel, const json_t *obj, bo
                      "change (publish a new modified time)",
                      id, channel);
     *held = !rc && h.found == 1;
-    buf_release(&want);
+    buf_release(&h.want);
     buf_release(&h.got);
     return rc;
 }
@@ -395,8 +395,11 @@ static int append_batch(struct store *s, const struct log_signer *me, const char
     res.first_seq = f.size;
     if (!rc)
         rc = log_seal_batch(me, channel, objs, n, f.size, canons, err);
+    /* Each object its own date_added, 1 µs apart, so that a TAXII client
+     * paging by added_after alone never skips the rest of a batch. */
     for (size_t i = 0; !rc && i < n; i++) {
-        rc = entry_store(s, me->party, channel, &f, objs[i], &canons[i], now_us, &row, leaf, err);
+        rc = entry_store(s, me->party, channel, &f, objs[i], &canons[i], now_us + (int64_t)i, &row,
+                         leaf, err);
         if (!rc && i == 0)
             res.first_row = row;
     }
@@ -406,7 +409,8 @@ static int append_batch(struct store *s, const struct log_signer *me, const char
         res.head_seq = f.size;
         head = log_statement_new(LOG_KIND_HEAD, me->party, me->party, channel, f.size, res.root,
                                  now_us);
-        rc = head ? seal_and_store(s, me, channel, &f, head, now_us, &res.head_row, &canon, err)
+        rc = head ? seal_and_store(s, me, channel, &f, head, now_us + (int64_t)n, &res.head_row,
+                                   &canon, err)
                   : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
     }
     if (!rc) {
