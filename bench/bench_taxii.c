@@ -1,0 +1,798 @@
+/*
+ * bench_taxii.c — what a node's TAXII 2.1 API sustains over real HTTPS
+ * on 127.0.0.1 (issue 4's bench; figures in bench/README.md):
+ *
+ *   (a) POST ingest: envelopes of 100 and 1000 indicators (about 1.2 KB
+ *       each), from 1 and 4 clients, objects/s until durable (a 202 comes
+ *       after the batch's fsync);
+ *   (b) GET objects, pages of 100 walked with next, 1 client and 16
+ *       concurrent clients (one curl multi handle): pages/s and objects/s;
+ *   (c) single-object POST latency on one keep-alive connection: p50, p99;
+ *   (d) one page at the start of the collection and one at its end.
+ *
+ * (a) is printed beside the store's bare ingest ceiling measured in the
+ * same runs on the same disk, in this process, while the node idles:
+ * log_append of parsed objects in batches of 100 and 1000 into the same
+ * node database (what bench_log's (a) measures), and the same with the
+ * strict parse and STIX validation a POST also does. Server and client
+ * share the machine's CPUs: on 2 cores the client's own work (TLS, JSON
+ * for the envelopes it sends) is part of what is measured.
+ *
+ * The node is made by the hotline binary next to this one (HL_BIN
+ * overrides): `hotline init`, two channels, `hotline serve --listen
+ * 127.0.0.1:0` with the request rate limit lifted, in a fresh directory
+ * under $TMPDIR (else /tmp), removed at exit, also on SIGINT/SIGTERM.
+ * HL_BENCH_RUNS (default 3) runs of each figure; the median is printed.
+ * HL_BENCH_KEEP=1 leaves the directory (database, serve.log) for a look.
+ */
+#include <curl/curl.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "ledger/ledger.h"
+#include "stix/stix.h"
+#include "store/store.h"
+
+#define BT_CHANNEL "bench"
+#define BT_CEILING "ceiling"
+#define BT_OBJECTS 20000 /* objects per ingest run */
+#define BT_GET_SECONDS 3.0
+#define BT_GET_CLIENTS_MAX 16
+#define BT_LATENCY_POSTS 1000
+#define BT_RUNS_MAX 9
+#define BT_BODY_MAX (64u * 1024 * 1024)
+
+/* An indicator a CERT would send; "%s" is its id. */
+static const char bt_indicator_fmt[] =
+    "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"%s\","
+    "\"created\":\"2026-09-14T06:10:00.500Z\",\"modified\":\"2026-09-14T06:10:00.500Z\","
+    "\"name\":\"Command server of the intrusion at the regional water utility\","
+    "\"description\":\"During the night of 12 September the SCADA historian of the utility "
+    "opened outbound sessions to this address every 240 seconds, carrying compressed "
+    "archives of its configuration share. The same address served the dropper that was "
+    "delivered by a spear-phishing mail to two engineers on 9 September. Block it, look for "
+    "the beacon interval in proxy logs since 1 September, and keep memory images of hosts "
+    "that reached it.\","
+    "\"indicator_types\":[\"malicious-activity\",\"attribution\"],"
+    "\"pattern\":\"[ipv4-addr:value = '203.0.113.77'] OR [network-traffic:dst_port = 8443 "
+    "AND network-traffic:dst_ref.value = '203.0.113.77']\","
+    "\"pattern_type\":\"stix\",\"pattern_version\":\"2.1\","
+    "\"valid_from\":\"2026-09-12T00:00:00Z\",\"valid_until\":\"2027-03-12T00:00:00Z\","
+    "\"kill_chain_phases\":[{\"kill_chain_name\":\"mitre-attack\","
+    "\"phase_name\":\"command-and-control\"}],\"confidence\":80,"
+    "\"labels\":[\"water-sector\",\"scada\"]}";
+
+static char bt_dir[512];
+static char bt_hotline[PATH_MAX];
+static volatile pid_t bt_server = -1;
+static char bt_url[128];   /* https://127.0.0.1:PORT */
+static char bt_token[128]; /* the admin token */
+static char bt_coll[64];   /* the bench channel's collection id */
+static int bt_runs = 3;
+
+/* ---- process, directory, server ----------------------------------------- */
+
+static void bt_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void bt_die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("bench_taxii: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(1);
+}
+
+static double bt_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void bt_path(char *out, size_t size, const char *name)
+{
+    int n = snprintf(out, size, "%s/%s", bt_dir, name);
+    if (n < 0 || (size_t)n >= size)
+        bt_die("path too long: %s/%s", bt_dir, name);
+}
+
+static void bt_cleanup(void)
+{
+    if (bt_server > 0) {
+        kill(bt_server, SIGKILL);
+        waitpid(bt_server, NULL, 0);
+        bt_server = -1;
+    }
+    if (getenv("HL_BENCH_KEEP")) {
+        fprintf(stderr, "bench_taxii: HL_BENCH_KEEP: the node stays in %s\n", bt_dir);
+        return;
+    }
+    DIR *d = bt_dir[0] ? opendir(bt_dir) : NULL;
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        char p[1024];
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+            snprintf(p, sizeof p, "%s/%s", bt_dir, e->d_name) < (int)sizeof p)
+            unlink(p);
+    }
+    if (d) {
+        closedir(d);
+        rmdir(bt_dir);
+    }
+}
+
+static void bt_on_signal(int sig)
+{
+    (void)sig;
+    exit(1); /* atexit runs bt_cleanup */
+}
+
+/* Runs hotline with args; its stdout into out (may be NULL). */
+static void bt_hotline_run(const char *const *args, struct buf *out)
+{
+    int fd[2];
+    if (pipe(fd))
+        bt_die("pipe: %s", strerror(errno));
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fd[1], 1);
+        close(fd[0]);
+        execv(bt_hotline, (char *const *)args);
+        _exit(127);
+    }
+    close(fd[1]);
+    char chunk[4096];
+    ssize_t n;
+    while ((n = read(fd[0], chunk, sizeof chunk)) > 0)
+        if (out && buf_add(out, chunk, (size_t)n))
+            bt_die("hotline said too much");
+    close(fd[0]);
+    int st = 0;
+    if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        bt_die("%s %s failed", bt_hotline, args[1]);
+}
+
+/* Sets "key = value" in hotline.conf. */
+static void bt_conf_set(const char *key, const char *value)
+{
+    char path[600];
+    struct buf in, out;
+    struct hl_error err;
+    bt_path(path, sizeof path, "hotline.conf");
+    buf_init(&in, 1 << 20);
+    buf_init(&out, 1 << 20);
+    if (hl_read_file(path, 1 << 20, &in, &err))
+        bt_die("%s: %s", path, err.msg);
+    size_t klen = strlen(key);
+    bool done = false;
+    for (char *line = in.data; *line;) {
+        char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line + 1) : strlen(line);
+        bool hit = !strncmp(line, key, klen) && !strncmp(line + klen, " = ", 3);
+        if ((hit ? buf_addf(&out, "%s = %s\n", key, value) : buf_add(&out, line, len)))
+            bt_die("hotline.conf too long");
+        done |= hit;
+        line += len;
+    }
+    if (!done || hl_write_file(path, out.data, out.len, 0644, &err))
+        bt_die("cannot set %s in %s", key, path);
+    buf_release(&in);
+    buf_release(&out);
+}
+
+/* Starts `hotline serve` (stderr into serve.log) and waits for its line. */
+static void bt_serve(void)
+{
+    char log[600];
+    bt_path(log, sizeof log, "serve.log");
+    pid_t pid = fork();
+    if (pid == 0) {
+        FILE *f = freopen(log, "w", stderr);
+        (void)f;
+        execl(bt_hotline, bt_hotline, "serve", "--data", bt_dir, "--listen", "127.0.0.1:0",
+              (char *)NULL);
+        _exit(127);
+    }
+    bt_server = pid;
+    for (int i = 0; i < 200; i++) {
+        struct buf b;
+        struct hl_error err;
+        buf_init(&b, 1 << 20);
+        const char *at = NULL;
+        unsigned port = 0;
+        if (hl_read_file(log, 1 << 20, &b, &err) == 0 && (at = strstr(b.data, "serving https://")))
+            sscanf(at, "serving https://127.0.0.1:%u/", &port);
+        buf_release(&b);
+        if (port) {
+            snprintf(bt_url, sizeof bt_url, "https://127.0.0.1:%u", port);
+            return;
+        }
+        struct timespec ts = {0, 50 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    struct buf b;
+    struct hl_error err;
+    buf_init(&b, 1 << 20);
+    if (hl_read_file(log, 1 << 20, &b, &err) == 0)
+        fputs(b.data, stderr);
+    bt_die("the node did not start");
+}
+
+/* ---- HTTP --------------------------------------------------------------- */
+
+struct bt_conn {
+    CURL *h;
+    struct curl_slist *get_headers, *post_headers;
+    struct buf body;
+};
+
+static size_t bt_on_body(char *p, size_t size, size_t n, void *ctx)
+{
+    struct buf *b = ctx;
+    return buf_add(b, p, size * n) == 0 ? size * n : 0;
+}
+
+static void bt_conn_init(struct bt_conn *c)
+{
+    char auth[200];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", bt_token);
+    c->h = curl_easy_init();
+    c->get_headers = curl_slist_append(NULL, "Accept: application/taxii+json;version=2.1");
+    c->get_headers = curl_slist_append(c->get_headers, auth);
+    c->post_headers = curl_slist_append(NULL, "Accept: application/taxii+json;version=2.1");
+    c->post_headers = curl_slist_append(c->post_headers, auth);
+    c->post_headers =
+        curl_slist_append(c->post_headers, "Content-Type: application/taxii+json;version=2.1");
+    c->post_headers = curl_slist_append(c->post_headers, "Expect:");
+    buf_init(&c->body, BT_BODY_MAX);
+    if (!c->h || !c->get_headers || !c->post_headers)
+        bt_die("libcurl cannot start");
+    char ca[600];
+    bt_path(ca, sizeof ca, "tls.crt");
+    curl_easy_setopt(c->h, CURLOPT_CAINFO, ca);
+    curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, bt_on_body);
+    curl_easy_setopt(c->h, CURLOPT_WRITEDATA, &c->body);
+}
+
+static void bt_conn_release(struct bt_conn *c)
+{
+    curl_easy_cleanup(c->h);
+    curl_slist_free_all(c->get_headers);
+    curl_slist_free_all(c->post_headers);
+    buf_release(&c->body);
+}
+
+/* Sets up a GET of path (relative to the base URL) on c's handle. */
+static void bt_get_setup(struct bt_conn *c, const char *path)
+{
+    char url[1024];
+    snprintf(url, sizeof url, "%s%s", bt_url, path);
+    buf_clear(&c->body);
+    curl_easy_setopt(c->h, CURLOPT_URL, url);
+    curl_easy_setopt(c->h, CURLOPT_HTTPGET, 1L);
+    curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, c->get_headers);
+}
+
+/* POSTs body to the bench collection; dies unless 202 with n successes. */
+static void bt_post(struct bt_conn *c, const char *body, size_t len, size_t n)
+{
+    char url[512];
+    snprintf(url, sizeof url, "%s/api/collections/%s/objects/", bt_url, bt_coll);
+    buf_clear(&c->body);
+    curl_easy_setopt(c->h, CURLOPT_URL, url);
+    curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, c->post_headers);
+    curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    long status = 0;
+    CURLcode cc = curl_easy_perform(c->h);
+    curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &status);
+    char want[48];
+    snprintf(want, sizeof want, "\"success_count\":%zu", n);
+    if (cc != CURLE_OK || status != 202 || !strstr(c->body.data, want))
+        bt_die("POST of %zu objects: %s, HTTP %ld: %.300s", n, curl_easy_strerror(cc), status,
+               c->body.data);
+}
+
+/* ---- objects ------------------------------------------------------------ */
+
+/* n indicators with fresh ids, as JSON texts (caller frees each). */
+static char **bt_objects(size_t n)
+{
+    char **out = calloc(n, sizeof *out);
+    for (size_t i = 0; out && i < n; i++) {
+        char id[STIX_ID_MAX];
+        struct buf b;
+        buf_init(&b, 1 << 16);
+        if (stix_id_new("indicator", id) || buf_addf(&b, bt_indicator_fmt, id))
+            bt_die("cannot make an indicator");
+        out[i] = buf_detach(&b, NULL);
+    }
+    if (!out)
+        bt_die("out of memory");
+    return out;
+}
+
+static void bt_objects_free(char **objs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(objs[i]);
+    free(objs);
+}
+
+/* An envelope of n fresh indicators. */
+static char *bt_envelope(size_t n, size_t *len)
+{
+    char **objs = bt_objects(n);
+    struct buf b;
+    buf_init(&b, BT_BODY_MAX);
+    int rc = buf_adds(&b, "{\"objects\":[");
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = buf_adds(&b, i ? "," : "") || buf_adds(&b, objs[i]);
+    if (rc || buf_adds(&b, "]}"))
+        bt_die("envelope too large");
+    bt_objects_free(objs, n);
+    return buf_detach(&b, len);
+}
+
+static int bt_cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double bt_median(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, bt_cmp);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void bt_print_runs(const double *v, size_t n)
+{
+    printf("   [runs:");
+    for (size_t i = 0; i < n; i++)
+        printf(" %.0f", v[i]);
+    printf("]\n");
+}
+
+/* ---- the ceiling: the same work in this process, without HTTP ----------- */
+
+struct bt_node {
+    struct store *s;
+    struct seal_key key;
+    char party[STORE_TEXT_MAX + 1];
+    struct log_signer me;
+};
+
+static void bt_node_open(struct bt_node *n)
+{
+    char path[600];
+    struct hl_error err;
+    struct store_options so = {.must_exist = true};
+    bt_path(path, sizeof path, "identity.json");
+    json_t *id = json_load_file(path, 0, NULL);
+    const char *party = json_string_value(json_object_get(id, "id"));
+    if (!party || strlen(party) >= sizeof n->party)
+        bt_die("no identity in %s", path);
+    memcpy(n->party, party, strlen(party) + 1);
+    json_decref(id);
+    bt_path(path, sizeof path, "party.key");
+    if (seal_key_read_secret(path, &n->key, &err))
+        bt_die("%s: %s", path, err.msg);
+    bt_path(path, sizeof path, "hotline.db");
+    if (store_open(path, &so, &n->s, &err))
+        bt_die("%s: %s", path, err.msg);
+    n->me = (struct log_signer){.party = n->party, .key = &n->key};
+}
+
+static void bt_node_close(struct bt_node *n)
+{
+    store_close(n->s);
+    seal_key_wipe(&n->key);
+}
+
+/* Objects/s of log_append in batches, BT_OBJECTS in all; with parse, the
+ * strict parse and the STIX validation of each object are timed too. */
+static double bt_ceiling_run(struct bt_node *n, size_t batch, bool parse)
+{
+    json_t **objs = calloc(batch, sizeof *objs);
+    double spent = 0;
+    for (size_t k = 0; k < BT_OBJECTS / batch; k++) {
+        char **texts = bt_objects(batch);
+        struct hl_error err;
+        double t0 = bt_now();
+        for (size_t i = 0; i < batch; i++) {
+            struct stix_report rep;
+            if (stix_parse(texts[i], strlen(texts[i]), &objs[i], &err))
+                bt_die("the indicator: %s", err.msg);
+            if (parse) {
+                stix_report_init(&rep);
+                stix_validate_object(objs[i], "", &rep);
+                if (!stix_report_ok(&rep))
+                    bt_die("the indicator is not valid STIX 2.1");
+                stix_report_release(&rep);
+            }
+        }
+        if (!parse)
+            t0 = bt_now();
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        int64_t now_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+        if (log_append(n->s, &n->me, BT_CEILING, objs, batch, now_us, NULL, &err))
+            bt_die("log_append: %s", err.msg);
+        spent += bt_now() - t0;
+        for (size_t i = 0; i < batch; i++)
+            json_decref(objs[i]);
+        bt_objects_free(texts, batch);
+    }
+    free(objs);
+    return BT_OBJECTS / spent;
+}
+
+/* ---- (a) ingest ---------------------------------------------------------- */
+
+struct bt_ingest {
+    char **envs;
+    size_t *lens;
+    size_t n_env, batch;
+    atomic_size_t next;
+};
+
+static void *bt_ingest_thread(void *arg)
+{
+    struct bt_ingest *in = arg;
+    struct bt_conn c;
+    bt_conn_init(&c);
+    size_t i;
+    while ((i = atomic_fetch_add(&in->next, 1)) < in->n_env)
+        bt_post(&c, in->envs[i], in->lens[i], in->batch);
+    bt_conn_release(&c);
+    return NULL;
+}
+
+/* Objects/s of BT_OBJECTS POSTed in envelopes of batch from clients. */
+static double bt_ingest_run(size_t batch, int clients)
+{
+    struct bt_ingest in = {.n_env = BT_OBJECTS / batch, .batch = batch};
+    in.envs = calloc(in.n_env, sizeof *in.envs);
+    in.lens = calloc(in.n_env, sizeof *in.lens);
+    for (size_t i = 0; i < in.n_env; i++)
+        in.envs[i] = bt_envelope(batch, &in.lens[i]);
+    pthread_t t[8];
+    double t0 = bt_now();
+    for (int i = 0; i < clients; i++)
+        pthread_create(&t[i], NULL, bt_ingest_thread, &in);
+    for (int i = 0; i < clients; i++)
+        pthread_join(t[i], NULL);
+    double spent = bt_now() - t0;
+    for (size_t i = 0; i < in.n_env; i++)
+        free(in.envs[i]);
+    free(in.envs);
+    free(in.lens);
+    return BT_OBJECTS / spent;
+}
+
+/* ---- (b) pages ----------------------------------------------------------- */
+
+struct bt_walker {
+    struct bt_conn c;
+    char next[256];
+};
+
+static void bt_walker_go(struct bt_walker *w)
+{
+    char path[600];
+    snprintf(path, sizeof path, "/api/collections/%s/objects/?limit=100%s%s", bt_coll,
+             w->next[0] ? "&next=" : "", w->next);
+    bt_get_setup(&w->c, path);
+}
+
+/* Counts the objects of a page and takes its next (none: start over).
+ * The page is {"objects":[...],"more":..,"next":".."}: next is at its end. */
+static long bt_walker_done(struct bt_walker *w)
+{
+    const char *b = w->c.body.data, *key = "\"next\":\"";
+    long n = 0;
+    for (const char *p = b; (p = strstr(p, "\"spec_version\":")); p++)
+        n++;
+    const char *last = NULL, *q = w->c.body.len > 400 ? b + w->c.body.len - 400 : b;
+    while ((q = strstr(q, key)))
+        last = q++;
+    w->next[0] = '\0';
+    const char *end = last ? strchr(last + 8, '"') : NULL;
+    size_t len = end ? (size_t)(end - last - 8) : 0;
+    if (len && len < sizeof w->next) {
+        memcpy(w->next, last + 8, len);
+        w->next[len] = '\0';
+    }
+    return n;
+}
+
+/* Pages/s and objects/s of clients walking the collection concurrently. */
+static void bt_get_run(int clients, double *pages_s, double *objs_s)
+{
+    CURLM *m = curl_multi_init();
+    struct bt_walker w[BT_GET_CLIENTS_MAX];
+    for (int i = 0; i < clients; i++) {
+        bt_conn_init(&w[i].c);
+        w[i].next[0] = '\0';
+        curl_easy_setopt(w[i].c.h, CURLOPT_PRIVATE, &w[i]);
+        bt_walker_go(&w[i]);
+        curl_multi_add_handle(m, w[i].c.h);
+    }
+    long pages = 0, objects = 0;
+    double t0 = bt_now(), spent = 0;
+    while (spent < BT_GET_SECONDS) {
+        int running, left;
+        curl_multi_perform(m, &running);
+        CURLMsg *msg;
+        while ((msg = curl_multi_info_read(m, &left))) {
+            struct bt_walker *wk;
+            long status = 0;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&wk);
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
+            if (msg->data.result != CURLE_OK || status != 200)
+                bt_die("GET page: %s, HTTP %ld", curl_easy_strerror(msg->data.result), status);
+            objects += bt_walker_done(wk);
+            pages++;
+            curl_multi_remove_handle(m, wk->c.h);
+            bt_walker_go(wk);
+            curl_multi_add_handle(m, wk->c.h);
+        }
+        curl_multi_poll(m, NULL, 0, 100, NULL);
+        spent = bt_now() - t0;
+    }
+    for (int i = 0; i < clients; i++) {
+        curl_multi_remove_handle(m, w[i].c.h);
+        bt_conn_release(&w[i].c);
+    }
+    curl_multi_cleanup(m);
+    *pages_s = pages / spent;
+    *objs_s = objects / spent;
+}
+
+/* ---- (c) latency ------------------------------------------------------- */
+
+static void bt_latency_run(double *p50, double *p99, double *mean)
+{
+    static double ms[BT_LATENCY_POSTS];
+    struct bt_conn c;
+    bt_conn_init(&c);
+    double sum = 0;
+    for (int i = -20; i < BT_LATENCY_POSTS; i++) {
+        size_t len;
+        char *env = bt_envelope(1, &len);
+        double t0 = bt_now();
+        bt_post(&c, env, len, 1);
+        double t = (bt_now() - t0) * 1000;
+        free(env);
+        if (i >= 0) {
+            ms[i] = t;
+            sum += t;
+        }
+    }
+    bt_conn_release(&c);
+    qsort(ms, BT_LATENCY_POSTS, sizeof ms[0], bt_cmp);
+    *p50 = ms[BT_LATENCY_POSTS / 2];
+    *p99 = ms[BT_LATENCY_POSTS * 99 / 100];
+    *mean = sum / BT_LATENCY_POSTS;
+}
+
+/* ---- set-up and report -------------------------------------------------- */
+
+static void bt_setup(void)
+{
+    const char *base = getenv("TMPDIR"), *bin = getenv("HL_BIN");
+    if (!base || !*base)
+        base = "/tmp";
+    snprintf(bt_dir, sizeof bt_dir, "%s/hl-bench-taxii-XXXXXX", base);
+    if (!mkdtemp(bt_dir))
+        bt_die("cannot make a directory under %s: %s", base, strerror(errno));
+    atexit(bt_cleanup);
+    signal(SIGINT, bt_on_signal);
+    signal(SIGTERM, bt_on_signal);
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    char *slash = n > 0 ? (self[n] = '\0', strrchr(self, '/')) : NULL;
+    if (slash)
+        *slash = '\0';
+    snprintf(bt_hotline, sizeof bt_hotline, "%s", bin ? bin : self);
+    if (!bin && strlen(self) + 12 < sizeof bt_hotline)
+        snprintf(bt_hotline, sizeof bt_hotline, "%s/../hotline", self);
+    struct buf out;
+    buf_init(&out, 1 << 16);
+    const char *init[] = {bt_hotline, "init", "--party", "Bench", "--data", bt_dir, "--json", NULL};
+    bt_hotline_run(init, &out);
+    json_t *j = json_loads(out.data, 0, NULL);
+    const char *tok = json_string_value(json_object_get(j, "admin_token"));
+    if (!tok || strlen(tok) >= sizeof bt_token)
+        bt_die("no admin token from hotline init --json");
+    memcpy(bt_token, tok, strlen(tok) + 1);
+    json_decref(j);
+    buf_release(&out);
+    const char *chans[2] = {BT_CHANNEL, BT_CEILING};
+    for (int i = 0; i < 2; i++) {
+        const char *cc[] = {bt_hotline, "channel", "create", chans[i], "--data", bt_dir, NULL};
+        bt_hotline_run(cc, NULL);
+    }
+    bt_conf_set("rate_per_minute", "10000000");
+}
+
+/* The bench channel's collection id, from the collections list. */
+static void bt_find_collection(void)
+{
+    struct bt_conn c;
+    bt_conn_init(&c);
+    bt_get_setup(&c, "/api/collections/");
+    if (curl_easy_perform(c.h) != CURLE_OK)
+        bt_die("GET /api/collections/ failed");
+    json_t *j = json_loads(c.body.data, 0, NULL);
+    size_t i;
+    json_t *col;
+    json_array_foreach(json_object_get(j, "collections"), i, col)
+    {
+        const char *t = json_string_value(json_object_get(col, "title"));
+        const char *id = json_string_value(json_object_get(col, "id"));
+        if (t && id && !strcmp(t, BT_CHANNEL) && strlen(id) < sizeof bt_coll)
+            memcpy(bt_coll, id, strlen(id) + 1);
+    }
+    json_decref(j);
+    bt_conn_release(&c);
+    if (!bt_coll[0])
+        bt_die("no collection for channel %s", BT_CHANNEL);
+}
+
+/* (a) beside the ceiling, batch size by batch size: each run measures
+ * log_append, parse + validate + log_append, then the POSTs from 1 and 4
+ * clients, so a burst of load on a shared machine weighs on both sides;
+ * each ratio is taken within its run before the median. */
+static void bt_report_ingest(void)
+{
+    const size_t batches[2] = {100, 1000};
+    const char *names[4] = {"log_append (bench_log's (a))", "parse + validate + log_append",
+                            "POST, 1 client", "POST, 4 clients"};
+    struct bt_node node;
+    bt_node_open(&node);
+    printf("(a) POST ingest until durable (202 after the fsync), %d indicators per run,\n"
+           "    beside the ceiling: the same appends in this process (no HTTP, no TLS):\n",
+           BT_OBJECTS);
+    for (int b = 0; b < 2; b++) {
+        double v[4][BT_RUNS_MAX], ratio[2][2][BT_RUNS_MAX];
+        for (int r = 0; r < bt_runs; r++) {
+            v[0][r] = bt_ceiling_run(&node, batches[b], false);
+            v[1][r] = bt_ceiling_run(&node, batches[b], true);
+            v[2][r] = bt_ingest_run(batches[b], 1);
+            v[3][r] = bt_ingest_run(batches[b], 4);
+            for (int k = 0; k < 2; k++)
+                for (int c = 0; c < 2; c++)
+                    ratio[k][c][r] = 100 * v[2 + k][r] / v[c][r];
+        }
+        printf("  batches of %zu:\n", batches[b]);
+        for (int k = 0; k < 4; k++) {
+            printf("    %-30s %8.0f objects/s", names[k], bt_median(v[k], (size_t)bt_runs));
+            if (k >= 2)
+                printf(" (%3.0f%% of log_append, %3.0f%% with parse + validate)",
+                       bt_median(ratio[k - 2][0], (size_t)bt_runs),
+                       bt_median(ratio[k - 2][1], (size_t)bt_runs));
+            bt_print_runs(v[k], (size_t)bt_runs);
+        }
+    }
+    bt_node_close(&node);
+    printf("  goal: >= 30,000 objects/s batched durable ingest\n");
+}
+
+static void bt_report_get(void)
+{
+    const int clients[2] = {1, 16};
+    printf("(b) GET objects, pages of 100 walked with next, %.0f s per run:\n", BT_GET_SECONDS);
+    for (int k = 0; k < 2; k++) {
+        double p[BT_RUNS_MAX], o[BT_RUNS_MAX];
+        for (int r = 0; r < bt_runs; r++)
+            bt_get_run(clients[k], &p[r], &o[r]);
+        double pm = bt_median(p, (size_t)bt_runs), om = bt_median(o, (size_t)bt_runs);
+        printf("  %2d client%s: %7.0f pages/s, %8.0f objects/s", clients[k],
+               clients[k] > 1 ? "s" : " ", pm, om);
+        bt_print_runs(p, (size_t)bt_runs);
+    }
+    printf("  goal: >= 5,000 GET pages/s\n");
+}
+
+static void bt_report_latency(void)
+{
+    double p50[BT_RUNS_MAX], p99[BT_RUNS_MAX], mean[BT_RUNS_MAX];
+    for (int r = 0; r < bt_runs; r++)
+        bt_latency_run(&p50[r], &p99[r], &mean[r]);
+    printf("(c) single-object POST, %d in a row on one keep-alive connection:\n"
+           "  p50 %.2f ms, p99 %.2f ms, mean %.2f ms (medians of %d runs; p99 of runs:",
+           BT_LATENCY_POSTS, bt_median(p50, (size_t)bt_runs), bt_median(p99, (size_t)bt_runs),
+           bt_median(mean, (size_t)bt_runs), bt_runs);
+    for (int r = 0; r < bt_runs; r++)
+        printf(" %.2f", p99[r]);
+    printf(")\n  goal: p50 <= 1 ms, p99 <= 5 ms (floor: one fsync, about 0.13 ms here, plus a "
+           "loopback TLS round trip)\n");
+}
+
+/* (d) what one page costs at the start of the collection and at its end
+ * (added_after = a time just before the last objects were added): a
+ * keyset page should cost the same wherever it starts. */
+static void bt_report_depth(const char *late)
+{
+    const char *what[2] = {"first page", "page after added_after (the last objects)"};
+    struct bt_conn c;
+    bt_conn_init(&c);
+    printf("(d) one page of 100 by where it starts, 20 requests each:\n");
+    for (int k = 0; k < 2; k++) {
+        char path[600];
+        snprintf(path, sizeof path, "/api/collections/%s/objects/?limit=100%s%s", bt_coll,
+                 k ? "&added_after=" : "", k ? late : "");
+        double ms[20];
+        for (int i = 0; i < 20; i++) {
+            bt_get_setup(&c, path);
+            long status = 0;
+            double t0 = bt_now();
+            CURLcode cc = curl_easy_perform(c.h);
+            ms[i] = (bt_now() - t0) * 1000;
+            curl_easy_getinfo(c.h, CURLINFO_RESPONSE_CODE, &status);
+            if (cc != CURLE_OK || status != 200)
+                bt_die("GET %s: HTTP %ld", path, status);
+        }
+        printf("  %-42s median %.2f ms\n", what[k], bt_median(ms, 20));
+    }
+    bt_conn_release(&c);
+}
+
+/* Now as a TAXII timestamp (the node's clock is this machine's). */
+static void bt_taxii_now(char out[32])
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + n, 32 - n, ".%06ldZ", ts.tv_nsec / 1000);
+}
+
+int main(void)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    const char *runs = getenv("HL_BENCH_RUNS");
+    long long v = 3;
+    if (runs && !hl_parse_int(runs, 1, BT_RUNS_MAX, &v))
+        bt_die("HL_BENCH_RUNS must be an integer from 1 to %d", BT_RUNS_MAX);
+    bt_runs = (int)v;
+    if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        bt_die("libsodium or libcurl cannot start");
+    bt_setup();
+    printf("node in %s (%s); medians of %d runs\n", bt_dir, bt_hotline, bt_runs);
+    bt_serve();
+    bt_find_collection();
+    bt_report_ingest();
+    bt_report_get();
+    char late[32];
+    bt_taxii_now(late);
+    bt_report_latency();
+    bt_report_depth(late);
+    kill(bt_server, SIGTERM);
+    int st = 0;
+    waitpid(bt_server, &st, 0);
+    bt_server = -1;
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        bt_die("hotline serve did not stop cleanly");
+    curl_global_cleanup();
+    return 0;
+}
