@@ -345,6 +345,19 @@ static int seal_and_store(struct store *s, const struct log_signer *me, const ch
     return rc ? rc : entry_store(s, me->party, channel, f, obj, canon, now_us, row, leaf, err);
 }
 
+/* The date_added of the next row of channel: now, or just after the
+ * channel's last row if a writer with a later clock came first (keyset
+ * pagination by (date_added, row) must never see a row appear behind a
+ * cursor). Call inside the write transaction. */
+static int added_base(struct store *s, const char *channel, int64_t now_us, int64_t *base,
+                      struct hl_error *err)
+{
+    int64_t last = 0;
+    int rc = store_channel_last_added(s, channel, &last, err);
+    *base = rc == 0 && last >= now_us ? last + 1 : now_us;
+    return rc;
+}
+
 static int check_batch(const struct log_signer *me, const char *channel, json_t *const *objs,
                        size_t n, bool statements, struct hl_error *err)
 {
@@ -393,6 +406,8 @@ static int append_batch(struct store *s, const struct log_signer *me, const char
         buf_init(&canons[i], CANON_MAX);
     rc = tree_open(s, me->party, channel, &f, err);
     res.first_seq = f.size;
+    if (!rc)
+        rc = added_base(s, channel, now_us, &now_us, err);
     if (!rc)
         rc = log_seal_batch(me, channel, objs, n, f.size, canons, err);
     /* Each object its own date_added, 1 µs apart, so that a TAXII client
@@ -772,6 +787,8 @@ int log_accept_in(struct store *s, const char *party, const char *channel, const
     if (!rc && log_kind_of(obj) != LOG_KIND_OTHER)
         rc = statement_check(party, channel, obj, &f, &st, err);
     if (!rc)
+        rc = added_base(s, channel, now_us, &now_us, err);
+    if (!rc)
         rc = entry_store(s, party, channel, &f, obj, &canon, now_us, &row, leaf, err);
     if (!rc && st.kind != LOG_KIND_OTHER)
         rc = statement_record(s, party, channel, &st, row, err);
@@ -806,6 +823,9 @@ int log_evidence_keep_in(struct store *s, const char *party, const char *channel
     if (rc || memcmp(root, st.root, 32) == 0)
         goto out;
     const char *id = json_string_value(json_object_get(obj, "id"));
+    rc = added_base(s, channel, now_us, &now_us, err);
+    if (rc)
+        goto out;
     struct store_object o = {.channel = channel,
                              .stix_id = id,
                              .type = LOG_TREE_HEAD_TYPE,

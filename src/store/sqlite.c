@@ -132,6 +132,8 @@ static const char *const stmt_sql[SQ__COUNT] = {
                            " ORDER BY c.name",
     [SQ_OBJECT_DELETE] = "INSERT INTO deleted_objects(row, deleted_us) VALUES(?1, ?2)"
                          " ON CONFLICT(row) DO NOTHING",
+    [SQ_LAST_ADDED] = "SELECT coalesce(max(o.date_added_us), 0) FROM objects o"
+                      " JOIN channels c ON c.id = o.channel_id WHERE c.name = ?1",
 };
 
 /* ---- helpers (sqlite_int.h) --------------------------------------------- */
@@ -823,6 +825,7 @@ static const struct store_ops sqlite_ops = {
     .user_rights = sq_user_rights,
     .user_right_list = sq_user_right_list,
     .object_delete = sq_object_delete,
+    .last_added = sq_last_added,
 };
 
 int store_sqlite_open(const char *path, const struct store_options *opt, struct store **out,

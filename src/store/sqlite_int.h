@@ -72,6 +72,7 @@ enum sq_stmt_id {
     SQ_USER_RIGHTS,
     SQ_USER_RIGHT_LIST,
     SQ_OBJECT_DELETE,
+    SQ_LAST_ADDED,
     SQ__COUNT
 };
 
@@ -224,5 +225,6 @@ int sq_user_right_list(struct store *s, const char *name, store_user_right_fn fn
 
 /* sqlite_taxii.c */
 int sq_object_delete(struct store *s, int64_t row, int64_t deleted_us, struct hl_error *err);
+int sq_last_added(struct store *s, const char *channel, int64_t *out, struct hl_error *err);
 
 #endif

@@ -346,6 +346,20 @@ int store_object_list(struct store *s, const struct store_query *q, store_object
 
 /* ---- logs, tiles, heads, receipts --------------------------------------- */
 
+int store_channel_last_added(struct store *s, const char *channel, int64_t *out,
+                             struct hl_error *err)
+{
+    int r = check_ptr(err, "store", s);
+    if (!r)
+        r = check_text(err, "channel", channel);
+    if (!r)
+        r = check_ptr(err, "out", out);
+    if (r)
+        return r;
+    *out = 0;
+    return s->ops->last_added(s, channel, out, err);
+}
+
 int store_log_size(struct store *s, const char *party_id, const char *channel, int64_t *size_out,
                    struct hl_error *err)
 {

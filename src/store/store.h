@@ -229,6 +229,12 @@ HL_MUST_CHECK int store_object_list(struct store *s, const struct store_query *q
 HL_MUST_CHECK int store_object_delete(struct store *s, int64_t row, int64_t deleted_us,
                                       struct hl_error *err);
 
+/* The greatest date_added_us of the channel's rows, 0 if none (or no such
+ * channel). Writers date new rows after it, so that arrival order and
+ * date order agree whatever clocks the writers read (TAXII added_after). */
+HL_MUST_CHECK int store_channel_last_added(struct store *s, const char *channel, int64_t *out,
+                                           struct hl_error *err);
+
 /* ---- logs: one per (party, channel) ------------------------------------ */
 
 struct store_log_entry {

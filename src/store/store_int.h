@@ -102,6 +102,7 @@ struct store_ops {
                            struct hl_error *err);
 
     int (*object_delete)(struct store *s, int64_t row, int64_t deleted_us, struct hl_error *err);
+    int (*last_added)(struct store *s, const char *channel, int64_t *out, struct hl_error *err);
 };
 
 struct store {

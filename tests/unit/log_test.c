@@ -179,6 +179,25 @@ static void test_append_batches_end_with_heads(void **state)
     assert_memory_equal(h.root, r2.root, 32);
 }
 
+/* Rows are dated in arrival order whatever clock a writer reads: each
+ * object of a batch 1 µs after the previous, and a batch whose clock is
+ * behind the channel's last row after that row. */
+static void test_rows_dated_in_arrival_order(void **state)
+{
+    struct fx *f = *state;
+    json_t *objs[3] = {note_new(1), note_new(2), note_new(3)};
+    int64_t last = 0;
+    assert_int_equal(log_append(f->a.s, &f->a.me, CH, objs, 2, NOW, NULL, &f->err), 0);
+    assert_int_equal(store_channel_last_added(f->a.s, CH, &last, NULL), 0);
+    assert_int_equal(last, NOW + 2); /* two objects, then the head */
+    assert_int_equal(log_append(f->a.s, &f->a.me, CH, objs + 2, 1, NOW - 5000000, NULL, &f->err),
+                     0);
+    assert_int_equal(store_channel_last_added(f->a.s, CH, &last, NULL), 0);
+    assert_int_equal(last, NOW + 4);
+    for (int i = 0; i < 3; i++)
+        json_decref(objs[i]);
+}
+
 /* Proofs served from the stored subtree hashes verify against roots
  * recomputed from the leaves, at every size of a log built in batches of
  * varying length. */
@@ -610,6 +629,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_append_batches_end_with_heads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rows_dated_in_arrival_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_proofs_from_tiles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_append_refusals_store_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accept_in_order_under_own_seal, setup, teardown),
