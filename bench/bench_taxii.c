@@ -611,9 +611,10 @@ static void bt_setup(void)
     char *slash = n > 0 ? (self[n] = '\0', strrchr(self, '/')) : NULL;
     if (slash)
         *slash = '\0';
-    snprintf(bt_hotline, sizeof bt_hotline, "%s", bin ? bin : self);
-    if (!bin && strlen(self) + 12 < sizeof bt_hotline)
-        snprintf(bt_hotline, sizeof bt_hotline, "%s/../hotline", self);
+    int w = bin ? snprintf(bt_hotline, sizeof bt_hotline, "%s", bin)
+                : snprintf(bt_hotline, sizeof bt_hotline, "%s/../hotline", self);
+    if (w < 0 || (size_t)w >= sizeof bt_hotline)
+        bt_die("the path of the hotline binary is too long");
     struct buf out;
     buf_init(&out, 1 << 16);
     const char *init[] = {bt_hotline, "init", "--party", "Bench", "--data", bt_dir, "--json", NULL};
