@@ -62,6 +62,10 @@ static const char *const stmt_sql[SQ__COUNT] = {
      * plain tokens built by sqlite_data.c from checked values. */
     [SQ_OBJECT_LIST] =
         "SELECT " SQ_OBJECT_COLS OBJ_FROM " WHERE o.channel_id = ?1"
+        /* ?9, the lowest date_added a row of this page can have, is a
+         * plain range on objects_added: a page starts with one index
+         * descent, not a scan of the channel from its first row. */
+        " AND o.date_added_us >= ?9"
         " AND (?2 IS NULL OR (o.date_added_us, o.row) > (?2, ?3))"
         " AND (?4 IS NULL OR o.date_added_us > ?4)"
         " AND (?5 IS NULL OR o.type IN (SELECT value FROM json_each(?5)))"

@@ -145,6 +145,19 @@ static HL_MUST_CHECK int bind_list(struct store_sqlite *q, sqlite3_stmt *st, int
     return r ? r : sq_bind_text(q, st, i, b->data, err);
 }
 
+/* The lowest date_added a row of the page can have: the cursor's (rows of
+ * the same time with a higher row still follow it) and just after
+ * added_after. */
+static int64_t page_floor(const struct store_query *qr)
+{
+    int64_t lo = INT64_MIN;
+    if (qr->after.date_added_us || qr->after.row)
+        lo = qr->after.date_added_us;
+    if (qr->has_added_after && qr->added_after_us < INT64_MAX && qr->added_after_us + 1 > lo)
+        lo = qr->added_after_us + 1;
+    return lo;
+}
+
 int sq_object_list(struct store *s, const struct store_query *qr, store_object_fn fn, void *ctx,
                    struct store_page *page, struct hl_error *err)
 {
@@ -175,6 +188,8 @@ int sq_object_list(struct store *s, const struct store_query *qr, store_object_f
         r = sq_bind_i64(q, st, 7, (int64_t)qr->version, err);
     if (!r)
         r = sq_bind_i64(q, st, 8, (int64_t)qr->limit + 1, err);
+    if (!r)
+        r = sq_bind_i64(q, st, 9, page_floor(qr), err);
     if (!r)
         r = object_rows(q, st, qr->limit, fn, ctx, page, err);
     if (st) {

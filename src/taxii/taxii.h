@@ -63,9 +63,9 @@
  * keyset pages on (date added, arrival): stable under concurrent writes.
  * A page ends early (more true) once its body passes 16 MiB. Lists carry
  * X-TAXII-Date-Added-First / -Last of the page's objects,
- * and "next" whenever "more" is true (manifests and version lists too:
- * the objects of one POST share a date_added, so added_after alone cannot
- * resume inside a batch).
+ * and "next" whenever "more" is true (manifests and version lists too).
+ * Every row has its own date_added, in arrival order (log_append_in), so
+ * a client resuming with added_after alone misses nothing either.
  *
  * POST (§5.5) answers 202 with a status resource (§4.3.1) that is already
  * "complete": every object was validated with the STIX core (failures
