@@ -394,6 +394,7 @@ int sq_tx_leave(struct store_sqlite *q, bool own, int r, struct hl_error *err)
         if (!r)
             return 0;
     }
+    q->cache.log_id = 0;
     if (!sqlite3_get_autocommit(q->db))
         (void)sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
     return r;
@@ -416,9 +417,26 @@ int sq_channel_id(struct store_sqlite *q, const char *name, int64_t *out, struct
     return r;
 }
 
+static void log_id_remember(struct store_sqlite *q, const char *party_id, const char *channel,
+                            int64_t id)
+{
+    size_t lp = strlen(party_id), lc = strlen(channel);
+    q->cache.log_id = 0;
+    if (lp > STORE_TEXT_MAX || lc > STORE_TEXT_MAX)
+        return;
+    memcpy(q->cache.party, party_id, lp + 1);
+    memcpy(q->cache.channel, channel, lc + 1);
+    q->cache.log_id = id;
+}
+
 static HL_MUST_CHECK int log_id_find(struct store_sqlite *q, const char *party_id,
                                      const char *channel, int64_t *out, struct hl_error *err)
 {
+    if (q->cache.log_id && strcmp(q->cache.party, party_id) == 0 &&
+        strcmp(q->cache.channel, channel) == 0) {
+        *out = q->cache.log_id;
+        return 0;
+    }
     sqlite3_stmt *st = NULL;
     int r = sq_stmt(q, SQ_LOG_ID, &st, err);
     if (!r)
@@ -433,6 +451,8 @@ static HL_MUST_CHECK int log_id_find(struct store_sqlite *q, const char *party_i
     if (r == 1)
         r = sq_col_i64(st, 0, "logs", -1, out, err);
     sqlite3_reset(st);
+    if (r == 0)
+        log_id_remember(q, party_id, channel, *out);
     return r;
 }
 
@@ -530,14 +550,18 @@ static int sq_commit(struct store *s, struct hl_error *err)
     int r = sq_stmt(q, SQ_COMMIT, &st, err);
     if (!r)
         r = sq_exec(q, st, "commit", err);
-    if (r && !sqlite3_get_autocommit(q->db))
-        (void)sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+    if (r) {
+        q->cache.log_id = 0;
+        if (!sqlite3_get_autocommit(q->db))
+            (void)sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+    }
     return r;
 }
 
 static int sq_rollback(struct store *s, struct hl_error *err)
 {
     struct store_sqlite *q = sq_of(s);
+    q->cache.log_id = 0; /* it may name a row the rollback removes */
     if (sqlite3_get_autocommit(q->db))
         return 0;
     sqlite3_stmt *st = NULL;

@@ -81,6 +81,15 @@ struct store_sqlite {
     sqlite3 *db;
     sqlite3_stmt *stmt[SQ__COUNT]; /* prepared on first use, finalized at close */
     char path[4097];
+    /* The last log looked up (party, channel) -> id: an append touches one
+     * log many times per batch. A log row is never deleted, so the entry
+     * stays true, except for a row created by a transaction that is then
+     * rolled back: every rollback forgets it. log_id 0: nothing cached. */
+    struct {
+        int64_t log_id;
+        char party[STORE_TEXT_MAX + 1];
+        char channel[STORE_TEXT_MAX + 1];
+    } cache;
 };
 
 static inline struct store_sqlite *sq_of(struct store *s)

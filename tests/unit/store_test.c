@@ -511,6 +511,15 @@ static void test_rollback_leaves_nothing(void **state)
     char v[STORE_TEXT_MAX + 1];
     assert_int_equal(store_meta_get(f->s, "k", v, &f->err), -HL_E_NOT_FOUND);
     assert_int_equal(store_commit(f->s, &f->err), -HL_E_INVALID);
+    /* The log row A's append made was rolled back: B's new log may get its
+     * id, and nothing remembered of A's may point there. */
+    row = add_obj(f->s, IND1, 1, 1);
+    entries(e, 2, 0, row, 2);
+    assert_int_equal(store_log_append(f->s, B, CH, e, 2, &f->err), 0);
+    assert_int_equal(store_log_size(f->s, A, CH, &size, &f->err), 0);
+    assert_int_equal(size, 0);
+    assert_int_equal(store_log_size(f->s, B, CH, &size, &f->err), 0);
+    assert_int_equal(size, 2);
 }
 
 static void test_second_writer_waits_then_fails_busy(void **state)
