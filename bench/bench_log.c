@@ -38,7 +38,8 @@
  * each ratio is taken within one run before the median, so a burst of
  * load on a shared machine weighs on both sides of it. The files live in
  * a fresh directory under $TMPDIR (else /tmp), removed at exit, also on
- * SIGINT/SIGTERM. On tmpfs an fsync costs nothing: the bench says so.
+ * SIGINT, SIGTERM, SIGHUP and SIGPIPE. On tmpfs an fsync costs nothing:
+ * the bench says so.
  */
 #include <errno.h>
 #include <signal.h>
@@ -150,6 +151,8 @@ static void bench_dir_make(void)
     atexit(bench_cleanup);
     signal(SIGINT, bench_on_signal);
     signal(SIGTERM, bench_on_signal);
+    signal(SIGHUP, bench_on_signal);
+    signal(SIGPIPE, bench_on_signal); /* `bench_log | head` */
     struct statfs fs;
     bool tmpfs = statfs(bench_dir, &fs) == 0 && (unsigned long)fs.f_type == BENCH_TMPFS_MAGIC;
     printf("files in %s%s\n", bench_dir,
