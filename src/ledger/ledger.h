@@ -249,6 +249,13 @@ HL_MUST_CHECK int seal_object(json_t *obj, const struct seal_key *key, const cha
  * extension declared, and every top-level X.590 signature valid. out (may
  * be NULL) is filled on success and zeroed on failure. */
 HL_MUST_CHECK int seal_verify(const json_t *obj, struct seal_info *out, struct hl_error *err);
+/* seal_verify of an object whose RFC 8785 form canon (len bytes) the
+ * caller has made or checked already (an audit compares every entry's
+ * bytes with it): with one signature, the signed digest is hashed from
+ * canon directly instead of canonicalizing the object once more. canon
+ * MUST be obj's RFC 8785 form, else the answer means nothing. */
+HL_MUST_CHECK int seal_verify_canonical(const json_t *obj, const uint8_t *canon, size_t len,
+                                        struct seal_info *out, struct hl_error *err);
 
 /* ==== log: appends, tree heads, receipts (log.c, verify.c, export.c) ===
  *

@@ -131,9 +131,55 @@ static int entry_expect(const json_t *entry, const char *name, const char *want,
     return 0;
 }
 
-/* Verifies entry i of obj's signatures; its signer into pk. */
+/* The first n bytes equal to pat in [p, end), or NULL. */
+static const uint8_t *find_bytes(const uint8_t *p, const uint8_t *end, const char *pat, size_t n)
+{
+    while (p && (size_t)(end - p) >= n) {
+        p = memchr(p, pat[0], (size_t)(end - p) - n + 1);
+        if (!p || memcmp(p, pat, n) == 0)
+            return p;
+        p++;
+    }
+    return NULL;
+}
+
+/* The X.590 digest of an object whose RFC 8785 form canon is known and
+ * whose one signature entry carries value: canon without the entry's
+ * `,"value":"..."` member is exactly the form X.590 §8.1.4 hashes (members
+ * keep their order and escapes when one is removed). Usable only if that
+ * text occurs once in canon (inside a string a '"' is always escaped, so
+ * only a member can match); 1 if it does not, and the caller hashes the
+ * long way. */
+static int x590_digest_spliced(const uint8_t *canon, size_t len, const char *value, char hex[65],
+                               struct hl_error *err)
+{
+    char pat[SIG_B64_LEN + 16];
+    int plen = snprintf(pat, sizeof pat, ",\"value\":\"%s\"", value);
+    const uint8_t *hit = NULL, *p = canon, *end = canon + len;
+    while (plen > 0 && (p = find_bytes(p, end, pat, (size_t)plen)) != NULL) {
+        if (hit)
+            return 1;
+        hit = p++;
+    }
+    if (!hit)
+        return 1;
+    struct ledger_sha256 h;
+    uint8_t hash[32];
+    if (ledger_sha256_init(&h) || ledger_sha256_update(&h, canon, (size_t)(hit - canon)) ||
+        ledger_sha256_update(&h, hit + plen, (size_t)(end - hit - plen)) ||
+        ledger_sha256_final(&h, hash)) {
+        ledger_sha256_release(&h);
+        return hl_fail(err, HL_E_CRYPTO, NULL, "SHA-256 failed");
+    }
+    hl_hex(hex, hash, sizeof hash);
+    return 0;
+}
+
+/* Verifies entry i of obj's signatures; its signer into pk. canon (may
+ * be NULL) is obj's RFC 8785 form, known only when obj has one entry. */
 static int x590_verify_entry(const json_t *obj, const json_t *entry, const char *where,
-                             uint8_t pk[32], struct hl_error *err)
+                             const uint8_t *canon, size_t canon_len, uint8_t pk[32],
+                             struct hl_error *err)
 {
     uint8_t sig[SEAL_SIG_BYTES];
     char hex[65], again[SIG_B64_LEN + 1];
@@ -165,13 +211,16 @@ static int x590_verify_entry(const json_t *obj, const json_t *entry, const char 
     if (strcmp(again, value) != 0)
         return hl_fail(err, HL_E_VERIFY, where, "value is not canonical base64url");
 
-    json_t *bare = json_copy((json_t *)entry);
-    if (!bare || json_object_del(bare, "value")) {
+    rc = canon ? x590_digest_spliced(canon, canon_len, value, hex, err) : 1;
+    if (rc == 1) {
+        json_t *bare = json_copy((json_t *)entry);
+        if (!bare || json_object_del(bare, "value")) {
+            json_decref(bare);
+            return hl_fail(err, HL_E_NOMEM, where, "out of memory");
+        }
+        rc = x590_digest(obj, bare, hex, err); /* X.590 §8.1.4, §8.1.5 */
         json_decref(bare);
-        return hl_fail(err, HL_E_NOMEM, where, "out of memory");
     }
-    rc = x590_digest(obj, bare, hex, err); /* X.590 §8.1.4, §8.1.5 */
-    json_decref(bare);
     if (rc)
         return rc;
     /* X.590 §8.1.6 */
@@ -180,7 +229,8 @@ static int x590_verify_entry(const json_t *obj, const json_t *entry, const char 
     return 0;
 }
 
-int x590_verify_all(const json_t *obj, struct x590_result *out, struct hl_error *err)
+static int x590_verify(const json_t *obj, const uint8_t *canon, size_t canon_len,
+                       struct x590_result *out, struct hl_error *err)
 {
     struct x590_result tmp;
     struct x590_result *r = out ? out : &tmp;
@@ -199,7 +249,8 @@ int x590_verify_all(const json_t *obj, struct x590_result *out, struct hl_error 
     for (size_t i = 0; i < count; i++) {
         char where[32];
         snprintf(where, sizeof where, "signatures[%zu]", i);
-        int rc = x590_verify_entry(obj, json_array_get(sigs, i), where, r->pk[i], err);
+        int rc = x590_verify_entry(obj, json_array_get(sigs, i), where, count == 1 ? canon : NULL,
+                                   canon_len, r->pk[i], err);
         if (rc) {
             memset(r, 0, sizeof *r);
             return rc;
@@ -207,6 +258,11 @@ int x590_verify_all(const json_t *obj, struct x590_result *out, struct hl_error 
     }
     r->n = count;
     return 0;
+}
+
+int x590_verify_all(const json_t *obj, struct x590_result *out, struct hl_error *err)
+{
+    return x590_verify(obj, NULL, 0, out, err);
 }
 
 /* "identity--" and a UUID in its 8-4-4-4-12 hex form. STIX 2.1 §2.9 */
@@ -322,7 +378,8 @@ static int seal_read_props(const json_t *obj, struct seal_info *info, struct hl_
     return 0;
 }
 
-int seal_verify(const json_t *obj, struct seal_info *out, struct hl_error *err)
+static int seal_check(const json_t *obj, const uint8_t *canon, size_t canon_len,
+                      struct seal_info *out, struct hl_error *err)
 {
     struct seal_info tmp;
     struct seal_info *info = out ? out : &tmp;
@@ -332,7 +389,7 @@ int seal_verify(const json_t *obj, struct seal_info *out, struct hl_error *err)
         return hl_fail(err, HL_E_VERIFY, NULL, "not a JSON object");
     int rc = seal_read_props(obj, info, err);
     if (rc == 0)
-        rc = x590_verify_all(obj, &res, err);
+        rc = x590_verify(obj, canon, canon_len, &res, err);
     if (rc) {
         memset(info, 0, sizeof *info);
         return rc;
@@ -340,4 +397,15 @@ int seal_verify(const json_t *obj, struct seal_info *out, struct hl_error *err)
     memcpy(info->pk, res.pk[0], 32);
     info->n_signatures = res.n;
     return 0;
+}
+
+int seal_verify(const json_t *obj, struct seal_info *out, struct hl_error *err)
+{
+    return seal_check(obj, NULL, 0, out, err);
+}
+
+int seal_verify_canonical(const json_t *obj, const uint8_t *canon, size_t len,
+                          struct seal_info *out, struct hl_error *err)
+{
+    return seal_check(obj, canon, len, out, err);
 }

@@ -148,8 +148,21 @@ struct log_audit {
     long last_line;          /* of the current log's last entry */
     bool strict;
     char own[SEAL_PARTY_MAX];
-    struct audit_item batch[AUDIT_BATCH];
-    size_t n_batch;
+    /* Two batches: while workers check one, this thread reads the next
+     * from the source (a store scan or a file), then applies the checked
+     * one in order. */
+    struct audit_batch {
+        struct audit_item item[AUDIT_BATCH];
+        size_t n;
+        bool running;
+        unsigned started; /* workers 0..started-1 run */
+        pthread_t tid[AUDIT_MAX_THREADS];
+        struct worker {
+            struct audit_batch *b;
+            unsigned k, stride;
+        } w[AUDIT_MAX_THREADS];
+    } batch[2];
+    unsigned fill; /* the batch being filled */
     struct audit_claim *claims;
     size_t n_claims, cap_claims;
 };
@@ -215,18 +228,23 @@ int log_audit_new(const struct log_audit_options *opt, struct log_audit **out, s
     return 0;
 }
 
-static void batch_clear(struct log_audit *a)
+static void batch_clear(struct audit_batch *b)
 {
-    for (size_t i = 0; i < a->n_batch; i++)
-        free(a->batch[i].bytes);
-    a->n_batch = 0;
+    for (size_t i = 0; i < b->n; i++)
+        free(b->item[i].bytes);
+    b->n = 0;
 }
+
+static void batch_wait(struct log_audit *a, struct audit_batch *b);
 
 void log_audit_free(struct log_audit *a)
 {
     if (!a)
         return;
-    batch_clear(a);
+    for (int i = 0; i < 2; i++) {
+        batch_wait(a, &a->batch[i]);
+        batch_clear(&a->batch[i]);
+    }
     for (size_t i = 0; i < a->n_logs; i++) {
         log_memtree_release(&a->logs[i]->tree);
         free(a->logs[i]);
@@ -272,7 +290,7 @@ static void item_check(struct audit_item *it)
         item_failf(it, e.code, "cannot be canonicalized: %s", e.msg);
     else if (canon.len != it->len || memcmp(canon.data, it->bytes, it->len) != 0)
         item_failf(it, HL_E_VERIFY, "the bytes are not the RFC 8785 form of the object");
-    else if (seal_verify(obj, &it->seal, &e))
+    else if (seal_verify_canonical(obj, it->bytes, it->len, &it->seal, &e))
         item_failf(it, HL_E_VERIFY, "seal does not verify: %s%s%s", e.where, e.where[0] ? ": " : "",
                    e.msg);
     else if (log_kind_of(obj) != LOG_KIND_OTHER && log_statement_read(obj, &it->st, &e))
@@ -282,37 +300,38 @@ static void item_check(struct audit_item *it)
     buf_release(&canon);
 }
 
-struct worker {
-    struct log_audit *a;
-    unsigned k;
-};
-
 static void *worker_run(void *arg)
 {
     struct worker *w = arg;
-    for (size_t i = w->k; i < w->a->n_batch; i += w->a->threads)
-        item_check(&w->a->batch[i]);
+    for (size_t i = w->k; i < w->b->n; i += w->stride)
+        item_check(&w->b->item[i]);
     return NULL;
 }
 
-static void batch_check(struct log_audit *a)
+/* Starts checking b on the workers (a->threads of them). */
+static void batch_start(struct log_audit *a, struct audit_batch *b)
 {
-    pthread_t tid[AUDIT_MAX_THREADS];
-    struct worker w[AUDIT_MAX_THREADS];
-    unsigned started = 0;
-    for (unsigned k = 1; k < a->threads && k < a->n_batch; k++) {
-        w[k] = (struct worker){a, k};
-        if (pthread_create(&tid[k], NULL, worker_run, &w[k]) != 0)
+    unsigned n = a->threads < b->n ? a->threads : (unsigned)b->n;
+    b->started = 0;
+    b->running = true;
+    for (unsigned k = 0; k < n; k++) {
+        b->w[k] = (struct worker){b, k, n};
+        if (pthread_create(&b->tid[k], NULL, worker_run, &b->w[k]) != 0)
             break;
-        started = k;
+        b->started = k + 1;
     }
-    /* This thread takes its own share, and any a thread failed to start. */
-    for (size_t i = 0; i < a->n_batch; i++) {
-        if (i % a->threads == 0 || i % a->threads > started)
-            item_check(&a->batch[i]);
-    }
-    for (unsigned k = 1; k <= started; k++)
-        pthread_join(tid[k], NULL);
+    /* Shares of workers that did not start are checked here. */
+    for (unsigned k = b->started; k < n; k++)
+        worker_run(&b->w[k]);
+}
+
+static void batch_wait(struct log_audit *a, struct audit_batch *b)
+{
+    (void)a;
+    for (unsigned k = 0; b->running && k < b->started; k++)
+        pthread_join(b->tid[k], NULL);
+    b->running = false;
+    b->started = 0;
 }
 
 /* ---- per entry, in order ----------------------------------------------- */
@@ -429,20 +448,51 @@ static int item_apply(struct log_audit *a, struct audit_item *it)
     return rc;
 }
 
-static int batch_flush(struct log_audit *a, struct hl_error *err)
+/* Waits for b's checks and applies its entries in order. */
+static int batch_apply(struct log_audit *a, struct audit_batch *b, struct hl_error *err)
 {
     int rc = 0;
-    batch_check(a);
-    for (size_t i = 0; i < a->n_batch && !rc && !a->stopped; i++)
-        rc = item_apply(a, &a->batch[i]);
+    batch_wait(a, b);
+    for (size_t i = 0; i < b->n && !rc && !a->stopped; i++)
+        rc = item_apply(a, &b->item[i]);
     a->line = 0;
-    batch_clear(a);
+    batch_clear(b);
     if (rc == -HL_E_TOO_LARGE)
         return hl_fail(err, HL_E_TOO_LARGE, NULL,
                        "an audit holds at most %llu entries or %d "
                        "receipts",
                        (unsigned long long)LOG_AUDIT_MAX_ENTRIES, AUDIT_MAX_CLAIMS);
     return rc ? hl_fail(err, -rc, NULL, "audit: %s", hl_strerror(-rc)) : 0;
+}
+
+/* The batch being filled is full: apply the one in flight, start this
+ * one, fill the other. */
+static int batch_rotate(struct log_audit *a, struct hl_error *err)
+{
+    struct audit_batch *full = &a->batch[a->fill], *prev = &a->batch[a->fill ^ 1];
+    int rc = batch_apply(a, prev, err);
+    batch_start(a, full);
+    a->fill ^= 1;
+    return rc;
+}
+
+/* Everything read so far checked and applied, in order. */
+static int batch_drain(struct log_audit *a, struct hl_error *err)
+{
+    int rc = batch_apply(a, &a->batch[a->fill ^ 1], err);
+    struct audit_batch *cur = &a->batch[a->fill];
+    if (cur->n) {
+        batch_start(a, cur);
+        int rc2 = batch_apply(a, cur, err);
+        rc = rc ? rc : rc2;
+    }
+    return rc;
+}
+
+/* Entries read but not yet applied (for a failure's place). */
+static size_t batch_pending(const struct log_audit *a)
+{
+    return a->batch[0].n + a->batch[1].n;
 }
 
 int log_audit_log_begin(struct log_audit *a, const char *party, const char *channel,
@@ -477,7 +527,8 @@ int log_audit_entry(struct log_audit *a, int64_t seq, const uint8_t *bytes, size
         return 0;
     if (!a->cur)
         return hl_fail(err, HL_E_INTERNAL, NULL, "audit: entry outside a log");
-    struct audit_item *it = &a->batch[a->n_batch];
+    struct audit_batch *b = &a->batch[a->fill];
+    struct audit_item *it = &b->item[b->n];
     memset(it, 0, sizeof *it);
     it->bytes = malloc(len ? len : 1);
     if (!it->bytes)
@@ -490,13 +541,13 @@ int log_audit_entry(struct log_audit *a, int64_t seq, const uint8_t *bytes, size
         it->has_stored = true;
         memcpy(it->stored_leaf, stored_leaf, 32);
     }
-    a->n_batch++;
-    return a->n_batch == AUDIT_BATCH ? batch_flush(a, err) : 0;
+    b->n++;
+    return b->n == AUDIT_BATCH ? batch_rotate(a, err) : 0;
 }
 
 int log_audit_log_end(struct log_audit *a, int64_t declared_size, struct hl_error *err)
 {
-    int rc = a->n_batch ? batch_flush(a, err) : 0;
+    int rc = batch_drain(a, err);
     if (rc || a->stopped || !a->cur)
         return rc;
     struct audit_log *l = a->cur;
@@ -759,7 +810,7 @@ static int audit_store_log(struct store *s, struct log_audit *a, const struct st
     if (rc > 0) /* the scan stopped because the audit did */
         rc = 0;
     if (rc == -HL_E_STORE) { /* rows the store itself finds damaged end this log */
-        log_audit_fail(a, p->id, channel, a->next_seq + (int64_t)a->n_batch, HL_E_STORE,
+        log_audit_fail(a, p->id, channel, a->next_seq + (int64_t)batch_pending(a), HL_E_STORE,
                        "the log's rows are damaged: %s", err->msg);
         rc = 0;
     }

@@ -62,8 +62,8 @@ static void example_key(struct seal_key *key)
 {
     uint8_t der[48];
     size_t n = 0;
-    assert_int_equal(sodium_base642bin(der, sizeof der, EXAMPLE_PKCS8, strlen(EXAMPLE_PKCS8),
-                                       NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL),
+    assert_int_equal(sodium_base642bin(der, sizeof der, EXAMPLE_PKCS8, strlen(EXAMPLE_PKCS8), NULL,
+                                       &n, NULL, sodium_base64_VARIANT_ORIGINAL),
                      0);
     assert_int_equal(n, 48);
     assert_int_equal(seal_key_from_seed(key, der + 16, NULL), 0);
@@ -226,6 +226,52 @@ static void test_seal_round_trip_reports_party_channel_seq(void **state)
     seal_key_wipe(&key);
 }
 
+static int verify_with_canon(const json_t *obj)
+{
+    struct buf c;
+    buf_init(&c, HL_MAX_DOCUMENT_BYTES);
+    assert_int_equal(stix_canon(obj, &c, NULL), 0);
+    int rc = seal_verify_canonical(obj, (const uint8_t *)c.data, c.len, NULL, NULL);
+    buf_release(&c);
+    return rc;
+}
+
+/* seal_verify_canonical hashes the signed form from the object's RFC 8785
+ * bytes; it must agree with seal_verify on good and bad objects, also
+ * when the signature's value text appears twice (it then hashes the long
+ * way), and with two signatures. */
+static void test_verify_from_canonical_bytes_agrees(void **state)
+{
+    (void)state;
+    struct seal_key key, other;
+    assert_int_equal(seal_key_generate(&key, NULL), 0);
+    assert_int_equal(seal_key_generate(&other, NULL), 0);
+    json_t *obj = sealed_indicator(&key, 7);
+    assert_int_equal(verify_with_canon(obj), 0);
+    /* A changed byte anywhere fails both ways. */
+    json_object_set_new(obj, "name", json_string("changed"));
+    assert_int_equal(verify_with_canon(obj), -HL_E_VERIFY);
+    assert_int_equal(seal_verify(obj, NULL, NULL), -HL_E_VERIFY);
+    json_decref(obj);
+    /* The value repeated as a member elsewhere: still correct. */
+    obj = parse(indicator_text, strlen(indicator_text));
+    json_object_set_new(obj, "x_copy", json_pack("{s:s,s:s}", "a", "b", "value", "placeholder"));
+    assert_int_equal(seal_object(obj, &key, PARTY, "us-ru", 8, NULL), 0);
+    const char *v = json_string_value(
+        json_object_get(json_array_get(json_object_get(obj, "signatures"), 0), "value"));
+    json_t *copy = json_deep_copy(obj);
+    json_object_set_new(json_object_get(copy, "x_copy"), "value", json_string(v));
+    assert_int_equal(seal_verify(copy, NULL, NULL), -HL_E_VERIFY); /* x_copy changed */
+    assert_int_equal(verify_with_canon(copy), -HL_E_VERIFY);
+    json_decref(copy);
+    /* Two signatures: each checked on its own form. */
+    assert_int_equal(x590_sign(obj, &other, NULL), 0);
+    assert_int_equal(verify_with_canon(obj), 0);
+    json_decref(obj);
+    seal_key_wipe(&key);
+    seal_key_wipe(&other);
+}
+
 static void expect_seal_fails(json_t *obj, const char *what)
 {
     if (seal_verify(obj, NULL, NULL) != -HL_E_VERIFY)
@@ -362,10 +408,9 @@ static void test_verify_rejects_malleated_and_malformed_signatures(void **state)
                                        sodium_base64_VARIANT_URLSAFE_NO_PADDING),
                      0);
     /* S + L (the group order): the same signature, non-canonical. */
-    static const uint8_t L[32] = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58,
-                                  0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
-                                  0,    0,    0,    0,    0,    0,    0,    0,
-                                  0,    0,    0,    0,    0,    0,    0,    0x10};
+    static const uint8_t L[32] = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7,
+                                  0xa2, 0xde, 0xf9, 0xde, 0x14, 0,    0,    0,    0,    0,    0,
+                                  0,    0,    0,    0,    0,    0,    0,    0,    0,    0x10};
     memcpy(bad, sig, 64);
     unsigned carry = 0;
     for (int i = 0; i < 32; i++) {
@@ -518,6 +563,7 @@ int main(void)
         cmocka_unit_test(test_seal_refuses_bad_arguments_and_leaves_object_unchanged),
         cmocka_unit_test(test_second_signature_keeps_first_valid),
         cmocka_unit_test(test_verify_rejects_malleated_and_malformed_signatures),
+        cmocka_unit_test(test_verify_from_canonical_bytes_agrees),
         cmocka_unit_test(test_key_files_round_trip_and_refuse_overwrite),
         cmocka_unit_test(test_secret_key_file_readable_by_others_is_refused),
         cmocka_unit_test(test_malformed_secret_key_files_are_refused),
