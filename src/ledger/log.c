@@ -300,10 +300,13 @@ static int tree_push(struct store *s, const char *party, const char *channel,
     return 0;
 }
 
-/* Stores obj's canonical bytes as the next entry of the log. */
-static int entry_store(struct store *s, const char *party, const char *channel,
-                       struct merkle_frontier *f, const json_t *obj, const struct buf *canon,
-                       int64_t now_us, int64_t *row, uint8_t leaf[static 32], struct hl_error *err)
+/* Stores obj's canonical bytes as the next entry of the log. With defer,
+ * the log entry row is only filled in there, for the caller to append a
+ * whole batch of them in one store call. */
+static int entry_store_as(struct store *s, const char *party, const char *channel,
+                          struct merkle_frontier *f, const json_t *obj, const struct buf *canon,
+                          int64_t now_us, int64_t *row, uint8_t leaf[static 32],
+                          struct store_log_entry *defer, struct hl_error *err)
 {
     const char *id = json_string_value(json_object_get(obj, "id"));
     const char *type = json_string_value(json_object_get(obj, "type"));
@@ -328,8 +331,18 @@ static int entry_store(struct store *s, const char *party, const char *channel,
         return rc;
     struct store_log_entry e = {.seq = (int64_t)f->size, .object_row = *row, .batch = now_us};
     memcpy(e.leaf_hash, leaf, 32);
-    rc = store_log_append(s, party, channel, &e, 1, err);
+    if (defer)
+        *defer = e;
+    else
+        rc = store_log_append(s, party, channel, &e, 1, err);
     return rc ? rc : tree_push(s, party, channel, f, leaf, err);
+}
+
+static int entry_store(struct store *s, const char *party, const char *channel,
+                       struct merkle_frontier *f, const json_t *obj, const struct buf *canon,
+                       int64_t now_us, int64_t *row, uint8_t leaf[static 32], struct hl_error *err)
+{
+    return entry_store_as(s, party, channel, f, obj, canon, now_us, row, leaf, NULL, err);
 }
 
 /* Seals obj as the next entry of me's log and stores it. */
@@ -390,6 +403,7 @@ static int append_batch(struct store *s, const struct log_signer *me, const char
     struct merkle_frontier f;
     struct log_append_result res = {0};
     struct buf canon, *canons = NULL;
+    struct store_log_entry *entries = NULL;
     json_t *head = NULL;
     uint8_t leaf[32];
     int64_t row = 0;
@@ -398,7 +412,8 @@ static int append_batch(struct store *s, const struct log_signer *me, const char
         return rc;
     buf_init(&canon, CANON_MAX);
     canons = calloc(n, sizeof *canons);
-    if (!canons) {
+    entries = calloc(n, sizeof *entries);
+    if (!canons || !entries) {
         rc = hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
         goto out;
     }
@@ -413,11 +428,13 @@ static int append_batch(struct store *s, const struct log_signer *me, const char
     /* Each object its own date_added, 1 µs apart, so that a TAXII client
      * paging by added_after alone never skips the rest of a batch. */
     for (size_t i = 0; !rc && i < n; i++) {
-        rc = entry_store(s, me->party, channel, &f, objs[i], &canons[i], now_us + (int64_t)i, &row,
-                         leaf, err);
+        rc = entry_store_as(s, me->party, channel, &f, objs[i], &canons[i], now_us + (int64_t)i,
+                            &row, leaf, &entries[i], err);
         if (!rc && i == 0)
             res.first_row = row;
     }
+    if (!rc) /* one store call for the batch's entries: one size check */
+        rc = store_log_append(s, me->party, channel, entries, n, err);
     if (!rc && merkle_frontier_root(&f, res.root))
         rc = hl_fail(err, HL_E_CRYPTO, NULL, "SHA-256 failed");
     if (!rc) {
@@ -442,6 +459,7 @@ out:
     buf_release(&canon);
     for (size_t i = 0; canons && i < n; i++)
         buf_release(&canons[i]);
+    free(entries);
     free(canons);
     return rc;
 }
