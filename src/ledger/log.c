@@ -404,6 +404,7 @@ static int append_batch(struct store *s, const struct log_signer *me, const char
     struct log_append_result res = {0};
     struct buf canon, *canons = NULL;
     struct store_log_entry *entries = NULL;
+    struct log_sealer *sealer = NULL;
     json_t *head = NULL;
     uint8_t leaf[32];
     int64_t row = 0;
@@ -424,12 +425,15 @@ static int append_batch(struct store *s, const struct log_signer *me, const char
     if (!rc)
         rc = added_base(s, channel, now_us, &now_us, err);
     if (!rc)
-        rc = log_seal_batch(me, channel, objs, n, f.size, canons, err);
+        rc = log_sealer_start(me, channel, objs, n, f.size, canons, &sealer, err);
     /* Each object its own date_added, 1 µs apart, so that a TAXII client
-     * paging by added_after alone never skips the rest of a batch. */
+     * paging by added_after alone never skips the rest of a batch. Object
+     * i is stored as soon as it is sealed, while the next are. */
     for (size_t i = 0; !rc && i < n; i++) {
-        rc = entry_store_as(s, me->party, channel, &f, objs[i], &canons[i], now_us + (int64_t)i,
-                            &row, leaf, &entries[i], err);
+        rc = log_sealer_wait(sealer, i, err);
+        if (!rc)
+            rc = entry_store_as(s, me->party, channel, &f, objs[i], &canons[i], now_us + (int64_t)i,
+                                &row, leaf, &entries[i], err);
         if (!rc && i == 0)
             res.first_row = row;
     }
@@ -455,6 +459,7 @@ static int append_batch(struct store *s, const struct log_signer *me, const char
     if (!rc && out)
         *out = res;
 out:
+    log_sealer_free(sealer); /* first: its workers write into canons */
     json_decref(head);
     buf_release(&canon);
     for (size_t i = 0; canons && i < n; i++)

@@ -47,13 +47,19 @@ json_t *log_statement_new(enum log_kind kind, const char *creator, const char *l
                           const char *channel, uint64_t tree_size, const uint8_t root[static 32],
                           int64_t now_us);
 
-/* Seals objs[i] as entry first_seq + i of me's log of channel and writes
- * its RFC 8785 form into canons[i] (initialised buffers), on every CPU.
- * On failure err names the first object that failed ("objects[i]...");
- * objects may then carry seals. */
-HL_MUST_CHECK int log_seal_batch(const struct log_signer *me, const char *channel,
-                                 json_t *const *objs, size_t n, uint64_t first_seq,
-                                 struct buf *canons, struct hl_error *err);
+/* Sealing a batch while it is stored (batch.c). Life cycle: start (the
+ * workers begin sealing objs[i] as entry first_seq + i of me's log and
+ * writing its RFC 8785 form into canons[i], initialised buffers) → wait
+ * for each i in order (0, or the error of that object, err->where
+ * "objects[i]...") → free (joins the workers; always call it). Objects may
+ * carry seals after a failure. */
+struct log_sealer;
+HL_MUST_CHECK int log_sealer_start(const struct log_signer *me, const char *channel,
+                                   json_t *const *objs, size_t n, uint64_t first_seq,
+                                   struct buf *canons, struct log_sealer **out,
+                                   struct hl_error *err);
+HL_MUST_CHECK int log_sealer_wait(struct log_sealer *j, size_t i, struct hl_error *err);
+void log_sealer_free(struct log_sealer *j);
 
 /* log_receipt_publish inside the caller's transaction. */
 HL_MUST_CHECK int log_receipt_publish_in(struct store *s, const struct log_signer *me,
