@@ -44,11 +44,8 @@ struct log_sealer {
 
 static void seal_one(struct log_sealer *j, size_t i)
 {
-    int rc = seal_object(j->objs[i], j->me->key, j->me->party, j->channel, j->first_seq + i,
-                         &j->errs[i]);
-    if (!rc)
-        rc = stix_canon(j->objs[i], &j->canons[i], &j->errs[i]);
-    j->rc[i] = rc;
+    j->rc[i] = seal_object_canon(j->objs[i], j->me->key, j->me->party, j->channel, j->first_seq + i,
+                                 &j->canons[i], &j->errs[i]);
 }
 
 static void *seal_run(void *arg)

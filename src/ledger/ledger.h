@@ -245,6 +245,13 @@ bool seal_channel_valid(const char *s);
 HL_MUST_CHECK int seal_object(json_t *obj, const struct seal_key *key, const char *party,
                               const char *channel, uint64_t seq, struct hl_error *err);
 
+/* seal_object, and the sealed object's RFC 8785 form into canon_out (an
+ * initialised buffer; may be NULL): derived from the form the signature
+ * covers when it can, instead of canonicalizing the object again. */
+HL_MUST_CHECK int seal_object_canon(json_t *obj, const struct seal_key *key, const char *party,
+                                    const char *channel, uint64_t seq, struct buf *canon_out,
+                                    struct hl_error *err);
+
 /* Verifies a sealed object: the three properties well-formed, the
  * extension declared, and every top-level X.590 signature valid. out (may
  * be NULL) is filled on success and zeroed on failure. */

@@ -46,7 +46,8 @@
 
 /* The X.590 digest: lowercase hex of SHA-256 of the RFC 8785 form of obj
  * with its top-level signatures replaced by [entry]. */
-static int x590_digest(const json_t *obj, json_t *entry, char hex[65], struct hl_error *err)
+static int x590_digest_keep(const json_t *obj, json_t *entry, char hex[65], struct buf *keep,
+                            struct hl_error *err)
 {
     struct buf canon;
     uint8_t hash[32];
@@ -54,15 +55,18 @@ static int x590_digest(const json_t *obj, json_t *entry, char hex[65], struct hl
     json_t *view = json_copy((json_t *)obj); /* shallow: members are shared */
     json_t *sigs = json_array();
     buf_init(&canon, CANON_MAX);
+    if (keep)
+        buf_clear(keep);
     if (!view || !sigs || json_array_append(sigs, entry) ||
         json_object_set(view, "signatures", sigs)) {
         rc = hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
         goto out;
     }
-    rc = stix_canon(view, &canon, err); /* X.590 §7.1.4 */
+    rc = stix_canon(view, keep ? keep : &canon, err); /* X.590 §7.1.4 */
     if (rc)
         goto out;
-    if (ledger_sha256(canon.data, canon.len, hash)) { /* X.590 §7.1.5 */
+    const struct buf *c = keep ? keep : &canon;
+    if (ledger_sha256(c->data, c->len, hash)) { /* X.590 §7.1.5 */
         rc = hl_fail(err, HL_E_CRYPTO, NULL, "SHA-256 failed");
         goto out;
     }
@@ -74,7 +78,57 @@ out:
     return rc;
 }
 
-int x590_sign(json_t *obj, const struct seal_key *key, struct hl_error *err)
+static int x590_digest(const json_t *obj, json_t *entry, char hex[65], struct hl_error *err)
+{
+    return x590_digest_keep(obj, entry, hex, NULL, err);
+}
+
+/* The first n bytes equal to pat in [p, end), or NULL. */
+static const uint8_t *find_bytes(const uint8_t *p, const uint8_t *end, const char *pat, size_t n)
+{
+    while (p && (size_t)(end - p) >= n) {
+        p = memchr(p, pat[0], (size_t)(end - p) - n + 1);
+        if (!p || memcmp(p, pat, n) == 0)
+            return p;
+        p++;
+    }
+    return NULL;
+}
+
+/* After signing an object that had no signatures: its RFC 8785 form is
+ * the signed form (in out) with the entry's value member added, last in
+ * the entry (members sort by name: algorithm, hash_algorithm, public_key,
+ * value). Done in place where the entry's text occurs once; otherwise
+ * (1) the caller canonicalizes the object the long way. */
+static int canon_add_value(struct buf *out, const char *spki, const char *b64)
+{
+    char pat[160];
+    int n = snprintf(pat, sizeof pat,
+                     "\"signatures\":[{\"algorithm\":\"Ed25519\",\"hash_algorithm\":"
+                     "\"sha-256\",\"public_key\":\"%s\"}]",
+                     spki);
+    if (n <= 0 || (size_t)n >= sizeof pat)
+        return 1;
+    const uint8_t *start = (const uint8_t *)out->data, *end = start + out->len;
+    const uint8_t *hit = find_bytes(start, end, pat, (size_t)n);
+    if (!hit || find_bytes(hit + 1, end, pat, (size_t)n))
+        return 1;
+    char ins[SIG_B64_LEN + 16];
+    int m = snprintf(ins, sizeof ins, ",\"value\":\"%s\"", b64);
+    size_t at = (size_t)(hit - start) + (size_t)n - 2; /* before the entry's '}' */
+    size_t tail = out->len - at;
+    if (m <= 0 || buf_grow(out, (size_t)m))
+        return 1;
+    memmove(out->data + at + m, out->data + at, tail + 1); /* with its NUL */
+    memcpy(out->data + at, ins, (size_t)m);
+    out->len += (size_t)m;
+    return 0;
+}
+
+/* x590_sign; with canon_out (may be NULL) also the signed object's RFC
+ * 8785 form, without canonicalizing it a second time when it can. */
+static int x590_sign_canon(json_t *obj, const struct seal_key *key, struct buf *canon_out,
+                           struct hl_error *err)
 {
     if (!json_is_object(obj))
         return hl_fail(err, HL_E_INVALID, NULL, "only a JSON object can be signed");
@@ -98,7 +152,7 @@ int x590_sign(json_t *obj, const struct seal_key *key, struct hl_error *err)
         rc = hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
         goto out;
     }
-    rc = x590_digest(obj, entry, hex, err);
+    rc = x590_digest_keep(obj, entry, hex, canon_out, err);
     if (rc)
         goto out;
     /* X.590 §7.1.6: the signed message is the hex string of the hash. */
@@ -114,10 +168,19 @@ int x590_sign(json_t *obj, const struct seal_key *key, struct hl_error *err)
         rc = hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
         goto out;
     }
+    if (canon_out && (old || canon_add_value(canon_out, spki, b64) != 0)) {
+        buf_clear(canon_out);
+        rc = stix_canon(obj, canon_out, err);
+    }
 out:
     json_decref(all);
     json_decref(entry);
     return rc;
+}
+
+int x590_sign(json_t *obj, const struct seal_key *key, struct hl_error *err)
+{
+    return x590_sign_canon(obj, key, NULL, err);
 }
 
 /* Checks a string member of a signature entry against the one value we
@@ -129,18 +192,6 @@ static int entry_expect(const json_t *entry, const char *name, const char *want,
     if (!s || strcmp(s, want) != 0)
         return hl_fail(err, HL_E_VERIFY, where, "%s must be \"%s\"", name, want);
     return 0;
-}
-
-/* The first n bytes equal to pat in [p, end), or NULL. */
-static const uint8_t *find_bytes(const uint8_t *p, const uint8_t *end, const char *pat, size_t n)
-{
-    while (p && (size_t)(end - p) >= n) {
-        p = memchr(p, pat[0], (size_t)(end - p) - n + 1);
-        if (!p || memcmp(p, pat, n) == 0)
-            return p;
-        p++;
-    }
-    return NULL;
 }
 
 /* The X.590 digest of an object whose RFC 8785 form canon is known and
@@ -314,8 +365,9 @@ static int seal_extensions(const json_t *obj, json_t **out, struct hl_error *err
     return 0;
 }
 
-int seal_object(json_t *obj, const struct seal_key *key, const char *party, const char *channel,
-                uint64_t seq, struct hl_error *err)
+int seal_object_canon(json_t *obj, const struct seal_key *key, const char *party,
+                      const char *channel, uint64_t seq, struct buf *canon_out,
+                      struct hl_error *err)
 {
     if (!json_is_object(obj))
         return hl_fail(err, HL_E_INVALID, NULL, "only a JSON object can be sealed");
@@ -342,7 +394,7 @@ int seal_object(json_t *obj, const struct seal_key *key, const char *party, cons
         rc = hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
         goto out;
     }
-    rc = x590_sign(work, key, err);
+    rc = x590_sign_canon(work, key, canon_out, err);
     if (rc)
         goto out;
     if (json_object_update(obj, work))
@@ -351,6 +403,12 @@ out:
     json_decref(ext);
     json_decref(work);
     return rc;
+}
+
+int seal_object(json_t *obj, const struct seal_key *key, const char *party, const char *channel,
+                uint64_t seq, struct hl_error *err)
+{
+    return seal_object_canon(obj, key, party, channel, seq, NULL, err);
 }
 
 /* Reads and checks the three seal properties and the extension. */

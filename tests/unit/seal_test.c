@@ -272,6 +272,44 @@ static void test_verify_from_canonical_bytes_agrees(void **state)
     seal_key_wipe(&other);
 }
 
+/* The sealed object's RFC 8785 form that seal_object_canon derives from
+ * the signed form is byte for byte stix_canon's: plain, with an earlier
+ * X.590 signature (derived the long way), and with the entry's text
+ * planted elsewhere in the object (found twice: the long way too). */
+static void test_seal_canon_equals_canonical_form(void **state)
+{
+    (void)state;
+    struct seal_key key, other;
+    struct buf got, want;
+    char spki[SEAL_SPKI_B64_MAX];
+    assert_int_equal(seal_key_generate(&key, NULL), 0);
+    assert_int_equal(seal_key_generate(&other, NULL), 0);
+    seal_spki_encode(key.pk, spki);
+    for (int variant = 0; variant < 3; variant++) {
+        json_t *obj = parse(indicator_text, strlen(indicator_text));
+        if (variant == 1)
+            assert_int_equal(x590_sign(obj, &other, NULL), 0);
+        if (variant == 2)
+            json_object_set_new(obj, "x_planted",
+                                json_pack("{s:[{s:s,s:s,s:s}]}", "signatures", "algorithm",
+                                          "Ed25519", "hash_algorithm", "sha-256", "public_key",
+                                          spki));
+        buf_init(&got, HL_MAX_DOCUMENT_BYTES);
+        buf_init(&want, HL_MAX_DOCUMENT_BYTES);
+        assert_int_equal(seal_object_canon(obj, &key, PARTY, "us-ru", 9, &got, NULL), 0);
+        assert_int_equal(stix_canon(obj, &want, NULL), 0);
+        assert_int_equal(got.len, want.len);
+        assert_memory_equal(got.data, want.data, want.len);
+        /* (the earlier signature of variant 1 did not cover the seal) */
+        assert_int_equal(seal_verify(obj, NULL, NULL), variant == 1 ? -HL_E_VERIFY : 0);
+        buf_release(&got);
+        buf_release(&want);
+        json_decref(obj);
+    }
+    seal_key_wipe(&key);
+    seal_key_wipe(&other);
+}
+
 static void expect_seal_fails(json_t *obj, const char *what)
 {
     if (seal_verify(obj, NULL, NULL) != -HL_E_VERIFY)
@@ -564,6 +602,7 @@ int main(void)
         cmocka_unit_test(test_second_signature_keeps_first_valid),
         cmocka_unit_test(test_verify_rejects_malleated_and_malformed_signatures),
         cmocka_unit_test(test_verify_from_canonical_bytes_agrees),
+        cmocka_unit_test(test_seal_canon_equals_canonical_form),
         cmocka_unit_test(test_key_files_round_trip_and_refuse_overwrite),
         cmocka_unit_test(test_secret_key_file_readable_by_others_is_refused),
         cmocka_unit_test(test_malformed_secret_key_files_are_refused),
