@@ -7,23 +7,7 @@ set -eu
 : "${HL_BIN:?HL_BIN must point at the hotline binary}"
 : "${HL_SHARED:?HL_SHARED must point at shared/data}"
 
-tmp=$(mktemp -d)
-cleanup() { rm -rf "$tmp"; }
-trap cleanup EXIT
-
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-
-# expect_rc WANT CMD...: runs CMD, keeps stderr in $tmp/err, checks the code.
-expect_rc() {
-    local want=$1 rc=0
-    shift
-    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-    if [ "$rc" != "$want" ]; then
-        fail "exit $rc, want $want: $* ($(head -c 300 "$tmp/err"))"
-        return 1
-    fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Every vector, byte for byte; and canon of the canonical form changes nothing.
 n=0
@@ -74,8 +58,4 @@ if expect_rc 0 "$HL_BIN" canon --help; then
 fi
 expect_rc 0 "$HL_BIN" help canon || true
 
-if [ "$failures" -ne 0 ]; then
-    echo "cli_canon: $failures failure(s)" >&2
-    exit 1
-fi
-echo "cli_canon: ok ($n vectors)"
+finish cli_canon "ok ($n vectors)"

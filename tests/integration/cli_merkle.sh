@@ -7,22 +7,7 @@ set -eu
 : "${HL_BIN:?HL_BIN must point at the hotline binary}"
 : "${HL_SHARED:?HL_SHARED must point at shared/data}"
 
-tmp=$(mktemp -d)
-cleanup() { rm -rf "$tmp"; }
-trap cleanup EXIT
-
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-
-expect_rc() {
-    local want=$1 rc=0
-    shift
-    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-    if [ "$rc" != "$want" ]; then
-        fail "exit $rc, want $want: $* ($(head -c 300 "$tmp/err"))"
-        return 1
-    fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 mapfile -t files < <(find "$HL_SHARED/merkle" -name '*.json' | sort)
 [ "${#files[@]}" -ge 100 ] || fail "only ${#files[@]} vector files found"
@@ -71,8 +56,4 @@ if expect_rc 0 "$HL_BIN" merkle --help; then
     grep -q "usage: hotline merkle verify" "$tmp/out" || fail "--help has no usage line"
 fi
 
-if [ "$failures" -ne 0 ]; then
-    echo "cli_merkle: $failures failure(s)" >&2
-    exit 1
-fi
-echo "cli_merkle: ok (${#files[@]} vectors)"
+finish cli_merkle "ok (${#files[@]} vectors)"

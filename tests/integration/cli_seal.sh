@@ -8,22 +8,7 @@ set -eu
 : "${HL_BIN:?HL_BIN must point at the hotline binary}"
 : "${HL_SHARED:?HL_SHARED must point at shared/data}"
 
-tmp=$(mktemp -d)
-cleanup() { rm -rf "$tmp"; }
-trap cleanup EXIT
-
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-
-expect_rc() {
-    local want=$1 rc=0
-    shift
-    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-    if [ "$rc" != "$want" ]; then
-        fail "exit $rc, want $want: $* ($(head -c 300 "$tmp/err"))"
-        return 1
-    fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 example=MCowBQYDK2VwAyEAubMonBfU9pvIbj5RCiWQLD45Jvu6mKr+kQXjvjW8ZkU
 party=identity--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f
@@ -117,8 +102,4 @@ if expect_rc 0 "$HL_BIN" seal --help; then
 fi
 expect_rc 0 "$HL_BIN" keygen --help || true
 
-if [ "$failures" -ne 0 ]; then
-    echo "cli_seal: $failures failure(s)" >&2
-    exit 1
-fi
-echo "cli_seal: ok"
+finish cli_seal "ok"

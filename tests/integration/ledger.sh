@@ -11,29 +11,7 @@ set -eu
 : "${HL_SRC:?HL_SRC must point at the source root}"
 : "${HL_SHARED:?HL_SHARED must point at shared/data}"
 
-tmp=$(mktemp -d)
-cleanup() { rm -rf "$tmp"; }
-trap cleanup EXIT
-
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-
-# expect_rc WANT CMD...: runs CMD with stdout in $tmp/out and stderr in
-# $tmp/err; fails (and returns 1) unless it exits WANT.
-expect_rc() {
-    local want=$1 rc=0
-    shift
-    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-    if [ "$rc" != "$want" ]; then
-        fail "exit $rc, want $want: $* ($(head -c 400 "$tmp/err"))"
-        return 1
-    fi
-}
-
-# json_get FILE EXPR: evaluates a Python expression over the JSON in FILE (d).
-json_get() {
-    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # log_size DIR PARTY: entries of PARTY's log of us-ru held by the node DIR.
 log_size() {
@@ -296,8 +274,4 @@ done
 expect_rc 2 "$HL_BIN" log frobnicate || true
 expect_rc 2 "$HL_BIN" verify || true
 
-if [ "$failures" -ne 0 ]; then
-    echo "ledger: $failures failure(s)" >&2
-    exit 1
-fi
-echo "ledger: ok ($total entries appended and verified, two nodes, four writers)"
+finish ledger "ok ($total entries appended and verified, two nodes, four writers)"

@@ -11,31 +11,10 @@ set -eu
 
 : "${HL_BIN:?HL_BIN must point at the hotline binary}"
 
-tmp=$(mktemp -d)
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 server_pid=
-cleanup() {
+cleanup_more() {
     if [ -n "$server_pid" ]; then kill -KILL "$server_pid" 2>/dev/null || true; fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-
-# expect_rc WANT CMD...: runs CMD with stdout in $tmp/out and stderr in
-# $tmp/err; fails (and returns 1) unless it exits WANT.
-expect_rc() {
-    local want=$1 rc=0
-    shift
-    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-    if [ "$rc" != "$want" ]; then
-        fail "exit $rc, want $want: $* ($(head -c 400 "$tmp/err"))"
-        return 1
-    fi
-}
-
-json_get() {
-    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
 for tool in openssl curl python3; do
@@ -278,8 +257,4 @@ expect_rc 2 "$HL_BIN" serve || true
 expect_rc 2 "$HL_BIN" user frobnicate --data "$A" || true
 expect_rc 2 "$HL_BIN" user list alice --data "$A" || true
 
-if [ "$failures" -ne 0 ]; then
-    echo "node: $failures failure(s)" >&2
-    exit 1
-fi
-echo "node: ok (init, users, configuration errors, upgrade, serve on port $port, clean stop)"
+finish node "ok (init, users, configuration errors, upgrade, serve on port $port, clean stop)"

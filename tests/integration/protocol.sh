@@ -27,12 +27,7 @@ doc=$HL_SRC/docs/protocol.md
 examples=$HL_SRC/docs/examples
 verifier=$HL_SRC/tests/protocol/verify.mjs
 
-tmp=$(mktemp -d)
-cleanup() { rm -rf "$tmp"; }
-trap cleanup EXIT
-
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # $tmp/NAME.jsonl must fail (exit 1) in both verifiers: hotline verify
 # naming LINE (or printing a line that matches C-REGEX, if given), and
@@ -53,16 +48,6 @@ if ! command -v node >/dev/null; then
     echo "FAIL: node (Node.js 20) is not installed; scripts/install-deps installs it" >&2
     exit 1
 fi
-
-expect_rc() {
-    local want=$1 rc=0
-    shift
-    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-    if [ "$rc" != "$want" ]; then
-        fail "exit $rc, want $want: $* ($(head -c 400 "$tmp/out" "$tmp/err"))"
-        return 1
-    fi
-}
 
 # ---- the blocks of the document -----------------------------------------
 
@@ -351,8 +336,4 @@ if expect_rc 0 "$HL_BIN" merkle --help; then
     grep -q "hotline merkle root" "$tmp/out" || fail "merkle --help does not show root"
 fi
 
-if [ "$failures" -ne 0 ]; then
-    echo "protocol: $failures failure(s)" >&2
-    exit 1
-fi
-echo "protocol: ok"
+finish protocol "ok"

@@ -13,12 +13,7 @@ set -eu
 : "${HL_SRC:?HL_SRC must point at the source root}"
 command -v sqlite3 >/dev/null || { echo "tamper: sqlite3 is not installed (scripts/install-deps)" >&2; exit 1; }
 
-tmp=$(mktemp -d)
-cleanup() { rm -rf "$tmp"; }
-trap cleanup EXIT
-
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # run CMD...: stdout in $tmp/out, stderr in $tmp/err, exit code in $rc.
 run() {
@@ -183,8 +178,4 @@ fi
 run "$HL_BIN" verify --data "$A" --all
 [ "$rc" = 0 ] || fail "untampered node: exit $rc: $(head -3 "$tmp/out")"
 
-if [ "$failures" -ne 0 ]; then
-    echo "tamper: $failures failure(s)" >&2
-    exit 1
-fi
-echo "tamper: ok (every change detected and named; equivocation proved)"
+finish tamper "ok (every change detected and named; equivocation proved)"

@@ -19,16 +19,12 @@ set -euo pipefail
 : "${HL_SRC:?HL_SRC must point at the source tree}"
 client=${HL_TAXII_CLIENT:?HL_TAXII_CLIENT must name taxii_client (built only with libcurl)}
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/hl-taxii.XXXXXX")
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 pid=
-cleanup() {
+cleanup_more() {
     if [ -n "$pid" ]; then kill -KILL "$pid" 2>/dev/null || true; fi
-    rm -rf "$tmp"
 }
-trap cleanup EXIT
 
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 start=$SECONDS
 
 a=$tmp/a
@@ -174,8 +170,4 @@ stop "$tmp/serve-connections.log"
 elapsed=$((SECONDS - start))
 echo "taxii.sh: ${elapsed}s"
 [ "$elapsed" -lt 60 ] || fail "the TAXII test took ${elapsed}s, over its 60 s bound"
-if [ "$failures" -ne 0 ]; then
-    echo "taxii.sh: $failures failure(s)" >&2
-    exit 1
-fi
-echo "taxii.sh: ok"
+finish taxii.sh "ok"
