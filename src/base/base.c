@@ -254,8 +254,8 @@ static int fsync_dir_of(const char *path)
     return r;
 }
 
-int hl_write_file(const char *path, const void *data, size_t len, unsigned mode,
-                  struct hl_error *err)
+int hl_write_file_with(const char *path, unsigned mode, hl_fill_fn fill, void *ctx,
+                       struct hl_error *err)
 {
     char tmp[PATH_MAX];
     int n = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
@@ -264,36 +264,52 @@ int hl_write_file(const char *path, const void *data, size_t len, unsigned mode,
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, (mode_t)mode);
     if (fd < 0)
         return hl_fail(err, HL_E_IO, tmp, "cannot create: %s", strerror(errno));
-    const char *p = data;
-    size_t left = len;
-    while (left) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            goto out_unlink;
-        p += w;
-        left -= (size_t)w;
-    }
+    int rc = fill(ctx, fd, err);
+    if (rc)
+        goto out_unlink;
     if (fchmod(fd, (mode_t)mode) || fsync(fd))
-        goto out_unlink;
-    if (close(fd)) {
-        fd = -1;
-        goto out_unlink;
-    }
+        goto out_errno;
+    rc = close(fd);
     fd = -1;
-    if (rename(tmp, path))
-        goto out_unlink;
+    if (rc || rename(tmp, path))
+        goto out_errno;
     if (fsync_dir_of(path))
         return hl_fail(err, HL_E_IO, path, "cannot sync directory: %s", strerror(errno));
     return 0;
-out_unlink: {
-    int e = errno;
+out_errno:
+    rc = hl_fail(err, HL_E_IO, path, "cannot write: %s", strerror(errno));
+out_unlink:
     if (fd >= 0)
         close(fd);
     unlink(tmp);
-    return hl_fail(err, HL_E_IO, path, "cannot write: %s", strerror(e));
+    return rc;
 }
+
+struct fill_bytes {
+    const char *p;
+    size_t len;
+};
+
+static int fill_bytes(void *ctx, int fd, struct hl_error *err)
+{
+    struct fill_bytes *b = ctx;
+    while (b->len) {
+        ssize_t w = write(fd, b->p, b->len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return hl_fail(err, HL_E_IO, NULL, "cannot write: %s", strerror(errno));
+        b->p += w;
+        b->len -= (size_t)w;
+    }
+    return 0;
+}
+
+int hl_write_file(const char *path, const void *data, size_t len, unsigned mode,
+                  struct hl_error *err)
+{
+    struct fill_bytes b = {data, len};
+    return hl_write_file_with(path, mode, fill_bytes, &b, err);
 }
 
 /* ---- text -------------------------------------------------------------- */

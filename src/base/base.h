@@ -131,13 +131,20 @@ void buf_truncate(struct buf *b, size_t n);
 /* Reads a whole file ("-" is stdin) into out, failing with HL_E_TOO_LARGE
  * past max bytes and HL_E_IO / HL_E_NOT_FOUND otherwise. out must have
  * been initialised; on failure it is left empty. */
-HL_MUST_CHECK int hl_read_file(const char *path, size_t max, struct buf *out,
-                               struct hl_error *err);
+HL_MUST_CHECK int hl_read_file(const char *path, size_t max, struct buf *out, struct hl_error *err);
 
 /* Writes data to path atomically: a temporary file in the same directory,
  * fsync, rename, fsync of the directory. mode is the new file's mode. */
 HL_MUST_CHECK int hl_write_file(const char *path, const void *data, size_t len, unsigned mode,
                                 struct hl_error *err);
+
+/* hl_write_file for content written as it is made: fill writes it to fd
+ * (returning 0 or -HL_E_* with err filled); then the same fsync, rename
+ * and directory fsync, so a reader sees the old file or the whole new one.
+ * On failure the temporary file is removed and path is untouched. */
+typedef int (*hl_fill_fn)(void *ctx, int fd, struct hl_error *err);
+HL_MUST_CHECK int hl_write_file_with(const char *path, unsigned mode, hl_fill_fn fill, void *ctx,
+                                     struct hl_error *err);
 
 /* ---- text -------------------------------------------------------------- */
 

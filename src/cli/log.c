@@ -28,7 +28,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,45 +277,25 @@ static int log_append_cmd(int argc, char **argv)
 
 /* ---- export ------------------------------------------------------------- */
 
-/* fsync of the directory holding path, so a rename in it is durable. */
-static int export_sync_dir(const char *path)
+struct export_job {
+    struct store *s;
+    const struct log_export_filter *f;
+    uint64_t *entries;
+};
+
+static int export_fill(void *ctx, int fd, struct hl_error *err)
 {
-    char copy[CLI_PATH_MAX];
-    snprintf(copy, sizeof copy, "%s", path);
-    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int r = fsync(fd);
-    close(fd);
-    return r;
+    struct export_job *j = ctx;
+    return log_export(j->s, j->f, fd, j->entries, err);
 }
 
-/* Exports into a temporary file beside path, then renames it over path:
- * a reader sees the old file or the whole new one, never a part. */
+/* Exports into a temporary file beside path, then renames it over path
+ * (hl_write_file_with): a reader sees the old file or the whole new one. */
 static int export_atomic(struct store *s, const struct log_export_filter *f, const char *path,
                          uint64_t *entries, struct hl_error *err)
 {
-    char tmp[CLI_PATH_MAX];
-    int n = snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
-    if (n < 0 || n >= (int)sizeof tmp)
-        return hl_fail(err, HL_E_INVALID, path, "path too long");
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return hl_fail(err, HL_E_IO, path, "cannot create a file beside it: %s", strerror(errno));
-    int r = log_export(s, f, fd, entries, err);
-    if (!r && fsync(fd) != 0)
-        r = hl_fail(err, HL_E_IO, tmp, "cannot sync: %s", strerror(errno));
-    if (close(fd) != 0 && !r)
-        r = hl_fail(err, HL_E_IO, tmp, "cannot close: %s", strerror(errno));
-    if (!r && rename(tmp, path) != 0)
-        r = hl_fail(err, HL_E_IO, path, "cannot rename into place: %s", strerror(errno));
-    if (r) {
-        unlink(tmp);
-        return r;
-    }
-    if (export_sync_dir(path) != 0)
-        return hl_fail(err, HL_E_IO, path, "cannot sync its directory: %s", strerror(errno));
-    return 0;
+    struct export_job j = {s, f, entries};
+    return hl_write_file_with(path, 0600, export_fill, &j, err);
 }
 
 static int log_export_cmd(int argc, char **argv)

@@ -1,10 +1,13 @@
 /* base_test.c — errors, struct buf invariants and ceilings, file reading
  * limits, atomic writes, integer parsing. */
+/* cmocka.h needs these first. */
+// clang-format off
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+// clang-format on
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,6 +149,35 @@ static void test_read_file_enforces_ceiling(void **state)
     rmdir(dir);
 }
 
+static int fill_half_then_fail(void *ctx, int fd, struct hl_error *err)
+{
+    (void)ctx;
+    assert_int_equal(write(fd, "new", 3), 3);
+    return hl_fail(err, HL_E_IO, NULL, "the source broke off");
+}
+
+/* A writer that fails midway leaves the old file whole and no temporary
+ * file beside it. */
+static void test_write_file_with_failing_fill_keeps_old_file(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/hl-base-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/f", dir);
+    struct hl_error err;
+    assert_int_equal(hl_write_file(path, "old", 3, 0600, &err), 0);
+    assert_int_equal(hl_write_file_with(path, 0600, fill_half_then_fail, NULL, &err), -HL_E_IO);
+    assert_string_equal(err.msg, "the source broke off");
+    struct buf b;
+    buf_init(&b, 64);
+    assert_int_equal(hl_read_file(path, 64, &b, &err), 0);
+    assert_string_equal(b.data, "old");
+    buf_release(&b);
+    unlink(path);
+    assert_int_equal(rmdir(dir), 0); /* nothing else was left in it */
+}
+
 static void test_parse_int_accepts_only_whole_decimal_in_range(void **state)
 {
     (void)state;
@@ -184,6 +216,7 @@ int main(void)
         cmocka_unit_test(test_buf_addf_handles_long_output),
         cmocka_unit_test(test_size_helpers_detect_overflow),
         cmocka_unit_test(test_read_file_enforces_ceiling),
+        cmocka_unit_test(test_write_file_with_failing_fill_keeps_old_file),
         cmocka_unit_test(test_parse_int_accepts_only_whole_decimal_in_range),
         cmocka_unit_test(test_hex_is_lowercase),
     };
