@@ -331,72 +331,32 @@ static int log_export_cmd(int argc, char **argv)
 
 /* ---- import ------------------------------------------------------------- */
 
-/* The latest receipt this node holds for each other party's log, as
- * {"PARTY CHANNEL": size}: taken before and after an import, the
- * difference is what the import published. */
-struct receipts_ctx {
-    struct cli_node *node;
-    const char *channel;
-    json_t *out;
-    struct hl_error *err;
-};
-
-static int receipts_of_party(void *ctx, const struct store_party *p)
-{
-    struct receipts_ctx *c = ctx;
-    struct store_receipt r;
-    char key[2 * STORE_TEXT_MAX + 2], hex[65];
-    if (strcmp(p->id, c->node->party) == 0)
-        return 0;
-    int rc = store_receipt_latest(c->node->store, p->id, c->channel, c->node->party, &r, c->err);
-    if (rc == -HL_E_NOT_FOUND)
-        return 0;
-    if (rc)
-        return rc;
-    hl_hex(hex, r.root, 32);
-    snprintf(key, sizeof key, "%s/%s", p->id, c->channel);
-    json_t *v = json_pack("{s:s, s:s, s:I, s:s}", "party", p->id, "channel", c->channel,
-                          "tree_size", (json_int_t)r.size, "root_hash", hex);
-    return v && json_object_set_new(c->out, key, v) == 0 ? 0 : -HL_E_NOMEM;
-}
-
-static int receipts_of_channel(void *ctx, const struct store_channel *ch)
-{
-    struct receipts_ctx *c = ctx;
-    struct receipts_ctx sub = {c->node, ch->name, c->out, c->err};
-    return store_party_list(c->node->store, receipts_of_party, &sub, c->err);
-}
-
-static json_t *receipts_snapshot(struct cli_node *node, struct hl_error *err)
-{
-    json_t *out = json_object();
-    struct receipts_ctx c = {node, NULL, out, err};
-    if (out && store_channel_list(node->store, receipts_of_channel, &c, err) == 0)
-        return out;
-    json_decref(out);
-    return NULL;
-}
-
-/* The receipts in after that are not in before, as an array. */
-static json_t *receipts_new(const json_t *before, const json_t *after)
+/* The receipts an import published, as JSON. */
+static json_t *import_published(const struct log_import_result *res)
 {
     json_t *list = json_array();
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)after, key, v)
-    {
-        if (!json_equal(json_object_get(before, key), v) && list)
-            json_array_append(list, v);
+    char hex[65];
+    for (size_t i = 0; list && i < res->receipts && i < LOG_IMPORT_RECEIPTS_MAX; i++) {
+        const struct log_import_receipt *r = &res->published[i];
+        hl_hex(hex, r->root, 32);
+        if (json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:s}", "party", r->party,
+                                                  "channel", r->channel, "tree_size",
+                                                  (json_int_t)r->tree_size, "root_hash", hex))) {
+            json_decref(list);
+            return NULL;
+        }
     }
     return list;
 }
 
-static int import_print(const char *file, const struct log_import_result *res, json_t *published,
-                        bool json)
+static int import_print(const char *file, const struct log_import_result *res, bool json)
 {
+    json_t *published = import_published(res);
+    if (!published)
+        return CLI_ERROR;
     if (json)
         return log_print_json(json_pack(
-            "{s:s, s:I, s:I, s:I, s:I, s:O}", "file", file, "logs", (json_int_t)res->logs,
+            "{s:s, s:I, s:I, s:I, s:I, s:o}", "file", file, "logs", (json_int_t)res->logs,
             "accepted", (json_int_t)res->accepted, "duplicates", (json_int_t)res->duplicates,
             "receipts", (json_int_t)res->receipts, "published", published));
     printf("imported %s: %zu log(s) of other parties, %" PRIu64 " entries stored, %" PRIu64
@@ -412,6 +372,9 @@ static int import_print(const char *file, const struct log_import_result *res, j
                json_integer_value(json_object_get(r, "tree_size")),
                json_string_value(json_object_get(r, "root_hash")));
     }
+    if (res->receipts > LOG_IMPORT_RECEIPTS_MAX)
+        printf("receipt: and %zu more\n", res->receipts - LOG_IMPORT_RECEIPTS_MAX);
+    json_decref(published);
     return CLI_OK;
 }
 
@@ -441,27 +404,14 @@ static int log_import_cmd(int argc, char **argv)
         return CLI_ERROR;
     struct log_signer me = {node.party, &node.key};
     struct log_import_result res = {0};
-    json_t *before = receipts_snapshot(&node, &err), *after = NULL, *published = NULL;
-    int r = before ? log_import(node.store, &me, file[0], pin ? pk : NULL, cli_now_us(), &res, &err)
-                   : -HL_E_STORE;
-    if (!r) { /* stored: from here on only the report of receipts can fail */
-        struct hl_error ignored;
-        after = receipts_snapshot(&node, &ignored);
-        published = after ? receipts_new(before, after) : json_array();
-    }
+    int r = log_import(node.store, &me, file[0], pin ? pk : NULL, cli_now_us(), &res, &err);
     cli_node_close(&node);
-    int rc = CLI_OK;
     if (r) {
         fprintf(stderr, "hotline log: %s not imported; nothing stored\n", file[0]);
         cli_report(&err);
-        rc = r == -HL_E_VERIFY ? CLI_FAIL : CLI_ERROR;
-    } else {
-        rc = import_print(file[0], &res, published, json);
+        return r == -HL_E_VERIFY ? CLI_FAIL : CLI_ERROR;
     }
-    json_decref(before);
-    json_decref(after);
-    json_decref(published);
-    return rc;
+    return import_print(file[0], &res, json);
 }
 
 /* ---- proof -------------------------------------------------------------- */

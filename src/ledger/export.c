@@ -575,6 +575,26 @@ static int import_skip(struct import *im, int64_t n, struct hl_error *err)
     return 0;
 }
 
+/* Publishes the receipt for a log that grew, and reports it. */
+static int import_receipt(struct import *im, const struct evidence_log *l, struct hl_error *err)
+{
+    struct store_receipt r;
+    int rc = log_receipt_publish_in(im->s, im->me, l->party, l->channel, im->now_us, NULL, err);
+    if (!rc)
+        rc = store_receipt_latest(im->s, l->party, l->channel, im->me->party, &r, err);
+    if (rc)
+        return rc;
+    if (im->res.receipts < LOG_IMPORT_RECEIPTS_MAX) {
+        struct log_import_receipt *p = &im->res.published[im->res.receipts];
+        snprintf(p->party, sizeof p->party, "%s", l->party);
+        snprintf(p->channel, sizeof p->channel, "%s", l->channel);
+        p->tree_size = (uint64_t)r.size;
+        memcpy(p->root, r.root, 32);
+    }
+    im->res.receipts++;
+    return 0;
+}
+
 static int import_log(struct import *im, size_t k, struct hl_error *err)
 {
     const struct evidence_log *l = &im->ev.logs[k];
@@ -599,10 +619,8 @@ static int import_log(struct import *im, size_t k, struct hl_error *err)
         }
     }
     im->res.accepted += accepted;
-    if (!rc && accepted) {
-        rc = log_receipt_publish_in(im->s, im->me, l->party, l->channel, im->now_us, NULL, err);
-        im->res.receipts += rc == 0;
-    }
+    if (!rc && accepted)
+        rc = import_receipt(im, l, err);
     return rc;
 }
 

@@ -118,9 +118,9 @@ HL_MUST_CHECK int merkle_verify_consistency(uint64_t size1, uint64_t size2,
  * O(1) amortized node hashes; the root is folded from the frontier.
  * Plain data; zero-initialise (or merkle_frontier_init) for the empty tree. */
 struct merkle_frontier {
-    uint64_t size;          /* leaves in the tree */
-    unsigned n;             /* == popcount(size) */
-    uint8_t hash[64][32];   /* hash[0] covers the leftmost, largest subtree */
+    uint64_t size;        /* leaves in the tree */
+    unsigned n;           /* == popcount(size) */
+    uint8_t hash[64][32]; /* hash[0] covers the leftmost, largest subtree */
 };
 void merkle_frontier_init(struct merkle_frontier *f);
 /* Appends the leaf whose leaf hash is leaf_hash. On failure f is unchanged. */
@@ -136,7 +136,7 @@ HL_MUST_CHECK int merkle_frontier_load(struct merkle_frontier *f, uint64_t size,
 /* ---- Ed25519 keys (keys.c) --------------------------------------------- */
 
 #define SEAL_PK_BYTES 32
-#define SEAL_SK_BYTES 64  /* libsodium's form: seed || public key */
+#define SEAL_SK_BYTES 64 /* libsodium's form: seed || public key */
 #define SEAL_SIG_BYTES 64
 /* DER SubjectPublicKeyInfo of an Ed25519 key (RFC 8410 §4): this 12-byte
  * prefix, then the 32 key bytes. */
@@ -203,8 +203,8 @@ HL_MUST_CHECK int x590_sign(json_t *obj, const struct seal_key *key, struct hl_e
 
 /* The outcome of checking the top-level signatures of one object. */
 struct x590_result {
-    size_t n;                                   /* entries checked */
-    uint8_t pk[X590_MAX_SIGNATURES][32];        /* signer of entry i */
+    size_t n;                            /* entries checked */
+    uint8_t pk[X590_MAX_SIGNATURES][32]; /* signer of entry i */
 };
 
 /* Verifies every entry of obj's top-level signatures array (X.590 §8.1):
@@ -212,8 +212,7 @@ struct x590_result {
  * Fails with HL_E_VERIFY if there is none, or any entry is malformed or
  * does not verify (err->where is "signatures[i]"). out (may be NULL)
  * lists the signers on success and is zeroed on failure. */
-HL_MUST_CHECK int x590_verify_all(const json_t *obj, struct x590_result *out,
-                                  struct hl_error *err);
+HL_MUST_CHECK int x590_verify_all(const json_t *obj, struct x590_result *out, struct hl_error *err);
 
 /* The hotline seal: the properties below, declared by the extension
  * definition extensions/hotline-seal.json (STIX 2.1 §7.3,
@@ -227,11 +226,11 @@ HL_MUST_CHECK int x590_verify_all(const json_t *obj, struct x590_result *out,
 
 /* What a verified seal says. */
 struct seal_info {
-    uint8_t pk[32];                     /* the signer (first signature) */
+    uint8_t pk[32]; /* the signer (first signature) */
     char party[SEAL_PARTY_MAX];
     char channel[SEAL_CHANNEL_MAX + 1];
     uint64_t seq;
-    size_t n_signatures;                /* all of which verified */
+    size_t n_signatures; /* all of which verified */
 };
 
 /* True if s is a channel name hotline accepts: 1..SEAL_CHANNEL_MAX bytes
@@ -416,8 +415,8 @@ struct log_failure {
 typedef int (*log_failure_fn)(void *ctx, const struct log_failure *f);
 
 struct log_audit_options {
-    unsigned threads;     /* seal checks in parallel; 0: one per CPU */
-    log_failure_fn fail;  /* may be NULL: stop at the first failure */
+    unsigned threads;    /* seal checks in parallel; 0: one per CPU */
+    log_failure_fn fail; /* may be NULL: stop at the first failure */
     void *ctx;
     /* Called as entries are checked, for progress (may be NULL). */
     void (*progress)(void *ctx, uint64_t entries_done);
@@ -475,11 +474,25 @@ HL_MUST_CHECK int log_audit_file(const char *path, const struct log_audit_option
                                  struct log_audit_summary *sum, struct hl_error *err);
 
 /* What an import did, per file. */
+/* Receipts an import reports one by one (more are counted in receipts). */
+#define LOG_IMPORT_RECEIPTS_MAX 64
+
+/* One receipt an import published: this node holds the log of party in
+ * channel up to tree_size entries with root. */
+struct log_import_receipt {
+    char party[SEAL_PARTY_MAX];
+    char channel[SEAL_CHANNEL_MAX + 1];
+    uint64_t tree_size;
+    uint8_t root[32];
+};
+
 struct log_import_result {
     size_t logs;         /* logs of other parties found in the file */
     uint64_t accepted;   /* entries stored */
     uint64_t duplicates; /* entries held already */
     size_t receipts;     /* receipts published (one per log that grew) */
+    /* the first min(receipts, LOG_IMPORT_RECEIPTS_MAX) of them */
+    struct log_import_receipt published[LOG_IMPORT_RECEIPTS_MAX];
 };
 
 /* Imports an evidence file made by another node (air-gapped exchange):
@@ -492,8 +505,8 @@ struct log_import_result {
  * member of the channel) -- the operator vouches for that key. Everything
  * commits in one transaction: all or nothing. */
 HL_MUST_CHECK int log_import(struct store *s, const struct log_signer *me, const char *path,
-                             const uint8_t *pin_key, int64_t now_us,
-                             struct log_import_result *out, struct hl_error *err);
+                             const uint8_t *pin_key, int64_t now_us, struct log_import_result *out,
+                             struct hl_error *err);
 
 /* ==== end of log ======================================================== */
 

@@ -485,6 +485,12 @@ static void test_export_import_both_ways(void **state)
     assert_int_equal(log_import(f->b.s, &f->b.me, fa, f->a.key.pk, NOW, &res, &f->err), 0);
     assert_int_equal(res.accepted, 4);
     assert_int_equal(res.receipts, 1);
+    uint8_t root[32];
+    assert_string_equal(res.published[0].party, PA);
+    assert_string_equal(res.published[0].channel, CH);
+    assert_int_equal(res.published[0].tree_size, 4);
+    assert_int_equal(log_root(f->b.s, PA, CH, 4, root, NULL), 0);
+    assert_memory_equal(res.published[0].root, root, 32);
     /* Importing again changes nothing and publishes no receipt. */
     assert_int_equal(log_import(f->b.s, &f->b.me, fa, NULL, NOW, &res, &f->err), 0);
     assert_int_equal(res.duplicates, 4);
