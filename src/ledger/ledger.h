@@ -380,6 +380,18 @@ HL_MUST_CHECK int log_receipt_publish(struct store *s, const struct log_signer *
                                       const char *party, const char *channel, int64_t now_us,
                                       struct log_append_result *out, struct hl_error *err);
 
+/* log_receipt_publish inside the caller's transaction. */
+HL_MUST_CHECK int log_receipt_publish_in(struct store *s, const struct log_signer *me,
+                                         const char *party, const char *channel, int64_t now_us,
+                                         struct log_append_result *out, struct hl_error *err);
+/* Keeps a tree head of (party, channel) that the party really sealed but
+ * that contradicts the entries held (equivocation): the object and its
+ * tree_heads row are stored, so that log_audit_store shows both signed
+ * heads as the proof. *kept says whether it was such a head. */
+HL_MUST_CHECK int log_evidence_keep_in(struct store *s, const char *party, const char *channel,
+                                       const uint8_t *json, size_t len, int64_t now_us, bool *kept,
+                                       struct hl_error *err);
+
 /* The root of the first size entries of log (party, channel), from the
  * stored subtree hashes. size <= the log's size. */
 HL_MUST_CHECK int log_root(struct store *s, const char *party, const char *channel, uint64_t size,
