@@ -110,6 +110,7 @@ int auth_check(struct store *s, const char *user, const char *token, struct auth
     }
     if (!r) {
         memcpy(out->name, u.name, sizeof out->name);
+        memcpy(out->party, u.party_id, sizeof out->party);
         out->admin = u.admin;
     }
     sodium_memzero(hash, sizeof hash);
@@ -145,8 +146,11 @@ bool auth_name_valid(const char *name)
     return true;
 }
 
-int auth_user_add(struct store *s, const char *name, bool admin, const struct auth_grant *grants,
-                  size_t n, char token[AUTH_TOKEN_LEN + 1], struct hl_error *err)
+/* Adds user name (party_id "" for a person) with a new token and the
+ * rights of grants[0..n). */
+static HL_MUST_CHECK int user_add(struct store *s, const char *name, bool admin,
+                                  const char *party_id, const struct auth_grant *grants, size_t n,
+                                  char token[AUTH_TOKEN_LEN + 1], struct hl_error *err)
 {
     struct store_user u;
     memset(&u, 0, sizeof u);
@@ -161,7 +165,10 @@ int auth_user_add(struct store *s, const char *name, bool admin, const struct au
             (grants[i].rights & ~(unsigned)(AUTH_READ | AUTH_WRITE)))
             return hl_fail(err, HL_E_INVALID, grants[i].channel, "auth: bad rights in grant %zu",
                            i);
+    if (!party_id || strnlen(party_id, sizeof u.party_id) >= sizeof u.party_id)
+        return hl_fail(err, HL_E_INVALID, NULL, "auth: bad party id");
     memcpy(u.name, name, strlen(name) + 1);
+    memcpy(u.party_id, party_id, strlen(party_id) + 1);
     u.admin = admin;
     u.created_us = now_us();
     int r = auth_token_new(token, u.token_hash, err);
@@ -173,6 +180,22 @@ int auth_user_add(struct store *s, const char *name, bool admin, const struct au
         sodium_memzero(token, AUTH_TOKEN_LEN + 1);
     sodium_memzero(&u, sizeof u);
     return r;
+}
+
+int auth_user_add(struct store *s, const char *name, bool admin, const struct auth_grant *grants,
+                  size_t n, char token[AUTH_TOKEN_LEN + 1], struct hl_error *err)
+{
+    return user_add(s, name, admin, "", grants, n, token, err);
+}
+
+int auth_peer_user_add(struct store *s, const char *name, const char *party_id,
+                       char token[AUTH_TOKEN_LEN + 1], struct hl_error *err)
+{
+    if (!party_id || !party_id[0]) {
+        memset(token, 0, AUTH_TOKEN_LEN + 1);
+        return hl_fail(err, HL_E_INVALID, NULL, "auth: a peer's user needs its party");
+    }
+    return user_add(s, name, false, party_id, NULL, 0, token, err);
 }
 
 int auth_token_reset(struct store *s, const char *name, char token[AUTH_TOKEN_LEN + 1],

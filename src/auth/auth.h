@@ -38,6 +38,10 @@ enum { AUTH_READ = 1, AUTH_WRITE = 2 };
 struct auth_user {
     char name[STORE_TEXT_MAX + 1];
     bool admin;
+    /* The identity id of the peer party this account belongs to (a peer
+     * node's inbound account, made by `hotline peer add`), "" for a
+     * person. A request of a peer user carries the peer's party. */
+    char party[STORE_TEXT_MAX + 1];
 };
 
 /* New random token (NUL-terminated, AUTH_TOKEN_LEN chars) and its stored
@@ -79,6 +83,13 @@ struct auth_grant {
 HL_MUST_CHECK int auth_user_add(struct store *s, const char *name, bool admin,
                                 const struct auth_grant *grants, size_t n,
                                 char token[AUTH_TOKEN_LEN + 1], struct hl_error *err);
+/* Adds the inbound account of a peer party: user name (not admin, no
+ * rights yet: grant them per channel the peer is a member of) bound to
+ * the known party party_id, with a new token written to token. Same
+ * contract as auth_user_add otherwise (no transaction of its own;
+ * HL_E_NOT_FOUND for an unknown party). On failure token is zeroed. */
+HL_MUST_CHECK int auth_peer_user_add(struct store *s, const char *name, const char *party_id,
+                                     char token[AUTH_TOKEN_LEN + 1], struct hl_error *err);
 /* Gives user name a new token (the old one stops working at once).
  * HL_E_NOT_FOUND if unknown. On failure token is zeroed. */
 HL_MUST_CHECK int auth_token_reset(struct store *s, const char *name,

@@ -31,6 +31,14 @@
  *   users(id, name, token_hash[32], admin, created_us)        step 2
  *   user_rights(user_id, channel_id, rights)                   step 2
  *   deleted_objects(row, deleted_us)    TAXII 2.1 §5.7 deletes    step 3
+ *   users.party_id                      a peer's account           step 4
+ *   peers(party_id, name, url, cert_sha256, token, added_us)       step 4
+ *   channel_pending(channel_id, name)   members not yet known      step 4
+ *   alarms(id, kind, party_id, channel_id, seq, created_us, detail,
+ *          evidence_a, evidence_b, b_sha256)                       step 4
+ *   repl_state(peer_id, channel_id, push_seq, last_ok_us, last_try_us,
+ *              last_error, failures)                               step 4
+ *   tlp_held(stix_id, channel_id, tlp)  TLP 2.0 onward sharing     step 4
  *
  * Log order is enforced twice: the primary key (log_id, seq) refuses a
  * duplicate, and the trigger log_entries_in_order refuses any seq other
@@ -106,6 +114,35 @@ static const char *const steps[] = {
      * store_object_list. */
     "CREATE TABLE deleted_objects(row INTEGER PRIMARY KEY REFERENCES objects(row),"
     " deleted_us INTEGER NOT NULL) STRICT;",
+    /* 4: federation (issue 5). A peer is a known party plus where and how
+     * to reach it; a user may belong to a peer party (its inbound
+     * account); a channel member named before its peer is known waits in
+     * channel_pending; alarms keep both signed objects of an equivocation,
+     * unique per (kind, party, channel, seq, SHA-256 of evidence B); the
+     * replication worker's state per (peer, channel); the STIX ids that
+     * came in under TLP RED / AMBER+STRICT / AMBER, per channel. */
+    "ALTER TABLE users ADD COLUMN party_id TEXT REFERENCES parties(id);"
+    "CREATE TABLE peers(party_id TEXT PRIMARY KEY REFERENCES parties(id),"
+    " name TEXT NOT NULL UNIQUE, url TEXT NOT NULL,"
+    " cert_sha256 TEXT NOT NULL CHECK(length(cert_sha256) = 64), token TEXT NOT NULL,"
+    " added_us INTEGER NOT NULL) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE channel_pending(channel_id INTEGER NOT NULL REFERENCES channels(id),"
+    " name TEXT NOT NULL, PRIMARY KEY(channel_id, name)) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE alarms(id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+    " party_id TEXT NOT NULL REFERENCES parties(id),"
+    " channel_id INTEGER NOT NULL REFERENCES channels(id), seq INTEGER NOT NULL CHECK(seq >= 0),"
+    " created_us INTEGER NOT NULL, detail TEXT NOT NULL, evidence_a BLOB NOT NULL,"
+    " evidence_b BLOB NOT NULL, b_sha256 BLOB NOT NULL CHECK(length(b_sha256) = 32),"
+    " UNIQUE(kind, party_id, channel_id, seq, b_sha256)) STRICT;"
+    "CREATE INDEX alarms_channel ON alarms(channel_id, id);"
+    "CREATE TABLE repl_state(peer_id TEXT NOT NULL REFERENCES parties(id),"
+    " channel_id INTEGER NOT NULL REFERENCES channels(id), push_seq INTEGER NOT NULL,"
+    " last_ok_us INTEGER NOT NULL, last_try_us INTEGER NOT NULL, last_error TEXT NOT NULL,"
+    " failures INTEGER NOT NULL, PRIMARY KEY(peer_id, channel_id)) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE tlp_held(stix_id TEXT NOT NULL,"
+    " channel_id INTEGER NOT NULL REFERENCES channels(id),"
+    " tlp TEXT NOT NULL CHECK(tlp IN ('TLP:RED', 'TLP:AMBER+STRICT', 'TLP:AMBER')),"
+    " PRIMARY KEY(stix_id, channel_id)) STRICT, WITHOUT ROWID;",
 };
 
 #define N_STEPS ((int)(sizeof steps / sizeof steps[0]))

@@ -17,7 +17,8 @@
  * the helpers of sqlite_int.h, and the small tables: meta, parties,
  * channels. Objects, statuses and cursors are in sqlite_data.c; logs,
  * tiles, heads and receipts in sqlite_log.c; users and their rights in
- * sqlite_user.c; the schema in schema.c.
+ * sqlite_user.c; peers, pending members, alarms, replication state and
+ * TLP holdings in sqlite_fed.c; the schema in schema.c.
  */
 #include "sqlite_int.h"
 
@@ -118,13 +119,16 @@ static const char *const stmt_sql[SQ__COUNT] = {
     [SQ_REPL_GET] = "SELECT push_row, pull_added_us, pull_next FROM repl_cursors"
                     " WHERE peer_id = ?1 AND channel_id = ?2",
     /* Users (sqlite_user.c). */
-    [SQ_USER_ADD] = "INSERT INTO users(name, token_hash, admin, created_us) VALUES(?1, ?2, ?3, ?4)",
-    [SQ_USER_GET] = "SELECT id, name, token_hash, admin, created_us FROM users WHERE name = ?1",
-    [SQ_USER_BY_TOKEN] = "SELECT id, name, token_hash, admin, created_us FROM users"
+    [SQ_USER_ADD] = "INSERT INTO users(name, token_hash, admin, created_us, party_id)"
+                    " VALUES(?1, ?2, ?3, ?4, ?5)",
+    [SQ_USER_GET] = "SELECT id, name, token_hash, admin, created_us, party_id FROM users"
+                    " WHERE name = ?1",
+    [SQ_USER_BY_TOKEN] = "SELECT id, name, token_hash, admin, created_us, party_id FROM users"
                          " WHERE token_hash = ?1",
     [SQ_USER_TOKEN_SET] = "UPDATE users SET token_hash = ?2 WHERE name = ?1",
     [SQ_USER_REMOVE] = "DELETE FROM users WHERE name = ?1",
-    [SQ_USER_LIST] = "SELECT id, name, token_hash, admin, created_us FROM users ORDER BY name",
+    [SQ_USER_LIST] = "SELECT id, name, token_hash, admin, created_us, party_id FROM users"
+                     " ORDER BY name",
     [SQ_USER_RIGHT_PUT] =
         "INSERT INTO user_rights(user_id, channel_id, rights) VALUES(?1, ?2, ?3)"
         " ON CONFLICT(user_id, channel_id) DO UPDATE SET rights = excluded.rights",
@@ -179,10 +183,13 @@ int sq_fail(struct store_sqlite *q, int rc, const char *what, struct hl_error *e
 int sq_stmt(struct store_sqlite *q, enum sq_stmt_id id, sqlite3_stmt **out, struct hl_error *err)
 {
     *out = NULL;
-    if ((unsigned)id >= SQ__COUNT || !stmt_sql[id])
+    const char *sql = (unsigned)id < SQ__COUNT ? stmt_sql[id] : NULL;
+    if (!sql && (unsigned)id < SQ__COUNT)
+        sql = sq_fed_sql(id);
+    if (!sql)
         return hl_fail(err, HL_E_INTERNAL, "sqlite", "store: no statement %d", (int)id);
     if (!q->stmt[id]) {
-        int rc = sqlite3_prepare_v3(q->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+        int rc = sqlite3_prepare_v3(q->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
                                     &q->stmt[id], NULL);
         if (rc != SQLITE_OK)
             return sq_fail(q, rc, "prepare", err);
@@ -857,6 +864,20 @@ static const struct store_ops sqlite_ops = {
     .user_right_list = sq_user_right_list,
     .object_delete = sq_object_delete,
     .last_added = sq_last_added,
+    .peer_put = sq_peer_put,
+    .peer_get = sq_peer_get,
+    .peer_list = sq_peer_list,
+    .peer_remove = sq_peer_remove,
+    .pending_add = sq_pending_add,
+    .pending_list = sq_pending_list,
+    .pending_remove = sq_pending_remove,
+    .channel_active = sq_channel_active,
+    .alarm_add = sq_alarm_add,
+    .alarm_list = sq_alarm_list,
+    .repl_state_put = sq_repl_state_put,
+    .repl_state_get = sq_repl_state_get,
+    .tlp_hold = sq_tlp_hold,
+    .tlp_find = sq_tlp_find,
 };
 
 int store_sqlite_open(const char *path, const struct store_options *opt, struct store **out,

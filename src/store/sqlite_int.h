@@ -1,9 +1,10 @@
 /*
  * sqlite_int.h — private to the SQLite backend (sqlite.c, sqlite_data.c,
- * sqlite_log.c, sqlite_user.c, schema.c): the connection struct, the statement cache and
- * the helpers every query goes through.
+ * sqlite_log.c, sqlite_user.c, sqlite_fed.c, schema.c): the connection
+ * struct, the statement cache and the helpers every query goes through.
  *
- * Statements. Every SQL text lives in one table in sqlite.c, indexed by
+ * Statements. Every SQL text lives in one table in sqlite.c (the
+ * federation's in sqlite_fed.c, ids from SQ_FED_FIRST), indexed by
  * enum sq_stmt_id; each is prepared once per connection on first use and
  * kept (sqlite3_prepare_v3 with SQLITE_PREPARE_PERSISTENT). No SQL is ever
  * built from input: values only travel as bound parameters.
@@ -73,6 +74,24 @@ enum sq_stmt_id {
     SQ_USER_RIGHT_LIST,
     SQ_OBJECT_DELETE,
     SQ_LAST_ADDED,
+    /* federation (sqlite_fed.c holds their SQL: sq_fed_sql) */
+    SQ_FED_FIRST,
+    SQ_PEER_PUT = SQ_FED_FIRST,
+    SQ_PEER_GET,
+    SQ_PEER_BY_NAME,
+    SQ_PEER_LIST,
+    SQ_PEER_REMOVE,
+    SQ_PENDING_ADD,
+    SQ_PENDING_LIST,
+    SQ_PENDING_LIST_ALL,
+    SQ_PENDING_REMOVE,
+    SQ_PENDING_COUNT,
+    SQ_ALARM_ADD,
+    SQ_ALARM_LIST,
+    SQ_REPL_STATE_PUT,
+    SQ_REPL_STATE_GET,
+    SQ_TLP_HOLD,
+    SQ_TLP_FIND,
     SQ__COUNT
 };
 
@@ -231,6 +250,32 @@ int sq_user_rights(struct store *s, const char *name, const char *channel, unsig
                    struct hl_error *err);
 int sq_user_right_list(struct store *s, const char *name, store_user_right_fn fn, void *ctx,
                        struct hl_error *err);
+
+/* sqlite_fed.c: the SQL text of a federation statement id (SQ_FED_FIRST..),
+ * NULL for any other id; and the federation operations. */
+const char *sq_fed_sql(enum sq_stmt_id id);
+int sq_peer_put(struct store *s, const struct store_peer *p, struct hl_error *err);
+int sq_peer_get(struct store *s, const char *party_id, const char *name, struct store_peer *out,
+                struct hl_error *err);
+int sq_peer_list(struct store *s, store_peer_fn fn, void *ctx, struct hl_error *err);
+int sq_peer_remove(struct store *s, const char *name, struct hl_error *err);
+int sq_pending_add(struct store *s, const char *channel, const char *name, struct hl_error *err);
+int sq_pending_list(struct store *s, const char *channel, store_pending_fn fn, void *ctx,
+                    struct hl_error *err);
+int sq_pending_remove(struct store *s, const char *channel, const char *name,
+                      struct hl_error *err);
+int sq_channel_active(struct store *s, const char *channel, bool *active, struct hl_error *err);
+int sq_alarm_add(struct store *s, const struct store_alarm *a, bool *added, struct hl_error *err);
+int sq_alarm_list(struct store *s, const char *channel, store_alarm_fn fn, void *ctx,
+                  struct hl_error *err);
+int sq_repl_state_put(struct store *s, const char *peer_id, const char *channel,
+                      const struct store_repl_state *st, struct hl_error *err);
+int sq_repl_state_get(struct store *s, const char *peer_id, const char *channel,
+                      struct store_repl_state *out, struct hl_error *err);
+int sq_tlp_hold(struct store *s, const char *stix_id, const char *channel, const char *tlp,
+                struct hl_error *err);
+int sq_tlp_find(struct store *s, const char *stix_id, store_tlp_fn fn, void *ctx,
+                struct hl_error *err);
 
 /* sqlite_taxii.c */
 int sq_object_delete(struct store *s, int64_t row, int64_t deleted_us, struct hl_error *err);

@@ -4,7 +4,8 @@
  *
  * What is stored. A user is a name, the SHA-256 of its token (src/auth/
  * makes tokens and hashes them; the token itself never reaches the store),
- * an admin flag and a creation time. Rights are one row per (user,
+ * an admin flag, a creation time and (schema step 4) the party a peer
+ * node's account belongs to, NULL for a person. Rights are one row per (user,
  * channel) holding STORE_RIGHT_* bits, 1..3: "no rights" is the absence of
  * a row, never a row holding 0. Removing a user removes its rights (the
  * foreign key cascades), in the same statement.
@@ -19,7 +20,8 @@
 #include <string.h>
 
 /* The columns of SQ_USER_GET, SQ_USER_BY_TOKEN and SQ_USER_LIST, in this
- * order: id, name, token_hash, admin, created_us. *id may be NULL. */
+ * order: id, name, token_hash, admin, created_us, party_id (NULL for a
+ * person). *id may be NULL. */
 static HL_MUST_CHECK int user_read(sqlite3_stmt *st, struct store_user *u, int64_t *id,
                                    struct hl_error *err)
 {
@@ -38,6 +40,8 @@ static HL_MUST_CHECK int user_read(sqlite3_stmt *st, struct store_user *u, int64
                     (long long)key, (long long)admin);
     if (!r)
         r = sq_col_i64(st, 4, "users", key, &u->created_us, err);
+    if (!r && sqlite3_column_type(st, 5) != SQLITE_NULL)
+        r = sq_col_text(st, 5, "users", key, u->party_id, STORE_TEXT_MAX, err);
     u->admin = admin == 1;
     if (id)
         *id = key;
@@ -84,8 +88,12 @@ int sq_user_add(struct store *s, const struct store_user *u, struct hl_error *er
         r = sq_bind_i64(q, st, 3, u->admin ? 1 : 0, err);
     if (!r)
         r = sq_bind_i64(q, st, 4, u->created_us, err);
+    if (!r && u->party_id[0])
+        r = sq_bind_text(q, st, 5, u->party_id, err); /* else NULL: a person */
     if (!r)
         r = sq_exec(q, st, "user", err);
+    if (r == -HL_E_NOT_FOUND)
+        return hl_fail(err, HL_E_NOT_FOUND, u->party_id, "store: no party %s", u->party_id);
     if (r == -HL_E_EXISTS)
         return hl_fail(err, HL_E_EXISTS, u->name, "store: user %s exists", u->name);
     return r;

@@ -592,6 +592,8 @@ int store_user_add(struct store *s, const struct store_user *u, struct hl_error 
     int r = check_ptr(err, "user", u);
     if (!r)
         r = check_user(s, u->name, err);
+    if (!r && strnlen(u->party_id, sizeof u->party_id) > STORE_TEXT_MAX)
+        r = hl_fail(err, HL_E_INVALID, "user.party_id", "store: party_id not terminated");
     return r ? r : s->ops->user_add(s, u, err);
 }
 

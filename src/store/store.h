@@ -359,6 +359,11 @@ struct store_user {
     uint8_t token_hash[STORE_HASH_BYTES];
     bool admin;
     int64_t created_us;
+    /* Schema step 4: the identity id of the peer party this account
+     * belongs to (a peer node's inbound account, `hotline peer add`), or
+     * "" for a person. store_user_add stores "" as NULL; a non-empty id
+     * must name a known party (HL_E_NOT_FOUND otherwise). */
+    char party_id[STORE_TEXT_MAX + 1];
 };
 typedef int (*store_user_fn)(void *ctx, const struct store_user *u);
 
@@ -399,5 +404,167 @@ HL_MUST_CHECK int store_user_rights(struct store *s, const char *name, const cha
 /* The user's rights, one row per channel, in channel name order. */
 HL_MUST_CHECK int store_user_right_list(struct store *s, const char *name, store_user_right_fn fn,
                                         void *ctx, struct hl_error *err);
+
+/* ---- federation (schema step 4) -----------------------------------------
+ * What a node knows of the other parties it exchanges with (peers), the
+ * members a channel still waits for, the alarms raised when a party shows
+ * two histories, the replication worker's per-(peer, channel) state, and
+ * the STIX ids held under a restrictive TLP (docs/federation.md).
+ *
+ * Tables: peers(party_id, name, url, cert_sha256, token, added_us),
+ * channel_pending(channel_id, name), alarms(id, kind, party_id,
+ * channel_id, seq, created_us, detail, evidence_a, evidence_b, b_sha256),
+ * repl_state(peer_id, channel_id, push_seq, last_ok_us, last_try_us,
+ * last_error, failures), tlp_held(stix_id, channel_id, tlp), and the
+ * column users.party_id. */
+
+#define STORE_URL_MAX 512       /* bytes of a peer's base URL */
+#define STORE_FINGERPRINT_LEN 64 /* lowercase hex SHA-256 */
+#define STORE_DETAIL_MAX 2048   /* bytes of an alarm's detail or a last error */
+
+/* A peer: another party this node exchanges with. The party (id, name,
+ * key) is its row in parties; this is the rest. */
+struct store_peer {
+    char party_id[STORE_TEXT_MAX + 1]; /* its STIX identity id (a known party) */
+    char name[STORE_TEXT_MAX + 1];     /* local name, unique; also its user's name */
+    char url[STORE_URL_MAX + 1];       /* "https://HOST:PORT"; the API root is url + "/api/" */
+    char cert_sha256[STORE_FINGERPRINT_LEN + 1]; /* SHA-256 of its TLS leaf's DER, hex */
+    /* Our credential AT the peer (secret: never print it, never log it;
+     * wipe copies with sodium_memzero). "" until the peer's operator sent it. */
+    char token[STORE_TEXT_MAX + 1];
+    int64_t added_us;
+};
+typedef int (*store_peer_fn)(void *ctx, const struct store_peer *p);
+
+/* Inserts the peer, or replaces every field of the peer with the same
+ * party_id. The party must be known (HL_E_NOT_FOUND); a name held by
+ * another party's peer is HL_E_EXISTS. Empty party_id or name, a
+ * cert_sha256 that is not 64 lowercase hex digits, or an url that does not
+ * start with "https://" is HL_E_INVALID; an url over STORE_URL_MAX bytes
+ * HL_E_TOO_LARGE. */
+HL_MUST_CHECK int store_peer_put(struct store *s, const struct store_peer *p,
+                                 struct hl_error *err);
+/* The peer of party_id; HL_E_NOT_FOUND if the party is not a peer. *out
+ * is zeroed on failure. */
+HL_MUST_CHECK int store_peer_get(struct store *s, const char *party_id, struct store_peer *out,
+                                 struct hl_error *err);
+/* The peer named name; HL_E_NOT_FOUND if none. *out is zeroed on failure. */
+HL_MUST_CHECK int store_peer_get_by_name(struct store *s, const char *name,
+                                         struct store_peer *out, struct hl_error *err);
+/* Every peer, in name order. The struct handed to fn holds the token:
+ * the callback must not print or log it. */
+HL_MUST_CHECK int store_peer_list(struct store *s, store_peer_fn fn, void *ctx,
+                                  struct hl_error *err);
+/* Removes the peer row named name (its party row, logs, user and
+ * memberships stay: the caller removes what it means to).
+ * HL_E_NOT_FOUND if none. */
+HL_MUST_CHECK int store_peer_remove(struct store *s, const char *name, struct hl_error *err);
+
+/* ---- channel membership waiting for a peer -------------------------------
+ * A channel member named (by peer name) before the node knows that peer is
+ * pending. A channel is active when it has no pending member: only active
+ * channels replicate and accept. */
+
+/* channel and name of one pending member; borrowed until fn returns. */
+typedef int (*store_pending_fn)(void *ctx, const char *channel, const char *name);
+
+/* Records name as a pending member of channel (a known channel:
+ * HL_E_NOT_FOUND otherwise). Adding it twice is not an error. */
+HL_MUST_CHECK int store_channel_pending_add(struct store *s, const char *channel,
+                                            const char *name, struct hl_error *err);
+/* The pending members of channel, in name order; with channel NULL, of
+ * every channel, in (channel name, name) order. An unknown channel is
+ * HL_E_NOT_FOUND. */
+HL_MUST_CHECK int store_channel_pending_list(struct store *s, const char *channel,
+                                             store_pending_fn fn, void *ctx,
+                                             struct hl_error *err);
+/* Drops name from channel's pending members; HL_E_NOT_FOUND if it was
+ * not pending there (or no such channel). */
+HL_MUST_CHECK int store_channel_pending_remove(struct store *s, const char *channel,
+                                               const char *name, struct hl_error *err);
+/* *active = the channel has no pending member. HL_E_NOT_FOUND for an
+ * unknown channel (*active false). */
+HL_MUST_CHECK int store_channel_active(struct store *s, const char *channel, bool *active,
+                                       struct hl_error *err);
+
+/* ---- alarms ---------------------------------------------------------------
+ * Evidence that a party equivocated: two signed objects that cannot both
+ * be true. Kept forever; never deleted. */
+
+#define STORE_ALARM_EQUIVOCATION "equivocation"
+#define STORE_ALARM_HEAD_MISMATCH "head-mismatch"
+
+struct store_alarm {
+    int64_t id;          /* set by the store; ignored by store_alarm_add */
+    const char *kind;    /* STORE_ALARM_* */
+    const char *party_id; /* the party whose log is in question (a known party) */
+    const char *channel;  /* a known channel */
+    int64_t seq;          /* the log position (or tree size) in question, >= 0 */
+    int64_t created_us;
+    const char *detail; /* a sentence for the operator, at most STORE_DETAIL_MAX bytes */
+    /* The two signed objects' canonical (RFC 8785) bytes: A the one held,
+     * B the one that contradicts it; 1..STORE_JSON_MAX bytes each. For
+     * store_alarm_add the caller owns them; in a listing they are borrowed
+     * until the callback returns. */
+    const uint8_t *evidence_a;
+    size_t evidence_a_len;
+    const uint8_t *evidence_b;
+    size_t evidence_b_len;
+};
+typedef int (*store_alarm_fn)(void *ctx, const struct store_alarm *a);
+
+/* Stores the alarm unless one with the same (kind, party_id, channel, seq,
+ * SHA-256 of evidence B) is stored: then nothing changes and *added is
+ * false (re-detection is not a new alarm). *added (may be NULL) is true
+ * when a row was made. HL_E_NOT_FOUND for an unknown party or channel;
+ * an unknown kind, negative seq or empty evidence is HL_E_INVALID. */
+HL_MUST_CHECK int store_alarm_add(struct store *s, const struct store_alarm *a, bool *added,
+                                  struct hl_error *err);
+/* The alarms of channel (NULL: of every channel), oldest first. An unknown
+ * channel lists nothing (not an error). */
+HL_MUST_CHECK int store_alarm_list(struct store *s, const char *channel, store_alarm_fn fn,
+                                   void *ctx, struct hl_error *err);
+
+/* ---- replication state, one per (peer, channel) --------------------------
+ * Written by the replication worker, read by `hotline channel show`. */
+
+struct store_repl_state {
+    int64_t push_seq;    /* entries of OUR log of the channel the peer confirmed holding */
+    int64_t last_ok_us;  /* last successful exchange with the peer, 0 never */
+    int64_t last_try_us; /* last attempt, 0 never */
+    int64_t failures;    /* consecutive failed attempts since last_ok_us */
+    char last_error[STORE_DETAIL_MAX + 1]; /* why the last attempt failed, "" if it did not */
+};
+
+/* Inserts or replaces the state of (peer_id, channel): a known party and
+ * channel (HL_E_NOT_FOUND). Negative counts or times are HL_E_INVALID. */
+HL_MUST_CHECK int store_repl_state_put(struct store *s, const char *peer_id, const char *channel,
+                                       const struct store_repl_state *st, struct hl_error *err);
+/* A state never put reads as all zero and "", not as an error. */
+HL_MUST_CHECK int store_repl_state_get(struct store *s, const char *peer_id, const char *channel,
+                                       struct store_repl_state *out, struct hl_error *err);
+
+/* ---- TLP 2.0 onward sharing ------------------------------------------------
+ * The ids of objects that came in from a peer under TLP:RED,
+ * TLP:AMBER+STRICT or TLP:AMBER (TLP 2.0, and the TLP 1.0 red and amber
+ * definitions recorded as TLP:RED and TLP:AMBER), per channel they came
+ * in on. Such an object is never published into another channel. */
+
+#define STORE_TLP_RED "TLP:RED"
+#define STORE_TLP_AMBER_STRICT "TLP:AMBER+STRICT"
+#define STORE_TLP_AMBER "TLP:AMBER"
+
+/* channel and tlp (a STORE_TLP_* text) of one holding; borrowed. */
+typedef int (*store_tlp_fn)(void *ctx, const char *channel, const char *tlp);
+
+/* Records that stix_id came in on channel under tlp (STORE_TLP_*, else
+ * HL_E_INVALID). Holding it again keeps the stricter TLP of the two
+ * (RED > AMBER+STRICT > AMBER). HL_E_NOT_FOUND for an unknown channel. */
+HL_MUST_CHECK int store_tlp_hold(struct store *s, const char *stix_id, const char *channel,
+                                 const char *tlp, struct hl_error *err);
+/* Every (channel, tlp) stix_id is held under, in channel name order;
+ * nothing (not an error) if it is held nowhere. */
+HL_MUST_CHECK int store_tlp_find(struct store *s, const char *stix_id, store_tlp_fn fn, void *ctx,
+                                 struct hl_error *err);
 
 #endif

@@ -103,6 +103,33 @@ struct store_ops {
 
     int (*object_delete)(struct store *s, int64_t row, int64_t deleted_us, struct hl_error *err);
     int (*last_added)(struct store *s, const char *channel, int64_t *out, struct hl_error *err);
+
+    /* federation (schema step 4); store_fed.c checks the arguments */
+    int (*peer_put)(struct store *s, const struct store_peer *p, struct hl_error *err);
+    int (*peer_get)(struct store *s, const char *party_id, const char *name,
+                    struct store_peer *out, struct hl_error *err); /* by one of the two */
+    int (*peer_list)(struct store *s, store_peer_fn fn, void *ctx, struct hl_error *err);
+    int (*peer_remove)(struct store *s, const char *name, struct hl_error *err);
+    int (*pending_add)(struct store *s, const char *channel, const char *name,
+                       struct hl_error *err);
+    int (*pending_list)(struct store *s, const char *channel, store_pending_fn fn, void *ctx,
+                        struct hl_error *err);
+    int (*pending_remove)(struct store *s, const char *channel, const char *name,
+                          struct hl_error *err);
+    int (*channel_active)(struct store *s, const char *channel, bool *active,
+                          struct hl_error *err);
+    int (*alarm_add)(struct store *s, const struct store_alarm *a, bool *added,
+                     struct hl_error *err);
+    int (*alarm_list)(struct store *s, const char *channel, store_alarm_fn fn, void *ctx,
+                      struct hl_error *err);
+    int (*repl_state_put)(struct store *s, const char *peer_id, const char *channel,
+                          const struct store_repl_state *st, struct hl_error *err);
+    int (*repl_state_get)(struct store *s, const char *peer_id, const char *channel,
+                          struct store_repl_state *out, struct hl_error *err);
+    int (*tlp_hold)(struct store *s, const char *stix_id, const char *channel, const char *tlp,
+                    struct hl_error *err);
+    int (*tlp_find)(struct store *s, const char *stix_id, store_tlp_fn fn, void *ctx,
+                    struct hl_error *err);
 };
 
 struct store {
