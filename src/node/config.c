@@ -68,6 +68,10 @@ static const struct conf_key conf_keys[] = {
     {"timeout_s", CONF_UINT, NUM(timeout_s), 1, 3600,
      "Seconds a connection may stay idle, or a request take to arrive, before\n"
      "it is closed (1..3600)."},
+    {"pull_interval_s", CONF_UINT, NUM(pull_interval_s), 1, 86400,
+     "Seconds between two pulls of every channel member's collection by the\n"
+     "replication worker (a push to a member, and a gap a member's push shows,\n"
+     "do not wait for it) (1..86400)."},
 };
 #define N_KEYS (sizeof conf_keys / sizeof conf_keys[0])
 
@@ -88,6 +92,7 @@ void node_config_defaults(struct node_config *c, const char *party_name)
     c->max_per_client = 32;
     c->rate_per_minute = 6000;
     c->timeout_s = 30;
+    c->pull_interval_s = 5;
 }
 
 /* ---- values ---------------------------------------------------------------- */

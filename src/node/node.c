@@ -18,6 +18,12 @@
  * not answered was not acknowledged. SIGPIPE is ignored: a client that
  * goes away is an error on its connection, not the end of the node.
  *
+ * Federation. The replication worker (src/exchange/repl.c) starts before
+ * the server and stops after it; the two meet here: the server hands a
+ * peer's POST to exchange_accept_push (node_peer_post), tells the worker
+ * of every commit (exchange_wake), and both take the node's one writer
+ * lock before a store transaction.
+ *
  * Logging. Every line, the server's one per request included, goes to
  * o->log prefixed by an RFC 3339 UTC timestamp with milliseconds; control
  * characters a client might have smuggled into a path become '?'.
@@ -32,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exchange/exchange.h"
 #include "ledger/ledger.h"
 #include "store/store.h"
 #include "taxii/taxii.h"
@@ -49,6 +56,9 @@ struct node_run {
     struct node_tls_info tls;
     struct seal_key seal;
     size_t n_users;
+    struct log_signer signer;
+    pthread_mutex_t write_lock; /* every writer of the process */
+    struct exchange *exchange;
 };
 
 /* Passes one line, timestamped and cleaned, to the operator's log. */
@@ -205,17 +215,59 @@ static void node_url(const struct node_run *n, uint16_t port, char *out, size_t 
     snprintf(out, size, "https://%.*s:%u/taxii2/", host_len, n->conf.listen, (unsigned)port);
 }
 
+/* The server's peer_post hook: a peer's envelope to the exchange. */
+static int node_peer_post(void *ctx, struct store *s, const struct taxii_peer_post *p,
+                          struct hl_error *err)
+{
+    struct node_run *n = ctx;
+    struct exchange_accept a = {
+        .store = s,
+        .me = &n->signer,
+        .peer = p->party,
+        .peer_name = p->user,
+        .channel = p->channel,
+        .now_us = p->now_us,
+        .successes = (json_t *)p->successes,
+        .failures = (json_t *)p->failures,
+        .log = node_log_line,
+        .log_ctx = (void *)n->o,
+    };
+    int r = exchange_accept_push(&a, (json_t *)p->objects, err);
+    if (!r && a.gap)
+        exchange_pull_soon(n->exchange, p->party);
+    return r;
+}
+
+static void node_committed(void *ctx, const char *channel)
+{
+    exchange_wake(ctx, channel);
+}
+
+static int node_collection_id(const char *channel, char out[static 37])
+{
+    return taxii_collection_id(channel, out);
+}
+
 /* Serves until SIGTERM or SIGINT; the signals are blocked by the caller. */
 static HL_MUST_CHECK int node_run_server(struct node_run *n, const sigset_t *stop,
                                          struct hl_error *err)
 {
-    const struct log_signer signer = {n->party, &n->seal};
+    n->signer = (struct log_signer){n->party, &n->seal};
+    const struct exchange_options xo = {
+        .db_path = n->db,
+        .me = &n->signer,
+        .write_lock = &n->write_lock,
+        .pull_interval_s = n->conf.pull_interval_s,
+        .collection_id = node_collection_id,
+        .log = node_log_line,
+        .log_ctx = (void *)n->o,
+    };
     const struct taxii_options t = {
         .db_path = n->db,
         .listen = n->conf.listen,
         .cert_path = n->cert,
         .key_path = n->key,
-        .signer = &signer,
+        .signer = &n->signer,
         .title = n->conf.title,
         .description = n->conf.description[0] ? n->conf.description : NULL,
         .contact = n->conf.contact[0] ? n->conf.contact : NULL,
@@ -228,13 +280,24 @@ static HL_MUST_CHECK int node_run_server(struct node_run *n, const sigset_t *sto
         .timeout_s = n->conf.timeout_s,
         .log = node_log_line,
         .log_ctx = (void *)n->o,
+        .peer_post = node_peer_post,
+        .peer_ctx = n,
+        .committed = node_committed,
+        .write_lock = &n->write_lock,
     };
     struct taxii_server *srv = NULL;
     char url[NODE_LISTEN_MAX + 32];
     int sig = 0;
-    int r = taxii_server_start(&t, &srv, err);
+    int r = exchange_start(&xo, &n->exchange, err);
     if (r)
         return r;
+    struct taxii_options tw = t;
+    tw.committed_ctx = n->exchange;
+    r = taxii_server_start(&tw, &srv, err);
+    if (r) {
+        exchange_stop(n->exchange);
+        return r;
+    }
     uint16_t port = taxii_server_port(srv);
     node_log_start(n, port);
     node_url(n, port, url, sizeof url);
@@ -245,6 +308,7 @@ static HL_MUST_CHECK int node_run_server(struct node_run *n, const sigset_t *sto
     node_log(n->o, "stopping on %s: finishing requests in flight",
              sig == SIGTERM ? "SIGTERM" : "SIGINT");
     taxii_server_stop(srv);
+    exchange_stop(n->exchange); /* a page in flight commits whole or not at all */
     node_log(n->o, "stopped");
     return 0;
 }
@@ -259,6 +323,7 @@ int node_serve(const char *dir, const struct node_serve_options *o, struct hl_er
     memset(&n, 0, sizeof n);
     n.o = o;
     n.dir = dir;
+    pthread_mutex_init(&n.write_lock, NULL);
     int r = node_prepare(&n, err);
     if (!r) {
         memset(&ign, 0, sizeof ign);
@@ -274,5 +339,6 @@ int node_serve(const char *dir, const struct node_serve_options *o, struct hl_er
         r = node_run_server(&n, &stop, err);
     }
     seal_key_wipe(&n.seal);
+    pthread_mutex_destroy(&n.write_lock);
     return r;
 }

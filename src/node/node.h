@@ -60,6 +60,7 @@ struct node_config {
     unsigned max_per_client;
     unsigned rate_per_minute;
     unsigned timeout_s;
+    unsigned pull_interval_s; /* replication: seconds between pulls (exchange.h) */
 };
 
 /* The defaults: what a fresh hotline.conf says. The title names the party

@@ -5,6 +5,9 @@
  * collection a path names (channels the user has a right on; 404 for any
  * other id, so a client learns nothing of channels it may not see).
  *
+ * A POST of objects by a peer node's account (auth_user.party set) goes
+ * to peer.c: a peer pushes its sealed log entries, never new objects.
+ *
  * Order of checks, so that an answer never reveals more than the client
  * may know: credentials (401) before anything; then the path (404), the
  * method (405), the Accept header (406), the collection (404); rights
@@ -182,6 +185,7 @@ enum ep {
     EP_HEADS,
     EP_INCLUSION,
     EP_CONSISTENCY,
+    EP_DELIVERY,
 };
 
 static bool seg_is(const struct taxii_ctx *c, size_t i, const char *s)
@@ -208,6 +212,7 @@ static enum ep route_path(const struct taxii_ctx *c, size_t *coll)
         return seg_is(c, 4, "heads")         ? EP_HEADS
                : seg_is(c, 4, "inclusion")   ? EP_INCLUSION
                : seg_is(c, 4, "consistency") ? EP_CONSISTENCY
+               : seg_is(c, 4, "delivery")    ? EP_DELIVERY
                                              : EP_NONE;
     }
     if (!seg_is(c, 1, "collections"))
@@ -265,7 +270,9 @@ static void route_call(struct taxii_ctx *c, enum ep e)
     case EP_COLLECTION:
         return taxii_ep_collection(c);
     case EP_OBJECTS:
-        return get ? taxii_ep_objects(c, false) : taxii_ep_post(c);
+        if (get)
+            return taxii_ep_objects(c, false);
+        return c->user.party[0] ? taxii_ep_peer_post(c) : taxii_ep_post(c);
     case EP_MANIFEST:
         return taxii_ep_objects(c, true);
     case EP_OBJECT:
@@ -278,6 +285,8 @@ static void route_call(struct taxii_ctx *c, enum ep e)
         return taxii_ep_inclusion(c);
     case EP_CONSISTENCY:
         return taxii_ep_consistency(c);
+    case EP_DELIVERY:
+        return taxii_ep_delivery(c);
     case EP_NONE:
         break;
     }
@@ -310,7 +319,7 @@ void taxii_route(struct taxii_ctx *c, const char *authorization)
         taxii_header(c->resp, "Allow", allow);
         return;
     }
-    bool ledger = e == EP_HEADS || e == EP_INCLUSION || e == EP_CONSISTENCY;
+    bool ledger = e == EP_HEADS || e == EP_INCLUSION || e == EP_CONSISTENCY || e == EP_DELIVERY;
     if (!ledger && !taxii_accept_ok(c->accept)) {
         taxii_error(c, 406, "Not acceptable",
                     "this server answers %s; the Accept header must allow it", TAXII_MEDIA_TYPE);

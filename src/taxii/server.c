@@ -8,9 +8,11 @@
  * its requests. A worker opens its own struct store on first use and keeps
  * it (pthread key; closed at stop): a connection is used by one thread at
  * a time, as store.h requires, and no request pays for an open. Writers of
- * this process queue on write_lock before store_begin, so they wait on a
- * mutex rather than on SQLite's sleeping busy handler; other processes
- * still serialize at store_begin.
+ * this process queue on the writer lock (the node's, shared with its
+ * replication worker, or the server's own) before store_begin, so they
+ * wait on a mutex rather than on SQLite's sleeping busy handler; other
+ * processes still serialize at store_begin. After a commit the node's
+ * committed hook is told the channel (it wakes the replication worker).
  *
  * A request's life in MHD's access handler:
  *   first call      (headers read) rate limit (429), URI length (414), a
@@ -161,10 +163,10 @@ static struct store *thread_store(struct taxii_server *srv, struct hl_error *err
 
 int taxii_write_begin(struct taxii_ctx *c, struct hl_error *err)
 {
-    pthread_mutex_lock(&c->srv->write_lock);
+    pthread_mutex_lock(c->srv->wlock);
     int r = store_begin(c->store, err);
     if (r)
-        pthread_mutex_unlock(&c->srv->write_lock);
+        pthread_mutex_unlock(c->srv->wlock);
     return r;
 }
 
@@ -181,7 +183,9 @@ int taxii_write_end(struct taxii_ctx *c, int r, struct hl_error *err)
         r = store_commit(c->store, err);
     if (r)
         taxii_rollback(c->store);
-    pthread_mutex_unlock(&c->srv->write_lock);
+    pthread_mutex_unlock(c->srv->wlock);
+    if (r == 0 && c->srv->o.committed)
+        c->srv->o.committed(c->srv->o.committed_ctx, c->channel);
     return r;
 }
 
@@ -550,6 +554,7 @@ static int server_init(struct taxii_server *srv, const struct taxii_options *o,
         return hl_fail(err, HL_E_NOMEM, NULL, "no thread key");
     pthread_mutex_init(&srv->stores_lock, NULL);
     pthread_mutex_init(&srv->write_lock, NULL);
+    srv->wlock = o->write_lock ? o->write_lock : &srv->write_lock;
     pthread_mutex_init(&srv->busy_lock, NULL);
     pthread_cond_init(&srv->idle, NULL);
     int r = check_store(&srv->o, err);

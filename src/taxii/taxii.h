@@ -29,6 +29,7 @@
  *   GET    /api/hotline/collections/{id}/heads/             ledger, below
  *   GET    /api/hotline/collections/{id}/inclusion/?...
  *   GET    /api/hotline/collections/{id}/consistency/?...
+ *   GET    /api/hotline/collections/{id}/delivery/?object=STIX-ID
  *
  * Collections are channels. Each channel the authenticated user has a
  * right on is one collection: id = the UUIDv5 (RFC 4122 §4.3, SHA-1) of
@@ -110,6 +111,19 @@
  *      [B64...], "wantErr": false, "log_party": IDENTITY, "log_channel":
  *      NAME}
  *
+ *   GET /api/hotline/collections/{id}/delivery/?object=STIX-ID
+ *     Where the latest version of the object stands with every other
+ *     member (docs/taxii.md): {"object": ID, "party": IDENTITY, "seq": N,
+ *     "members": [{"party": IDENTITY, "delivered": BOOL, "receipt_seq":
+ *     N|null, "receipt_size": N, "receipt_time": TIME|null}, ...]}; a
+ *     member has it when its latest receipt for the object's log covers
+ *     entry N (receipt_size > N).
+ *
+ * Peers. A POST by a peer node's account (a user bound to a party) goes
+ * to o->peer_post instead of being sealed as the node's own: the peer
+ * pushes entries of its log (docs/federation.md, "Protocol"). The answer
+ * is the same status resource (§4.3.1), its failures naming the reason.
+ *
  * Limits, enforced, and advertised in the API root (max_content_length,
  * x_hotline_max_objects, x_hotline_max_page_size): body size (413),
  * objects per envelope (413), JSON depth (422, stix_parse), connections in
@@ -129,12 +143,15 @@
 #ifndef HL_TAXII_H
 #define HL_TAXII_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "base/base.h"
 
 struct log_signer;
+struct store;
+struct json_t;
 
 /* The name space of collection ids (a random UUID chosen for hotline). */
 #define TAXII_COLLECTION_NS "b403c8e5-2431-409e-8f0f-2090ced0a658"
@@ -143,6 +160,18 @@ struct log_signer;
 /* "application/taxii+json;version=2.1" and the STIX media type. */
 #define TAXII_MEDIA_TYPE "application/taxii+json;version=2.1"
 #define TAXII_STIX_MEDIA_TYPE "application/stix+json;version=2.1"
+
+/* A POST to a collection by a peer node's account (auth_user.party set):
+ * what the node's exchange gets to accept it (src/exchange/, wired by the
+ * node; this module never sees exchange.h). Borrowed for the call. */
+struct taxii_peer_post {
+    const char *party;      /* the authenticated peer's identity id */
+    const char *user;       /* its account name */
+    const char *channel;    /* the collection's channel */
+    struct json_t *objects; /* the envelope's "objects" array */
+    int64_t now_us;
+    struct json_t *successes, *failures; /* status-details arrays (§4.3.1) to fill */
+};
 
 struct taxii_options {
     const char *db_path; /* the node's database; every server thread opens its own store */
@@ -158,6 +187,22 @@ struct taxii_options {
     unsigned timeout_s;       /* idle / slow client timeout (default 30) */
     void (*log)(void *ctx, const char *line); /* one line per request, no secrets; may be NULL */
     void *log_ctx;
+    /* A peer's POST (above), called inside the writer's transaction with
+     * this thread's store. 0: the status record commits with what the hook
+     * wrote, 202; -HL_E_PERM: the whole request is refused, 403 with
+     * err->msg, nothing stored; anything else: 500, nothing stored. NULL:
+     * a peer's POST is 403. */
+    int (*peer_post)(void *ctx, struct store *s, const struct taxii_peer_post *p,
+                     struct hl_error *err);
+    void *peer_ctx;
+    /* Called after every write of the server committed (POST, a peer's
+     * POST, DELETE), outside the writer's lock, with the channel; may be
+     * NULL. Must not block. */
+    void (*committed)(void *ctx, const char *channel);
+    void *committed_ctx;
+    /* The node's writer lock, shared with its other writers in this
+     * process (the replication worker), or NULL for the server's own. */
+    pthread_mutex_t *write_lock;
 };
 
 struct taxii_server;
@@ -169,6 +214,9 @@ struct taxii_server;
 HL_MUST_CHECK int taxii_server_start(const struct taxii_options *o, struct taxii_server **out,
                                      struct hl_error *err);
 uint16_t taxii_server_port(const struct taxii_server *s); /* the bound port */
+/* The collection id of a channel: the UUIDv5 (RFC 4122 §4.3) of its name
+ * in TAXII_COLLECTION_NS, lowercase 8-4-4-4-12, into out[37]. */
+HL_MUST_CHECK int taxii_collection_id(const char *channel, char out[static 37]);
 /* Stops accepting, lets in-flight requests finish, frees s. NULL is a no-op. */
 void taxii_server_stop(struct taxii_server *s);
 

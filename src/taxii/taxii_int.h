@@ -13,6 +13,7 @@
  *   objects.c    objects, manifest, one object, versions, DELETE (§5.3-5.8)
  *   post.c       add objects: validate, seal, append, status (§5.5)
  *   proofs.c     the ledger endpoints (tree heads, proofs)
+ *   peer.c       a peer node's POST, and the delivery ledger
  *   watch.c      deadlines for slow clients (a watchdog thread)
  *
  * Life of a request: server.c collects the body (never past the ceiling),
@@ -68,6 +69,7 @@ struct taxii_server {
     struct store **stores; /* every store opened by a worker, closed at stop */
     size_t n_stores, cap_stores;
     pthread_mutex_t write_lock; /* one writer of this process at a time */
+    pthread_mutex_t *wlock;     /* o.write_lock, or &write_lock */
     struct taxii_rate *rate;
     pthread_mutex_t busy_lock;
     pthread_cond_t idle;
@@ -177,6 +179,9 @@ void taxii_ep_post(struct taxii_ctx *c);
 void taxii_ep_heads(struct taxii_ctx *c);
 void taxii_ep_inclusion(struct taxii_ctx *c);
 void taxii_ep_consistency(struct taxii_ctx *c);
+/* peer.c: a peer's POST (to o.peer_post) and the delivery ledger. */
+void taxii_ep_peer_post(struct taxii_ctx *c);
+void taxii_ep_delivery(struct taxii_ctx *c);
 
 /* ---- pure helpers (query.c) ---------------------------------------------- */
 
@@ -257,9 +262,7 @@ void taxii_time_format(int64_t us, bool micro, char out[static 32]);
 void taxii_cursor_encode(const struct store_cursor *c, char out[static TAXII_NEXT_MAX]);
 bool taxii_cursor_decode(const char *s, struct store_cursor *c);
 
-/* Collection id of a channel: UUIDv5 of its name in TAXII_COLLECTION_NS,
- * lowercase 8-4-4-4-12 into out[37]. */
-HL_MUST_CHECK int taxii_collection_id(const char *channel, char out[static 37]);
+/* taxii_collection_id (taxii.h) is in query.c. */
 
 /* The TAXII error message (§3.6.1) of status as compact JSON into out. */
 HL_MUST_CHECK int taxii_error_body(int status, const char *title, const char *description,

@@ -1,0 +1,371 @@
+/*
+ * accept.c — entries of other parties' logs coming in from a peer, by
+ * push (its POST) or pull (our GET of its collection), checked and taken
+ * into the ledger (exchange.h states the rules; docs/federation.md,
+ * "Protocol", the wire).
+ *
+ * Everything here runs inside the caller's store transaction: the
+ * entries, the alarms, the TLP holdings and the receipts of one envelope
+ * or page commit together or not at all. A refused object stores nothing:
+ * log_accept_in checks before it writes, so a refusal leaves the
+ * transaction as it was (only a failing store, which the caller rolls
+ * back, can leave a partial write).
+ *
+ * Equivocation. log_accept_in reports an entry held with other bytes, or
+ * a tree head whose root contradicts the entries held, as HL_E_VERIFY
+ * with a message beginning "equivocation:"; a bad seal is HL_E_VERIFY
+ * without it. An equivocation raises an alarm (store_alarm_add, both
+ * signed objects' canonical bytes: A held, B received) and, for a tree
+ * head, keeps the received head (log_evidence_keep_in) so that an audit
+ * of the store shows both heads too.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exchange.h"
+#include "ledger/ledger.h"
+#include "stix/stix.h"
+#include "store/store.h"
+
+#define ACCEPT_MESSAGE_MAX (HL_ERROR_MSG_MAX + 128)
+#define ACCEPT_LOGS_MAX 64 /* logs one envelope or page may grow */
+
+/* The TLP markings that restrict onward sharing (TLP 2.0 and 1.0 ids,
+ * stix/marking.c lists all of them). */
+static const struct {
+    const char *id, *tlp;
+} restrictive[] = {
+    {"marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", STORE_TLP_RED},
+    {"marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003", STORE_TLP_AMBER_STRICT},
+    {"marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421", STORE_TLP_AMBER},
+    {"marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed", STORE_TLP_RED},   /* 1.0 red */
+    {"marking-definition--f88d31f6-486f-44da-b317-01333bde0b82", STORE_TLP_AMBER}, /* 1.0 amber */
+};
+
+/* What one envelope or page did, log by log. */
+struct grown {
+    char party[ACCEPT_LOGS_MAX][SEAL_PARTY_MAX];
+    size_t n;
+};
+
+static void accept_log(struct exchange_accept *a, const char *fmt, ...) HL_PRINTF(2, 3);
+static void accept_log(struct exchange_accept *a, const char *fmt, ...)
+{
+    char line[ACCEPT_MESSAGE_MAX + 256];
+    va_list ap;
+    if (!a->log)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    a->log(a->log_ctx, line);
+}
+
+/* A TAXII status-details (§4.3.1) for o, with message (may be NULL). */
+static int accept_detail(json_t *list, const json_t *o, const char *message, struct hl_error *err)
+{
+    if (!list)
+        return 0;
+    const char *id = json_string_value(json_object_get(o, "id"));
+    const char *v = json_string_value(json_object_get(o, "modified"));
+    if (!v)
+        v = json_string_value(json_object_get(o, "created"));
+    json_t *d = json_pack("{s:s, s:s}", "id", id ? id : "", "version", v ? v : "");
+    if (d && message && json_object_set_new(d, "message", json_string(message)))
+        json_object_set_new(d, "message", json_string("(message not UTF-8)"));
+    if (!d || json_array_append_new(list, d))
+        return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    return 0;
+}
+
+/* Records the holding of o under the strictest restrictive TLP it names. */
+static int accept_tlp(struct exchange_accept *a, const json_t *o, struct hl_error *err)
+{
+    const json_t *refs = json_object_get(o, "object_marking_refs");
+    const char *id = json_string_value(json_object_get(o, "id"));
+    size_t best = sizeof restrictive / sizeof restrictive[0];
+    for (size_t i = 0; id && i < json_array_size(refs); i++) {
+        const char *ref = json_string_value(json_array_get(refs, i));
+        for (size_t k = 0; ref && k < sizeof restrictive / sizeof restrictive[0]; k++)
+            if (strcmp(ref, restrictive[k].id) == 0 && k < best)
+                best = k;
+    }
+    if (best == sizeof restrictive / sizeof restrictive[0])
+        return 0;
+    return store_tlp_hold(a->store, id, a->channel, restrictive[best].tlp, err);
+}
+
+/* The stored bytes of entry seq of (party, channel) into out. */
+struct copy_ctx {
+    struct buf *out;
+};
+
+static int copy_object(void *ctx, const struct store_object *o)
+{
+    struct copy_ctx *c = ctx;
+    return buf_add(c->out, o->json, o->json_len) ? -HL_E_TOO_LARGE : 1;
+}
+
+static int entry_bytes(struct store *s, const char *party, const char *channel, int64_t seq,
+                       struct buf *out, struct hl_error *err)
+{
+    struct store_log_entry e;
+    struct copy_ctx c = {out};
+    int r = store_log_entry_get(s, party, channel, seq, &e, err);
+    if (!r)
+        r = store_object_get(s, e.object_row, copy_object, &c, err);
+    return r == 1 ? 0 : r;
+}
+
+/* An equivocation of party at seq: the alarm, with the held entry (or,
+ * for a head at the log's end, the latest head held) as evidence A. */
+static int accept_alarm(struct exchange_accept *a, const char *party, int64_t seq, int64_t held,
+                        const json_t *o, const char *why, struct hl_error *err)
+{
+    struct buf ea, eb;
+    bool added = false, kept = false;
+    struct store_tree_head h;
+    struct copy_ctx c = {&ea};
+    buf_init(&ea, STORE_JSON_MAX);
+    buf_init(&eb, STORE_JSON_MAX);
+    int r = stix_canon(o, &eb, err);
+    if (!r && seq < held)
+        r = entry_bytes(a->store, party, a->channel, seq, &ea, err);
+    else if (!r && !(r = store_tree_head_latest(a->store, party, a->channel, &h, err)))
+        r = store_object_get(a->store, h.object_row, copy_object, &c, err) == 1 ? 0 : r;
+    if (!r && seq < held)
+        r = log_evidence_keep_in(a->store, party, a->channel, (const uint8_t *)eb.data, eb.len,
+                                 a->now_us, &kept, err);
+    struct store_alarm al = {
+        .kind = seq < held ? STORE_ALARM_EQUIVOCATION : STORE_ALARM_HEAD_MISMATCH,
+        .party_id = party,
+        .channel = a->channel,
+        .seq = seq,
+        .created_us = a->now_us,
+        .detail = why,
+        .evidence_a = (const uint8_t *)ea.data,
+        .evidence_a_len = ea.len,
+        .evidence_b = (const uint8_t *)eb.data,
+        .evidence_b_len = eb.len,
+    };
+    if (!r)
+        r = store_alarm_add(a->store, &al, &added, err);
+    if (!r && added) {
+        a->alarms++;
+        accept_log(a, "exchange ALARM %s: %s in %s at %lld: %s", al.kind, party, a->channel,
+                   (long long)seq, why);
+    }
+    buf_release(&ea);
+    buf_release(&eb);
+    return r;
+}
+
+static void grown_add(struct grown *g, const char *party)
+{
+    for (size_t i = 0; i < g->n; i++)
+        if (strcmp(g->party[i], party) == 0)
+            return;
+    if (g->n < ACCEPT_LOGS_MAX && strlen(party) < SEAL_PARTY_MAX)
+        memcpy(g->party[g->n++], party, strlen(party) + 1);
+}
+
+/* The outcome of log_accept_in for a refused entry: message into msg;
+ * a store or memory failure is returned (roll back). */
+static int accept_refusal(struct exchange_accept *a, const char *party, int64_t seq, int64_t held,
+                          const json_t *o, int rc, struct hl_error *e, char *msg,
+                          struct hl_error *err)
+{
+    bool mine = a->pull ? false : true;
+    if (rc == -HL_E_CONFLICT) {
+        a->gap = true;
+        if (mine)
+            snprintf(msg, ACCEPT_MESSAGE_MAX, "gap: this node holds %lld entries of your log",
+                     (long long)held);
+        else
+            snprintf(msg, ACCEPT_MESSAGE_MAX, "gap: this node holds %lld entries of the log of %s",
+                     (long long)held, party);
+        return 0;
+    }
+    if (rc == -HL_E_VERIFY && strncmp(e->msg, "equivocation", 12) == 0) {
+        snprintf(msg, ACCEPT_MESSAGE_MAX, "%s", e->msg);
+        return accept_alarm(a, party, seq, held, o, e->msg, err);
+    }
+    if (rc == -HL_E_VERIFY || rc == -HL_E_PERM || rc == -HL_E_STIX || rc == -HL_E_PARSE ||
+        rc == -HL_E_TOO_LARGE || rc == -HL_E_INVALID) {
+        snprintf(msg, ACCEPT_MESSAGE_MAX, "refused: %.100s%s%.500s", e->where, *e->where ? ": " : "",
+                 e->msg);
+        return 0;
+    }
+    *err = *e;
+    return rc;
+}
+
+/* One object. *refused says it was not taken (msg says why). */
+static int accept_one(struct exchange_accept *a, json_t *o, struct grown *g, bool *refused,
+                      char *msg, struct hl_error *err)
+{
+    struct hl_error e;
+    enum log_accept what = LOG_ACCEPTED;
+    int64_t held = 0;
+    hl_error_clear(&e);
+    *refused = true;
+    const char *party = json_string_value(json_object_get(o, SEAL_PROP_PARTY));
+    const json_t *jseq = json_object_get(o, SEAL_PROP_SEQ);
+    int64_t seq = json_is_integer(jseq) ? (int64_t)json_integer_value(jseq) : -1;
+    if (!json_is_object(o) || !party || seq < 0 ||
+        !json_is_string(json_object_get(o, SEAL_PROP_CHANNEL))) {
+        snprintf(msg, ACCEPT_MESSAGE_MAX, "not a sealed entry: %s, %s and %s are required",
+                 SEAL_PROP_PARTY, SEAL_PROP_CHANNEL, SEAL_PROP_SEQ);
+        return 0;
+    }
+    if (!a->pull && strcmp(party, a->peer) != 0) {
+        snprintf(msg, ACCEPT_MESSAGE_MAX, "sealed by %.60s, but you are %.60s", party, a->peer);
+        return 0;
+    }
+    char *text = json_dumps(o, JSON_COMPACT);
+    if (!text)
+        return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    int rc = store_log_size(a->store, party, a->channel, &held, err);
+    if (!rc)
+        rc = log_accept_in(a->store, party, a->channel, (const uint8_t *)text, strlen(text),
+                           a->now_us, &what, &e);
+    else
+        e = *err;
+    free(text);
+    if (rc)
+        return accept_refusal(a, party, seq, held, o, rc, &e, msg, err);
+    *refused = false;
+    if (what == LOG_DUPLICATE) {
+        a->duplicates++;
+        snprintf(msg, ACCEPT_MESSAGE_MAX, "held already");
+        return 0;
+    }
+    msg[0] = '\0';
+    a->accepted++;
+    const char *type = json_string_value(json_object_get(o, "type"));
+    if (type && strcmp(type, LOG_TREE_HEAD_TYPE) != 0 && strcmp(type, LOG_RECEIPT_TYPE) != 0) {
+        grown_add(g, party);
+        return accept_tlp(a, o, err);
+    }
+    return 0;
+}
+
+/* Receipts for every log that gained objects (not only statements). */
+static int accept_receipts(struct exchange_accept *a, const struct grown *g, struct hl_error *err)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        if (strcmp(g->party[i], a->me->party) == 0)
+            continue;
+        int r = log_receipt_publish_in(a->store, a->me, g->party[i], a->channel, a->now_us, NULL,
+                                       err);
+        if (r)
+            return r;
+        a->receipts++;
+    }
+    return 0;
+}
+
+static int member_is(void *ctx, const struct store_party *p)
+{
+    return strcmp(p->id, (const char *)ctx) == 0 ? 1 : 0;
+}
+
+/* The whole-request checks of a push: HL_E_PERM with the reason. */
+static int push_check(struct exchange_accept *a, json_t *objects, struct hl_error *err)
+{
+    bool active = false;
+    int r = store_channel_active(a->store, a->channel, &active, err);
+    if (!r && !active)
+        return hl_fail(err, HL_E_PERM, a->channel,
+                       "channel %s is not active on this node: it waits for members not known "
+                       "yet",
+                       a->channel);
+    if (!r) {
+        r = store_channel_member_list(a->store, a->channel, member_is, (void *)a->peer, err);
+        if (r == 0)
+            return hl_fail(err, HL_E_PERM, a->channel, "%s is not a member of channel %s",
+                           a->peer, a->channel);
+        r = r == 1 ? 0 : r;
+    }
+    for (size_t i = 0; !r && i < json_array_size(objects); i++) {
+        const char *ch =
+            json_string_value(json_object_get(json_array_get(objects, i), SEAL_PROP_CHANNEL));
+        if (ch && strcmp(ch, a->channel) != 0)
+            return hl_fail(err, HL_E_PERM, "hotline_channel",
+                           "object %zu is sealed for channel %.130s, but this collection is "
+                           "channel %s",
+                           i, ch, a->channel);
+    }
+    return r;
+}
+
+int exchange_accept_push(struct exchange_accept *a, json_t *objects, struct hl_error *err)
+{
+    char msg[ACCEPT_MESSAGE_MAX];
+    struct grown *g = calloc(1, sizeof *g);
+    size_t refused_at = 0;
+    bool stopped = false;
+    if (!g)
+        return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    int r = push_check(a, objects, err);
+    if (r == -HL_E_PERM)
+        accept_log(a, "exchange refused push from %s (%s) to %s: %s",
+                   a->peer_name ? a->peer_name : "-", a->peer, a->channel, err->msg);
+    for (size_t i = 0; !r && i < json_array_size(objects); i++) {
+        json_t *o = json_array_get(objects, i);
+        bool refused = true;
+        if (stopped)
+            snprintf(msg, sizeof msg, "not processed: follows refused entry %zu", refused_at);
+        else
+            r = accept_one(a, o, g, &refused, msg, err);
+        if (!r && refused && !stopped) {
+            stopped = true;
+            refused_at = i;
+            accept_log(a, "exchange refused from %s (%s) in %s: object %.100s: %s",
+                       a->peer_name ? a->peer_name : "-", a->peer, a->channel,
+                       json_string_value(json_object_get(o, "id")) ?: "?", msg);
+        }
+        if (!r && refused)
+            a->refused++;
+        if (!r)
+            r = accept_detail(refused ? a->failures : a->successes, o, msg[0] ? msg : NULL, err);
+    }
+    if (!r)
+        r = accept_receipts(a, g, err);
+    free(g);
+    return r;
+}
+
+int exchange_accept_pull(struct exchange_accept *a, json_t *objects, struct hl_error *err)
+{
+    char msg[ACCEPT_MESSAGE_MAX];
+    struct grown *g = calloc(1, sizeof *g);
+    if (!g)
+        return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    int r = 0;
+    for (size_t i = 0; !r && i < json_array_size(objects); i++) {
+        json_t *o = json_array_get(objects, i);
+        const char *party = json_string_value(json_object_get(o, SEAL_PROP_PARTY));
+        const char *ch = json_string_value(json_object_get(o, SEAL_PROP_CHANNEL));
+        bool refused = false;
+        if (party && a->me && strcmp(party, a->me->party) == 0) {
+            a->duplicates++; /* our own log: we are its source */
+            continue;
+        }
+        if (ch && strcmp(ch, a->channel) != 0)
+            snprintf(msg, sizeof msg, "sealed for channel %.130s", ch), refused = true;
+        else
+            r = accept_one(a, o, g, &refused, msg, err);
+        if (!r && refused) {
+            a->refused++;
+            accept_log(a, "exchange refused pulled from %s (%s) in %s: object %.100s: %s",
+                       a->peer_name ? a->peer_name : "-", a->peer, a->channel,
+                       json_string_value(json_object_get(o, "id")) ?: "?", msg);
+        }
+    }
+    if (!r)
+        r = accept_receipts(a, g, err);
+    free(g);
+    return r;
+}

@@ -1,0 +1,363 @@
+/*
+ * client.c — the TAXII 2.1 client of the replication worker and of
+ * `hotline send`: libcurl (GnuTLS backend), one multi handle per client so
+ * that connections to every peer stay open between requests (keep-alive),
+ * and the pinning scheme of exchange.h.
+ *
+ * Pins. The client keeps, per peer URL, the fingerprint it was asked to
+ * pin, the public-key pin the probe derived from the certificate that had
+ * that fingerprint, and one easy handle (reused: its connection stays in
+ * the multi handle's cache). A request whose (url, fingerprint) has no pin
+ * probes first. When the handshake of a real request fails the public-key
+ * pin (CURLE_SSL_PINNEDPUBKEYNOTMATCH: the peer changed its key), the pin
+ * is forgotten, and the next request probes again and fails, naming both
+ * fingerprints, until the operator pins the new certificate.
+ *
+ * Secrets: the token is sent only as "Authorization: Bearer" on a pinned
+ * connection; it is never logged, and the header text is wiped after use.
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+#include <gnutls/abstract.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <sodium.h>
+
+#include "exchange.h"
+#include "ledger/ledger.h"
+
+#define TAXII_MEDIA "application/taxii+json;version=2.1"
+#define AUTH_HEADER_MAX 256
+
+struct pin {
+    char url[EXCHANGE_URL_MAX + 1];
+    char fingerprint[EXCHANGE_FINGERPRINT_LEN + 1];
+    char pin[EXCHANGE_PIN_MAX]; /* "" until probed */
+    CURL *easy;
+};
+
+struct exchange_client {
+    CURLM *multi;
+    atomic_bool cancelled;
+    unsigned timeout_s;
+    struct pin pins[EXCHANGE_PINS_MAX];
+    size_t n_pins;
+};
+
+void exchange_answer_init(struct exchange_answer *a)
+{
+    a->status = 0;
+    a->added_last[0] = '\0';
+    buf_init(&a->body, EXCHANGE_ANSWER_MAX);
+}
+
+void exchange_answer_release(struct exchange_answer *a)
+{
+    buf_release(&a->body);
+    a->status = 0;
+    a->added_last[0] = '\0';
+}
+
+int exchange_client_new(unsigned timeout_s, struct exchange_client **out, struct hl_error *err)
+{
+    *out = NULL;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return hl_fail(err, HL_E_INTERNAL, "curl", "libcurl does not initialise");
+    struct exchange_client *c = calloc(1, sizeof *c);
+    if (!c)
+        return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    c->multi = curl_multi_init();
+    if (!c->multi) {
+        free(c);
+        return hl_fail(err, HL_E_NOMEM, "curl", "no curl multi handle");
+    }
+    curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 4L);
+    c->timeout_s = timeout_s ? timeout_s : EXCHANGE_TIMEOUT_S;
+    *out = c;
+    return 0;
+}
+
+void exchange_client_free(struct exchange_client *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n_pins; i++)
+        if (c->pins[i].easy)
+            curl_easy_cleanup(c->pins[i].easy);
+    curl_multi_cleanup(c->multi);
+    free(c);
+}
+
+void exchange_client_cancel(struct exchange_client *c)
+{
+    atomic_store(&c->cancelled, true);
+    curl_multi_wakeup(c->multi);
+}
+
+void exchange_client_forget(struct exchange_client *c, const char *url)
+{
+    for (size_t i = 0; i < c->n_pins; i++)
+        if (strcmp(c->pins[i].url, url) == 0)
+            c->pins[i].pin[0] = '\0';
+}
+
+/* ---- the probe ------------------------------------------------------------- */
+
+/* The "Cert:" PEM of the leaf in curl's certificate information. */
+static const char *certinfo_leaf_pem(CURL *h)
+{
+    struct curl_certinfo *ci = NULL;
+    if (curl_easy_getinfo(h, CURLINFO_CERTINFO, &ci) != CURLE_OK || !ci || ci->num_of_certs < 1)
+        return NULL;
+    for (struct curl_slist *l = ci->certinfo[0]; l; l = l->next)
+        if (strncmp(l->data, "Cert:", 5) == 0)
+            return l->data + 5;
+    return NULL;
+}
+
+/* Fingerprint of the leaf's DER and the pin of its SubjectPublicKeyInfo. */
+static int leaf_pins(const char *pem, char fingerprint[static EXCHANGE_FINGERPRINT_LEN + 1],
+                     char pin[static EXCHANGE_PIN_MAX], struct hl_error *err)
+{
+    gnutls_x509_crt_t crt = NULL;
+    gnutls_pubkey_t pub = NULL;
+    gnutls_datum_t in = {(unsigned char *)pem, (unsigned)strlen(pem)}, spki = {NULL, 0};
+    uint8_t fp[32], digest[32];
+    size_t n = sizeof fp;
+    int r = -HL_E_VERIFY;
+    if (gnutls_x509_crt_init(&crt) < 0 || gnutls_x509_crt_import(crt, &in, GNUTLS_X509_FMT_PEM) < 0 ||
+        gnutls_x509_crt_get_fingerprint(crt, GNUTLS_DIG_SHA256, fp, &n) < 0 || n != 32 ||
+        gnutls_pubkey_init(&pub) < 0 || gnutls_pubkey_import_x509(pub, crt, 0) < 0 ||
+        gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_DER, &spki) < 0 ||
+        ledger_sha256(spki.data, spki.size, digest) != 0) {
+        hl_fail(err, HL_E_VERIFY, "certificate", "the server's certificate does not parse");
+        goto out;
+    }
+    hl_hex(fingerprint, fp, 32);
+    memcpy(pin, "sha256//", 8);
+    sodium_bin2base64(pin + 8, EXCHANGE_PIN_MAX - 8, digest, 32, sodium_base64_VARIANT_ORIGINAL);
+    r = 0;
+out:
+    gnutls_free(spki.data);
+    if (pub)
+        gnutls_pubkey_deinit(pub);
+    if (crt)
+        gnutls_x509_crt_deinit(crt);
+    return r;
+}
+
+static size_t discard(char *p, size_t size, size_t n, void *ctx)
+{
+    (void)p;
+    (void)ctx;
+    return size * n;
+}
+
+int exchange_client_probe(const char *url, char fingerprint[static EXCHANGE_FINGERPRINT_LEN + 1],
+                          char pin[static EXCHANGE_PIN_MAX], struct hl_error *err)
+{
+    char target[EXCHANGE_URL_MAX + 16];
+    fingerprint[0] = pin[0] = '\0';
+    if (strncmp(url, "https://", 8) != 0 || strlen(url) > EXCHANGE_URL_MAX)
+        return hl_fail(err, HL_E_INVALID, "url", "a peer's URL is https://HOST:PORT, not '%.80s'",
+                       url);
+    snprintf(target, sizeof target, "%s/taxii2/", url);
+    CURL *h = curl_easy_init();
+    if (!h)
+        return hl_fail(err, HL_E_NOMEM, "curl", "no curl handle");
+    /* No credentials, no reuse: this connection only shows the certificate. */
+    curl_easy_setopt(h, CURLOPT_URL, target);
+    curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    curl_easy_setopt(h, CURLOPT_CERTINFO, 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+    curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+    curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)EXCHANGE_CONNECT_TIMEOUT_S);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)EXCHANGE_CONNECT_TIMEOUT_S * 2);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+    CURLcode cc = curl_easy_perform(h);
+    int r = 0;
+    const char *pem = cc == CURLE_OK ? certinfo_leaf_pem(h) : NULL;
+    if (cc != CURLE_OK)
+        r = hl_fail(err, HL_E_IO, url, "cannot reach %s: %s", url, curl_easy_strerror(cc));
+    else if (!pem)
+        r = hl_fail(err, HL_E_VERIFY, url, "%s presented no certificate", url);
+    else
+        r = leaf_pins(pem, fingerprint, pin, err);
+    curl_easy_cleanup(h);
+    return r;
+}
+
+/* The pin slot of t, probed and checked; NULL with err set on failure. */
+static struct pin *pin_for(struct exchange_client *c, const struct exchange_target *t,
+                           struct hl_error *err)
+{
+    struct pin *p = NULL;
+    char fp[EXCHANGE_FINGERPRINT_LEN + 1];
+    for (size_t i = 0; i < c->n_pins && !p; i++)
+        if (strcmp(c->pins[i].url, t->url) == 0)
+            p = &c->pins[i];
+    if (!p && c->n_pins == EXCHANGE_PINS_MAX) {
+        hl_fail(err, HL_E_TOO_LARGE, "peers", "more than %d peers", EXCHANGE_PINS_MAX);
+        return NULL;
+    }
+    if (!p) {
+        p = &c->pins[c->n_pins++];
+        memset(p, 0, sizeof *p);
+        snprintf(p->url, sizeof p->url, "%s", t->url);
+    }
+    if (strcmp(p->fingerprint, t->fingerprint) != 0) {
+        snprintf(p->fingerprint, sizeof p->fingerprint, "%s", t->fingerprint);
+        p->pin[0] = '\0';
+    }
+    if (p->pin[0])
+        return p;
+    char pin[EXCHANGE_PIN_MAX];
+    if (exchange_client_probe(t->url, fp, pin, err))
+        return NULL;
+    if (strcmp(fp, t->fingerprint) != 0) {
+        hl_fail(err, HL_E_VERIFY, "cert_fingerprint",
+                "the certificate of %s at %s has SHA-256 %s, but %s is pinned: not contacting it",
+                t->name ? t->name : "the peer", t->url, fp, t->fingerprint);
+        return NULL;
+    }
+    memcpy(p->pin, pin, sizeof pin);
+    return p;
+}
+
+/* ---- one request ----------------------------------------------------------- */
+
+static size_t on_body(char *data, size_t size, size_t n, void *ctx)
+{
+    struct exchange_answer *a = ctx;
+    size_t len = size * n;
+    return buf_add(&a->body, data, len) == 0 ? len : 0;
+}
+
+static size_t on_header(char *line, size_t size, size_t n, void *ctx)
+{
+    static const char name[] = "X-TAXII-Date-Added-Last:";
+    struct exchange_answer *a = ctx;
+    size_t len = size * n, nl = sizeof name - 1;
+    if (len > nl && strncasecmp(line, name, nl) == 0) {
+        const char *v = line + nl, *end = line + len;
+        while (v < end && (*v == ' ' || *v == '\t'))
+            v++;
+        while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+            end--;
+        if ((size_t)(end - v) < sizeof a->added_last) {
+            memcpy(a->added_last, v, (size_t)(end - v));
+            a->added_last[end - v] = '\0';
+        }
+    }
+    return len;
+}
+
+/* Runs h to completion on the multi handle. */
+static CURLcode multi_run(struct exchange_client *c, CURL *h)
+{
+    CURLcode result = CURLE_FAILED_INIT;
+    int running = 1;
+    if (curl_multi_add_handle(c->multi, h) != CURLM_OK)
+        return result;
+    while (running && !atomic_load(&c->cancelled)) {
+        if (curl_multi_perform(c->multi, &running) != CURLM_OK)
+            break;
+        if (running && curl_multi_poll(c->multi, NULL, 0, 1000, NULL) != CURLM_OK)
+            break;
+    }
+    int left = 0;
+    for (CURLMsg *m; (m = curl_multi_info_read(c->multi, &left)) != NULL;)
+        if (m->msg == CURLMSG_DONE && m->easy_handle == h)
+            result = m->data.result;
+    curl_multi_remove_handle(c->multi, h);
+    return result;
+}
+
+static void request_setup(struct exchange_client *c, CURL *h, const struct pin *p,
+                          const char *method, const char *url, const char *body, size_t len,
+                          struct exchange_answer *a)
+{
+    curl_easy_reset(h);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L); /* the pin replaces the CA check */
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+    curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, p->pin);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)EXCHANGE_CONNECT_TIMEOUT_S);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)c->timeout_s);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, a);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, a);
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)EXCHANGE_ANSWER_MAX);
+    if (strcmp(method, "POST") == 0) {
+        curl_easy_setopt(h, CURLOPT_POST, 1L);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(body ? len : 0));
+    } else if (strcmp(method, "GET") != 0) {
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    }
+}
+
+int exchange_client_request(struct exchange_client *c, const struct exchange_target *t,
+                            const char *method, const char *path, const char *body,
+                            size_t body_len, struct exchange_answer *a, struct hl_error *err)
+{
+    char url[EXCHANGE_URL_MAX + 1024], auth[AUTH_HEADER_MAX];
+    struct curl_slist *hdr = NULL, *h2;
+    buf_clear(&a->body);
+    a->status = 0;
+    a->added_last[0] = '\0';
+    int n = snprintf(url, sizeof url, "%s%s", t->url, path);
+    if (n < 0 || (size_t)n >= sizeof url)
+        return hl_fail(err, HL_E_TOO_LARGE, "url", "request URL too long");
+    if (atomic_load(&c->cancelled))
+        return hl_fail(err, HL_E_IO, t->url, "stopping");
+    struct pin *p = pin_for(c, t, err);
+    if (!p)
+        return -err->code;
+    if (!p->easy && !(p->easy = curl_easy_init()))
+        return hl_fail(err, HL_E_NOMEM, "curl", "no curl handle");
+    request_setup(c, p->easy, p, method, url, body, body_len, a);
+    hdr = curl_slist_append(hdr, "Accept: " TAXII_MEDIA);
+    if (hdr && body && (h2 = curl_slist_append(hdr, "Content-Type: " TAXII_MEDIA)))
+        hdr = h2;
+    if (hdr && t->token && t->token[0]) {
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", t->token);
+        if ((h2 = curl_slist_append(hdr, auth)))
+            hdr = h2;
+        sodium_memzero(auth, sizeof auth);
+    }
+    if (!hdr)
+        return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    curl_easy_setopt(p->easy, CURLOPT_HTTPHEADER, hdr);
+    CURLcode cc = multi_run(c, p->easy);
+    for (struct curl_slist *l = hdr; l; l = l->next)
+        sodium_memzero(l->data, strlen(l->data));
+    curl_slist_free_all(hdr);
+    curl_easy_setopt(p->easy, CURLOPT_HTTPHEADER, NULL);
+    if (cc == CURLE_SSL_PINNEDPUBKEYNOTMATCH) {
+        p->pin[0] = '\0';
+        return hl_fail(err, HL_E_VERIFY, "cert_fingerprint",
+                       "%s at %s presented another public key than the pinned certificate's",
+                       t->name ? t->name : "the peer", t->url);
+    }
+    if (cc == CURLE_WRITE_ERROR || cc == CURLE_FILESIZE_EXCEEDED)
+        return hl_fail(err, HL_E_TOO_LARGE, t->url, "the answer of %s exceeds %u bytes", t->url,
+                       EXCHANGE_ANSWER_MAX);
+    if (cc != CURLE_OK)
+        return hl_fail(err, HL_E_IO, t->url, "%s: %s", t->url, curl_easy_strerror(cc));
+    curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &a->status);
+    return 0;
+}

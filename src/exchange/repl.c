@@ -1,0 +1,576 @@
+/*
+ * repl.c — the replication worker (exchange.h): one thread that pushes the
+ * node's own log of every active channel to every other member, pulls
+ * every member's collection, and keeps repl_state current for `hotline
+ * channel show`.
+ *
+ * State. Durable: repl_state.push_seq (entries of our log the member
+ * confirmed holding) and the pull cursor (repl_cursors: the member's last
+ * X-TAXII-Date-Added-Last, in pull_next), each written in the transaction
+ * that acts on it, so a crash never loses or repeats more than one
+ * envelope (and a repeat is a no-op at the member). In memory, per
+ * (member, channel): when to try next (backoff), whether a pull is due,
+ * and the last error logged (an error is logged once per change).
+ *
+ * Writes take the node's writer lock, then store_begin: the worker queues
+ * with the TAXII server's writers instead of sleeping in SQLite's busy
+ * handler.
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "exchange.h"
+#include "ledger/ledger.h"
+#include "stix/stix.h"
+#include "store/store.h"
+
+#define REPL_PATH_MAX 1400
+
+/* One (member, channel) the worker follows. */
+struct pair {
+    char party[STORE_TEXT_MAX + 1];
+    char channel[STORE_TEXT_MAX + 1];
+    bool live;            /* seen in the latest scan */
+    int64_t next_try_ms;  /* monotonic; 0: now */
+    int64_t next_pull_ms; /* monotonic; 0: now */
+    unsigned failures;
+    char last_error[STORE_DETAIL_MAX + 1];
+};
+
+struct exchange {
+    struct exchange_options o;
+    struct store *store;
+    struct exchange_client *client;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool woken, stopping;
+    char pull_party[EXCHANGE_PAIRS_MAX > 64 ? 64 : EXCHANGE_PAIRS_MAX][STORE_TEXT_MAX + 1];
+    size_t n_pull_party;
+    struct pair *pairs;
+    size_t n_pairs;
+};
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void repl_log(struct exchange *x, const char *fmt, ...) HL_PRINTF(2, 3);
+static void repl_log(struct exchange *x, const char *fmt, ...)
+{
+    char line[STORE_DETAIL_MAX + 256];
+    va_list ap;
+    if (!x->o.log)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    x->o.log(x->o.log_ctx, line);
+}
+
+/* Wakes the worker: to stop, to pull from party (may be NULL), or to
+ * look for work. */
+static void repl_poke(struct exchange *x, bool stop, const char *party)
+{
+    pthread_mutex_lock(&x->lock);
+    size_t max = sizeof x->pull_party / sizeof x->pull_party[0];
+    if (party && x->n_pull_party < max)
+        memcpy(x->pull_party[x->n_pull_party++], party, strlen(party) + 1);
+    x->woken = true;
+    x->stopping = x->stopping || stop;
+    pthread_cond_signal(&x->cond);
+    pthread_mutex_unlock(&x->lock);
+}
+
+void exchange_wake(struct exchange *x, const char *channel)
+{
+    (void)channel;
+    if (x)
+        repl_poke(x, false, NULL);
+}
+
+void exchange_pull_soon(struct exchange *x, const char *party)
+{
+    if (x && party && strlen(party) <= STORE_TEXT_MAX)
+        repl_poke(x, false, party);
+}
+
+/* ---- writes under the node's writer lock ---------------------------------- */
+
+static int tx_begin(struct exchange *x, struct hl_error *err)
+{
+    pthread_mutex_lock(x->o.write_lock);
+    int r = store_begin(x->store, err);
+    if (r)
+        pthread_mutex_unlock(x->o.write_lock);
+    return r;
+}
+
+static int tx_end(struct exchange *x, int r, struct hl_error *err)
+{
+    struct hl_error ignored;
+    if (!r)
+        r = store_commit(x->store, err);
+    if (r && store_rollback(x->store, &ignored))
+        r = r ? r : -HL_E_STORE;
+    pthread_mutex_unlock(x->o.write_lock);
+    return r;
+}
+
+/* ---- the peer of a pair ------------------------------------------------------ */
+
+struct target {
+    struct store_peer peer;
+    struct exchange_target t;
+    char coll[37];
+};
+
+static void target_wipe(struct target *t)
+{
+    sodium_memzero(t->peer.token, sizeof t->peer.token);
+}
+
+/* ---- push ------------------------------------------------------------------- */
+
+struct envelope {
+    struct buf body;
+    char (*ids)[STORE_TEXT_MAX + 1];
+    size_t n;
+};
+
+static int envelope_add(void *ctx, const struct store_log_entry *e, const struct store_object *o)
+{
+    struct envelope *env = ctx;
+    (void)e;
+    if (env->n == EXCHANGE_ENVELOPE_MAX)
+        return 1;
+    if (buf_adds(&env->body, env->n ? "," : "{\"objects\":[") ||
+        buf_add(&env->body, o->json, o->json_len))
+        return -HL_E_TOO_LARGE;
+    snprintf(env->ids[env->n++], STORE_TEXT_MAX + 1, "%s", o->stix_id);
+    return 0;
+}
+
+/* The number of leading entries of the envelope the status confirms, and
+ * the member's own count when it reported a gap (else -1). */
+static int push_read_status(const struct envelope *env, const struct exchange_answer *a,
+                            size_t *confirmed, int64_t *holds, char *why, size_t why_max)
+{
+    json_t *s = json_loadb(a->body.data, a->body.len, 0, NULL);
+    json_t *failures = json_object_get(s, "failures");
+    size_t first = env->n;
+    const char *msg = NULL;
+    *holds = -1;
+    for (size_t i = 0; i < json_array_size(failures); i++) {
+        const json_t *f = json_array_get(failures, i);
+        const char *id = json_string_value(json_object_get(f, "id"));
+        for (size_t k = 0; id && k < first; k++)
+            if (strcmp(env->ids[k], id) == 0) {
+                first = k;
+                msg = json_string_value(json_object_get(f, "message"));
+            }
+    }
+    long long n = 0;
+    if (msg && sscanf(msg, "gap: this node holds %lld entries", &n) == 1)
+        *holds = n;
+    else if (msg)
+        snprintf(why, why_max, "refused entry %zu: %.600s", first, msg);
+    *confirmed = first;
+    int r = s && json_is_object(s) ? 0 : -HL_E_PARSE;
+    json_decref(s);
+    return r;
+}
+
+/* Pushes what the member lacks of our log; err says why it stopped. */
+static int push_pair(struct exchange *x, struct pair *p, struct target *t, struct hl_error *err)
+{
+    struct store_repl_state st;
+    struct exchange_answer a;
+    struct envelope env = {.ids = calloc(EXCHANGE_ENVELOPE_MAX, sizeof *env.ids)};
+    char path[REPL_PATH_MAX], why[STORE_DETAIL_MAX] = "";
+    int64_t size = 0;
+    exchange_answer_init(&a);
+    buf_init(&env.body, EXCHANGE_ANSWER_MAX);
+    int r = env.ids ? store_log_size(x->store, x->o.me->party, p->channel, &size, err)
+                    : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    if (!r)
+        r = store_repl_state_get(x->store, p->party, p->channel, &st, err);
+    snprintf(path, sizeof path, "/api/collections/%s/objects/", t->coll);
+    while (!r && st.push_seq < size && !x->stopping) {
+        buf_clear(&env.body);
+        env.n = 0;
+        size_t confirmed = 0;
+        int64_t holds = -1;
+        r = store_log_scan(x->store, x->o.me->party, p->channel, st.push_seq, envelope_add, &env,
+                           err);
+        if (r == 1)
+            r = 0;
+        if (!r && (env.n == 0 || buf_adds(&env.body, "]}")))
+            r = hl_fail(err, HL_E_INTERNAL, NULL, "no entries to push after %lld",
+                        (long long)st.push_seq);
+        if (!r)
+            r = exchange_client_request(x->client, &t->t, "POST", path, env.body.data,
+                                        env.body.len, &a, err);
+        if (!r && a.status != 202)
+            r = hl_fail(err, HL_E_IO, t->peer.name, "push to %s: HTTP %ld: %.300s", t->peer.name,
+                        a.status, a.body.data);
+        if (!r && push_read_status(&env, &a, &confirmed, &holds, why, sizeof why))
+            r = hl_fail(err, HL_E_PARSE, t->peer.name, "push to %s: the status does not parse",
+                        t->peer.name);
+        if (r)
+            break;
+        st.push_seq = holds >= 0 ? holds : st.push_seq + (int64_t)confirmed;
+        if (holds < 0 && why[0])
+            r = hl_fail(err, HL_E_CONFLICT, t->peer.name, "push to %s: %s", t->peer.name, why);
+        int w = tx_begin(x, err);
+        if (!w)
+            w = tx_end(x, store_repl_state_put(x->store, p->party, p->channel, &st, err), err);
+        r = r ? r : w;
+    }
+    exchange_answer_release(&a);
+    buf_release(&env.body);
+    free(env.ids);
+    return r;
+}
+
+/* ---- pull ------------------------------------------------------------------- */
+
+/* Accepts one page and moves the cursor, in one transaction. */
+static int pull_page(struct exchange *x, struct pair *p, struct target *t, json_t *objects,
+                     const char *added_last, bool *took, struct hl_error *err)
+{
+    struct store_repl cur;
+    struct exchange_accept acc = {
+        .me = x->o.me,
+        .store = x->store,
+        .peer = p->party,
+        .peer_name = t->peer.name,
+        .channel = p->channel,
+        .pull = true,
+        .now_us = wall_us(),
+        .log = x->o.log,
+        .log_ctx = x->o.log_ctx,
+    };
+    int r = tx_begin(x, err);
+    if (r)
+        return r;
+    r = exchange_accept_pull(&acc, objects, err);
+    if (!r)
+        r = store_repl_get(x->store, p->party, p->channel, &cur, err);
+    if (!r && added_last[0]) {
+        struct stix_time tm;
+        snprintf(cur.pull_next, sizeof cur.pull_next, "%s", added_last);
+        if (stix_time_parse(added_last, &tm))
+            cur.pull_added_us = tm.sec * 1000000 + tm.nsec / 1000;
+        r = store_repl_set(x->store, p->party, p->channel, &cur, err);
+    }
+    r = tx_end(x, r, err);
+    *took = !r && (acc.accepted || acc.receipts);
+    return r;
+}
+
+/* Pulls the member's collection from the cursor on. *took: anything new. */
+static int pull_pair(struct exchange *x, struct pair *p, struct target *t, bool *took,
+                     struct hl_error *err)
+{
+    struct store_repl cur;
+    struct exchange_answer a;
+    char path[REPL_PATH_MAX];
+    bool more = true;
+    exchange_answer_init(&a);
+    *took = false;
+    int r = 0;
+    while (!r && more && !x->stopping) {
+        bool page_took = false;
+        r = store_repl_get(x->store, p->party, p->channel, &cur, err);
+        if (r)
+            break;
+        snprintf(path, sizeof path,
+                 "/api/collections/%s/objects/?match%%5Bversion%%5D=all&limit=%d%s%s", t->coll,
+                 EXCHANGE_ENVELOPE_MAX, cur.pull_next[0] ? "&added_after=" : "", cur.pull_next);
+        r = exchange_client_request(x->client, &t->t, "GET", path, NULL, 0, &a, err);
+        if (!r && a.status != 200)
+            r = hl_fail(err, HL_E_IO, t->peer.name, "pull from %s: HTTP %ld: %.300s",
+                        t->peer.name, a.status, a.body.data);
+        json_t *doc = r ? NULL : json_loadb(a.body.data, a.body.len, JSON_REJECT_DUPLICATES, NULL);
+        if (!r && !json_is_object(doc))
+            r = hl_fail(err, HL_E_PARSE, t->peer.name, "pull from %s: not a TAXII envelope",
+                        t->peer.name);
+        json_t *objects = json_object_get(doc, "objects");
+        more = json_is_true(json_object_get(doc, "more"));
+        if (!r && json_array_size(objects))
+            r = pull_page(x, p, t, objects, a.added_last, &page_took, err);
+        else
+            more = false;
+        *took = *took || page_took;
+        json_decref(doc);
+    }
+    exchange_answer_release(&a);
+    return r;
+}
+
+/* ---- one round ---------------------------------------------------------------- */
+
+static void pair_outcome(struct exchange *x, struct pair *p, int r, const struct hl_error *e)
+{
+    struct store_repl_state st;
+    struct hl_error err;
+    int64_t now = mono_ms();
+    hl_error_clear(&err);
+    if (store_repl_state_get(x->store, p->party, p->channel, &st, &err))
+        return;
+    st.last_try_us = wall_us();
+    if (!r) {
+        if (p->failures)
+            repl_log(x, "exchange %s in %s: reachable again", p->party, p->channel);
+        p->failures = 0;
+        p->next_try_ms = 0;
+        p->last_error[0] = '\0';
+        st.last_ok_us = st.last_try_us;
+        st.failures = 0;
+        st.last_error[0] = '\0';
+    } else {
+        uint32_t shift = p->failures < 20 ? p->failures : 20;
+        int64_t d = (int64_t)EXCHANGE_BACKOFF_MIN_MS << shift;
+        if (d > EXCHANGE_BACKOFF_MAX_MS)
+            d = EXCHANGE_BACKOFF_MAX_MS;
+        d = d / 2 + (int64_t)randombytes_uniform((uint32_t)(d / 2 + 1));
+        p->failures++;
+        p->next_try_ms = now + d;
+        if (strcmp(p->last_error, e->msg) != 0)
+            repl_log(x, "exchange %s in %s: %s (retrying, backoff)", p->party, p->channel,
+                     e->msg);
+        snprintf(p->last_error, sizeof p->last_error, "%s", e->msg);
+        st.failures++;
+        snprintf(st.last_error, sizeof st.last_error, "%s", e->msg);
+    }
+    if (!tx_begin(x, &err))
+        (void)tx_end(x, store_repl_state_put(x->store, p->party, p->channel, &st, &err), &err);
+}
+
+static int target_of(struct exchange *x, const struct pair *p, struct target *t,
+                     struct hl_error *err)
+{
+    int r = store_peer_get(x->store, p->party, &t->peer, err);
+    if (r)
+        return r;
+    if (!t->peer.url[0] || !t->peer.token[0] || !t->peer.cert_sha256[0])
+        return -HL_E_NOT_FOUND;
+    t->t = (struct exchange_target){t->peer.name, t->peer.url, t->peer.cert_sha256,
+                                    t->peer.token};
+    if (x->o.collection_id(p->channel, t->coll))
+        return hl_fail(err, HL_E_INVALID, p->channel, "no collection id for %s", p->channel);
+    return 0;
+}
+
+/* Push, then pull when due, for one pair. */
+static void pair_run(struct exchange *x, struct pair *p, bool pull_now)
+{
+    struct target t;
+    struct hl_error err;
+    bool took = false;
+    hl_error_clear(&err);
+    int64_t now = mono_ms();
+    if (p->next_try_ms > now)
+        return;
+    int r = target_of(x, p, &t, &err);
+    if (r == -HL_E_NOT_FOUND)
+        return; /* not a peer we can reach (no URL or token yet) */
+    if (!r)
+        r = push_pair(x, p, &t, &err);
+    if (!r && (pull_now || p->next_pull_ms <= now)) {
+        r = pull_pair(x, p, &t, &took, &err);
+        if (!r)
+            p->next_pull_ms = mono_ms() + (int64_t)x->o.pull_interval_s * 1000;
+    }
+    target_wipe(&t);
+    if (!x->stopping)
+        pair_outcome(x, p, r, &err);
+    if (took)
+        exchange_wake(x, p->channel); /* our receipts go out */
+}
+
+/* ---- the pairs -------------------------------------------------------------- */
+
+struct scan {
+    struct exchange *x;
+    const char *channel;
+};
+
+static int scan_member(void *ctx, const struct store_party *m)
+{
+    struct scan *sc = ctx;
+    struct exchange *x = sc->x;
+    if (strcmp(m->id, x->o.me->party) == 0)
+        return 0;
+    for (size_t i = 0; i < x->n_pairs; i++)
+        if (strcmp(x->pairs[i].party, m->id) == 0 && strcmp(x->pairs[i].channel, sc->channel) == 0)
+            return (x->pairs[i].live = true), 0;
+    if (x->n_pairs == EXCHANGE_PAIRS_MAX)
+        return 0;
+    struct pair *p = &x->pairs[x->n_pairs++];
+    memset(p, 0, sizeof *p);
+    snprintf(p->party, sizeof p->party, "%s", m->id);
+    snprintf(p->channel, sizeof p->channel, "%s", sc->channel);
+    p->live = true;
+    return 0;
+}
+
+static int scan_channel(void *ctx, const struct store_channel *c)
+{
+    struct scan *sc = ctx;
+    struct hl_error err;
+    bool active = false;
+    hl_error_clear(&err);
+    if (store_channel_active(sc->x->store, c->name, &active, &err) || !active)
+        return 0;
+    struct scan one = {sc->x, c->name};
+    if (store_channel_member_list(sc->x->store, c->name, scan_member, &one, &err) < 0)
+        repl_log(sc->x, "exchange: cannot list the members of %s: %s", c->name, err.msg);
+    return 0;
+}
+
+/* Brings the pairs up to date with the store (new peers, channels). */
+static void pairs_scan(struct exchange *x)
+{
+    struct scan sc = {x, NULL};
+    struct hl_error err;
+    hl_error_clear(&err);
+    for (size_t i = 0; i < x->n_pairs; i++)
+        x->pairs[i].live = false;
+    if (store_channel_list(x->store, scan_channel, &sc, &err))
+        repl_log(x, "exchange: cannot list channels: %s", err.msg);
+}
+
+static bool pull_requested(struct exchange *x, const char *party, char (*req)[STORE_TEXT_MAX + 1],
+                           size_t n)
+{
+    (void)x;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(req[i], party) == 0)
+            return true;
+    return false;
+}
+
+/* The next moment anything is due (monotonic ms). */
+static int64_t next_due(const struct exchange *x)
+{
+    int64_t due = mono_ms() + (int64_t)x->o.pull_interval_s * 1000;
+    for (size_t i = 0; i < x->n_pairs; i++) {
+        const struct pair *p = &x->pairs[i];
+        if (!p->live)
+            continue;
+        int64_t t = p->next_pull_ms > p->next_try_ms ? p->next_pull_ms : p->next_try_ms;
+        if (t < due)
+            due = t;
+    }
+    return due;
+}
+
+static void wait_until(struct exchange *x, int64_t due_ms)
+{
+    struct timespec until;
+    int64_t wait = due_ms - mono_ms();
+    if (wait < 0)
+        wait = 0;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += wait / 1000;
+    until.tv_nsec += (wait % 1000) * 1000000;
+    if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+    }
+    pthread_mutex_lock(&x->lock);
+    while (!x->woken && !x->stopping &&
+           pthread_cond_timedwait(&x->cond, &x->lock, &until) == 0)
+        ;
+    x->woken = false;
+    pthread_mutex_unlock(&x->lock);
+}
+
+static void *repl_main(void *arg)
+{
+    struct exchange *x = arg;
+    char (*req)[STORE_TEXT_MAX + 1] = calloc(64, sizeof *req);
+    while (req && !x->stopping) {
+        size_t n_req;
+        pthread_mutex_lock(&x->lock);
+        n_req = x->n_pull_party;
+        memcpy(req, x->pull_party, n_req * sizeof *req);
+        x->n_pull_party = 0;
+        pthread_mutex_unlock(&x->lock);
+        pairs_scan(x);
+        for (size_t i = 0; i < x->n_pairs && !x->stopping; i++)
+            if (x->pairs[i].live)
+                pair_run(x, &x->pairs[i], pull_requested(x, x->pairs[i].party, req, n_req));
+        if (!x->stopping)
+            wait_until(x, next_due(x));
+    }
+    free(req);
+    return NULL;
+}
+
+int exchange_start(const struct exchange_options *o, struct exchange **out, struct hl_error *err)
+{
+    struct store_options so = {.busy_timeout_ms = 10000, .must_exist = true};
+    *out = NULL;
+    if (!o || !o->db_path || !o->me || !o->write_lock || !o->collection_id)
+        return hl_fail(err, HL_E_INVALID, "exchange", "the worker needs a database, a party, a "
+                                                      "writer lock and collection ids");
+    struct exchange *x = calloc(1, sizeof *x);
+    if (!x)
+        return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    x->o = *o;
+    if (!x->o.pull_interval_s)
+        x->o.pull_interval_s = EXCHANGE_PULL_INTERVAL_S;
+    pthread_mutex_init(&x->lock, NULL);
+    pthread_cond_init(&x->cond, NULL);
+    x->pairs = calloc(EXCHANGE_PAIRS_MAX, sizeof *x->pairs);
+    int r = x->pairs ? store_open(o->db_path, &so, &x->store, err)
+                     : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    if (!r)
+        r = exchange_client_new(0, &x->client, err);
+    if (!r && pthread_create(&x->thread, NULL, repl_main, x))
+        r = hl_fail(err, HL_E_NOMEM, "exchange", "cannot start the replication thread");
+    if (r) {
+        exchange_client_free(x->client);
+        store_close(x->store);
+        free(x->pairs);
+        pthread_mutex_destroy(&x->lock);
+        pthread_cond_destroy(&x->cond);
+        free(x);
+        return r;
+    }
+    *out = x;
+    return 0;
+}
+
+void exchange_stop(struct exchange *x)
+{
+    if (!x)
+        return;
+    repl_poke(x, true, NULL);
+    exchange_client_cancel(x->client);
+    pthread_join(x->thread, NULL);
+    exchange_client_free(x->client);
+    store_close(x->store);
+    free(x->pairs);
+    pthread_mutex_destroy(&x->lock);
+    pthread_cond_destroy(&x->cond);
+    free(x);
+}

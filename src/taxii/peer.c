@@ -1,0 +1,240 @@
+/*
+ * peer.c — the federation's two endpoints (taxii.h; docs/federation.md,
+ * "Protocol"; docs/taxii.md):
+ *
+ *   POST /api/collections/{id}/objects/ by a peer node's account: the peer
+ *     pushes entries of its own log. The body is checked as any POST's
+ *     (415, 413, 422), then the node's peer_post hook (the exchange) takes
+ *     the objects inside the writer's transaction; the status record
+ *     commits with them, and the status resource (§4.3.1) is answered 202:
+ *     successes for entries stored or held already, failures with the
+ *     reason. A refusal of the whole request is 403 and stores nothing.
+ *
+ *   GET /api/hotline/collections/{id}/delivery/?object=STIX-ID: for the
+ *     latest version of a sealed object, each other member's latest
+ *     receipt for the object's log, and whether it covers the object.
+ *     `hotline send` polls it to print "delivered to b (receipt #N)".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stix/stix.h"
+#include "taxii_int.h"
+
+#define PEER_MEMBERS_MAX 1000
+
+/* ---- a peer's POST --------------------------------------------------------- */
+
+/* The envelope's objects, or an answer (NULL). */
+static json_t *peer_parse(struct taxii_ctx *c, json_t **objects)
+{
+    struct hl_error err;
+    json_t *doc = NULL;
+    hl_error_clear(&err);
+    if (!taxii_content_type_ok(c->content_type)) {
+        taxii_error(c, 415, "Unsupported media type", "the body must be sent as %s",
+                    TAXII_MEDIA_TYPE);
+        return NULL;
+    }
+    if (c->body_too_large) {
+        taxii_error(c, 413, "Payload too large", "the body exceeds max_content_length, %zu bytes",
+                    c->srv->o.max_content_length);
+        return NULL;
+    }
+    if (stix_parse(c->body->data, c->body->len, &doc, &err)) {
+        taxii_error(c, 422, "Unprocessable content", "the body is not JSON this node accepts: %s",
+                    err.msg);
+        return NULL;
+    }
+    *objects = json_object_get(doc, "objects");
+    if (!json_is_array(*objects) || json_array_size(*objects) > c->srv->o.max_objects) {
+        taxii_error(c, json_is_array(*objects) ? 413 : 422,
+                    json_is_array(*objects) ? "Payload too large" : "Unprocessable content",
+                    "the body must be a TAXII 2.1 envelope (§3.7) of at most %zu objects",
+                    c->srv->o.max_objects);
+        json_decref(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+/* The complete status resource of the request, and its stored record. */
+static json_t *peer_status(struct taxii_ctx *c, json_t *ok, json_t *failed, struct hl_error *err)
+{
+    char id[STIX_ID_MAX], ts[32];
+    if (stix_id_new("status", id)) {
+        hl_fail(err, HL_E_CRYPTO, NULL, "no random status id");
+        return NULL;
+    }
+    const char *sid = strstr(id, "--") ? strstr(id, "--") + 2 : id;
+    size_t ns = json_array_size(ok), nf = json_array_size(failed);
+    taxii_time_format(c->now_us, true, ts);
+    json_t *s =
+        json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:O, s:O}", "id", sid, "status", "complete",
+                  "request_timestamp", ts, "total_count", (json_int_t)(ns + nf), "success_count",
+                  (json_int_t)ns, "failure_count", (json_int_t)nf, "pending_count", (json_int_t)0,
+                  "successes", ok, "failures", failed);
+    json_t *rec = s ? json_pack("{s:s, s:O}", "channel", c->channel, "status", s) : NULL;
+    char *text = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
+    int r = text ? store_status_put(c->store, sid, c->channel, c->now_us, (const uint8_t *)text,
+                                    strlen(text), err)
+                 : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    free(text);
+    json_decref(rec);
+    if (r) {
+        json_decref(s);
+        return NULL;
+    }
+    return s;
+}
+
+void taxii_ep_peer_post(struct taxii_ctx *c)
+{
+    struct hl_error err;
+    json_t *objects = NULL, *status = NULL;
+    hl_error_clear(&err);
+    if (!(c->rights & AUTH_WRITE) || !c->srv->o.peer_post) {
+        taxii_error(c, 403, "Forbidden", "you may not write to collection %s", c->collection_id);
+        return;
+    }
+    json_t *doc = peer_parse(c, &objects);
+    if (!doc)
+        return;
+    json_t *ok = json_array(), *failed = json_array();
+    struct taxii_peer_post p = {c->user.party, c->user.name, c->channel, objects, c->now_us,
+                                ok, failed};
+    int r = ok && failed ? taxii_write_begin(c, &err)
+                         : hl_fail(&err, HL_E_NOMEM, NULL, "out of memory");
+    if (!r) {
+        r = c->srv->o.peer_post(c->srv->o.peer_ctx, c->store, &p, &err);
+        if (!r && !(status = peer_status(c, ok, failed, &err)))
+            r = -err.code;
+        r = taxii_write_end(c, r, &err);
+    }
+    if (r == -HL_E_PERM)
+        taxii_error(c, 403, "Forbidden", "%s", err.msg);
+    else if (r)
+        taxii_fail(c, &err);
+    else
+        taxii_json(c, 202, json_incref(status));
+    json_decref(status);
+    json_decref(ok);
+    json_decref(failed);
+    json_decref(doc);
+}
+
+/* ---- delivery ---------------------------------------------------------------- */
+
+struct sealed {
+    char party[STORE_TEXT_MAX + 1];
+    int64_t seq;
+    int64_t modified_us;
+    bool found;
+};
+
+/* The seal of the newest version (versions come oldest first). */
+static int sealed_of(void *ctx, const struct store_object *o)
+{
+    struct sealed *s = ctx;
+    json_t *v = json_loadb((const char *)o->json, o->json_len, JSON_REJECT_DUPLICATES, NULL);
+    const char *party = json_string_value(json_object_get(v, "hotline_party"));
+    const json_t *seq = json_object_get(v, "hotline_seq");
+    if (party && json_is_integer(seq) && strlen(party) <= STORE_TEXT_MAX &&
+        (!s->found || o->modified_us >= s->modified_us)) {
+        snprintf(s->party, sizeof s->party, "%s", party);
+        s->seq = (int64_t)json_integer_value(seq);
+        s->modified_us = o->modified_us;
+        s->found = true;
+    }
+    json_decref(v);
+    return 0;
+}
+
+/* The receipt's own seq in the witness's log, and when it was made. */
+struct receipt_info {
+    int64_t seq;
+    char created[40];
+};
+
+static int receipt_info_of(void *ctx, const struct store_object *o)
+{
+    struct receipt_info *ri = ctx;
+    json_t *v = json_loadb((const char *)o->json, o->json_len, JSON_REJECT_DUPLICATES, NULL);
+    const json_t *seq = json_object_get(v, "hotline_seq");
+    const char *created = json_string_value(json_object_get(v, "created"));
+    ri->seq = json_is_integer(seq) ? (int64_t)json_integer_value(seq) : -1;
+    snprintf(ri->created, sizeof ri->created, "%s", created ? created : "");
+    json_decref(v);
+    return 0;
+}
+
+struct delivery {
+    struct taxii_ctx *c;
+    const struct sealed *obj;
+    json_t *members;
+    struct hl_error *err;
+};
+
+/* One member's line: its latest receipt for the object's log. */
+static int delivery_member(void *ctx, const struct store_party *p)
+{
+    struct delivery *d = ctx;
+    struct store_receipt rc;
+    struct receipt_info ri = {-1, ""};
+    json_t *e;
+    if (strcmp(p->id, d->obj->party) == 0)
+        return 0;
+    int r = store_receipt_latest(d->c->store, d->obj->party, d->c->channel, p->id, &rc, d->err);
+    if (r == -HL_E_NOT_FOUND) {
+        hl_error_clear(d->err);
+        e = json_pack("{s:s, s:b, s:n, s:I, s:n}", "party", p->id, "delivered", 0, "receipt_seq",
+                      "receipt_size", (json_int_t)0, "receipt_time");
+        return e && !json_array_append_new(d->members, e) ? 0 : -HL_E_NOMEM;
+    }
+    if (!r)
+        r = store_object_get(d->c->store, rc.object_row, receipt_info_of, &ri, d->err);
+    if (r)
+        return r;
+    e = json_pack("{s:s, s:b, s:I, s:I, s:s}", "party", p->id, "delivered",
+                  rc.size > d->obj->seq, "receipt_seq", (json_int_t)ri.seq, "receipt_size",
+                  (json_int_t)rc.size, "receipt_time", ri.created);
+    return e && !json_array_append_new(d->members, e) ? 0 : -HL_E_NOMEM;
+}
+
+void taxii_ep_delivery(struct taxii_ctx *c)
+{
+    struct hl_error err;
+    char oid[STORE_TEXT_MAX + 1];
+    struct sealed s = {0};
+    hl_error_clear(&err);
+    if (!(c->rights & AUTH_READ)) {
+        taxii_error(c, 403, "Forbidden", "you may not read collection %s", c->collection_id);
+        return;
+    }
+    if (!taxii_query_get(c->query, "object", oid, sizeof oid) || !strstr(oid, "--")) {
+        taxii_error(c, 400, "Bad request", "delivery needs object=STIX-ID");
+        return;
+    }
+    int r = store_object_versions(c->store, c->channel, oid, sealed_of, &s, &err);
+    if (r == -HL_E_NOT_FOUND || (!r && !s.found)) {
+        taxii_error(c, 404, "Not found", "collection %s holds no sealed object %s",
+                    c->collection_id, oid);
+        return;
+    }
+    struct delivery d = {c, &s, json_array(), &err};
+    if (!r && !d.members)
+        r = hl_fail(&err, HL_E_NOMEM, NULL, "out of memory");
+    if (!r)
+        r = store_channel_member_list(c->store, c->channel, delivery_member, &d, &err);
+    json_t *out = r ? NULL
+                    : json_pack("{s:s, s:s, s:I, s:O}", "object", oid, "party", s.party, "seq",
+                                (json_int_t)s.seq, "members", d.members);
+    if (!r && !out)
+        r = hl_fail(&err, HL_E_NOMEM, NULL, "out of memory");
+    if (r)
+        taxii_fail(c, &err);
+    else if (taxii_json(c, 200, out) == 0 && c->resp->status == 200)
+        c->resp->content_type = "application/json";
+    json_decref(d.members);
+}
