@@ -151,6 +151,13 @@ out:
     return r;
 }
 
+int exchange_pem_fingerprint(const char *pem, char fingerprint[static EXCHANGE_FINGERPRINT_LEN + 1],
+                             struct hl_error *err)
+{
+    char pin[EXCHANGE_PIN_MAX];
+    return leaf_pins(pem, fingerprint, pin, err);
+}
+
 static size_t discard(char *p, size_t size, size_t n, void *ctx)
 {
     (void)p;

@@ -98,6 +98,13 @@ void exchange_client_cancel(struct exchange_client *c);
 /* Forgets the pin of url (the next request probes again). */
 void exchange_client_forget(struct exchange_client *c, const char *url);
 
+/* The SHA-256 fingerprint (hex) of the DER of the first certificate of a
+ * PEM text (a node's own tls.crt), as pinned. HL_E_VERIFY if it does not
+ * parse. */
+HL_MUST_CHECK int exchange_pem_fingerprint(const char *pem,
+                                           char fingerprint[static EXCHANGE_FINGERPRINT_LEN + 1],
+                                           struct hl_error *err);
+
 /* The SHA-256 fingerprint (hex) of the leaf certificate that the server at
  * url presents, and the pin string of its public key ("sha256//B64"):
  * the probe, without credentials. */
