@@ -34,6 +34,7 @@
 /* One (member, channel) the worker follows. */
 struct pair {
     char party[STORE_TEXT_MAX + 1];
+    char name[STORE_TEXT_MAX + 1]; /* its peer name, once known */
     char channel[STORE_TEXT_MAX + 1];
     bool live;            /* seen in the latest scan */
     int64_t next_try_ms;  /* monotonic; 0: now */
@@ -337,7 +338,8 @@ static void pair_outcome(struct exchange *x, struct pair *p, int r, const struct
     st.last_try_us = wall_us();
     if (!r) {
         if (p->failures)
-            repl_log(x, "exchange %s in %s: reachable again", p->party, p->channel);
+            repl_log(x, "exchange %s (%s) in %s: reachable again", p->name, p->party,
+                     p->channel);
         p->failures = 0;
         p->next_try_ms = 0;
         p->last_error[0] = '\0';
@@ -353,8 +355,8 @@ static void pair_outcome(struct exchange *x, struct pair *p, int r, const struct
         p->failures++;
         p->next_try_ms = now + d;
         if (strcmp(p->last_error, e->msg) != 0)
-            repl_log(x, "exchange %s in %s: %s (retrying, backoff)", p->party, p->channel,
-                     e->msg);
+            repl_log(x, "exchange %s (%s) in %s: %s (retrying with backoff)", p->name, p->party,
+                     p->channel, e->msg);
         snprintf(p->last_error, sizeof p->last_error, "%s", e->msg);
         st.failures++;
         snprintf(st.last_error, sizeof st.last_error, "%s", e->msg);
@@ -363,12 +365,13 @@ static void pair_outcome(struct exchange *x, struct pair *p, int r, const struct
         (void)tx_end(x, store_repl_state_put(x->store, p->party, p->channel, &st, &err), &err);
 }
 
-static int target_of(struct exchange *x, const struct pair *p, struct target *t,
+static int target_of(struct exchange *x, struct pair *p, struct target *t,
                      struct hl_error *err)
 {
     int r = store_peer_get(x->store, p->party, &t->peer, err);
     if (r)
         return r;
+    snprintf(p->name, sizeof p->name, "%s", t->peer.name);
     if (!t->peer.url[0] || !t->peer.token[0] || !t->peer.cert_sha256[0])
         return -HL_E_NOT_FOUND;
     t->t = (struct exchange_target){t->peer.name, t->peer.url, t->peer.cert_sha256,

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# fed2.sh — issue 5, acceptance 1: two nodes, then three. Objects published
+# on each side with `hotline send` reach every member in order and exactly
+# once, each send ends with "delivered to NAME (receipt #N)" per member,
+# every node holds every member's log in full, and `hotline verify` passes
+# on every node. The third member joins a running channel later and gets
+# the whole history.
+set -eu
+
+: "${HL_BIN:?HL_BIN must point at the hotline binary}"
+
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/fed_lib.sh"
+
+# ---- two nodes ----------------------------------------------------------------
+fed_init a
+fed_init b
+fed_link a b
+fed_channel a ch b
+fed_channel b ch a
+fed_serve a
+fed_serve b
+
+fed_tool notes 3 "$(fed_party a)" >"$tmp/a3.json"
+if expect_rc 0 "$HL_BIN" send --channel ch "$tmp/a3.json" --data "$tmp/a" --timeout 20; then
+    grep -q "^stored 3 of 3 objects$" "$tmp/out" || fail "send a: $(cat "$tmp/out")"
+    grep -Eq "^delivered to b \(receipt #[0-9]+\)$" "$tmp/out" || fail "send a: $(cat "$tmp/out")"
+fi
+fed_tool notes 2 "$(fed_party b)" >"$tmp/b2.json"
+if expect_rc 0 "$HL_BIN" send --channel ch "$tmp/b2.json" --data "$tmp/b" --timeout 20 --json; then
+    [ "$(json_get "$tmp/out" "[m['delivered'] for m in d['delivery']['members']]")" = "[True]" ] ||
+        fail "send b --json: $(cat "$tmp/out")"
+fi
+# A send that only publishes.
+fed_tool notes 1 "$(fed_party a)" >"$tmp/a1.json"
+expect_rc 0 "$HL_BIN" send --channel ch "$tmp/a1.json" --data "$tmp/a" --no-wait || true
+grep -q "^delivered" "$tmp/out" && fail "--no-wait waited: $(cat "$tmp/out")"
+
+fed_wait 20 fed_converged ch a b || cat "$tmp"/check.* >&2
+# a: 3 notes + head, receipt for b's log + head, 1 note + head: every
+# entry appears once at b, in order; and b's at a.
+for n in a b; do
+    expect_rc 0 "$HL_BIN" status "$(json_get "$tmp/a1.json" "d['objects'][0]['id']")" --data "$tmp/$n" || true
+done
+
+# ---- a third member joins ----------------------------------------------------------
+fed_init c
+fed_link a c
+fed_link b c
+fed_channel c ch a,b
+"$HL_BIN" channel add-member ch c --data "$tmp/a" >/dev/null 2>&1 || fail "add-member c at a"
+"$HL_BIN" channel add-member ch c --data "$tmp/b" >/dev/null 2>&1 || fail "add-member c at b"
+fed_serve c
+fed_tool notes 4 "$(fed_party c)" >"$tmp/c4.json"
+if expect_rc 0 "$HL_BIN" send --channel ch "$tmp/c4.json" --data "$tmp/c" --timeout 30; then
+    grep -Eq "^delivered to a \(receipt #[0-9]+\)$" "$tmp/out" || fail "send c: $(cat "$tmp/out")"
+    grep -Eq "^delivered to b \(receipt #[0-9]+\)$" "$tmp/out" || fail "send c: $(cat "$tmp/out")"
+fi
+fed_tool notes 2 "$(fed_party b)" >"$tmp/b2b.json"
+if expect_rc 0 "$HL_BIN" send --channel ch "$tmp/b2b.json" --data "$tmp/b" --timeout 30; then
+    [ "$(grep -c "^delivered to" "$tmp/out")" = 2 ] || fail "send b to a and c: $(cat "$tmp/out")"
+fi
+fed_wait 30 fed_converged ch a b c || cat "$tmp"/check.* >&2
+
+# Nothing was refused, nobody equivocated, and every ledger audits clean.
+for n in a b c; do
+    grep -q "exchange refused\|ALARM" "$tmp/$n.log" && fail "$n refused or alarmed: $(grep "refused\|ALARM" "$tmp/$n.log" | head -3)"
+done
+for n in a b c; do fed_stop "$n"; done
+for n in a b c; do
+    expect_rc 0 "$HL_BIN" verify --data "$tmp/$n" || true
+done
+
+finish fed2 "two nodes then three: every send delivered with receipts, every log held in order once, verify clean"
