@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# fed_outage.sh — issue 5, acceptance 2: a member is stopped while the other
+# publishes 1,000 objects, then restarted: everything arrives, in order,
+# exactly once, and receipts follow; the publisher's worker backs off
+# meanwhile (repl_state counts the failures). Then the publisher is killed
+# (SIGKILL) right after publishing another 1,000, in the middle of its push,
+# and restarted: again everything arrives once, in order, and every ledger
+# audits clean.
+set -eu
+
+: "${HL_BIN:?HL_BIN must point at the hotline binary}"
+
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/fed_lib.sh"
+
+fed_init a
+fed_init b
+fed_link a b
+fed_channel a ch b
+fed_channel b ch a
+fed_serve a
+fed_serve b
+fed_tool notes 1 "$(fed_party a)" >"$tmp/first.json"
+expect_rc 0 "$HL_BIN" send --channel ch "$tmp/first.json" --data "$tmp/a" --timeout 20 || true
+
+# ---- b is down while a publishes 1,000 objects --------------------------------------
+fed_stop b
+for i in 1 2 3 4; do
+    fed_tool notes 250 "$(fed_party a)" >"$tmp/n$i.json"
+done
+expect_rc 3 "$HL_BIN" send --channel ch "$tmp/n1.json" --data "$tmp/a" --timeout 1 || true
+grep -q "^not yet confirmed by b$" "$tmp/out" || fail "send while b is down: $(cat "$tmp/out")"
+for i in 2 3 4; do
+    expect_rc 0 "$HL_BIN" send --channel ch "$tmp/n$i.json" --data "$tmp/a" --no-wait || true
+done
+last=$(json_get "$tmp/n4.json" "d['objects'][-1]['id']")
+expect_rc 3 "$HL_BIN" status "$last" --data "$tmp/a" || true
+sleep 2
+"$HL_BIN" channel show ch --data "$tmp/a" --json >"$tmp/show.json"
+[ "$(json_get "$tmp/show.json" "[m['repl']['failures'] > 0 and m['repl']['last_error'] != '' for m in d['members'] if m['peer'] == 'b'][0]")" = True ] ||
+    fail "a's worker did not record b as failing: $(cat "$tmp/show.json")"
+grep -q "exchange b (.*) in ch: .*retrying with backoff" "$tmp/a.log" || fail "a did not log b's outage"
+
+fed_serve b
+fed_wait 60 fed_converged ch a b || cat "$tmp"/check.* >&2
+fed_wait 30 "$HL_BIN" status "$last" --data "$tmp/a"
+grep -q "exchange b (.*) in ch: reachable again" "$tmp/a.log" || fail "a did not log b's return"
+
+# ---- a is killed in the middle of a push of 1,000 ----------------------------------
+fed_tool notes 1000 "$(fed_party a)" >"$tmp/k.json"
+expect_rc 0 "$HL_BIN" send --channel ch "$tmp/k.json" --data "$tmp/a" --no-wait || true
+fed_kill a
+lastk=$(json_get "$tmp/k.json" "d['objects'][-1]['id']")
+fed_serve a
+fed_wait 60 fed_converged ch a b || cat "$tmp"/check.* >&2
+fed_wait 30 "$HL_BIN" status "$lastk" --data "$tmp/a"
+fed_tool check "$tmp/b" ch "$(fed_party a)=$(fed_own_size a ch)" >/dev/null || fail "b's copy of a's log"
+
+for n in a b; do
+    grep -q "exchange refused\|ALARM" "$tmp/$n.log" && fail "$n refused or alarmed: $(grep "refused\|ALARM" "$tmp/$n.log" | head -3)"
+done
+fed_stop a
+fed_stop b
+for n in a b; do expect_rc 0 "$HL_BIN" verify --data "$tmp/$n" || true; done
+
+finish fed_outage "1,000 objects through a member's outage and 1,000 through the publisher's kill -9: all delivered once, in order, with receipts"
