@@ -24,6 +24,12 @@ const struct cli_command cli_commands[] = {
     {"verify", cli_verify, "audit every seal, entry, tree head and receipt of a node or file"},
     {"user", cli_user, "add, list and remove the users of the node's TAXII API"},
     {"serve", cli_serve, "run the node: the TAXII 2.1 API over HTTPS, until SIGTERM"},
+    {"peer", cli_peer, "the other parties: print our card, add, set, list, remove peers"},
+#ifdef HL_CLI_SEND
+    {"send", cli_send, "publish objects into a channel through the local node"},
+#endif
+    {"status", cli_status, "where an object is and which members confirmed holding it"},
+    {"alarms", cli_alarms, "equivocation alarms: parties that showed two histories"},
     {NULL, NULL, NULL},
 };
 
@@ -34,6 +40,14 @@ void cli_report(const struct hl_error *err)
         fprintf(stderr, "hotline: %s: %s\n", err->where, msg);
     else
         fprintf(stderr, "hotline: %s\n", msg);
+}
+
+int cli_json_print(const json_t *j)
+{
+    if (!j || json_dumpf(j, stdout, JSON_COMPACT | JSON_ENSURE_ASCII) != 0)
+        return CLI_ERROR;
+    putchar('\n');
+    return CLI_OK;
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -8,6 +8,7 @@
  *   0  success (for checks: everything holds)
  *   1  the check ran and found a problem (invalid object, bad signature)
  *   2  usage error, unreadable input, or an operational failure
+ *   3  (hotline status) the object is not yet delivered to every member
  */
 #ifndef HL_CLI_H
 #define HL_CLI_H
@@ -19,7 +20,7 @@
 #include "ledger/ledger.h"
 #include "store/store.h"
 
-enum { CLI_OK = 0, CLI_FAIL = 1, CLI_ERROR = 2 };
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_ERROR = 2, CLI_PENDING = 3 };
 
 struct cli_command {
     const char *name;
@@ -55,6 +56,20 @@ struct cli_opt {
 int cli_parse_opts(const char *cmd, int argc, char **argv, const struct cli_opt *opts,
                    char **operands, int max, int *n_operands);
 
+/* Prints j on stdout as one compact ASCII line (json_decref is the
+ * caller's). CLI_OK, or CLI_ERROR if it could not be written. */
+int cli_json_print(const json_t *j);
+/* Member k of object o as a string (NULL if absent or not a string) or as
+ * an integer (0 if absent): for printing what a command built as JSON. */
+static inline const char *cli_jstr(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+static inline json_int_t cli_jint(const json_t *o, const char *k)
+{
+    return json_integer_value(json_object_get(o, k));
+}
+
 struct stix_report;
 /* Prints each finding of r as "FILE:PATH: error|warning: message" to out,
  * the format of `hotline validate`, and a last line if r had more
@@ -84,6 +99,34 @@ bool cli_node_path(char *out, const char *dir, const char *name);
 int cli_node_open(const char *cmd, const char *dir, bool with_key, struct cli_node *n);
 /* Closes the store and wipes the key. */
 void cli_node_close(struct cli_node *n);
+
+/* ---- federation (peer.c, channel.c) -------------------------------------
+ * The node's party card (card.json, docs/federation.md): what another
+ * operator needs to add this node as a peer. */
+#define CLI_CARD_FILE "card.json"
+#define CLI_TOKEN_FILE "cli.token" /* the token of the admin user "cli", mode 0600 */
+#define CLI_TOKEN_USER "cli"
+/* Builds the card of the node in dir (n open on it): party, name and key
+ * from the store, cert_fingerprint from the certificate hotline.conf
+ * names, url given or made from hotline.conf's listen. *out is a new
+ * object (the caller's to json_decref) or NULL on failure. */
+HL_MUST_CHECK int cli_card_build(const char *dir, const struct cli_node *n, const char *url,
+                                 json_t **out, struct hl_error *err);
+/* Writes dir/card.json (mode 0644) from the node's current state. */
+HL_MUST_CHECK int cli_card_write(const char *dir, const struct cli_node *n, struct hl_error *err);
+/* Makes peer (a peer name) a member of channel: when the peer is known,
+ * its party joins channel_members and its user gets read and write on
+ * the channel; otherwise the name is recorded as pending. *pending says
+ * which. No transaction of its own. */
+HL_MUST_CHECK int cli_member_add(struct store *s, const char *channel, const char *peer,
+                                 bool *pending, struct hl_error *err);
+/* An alarm as JSON (alarms.c): {"id", "kind", "party", "channel", "seq",
+ * "created", "detail"}, and with evidence, "evidence_a" and "evidence_b"
+ * (the signed objects, parsed; as strings if they do not parse). NULL
+ * when out of memory. */
+json_t *cli_alarm_json(const struct store_alarm *a, bool evidence);
+/* Prints an alarm made by cli_alarm_json as two indented lines. */
+void cli_alarm_print(const json_t *alarm);
 /* Now, in microseconds since the epoch (the store's times). */
 int64_t cli_now_us(void);
 /* Formats a store time as a STIX timestamp (millisecond precision). */
@@ -102,5 +145,9 @@ int cli_log(int argc, char **argv);
 int cli_verify(int argc, char **argv);
 int cli_user(int argc, char **argv);
 int cli_serve(int argc, char **argv);
+int cli_peer(int argc, char **argv);
+int cli_status(int argc, char **argv);
+int cli_alarms(int argc, char **argv);
+int cli_send(int argc, char **argv); /* send.c, when it is built (HL_CLI_SEND) */
 
 #endif

@@ -16,6 +16,10 @@
  *                  or a copy of --cert, checked to parse and to match --key
  *   tls.key        its private key (mode 0600)
  *   hotline.conf   `hotline serve`'s settings, every key with its comment
+ *   cli.token      the token of the admin user "cli" (mode 0600), through
+ *                  which the CLI talks to the running node (hotline send)
+ *   card.json      the party card (public, 0644; peer.c): what another
+ *                  operator needs for `hotline peer add --card`
  * The identity id is the party's name on the wire: it is the hotline_party
  * of every object the node seals.
  *
@@ -29,9 +33,10 @@
  * is refused (exit 2) before anything is written. If a step fails midway,
  * every file init created (and DIR, if it made it) is removed again.
  *
- * --upgrade completes a node made before `hotline serve` existed: it adds
- * whichever of tls.crt + tls.key, hotline.conf and (when the node has no
- * user at all) the admin user are missing, and touches nothing that exists.
+ * --upgrade completes a node made by an older hotline: it adds whichever
+ * of tls.crt + tls.key, hotline.conf, (when the node has no user at all)
+ * the admin user, card.json and cli.token are missing, and touches nothing
+ * else that exists (a missing cli.token gives the user "cli" a new token).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -53,8 +58,9 @@
 
 /* Files init creates, in order; removed in reverse on failure. */
 static const char *const init_files[] = {
-    "party.key",      "party.pub",    "identity.json", "hotline.db",   "hotline.db-wal",
-    "hotline.db-shm", NODE_CERT_FILE, NODE_KEY_FILE,   NODE_CONF_FILE,
+    "party.key",      "party.pub",      "identity.json", "hotline.db",
+    "hotline.db-wal", "hotline.db-shm", NODE_CERT_FILE,  NODE_KEY_FILE,
+    NODE_CONF_FILE,   CLI_TOKEN_FILE,   CLI_CARD_FILE,
 };
 #define INIT_N_FILES (sizeof init_files / sizeof init_files[0])
 #define INIT_ADMIN "admin"
@@ -70,7 +76,8 @@ struct init_out {
     struct buf cert, key;
     struct node_tls_info tls;
     bool have_tls;
-    char token[AUTH_TOKEN_LEN + 1]; /* the admin's, or "" */
+    char token[AUTH_TOKEN_LEN + 1];     /* the admin's, or "" */
+    char cli_token[AUTH_TOKEN_LEN + 1]; /* the user cli's, or "" */
 };
 
 static void init_help(void)
@@ -87,15 +94,20 @@ static void init_help(void)
            "                     DNS:localhost, IP:127.0.0.1, valid 730 days)\n"
            "  DIR/tls.key        its private key (mode 0600)\n"
            "  DIR/hotline.conf   the settings of 'hotline serve', each explained\n"
+           "  DIR/cli.token      the token of the admin user 'cli' (mode 0600), with\n"
+           "                     which the command line talks to the running node\n"
+           "  DIR/card.json      the party card: give it to the other parties'\n"
+           "                     operators for 'hotline peer add --card'\n"
            "prints the party's identity id (the name it publishes under) on stdout,\n"
            "and the admin token on stderr: it is shown this once and stored only\n"
            "hashed. DIR may exist if it is empty; an existing node is never touched.\n\n"
            "  --cert FILE, --key FILE  use this certificate chain (PEM, leaf first)\n"
            "           and unencrypted PEM key instead of a self-signed pair; they\n"
            "           must parse, belong together and not have expired\n"
-           "  --upgrade  add to the existing node DIR what 'hotline serve' needs and\n"
-           "           it lacks (tls.crt and tls.key, hotline.conf, the admin user if\n"
-           "           the node has no user); nothing that exists is changed\n"
+           "  --upgrade  add to the existing node DIR what this hotline needs and it\n"
+           "           lacks (tls.crt and tls.key, hotline.conf, the admin user if the\n"
+           "           node has no user, card.json, cli.token); nothing else that\n"
+           "           exists is changed\n"
            "  --json   print {\"id\", \"name\", \"public_key\", \"data\", \"cert_sha256\",\n"
            "           \"admin_user\", \"admin_token\"} instead (with --upgrade: \"added\"\n"
            "           and those it made)\n\n"
@@ -213,10 +225,10 @@ static int init_write_identity(const char *dir, const json_t *identity, struct h
     return r;
 }
 
-/* Creates hotline.db with the node's meta, its party row and the user
- * admin, in one transaction; the admin's token goes to token. */
+/* Creates hotline.db with the node's meta, its party row and the users
+ * admin and cli, in one transaction; their tokens go to o. */
 static int init_store(const char *dir, const char *id, const char *name, const uint8_t pk[32],
-                      char token[AUTH_TOKEN_LEN + 1], struct hl_error *err)
+                      struct init_out *o, struct hl_error *err)
 {
     char path[CLI_PATH_MAX];
     struct store *s = NULL;
@@ -232,10 +244,13 @@ static int init_store(const char *dir, const char *id, const char *name, const u
         return r;
     if (!(r = store_begin(s, err)) && !(r = store_meta_set(s, "party_id", id, err)) &&
         !(r = store_meta_set(s, "name", name, err)) && !(r = store_party_put(s, &p, err)) &&
-        !(r = auth_user_add(s, INIT_ADMIN, true, NULL, 0, token, err)))
+        !(r = auth_user_add(s, INIT_ADMIN, true, NULL, 0, o->token, err)) &&
+        !(r = auth_user_add(s, CLI_TOKEN_USER, true, NULL, 0, o->cli_token, err)))
         r = store_commit(s, err);
-    if (r)
-        sodium_memzero(token, AUTH_TOKEN_LEN + 1);
+    if (r) {
+        sodium_memzero(o->token, sizeof o->token);
+        sodium_memzero(o->cli_token, sizeof o->cli_token);
+    }
     store_close(s); /* rolls back what a failure left open */
     return r;
 }
@@ -331,6 +346,54 @@ static void init_out_release(struct init_out *o)
     buf_release(&o->cert);
     node_tls_wipe(&o->key);
     sodium_memzero(o->token, sizeof o->token);
+    sodium_memzero(o->cli_token, sizeof o->cli_token);
+}
+
+/* ---- the federation's files: cli.token and card.json ----------------------------- */
+
+/* Writes o->cli_token to cli.token (0600) unless it exists. */
+static int init_cli_token(const char *dir, const struct init_out *o, bool made[INIT_N_FILES],
+                          struct hl_error *err)
+{
+    char line[AUTH_TOKEN_LEN + 2];
+    snprintf(line, sizeof line, "%s\n", o->cli_token);
+    int r =
+        init_write_new(dir, init_file_index(CLI_TOKEN_FILE), line, strlen(line), 0600, made, err);
+    sodium_memzero(line, sizeof line);
+    return r;
+}
+
+/* Writes card.json of node n in dir (which must not have one yet). */
+static int init_card(const char *dir, const struct cli_node *n, bool made[INIT_N_FILES],
+                     struct hl_error *err)
+{
+    size_t i = init_file_index(CLI_CARD_FILE);
+    char path[CLI_PATH_MAX];
+    if (!cli_node_path(path, dir, CLI_CARD_FILE))
+        return hl_fail(err, HL_E_INVALID, dir, "path too long");
+    if (access(path, F_OK) == 0)
+        return hl_fail(err, HL_E_EXISTS, path, "exists; refusing to overwrite it");
+    int r = cli_card_write(dir, n, err);
+    made[i] = r == 0;
+    return r;
+}
+
+/* The card of the node just made (its store opened for the purpose). */
+static int init_card_new(const char *dir, const char *id, const char *name, bool made[INIT_N_FILES],
+                         struct hl_error *err)
+{
+    char path[CLI_PATH_MAX];
+    struct cli_node n;
+    memset(&n, 0, sizeof n);
+    snprintf(n.party, sizeof n.party, "%s", id);
+    snprintf(n.name, sizeof n.name, "%s", name);
+    if (!cli_node_path(path, dir, "hotline.db"))
+        return hl_fail(err, HL_E_INVALID, dir, "path too long");
+    int r = store_open(path, NULL, &n.store, err);
+    if (!r)
+        r = init_card(dir, &n, made, err);
+    store_close(n.store);
+    return r;
 }
 
 /* ---- reporting --------------------------------------------------------------- */
@@ -405,8 +468,9 @@ static int init_node(const struct init_args *a, struct init_out *o, bool made[IN
     if (!identity || init_write_identity(a->dir, identity, &err))
         goto out;
     const char *id = json_string_value(json_object_get(identity, "id"));
-    if (init_store(a->dir, id, a->name, key.pk, o->token, &err) ||
-        init_serve_files(a->dir, a->name, true, true, o, made, &err))
+    if (init_store(a->dir, id, a->name, key.pk, o, &err) ||
+        init_serve_files(a->dir, a->name, true, true, o, made, &err) ||
+        init_cli_token(a->dir, o, made, &err) || init_card_new(a->dir, id, a->name, made, &err))
         goto out;
     init_print(a, id, key.pk, o);
     rc = CLI_OK;
@@ -433,6 +497,32 @@ static bool init_has(const char *dir, const char *name)
     return cli_node_path(path, dir, name) && access(path, F_OK) == 0;
 }
 
+/* cli.token (the user cli made, or given a new token) and card.json, for
+ * a node made before federation, unless it has them. */
+static int init_upgrade_fed(const char *dir, struct cli_node *n, struct init_out *o,
+                            bool made[INIT_N_FILES], struct hl_error *err)
+{
+    struct store_user u;
+    int r = 0;
+    if (!init_has(dir, CLI_TOKEN_FILE)) {
+        r = store_begin(n->store, err);
+        int had = r ? r : store_user_get(n->store, CLI_TOKEN_USER, &u, err);
+        if (!r && had == 0)
+            r = auth_token_reset(n->store, CLI_TOKEN_USER, o->cli_token, err);
+        else if (!r && had == -HL_E_NOT_FOUND)
+            r = auth_user_add(n->store, CLI_TOKEN_USER, true, NULL, 0, o->cli_token, err);
+        else if (!r)
+            r = had;
+        if (!r)
+            r = store_commit(n->store, err);
+        if (!r)
+            r = init_cli_token(dir, o, made, err);
+    }
+    if (!r && !init_has(dir, CLI_CARD_FILE))
+        r = init_card(dir, n, made, err);
+    return r;
+}
+
 /* What --upgrade adds to node n; CLI_OK or CLI_ERROR after reporting. */
 static int init_upgrade_node(const struct init_args *a, struct cli_node *n, struct init_out *o,
                              bool made[INIT_N_FILES], json_t *added)
@@ -452,13 +542,17 @@ static int init_upgrade_node(const struct init_args *a, struct cli_node *n, stru
              !init_serve_files(a->dir, n->name, !crt, conf, o, made, &err) &&
              (n_users > 0 || (!store_begin(n->store, &err) &&
                               !auth_user_add(n->store, INIT_ADMIN, true, NULL, 0, o->token, &err) &&
-                              !store_commit(n->store, &err)))) {
+                              !store_commit(n->store, &err))) &&
+             !init_upgrade_fed(a->dir, n, o, made, &err)) {
         static const char *const names[] = {NODE_CERT_FILE, NODE_KEY_FILE, NODE_CONF_FILE};
         for (size_t i = 0; i < 3; i++)
             if (made[init_file_index(names[i])])
                 json_array_append_new(added, json_string(names[i]));
         if (o->token[0])
             json_array_append_new(added, json_string("user " INIT_ADMIN));
+        for (size_t i = init_file_index(CLI_TOKEN_FILE); i < INIT_N_FILES; i++)
+            if (made[i])
+                json_array_append_new(added, json_string(init_files[i]));
         return CLI_OK;
     }
     cli_report(&err);

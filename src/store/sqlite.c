@@ -189,8 +189,7 @@ int sq_stmt(struct store_sqlite *q, enum sq_stmt_id id, sqlite3_stmt **out, stru
     if (!sql)
         return hl_fail(err, HL_E_INTERNAL, "sqlite", "store: no statement %d", (int)id);
     if (!q->stmt[id]) {
-        int rc = sqlite3_prepare_v3(q->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
-                                    &q->stmt[id], NULL);
+        int rc = sqlite3_prepare_v3(q->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &q->stmt[id], NULL);
         if (rc != SQLITE_OK)
             return sq_fail(q, rc, "prepare", err);
     } else if (sqlite3_stmt_busy(q->stmt[id])) {

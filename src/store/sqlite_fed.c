@@ -254,8 +254,7 @@ int sq_pending_list(struct store *s, const char *channel, store_pending_fn fn, v
     return r;
 }
 
-int sq_pending_remove(struct store *s, const char *channel, const char *name,
-                      struct hl_error *err)
+int sq_pending_remove(struct store *s, const char *channel, const char *name, struct hl_error *err)
 {
     struct store_sqlite *q = sq_of(s);
     sqlite3_stmt *st = NULL;
@@ -337,7 +336,8 @@ static HL_MUST_CHECK int alarm_read(sqlite3_stmt *st, struct store_alarm *a, str
     int r = sq_col_i64(st, 0, "alarms", -1, &a->id, err);
     if (!r)
         r = sq_col_text_ref(st, 1, "alarms", a->id, STORE_TEXT_MAX, &a->kind, err);
-    if (!r && strcmp(a->kind, STORE_ALARM_EQUIVOCATION) && strcmp(a->kind, STORE_ALARM_HEAD_MISMATCH))
+    if (!r && strcmp(a->kind, STORE_ALARM_EQUIVOCATION) &&
+        strcmp(a->kind, STORE_ALARM_HEAD_MISMATCH))
         r = hl_fail(err, HL_E_STORE, "alarms", "store corrupt: table alarms row %lld: kind \"%s\"",
                     (long long)a->id, a->kind);
     if (!r)

@@ -262,8 +262,7 @@ int sq_peer_remove(struct store *s, const char *name, struct hl_error *err);
 int sq_pending_add(struct store *s, const char *channel, const char *name, struct hl_error *err);
 int sq_pending_list(struct store *s, const char *channel, store_pending_fn fn, void *ctx,
                     struct hl_error *err);
-int sq_pending_remove(struct store *s, const char *channel, const char *name,
-                      struct hl_error *err);
+int sq_pending_remove(struct store *s, const char *channel, const char *name, struct hl_error *err);
 int sq_channel_active(struct store *s, const char *channel, bool *active, struct hl_error *err);
 int sq_alarm_add(struct store *s, const struct store_alarm *a, bool *added, struct hl_error *err);
 int sq_alarm_list(struct store *s, const char *channel, store_alarm_fn fn, void *ctx,

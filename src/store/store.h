@@ -418,9 +418,9 @@ HL_MUST_CHECK int store_user_right_list(struct store *s, const char *name, store
  * last_error, failures), tlp_held(stix_id, channel_id, tlp), and the
  * column users.party_id. */
 
-#define STORE_URL_MAX 512       /* bytes of a peer's base URL */
+#define STORE_URL_MAX 512        /* bytes of a peer's base URL */
 #define STORE_FINGERPRINT_LEN 64 /* lowercase hex SHA-256 */
-#define STORE_DETAIL_MAX 2048   /* bytes of an alarm's detail or a last error */
+#define STORE_DETAIL_MAX 2048    /* bytes of an alarm's detail or a last error */
 
 /* A peer: another party this node exchanges with. The party (id, name,
  * key) is its row in parties; this is the rest. */
@@ -442,15 +442,14 @@ typedef int (*store_peer_fn)(void *ctx, const struct store_peer *p);
  * cert_sha256 that is not 64 lowercase hex digits, or an url that does not
  * start with "https://" is HL_E_INVALID; an url over STORE_URL_MAX bytes
  * HL_E_TOO_LARGE. */
-HL_MUST_CHECK int store_peer_put(struct store *s, const struct store_peer *p,
-                                 struct hl_error *err);
+HL_MUST_CHECK int store_peer_put(struct store *s, const struct store_peer *p, struct hl_error *err);
 /* The peer of party_id; HL_E_NOT_FOUND if the party is not a peer. *out
  * is zeroed on failure. */
 HL_MUST_CHECK int store_peer_get(struct store *s, const char *party_id, struct store_peer *out,
                                  struct hl_error *err);
 /* The peer named name; HL_E_NOT_FOUND if none. *out is zeroed on failure. */
-HL_MUST_CHECK int store_peer_get_by_name(struct store *s, const char *name,
-                                         struct store_peer *out, struct hl_error *err);
+HL_MUST_CHECK int store_peer_get_by_name(struct store *s, const char *name, struct store_peer *out,
+                                         struct hl_error *err);
 /* Every peer, in name order. The struct handed to fn holds the token:
  * the callback must not print or log it. */
 HL_MUST_CHECK int store_peer_list(struct store *s, store_peer_fn fn, void *ctx,
@@ -470,14 +469,13 @@ typedef int (*store_pending_fn)(void *ctx, const char *channel, const char *name
 
 /* Records name as a pending member of channel (a known channel:
  * HL_E_NOT_FOUND otherwise). Adding it twice is not an error. */
-HL_MUST_CHECK int store_channel_pending_add(struct store *s, const char *channel,
-                                            const char *name, struct hl_error *err);
+HL_MUST_CHECK int store_channel_pending_add(struct store *s, const char *channel, const char *name,
+                                            struct hl_error *err);
 /* The pending members of channel, in name order; with channel NULL, of
  * every channel, in (channel name, name) order. An unknown channel is
  * HL_E_NOT_FOUND. */
 HL_MUST_CHECK int store_channel_pending_list(struct store *s, const char *channel,
-                                             store_pending_fn fn, void *ctx,
-                                             struct hl_error *err);
+                                             store_pending_fn fn, void *ctx, struct hl_error *err);
 /* Drops name from channel's pending members; HL_E_NOT_FOUND if it was
  * not pending there (or no such channel). */
 HL_MUST_CHECK int store_channel_pending_remove(struct store *s, const char *channel,
@@ -495,8 +493,8 @@ HL_MUST_CHECK int store_channel_active(struct store *s, const char *channel, boo
 #define STORE_ALARM_HEAD_MISMATCH "head-mismatch"
 
 struct store_alarm {
-    int64_t id;          /* set by the store; ignored by store_alarm_add */
-    const char *kind;    /* STORE_ALARM_* */
+    int64_t id;           /* set by the store; ignored by store_alarm_add */
+    const char *kind;     /* STORE_ALARM_* */
     const char *party_id; /* the party whose log is in question (a known party) */
     const char *channel;  /* a known channel */
     int64_t seq;          /* the log position (or tree size) in question, >= 0 */

@@ -90,8 +90,7 @@ static HL_MUST_CHECK int fed_peer_get(struct store *s, const char *party_id, con
 int store_peer_get(struct store *s, const char *party_id, struct store_peer *out,
                    struct hl_error *err)
 {
-    return party_id ? fed_peer_get(s, party_id, NULL, out, err)
-                    : fed_missing(err, "party_id");
+    return party_id ? fed_peer_get(s, party_id, NULL, out, err) : fed_missing(err, "party_id");
 }
 
 int store_peer_get_by_name(struct store *s, const char *name, struct store_peer *out,
@@ -136,8 +135,8 @@ int store_channel_pending_add(struct store *s, const char *channel, const char *
     return r ? r : s->ops->pending_add(s, channel, name, err);
 }
 
-int store_channel_pending_list(struct store *s, const char *channel, store_pending_fn fn,
-                               void *ctx, struct hl_error *err)
+int store_channel_pending_list(struct store *s, const char *channel, store_pending_fn fn, void *ctx,
+                               struct hl_error *err)
 {
     int r = fed_store(s, err);
     if (!r && channel)
@@ -178,13 +177,12 @@ static HL_MUST_CHECK int fed_evidence(struct hl_error *err, const char *what, co
     if (!p || !n)
         return hl_fail(err, HL_E_INVALID, what, "store: %s is empty", what);
     if (n > STORE_JSON_MAX)
-        return hl_fail(err, HL_E_TOO_LARGE, what, "store: %s has %zu bytes, more than %u", what,
-                       n, (unsigned)STORE_JSON_MAX);
+        return hl_fail(err, HL_E_TOO_LARGE, what, "store: %s has %zu bytes, more than %u", what, n,
+                       (unsigned)STORE_JSON_MAX);
     return 0;
 }
 
-int store_alarm_add(struct store *s, const struct store_alarm *a, bool *added,
-                    struct hl_error *err)
+int store_alarm_add(struct store *s, const struct store_alarm *a, bool *added, struct hl_error *err)
 {
     bool ignored;
     if (!added)
@@ -195,7 +193,8 @@ int store_alarm_add(struct store *s, const struct store_alarm *a, bool *added,
         r = fed_missing(err, "alarm");
     if (!r)
         r = fed_text(err, "alarm.kind", a->kind, STORE_TEXT_MAX, false);
-    if (!r && strcmp(a->kind, STORE_ALARM_EQUIVOCATION) && strcmp(a->kind, STORE_ALARM_HEAD_MISMATCH))
+    if (!r && strcmp(a->kind, STORE_ALARM_EQUIVOCATION) &&
+        strcmp(a->kind, STORE_ALARM_HEAD_MISMATCH))
         r = hl_fail(err, HL_E_INVALID, "alarm.kind", "store: unknown alarm kind \"%s\"", a->kind);
     if (!r)
         r = fed_text(err, "alarm.party_id", a->party_id, STORE_TEXT_MAX, false);
@@ -225,9 +224,8 @@ int store_alarm_list(struct store *s, const char *channel, store_alarm_fn fn, vo
 
 /* ---- replication state ------------------------------------------------------ */
 
-static HL_MUST_CHECK int fed_peer_channel(struct store *s, const char *peer_id,
-                                          const char *channel, const void *p,
-                                          struct hl_error *err)
+static HL_MUST_CHECK int fed_peer_channel(struct store *s, const char *peer_id, const char *channel,
+                                          const void *p, struct hl_error *err)
 {
     int r = fed_store(s, err);
     if (!r)

@@ -106,8 +106,8 @@ struct store_ops {
 
     /* federation (schema step 4); store_fed.c checks the arguments */
     int (*peer_put)(struct store *s, const struct store_peer *p, struct hl_error *err);
-    int (*peer_get)(struct store *s, const char *party_id, const char *name,
-                    struct store_peer *out, struct hl_error *err); /* by one of the two */
+    int (*peer_get)(struct store *s, const char *party_id, const char *name, struct store_peer *out,
+                    struct hl_error *err); /* by one of the two */
     int (*peer_list)(struct store *s, store_peer_fn fn, void *ctx, struct hl_error *err);
     int (*peer_remove)(struct store *s, const char *name, struct hl_error *err);
     int (*pending_add)(struct store *s, const char *channel, const char *name,
@@ -116,8 +116,7 @@ struct store_ops {
                         struct hl_error *err);
     int (*pending_remove)(struct store *s, const char *channel, const char *name,
                           struct hl_error *err);
-    int (*channel_active)(struct store *s, const char *channel, bool *active,
-                          struct hl_error *err);
+    int (*channel_active)(struct store *s, const char *channel, bool *active, struct hl_error *err);
     int (*alarm_add)(struct store *s, const struct store_alarm *a, bool *added,
                      struct hl_error *err);
     int (*alarm_list)(struct store *s, const char *channel, store_alarm_fn fn, void *ctx,

@@ -121,7 +121,7 @@ if expect_rc 0 "$HL_BIN" user list --data "$A"; then
     grep -q "^bob" "$tmp/out" && fail "a refused user add stored bob"
 fi
 if expect_rc 0 "$HL_BIN" user list --data "$A" --json; then
-    [ "$(json_get "$tmp/out" "[u['name'] for u in d['users']]")" = "['admin', 'alice', 'writer']" ] ||
+    [ "$(json_get "$tmp/out" "[u['name'] for u in d['users']]")" = "['admin', 'alice', 'cli', 'writer']" ] ||
         fail "user list --json: $(cat "$tmp/out")"
     [ "$(json_get "$tmp/out" "d['users'][1]['channels']")" = "{'eu': 'rw', 'us-ru': 'r'}" ] ||
         fail "user list --json rights: $(cat "$tmp/out")"
@@ -169,7 +169,8 @@ chmod 600 "$A/tls.key"
 O=$tmp/old
 "$HL_BIN" init --party "CERT O" --data "$O" >/dev/null 2>&1 || fail "init O"
 "$HL_BIN" user remove admin --data "$O"
-rm -f "$O/tls.crt" "$O/tls.key" "$O/hotline.conf"
+"$HL_BIN" user remove cli --data "$O"
+rm -f "$O/tls.crt" "$O/tls.key" "$O/hotline.conf" "$O/cli.token" "$O/card.json"
 expect_rc 0 "$HL_BIN" channel create old --data "$O" || true
 expect_rc 0 "$HL_BIN" log append -q --data "$O" --channel old "$HL_SRC/examples/note-proposal.json" || true
 expect_rc 0 "$HL_BIN" verify --data "$O" || true
@@ -177,7 +178,10 @@ if expect_rc 2 "$HL_BIN" serve --data "$O"; then
     grep -q "hotline init --upgrade --data $O" "$tmp/err" || fail "serve on an old node: $(cat "$tmp/err")"
 fi
 if expect_rc 0 "$HL_BIN" init --upgrade --data "$O"; then
-    grep -q "added tls.crt, tls.key, hotline.conf, user admin" "$tmp/out" || fail "upgrade: $(cat "$tmp/out")"
+    grep -q "added tls.crt, tls.key, hotline.conf, user admin, cli.token, card.json" "$tmp/out" ||
+        fail "upgrade: $(cat "$tmp/out")"
+    [ "$(stat -c %a "$O/cli.token")" = 600 ] || fail "upgrade cli.token mode"
+    [ "$(stat -c %a "$O/card.json")" = 644 ] || fail "upgrade card.json mode"
     grep -q "user 'admin' token" "$tmp/err" || fail "upgrade printed no admin token"
 fi
 [ "$(stat -c %a "$O/tls.key")" = 600 ] || fail "upgrade tls.key mode"
