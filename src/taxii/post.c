@@ -10,7 +10,12 @@
  *      object with errors is a failure whose message lists them ("path:
  *      message; ..."), and is not stored; so is a tree head or receipt (the
  *      node's own statements: a user cannot make the node say them);
- *   3. under the process's write lock, in ONE store transaction: versions
+ *   3. under the process's write lock, in ONE store transaction: an
+ *      object whose id came in from a peer on ANOTHER channel under
+ *      TLP:RED, TLP:AMBER+STRICT or TLP:AMBER (store_tlp_find) is a
+ *      failure naming that channel and level (TLP 2.0: such information
+ *      is not shared beyond the recipients it was given to; DESIGN.md,
+ *      "Security model"), and nothing of it is stored; versions
  *      the channel holds already (log_held_version: equal apart from seals)
  *      are successes stored nothing; another object under a held version,
  *      or a version given twice with different contents, is a failure (a
@@ -150,6 +155,41 @@ static int post_version_stored(struct post *p, const char *id, int64_t version_u
     return r;
 }
 
+/* The first holding of an id under a restrictive TLP in a channel other
+ * than this one. */
+struct tlp_probe {
+    const char *channel; /* the channel posted to */
+    char other[STORE_TEXT_MAX + 1];
+    char tlp[STORE_TEXT_MAX + 1];
+};
+
+static int tlp_other_channel(void *ctx, const char *channel, const char *tlp)
+{
+    struct tlp_probe *t = ctx;
+    if (strcmp(channel, t->channel) == 0)
+        return 0;
+    snprintf(t->other, sizeof t->other, "%s", channel);
+    snprintf(t->tlp, sizeof t->tlp, "%s", tlp);
+    return 1;
+}
+
+/* TLP 2.0 onward sharing: *refused when o's id came in on another channel
+ * under TLP:RED, AMBER+STRICT or AMBER; the failure is recorded. */
+static int post_tlp_check(struct post *p, const json_t *o, const char *id, bool *refused)
+{
+    struct tlp_probe t = {p->c->channel, "", ""};
+    char msg[POST_MESSAGE_MAX];
+    *refused = false;
+    int r = id ? store_tlp_find(p->c->store, id, tlp_other_channel, &t, &p->err) : 0;
+    if (r != 1)
+        return r;
+    *refused = true;
+    snprintf(msg, sizeof msg,
+             "%s came in on channel %s under %s; TLP 2.0 forbids sharing it into channel %s", id,
+             t.other, t.tlp, p->c->channel);
+    return post_detail(p, p->failures, o, msg);
+}
+
 /* Step 3 for one valid object: a success held already, a failure, or
  * queued for sealing. */
 static int post_sort(struct post *p, json_t *o)
@@ -168,6 +208,9 @@ static int post_sort(struct post *p, json_t *o)
                                "contents; a version never changes (STIX 2.1 §3.6)");
         return post_detail(p, p->successes, o, "given twice in the envelope; added once");
     }
+    r = post_tlp_check(p, o, id, &held);
+    if (r || held)
+        return r;
     r = post_version_stored(p, id, log_object_time_us(o), &held);
     if (!r && held)
         r = log_held_version(p->c->store, p->c->channel, o, &held, &p->err);
