@@ -4,6 +4,7 @@
 # background, stopped (SIGTERM) or killed (SIGKILL), and waited for.
 #   fed_init NAME                 hotline init, a free port, pull every second
 #   fed_link X Y                  X and Y become each other's peers
+#                                 ($tmp/token.X.Y: Y's token at X)
 #   fed_channel NAME CH PEER,...  hotline channel create CH --members ...
 #   fed_serve NAME / fed_stop NAME / fed_kill NAME
 #   fed_wait SECONDS CMD...       retries CMD until it succeeds, or fails
@@ -44,6 +45,7 @@ fed_link() {
     local x=$1 y=$2
     "$HL_BIN" peer add "$y" --data "$tmp/$x" --card "$tmp/$y.card" >"$tmp/link1.out" 2>&1 ||
         { fail "peer add $y at $x: $(cat "$tmp/link1.out")"; return 1; }
+    fed_token_of "$tmp/link1.out" >"$tmp/token.$x.$y" # y's account at x
     fed_token_of "$tmp/link1.out" |
         "$HL_BIN" peer add "$x" --data "$tmp/$y" --card "$tmp/$x.card" --token - >"$tmp/link2.out" 2>&1 ||
         { fail "peer add $x at $y: $(cat "$tmp/link2.out")"; return 1; }
