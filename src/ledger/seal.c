@@ -125,6 +125,60 @@ static int canon_add_value(struct buf *out, const char *spki, const char *b64)
     return 0;
 }
 
+/* X.590 §7.1.4-7.1.6 for an object whose signatures are [entry] alone:
+ * its RFC 8785 form (into canon, which stays that form), SHA-256, and
+ * the Ed25519 signature of the hash's hex, base64url into b64. */
+static int x590_sign_digest(const json_t *obj, const struct seal_key *key, struct buf *canon,
+                            char b64[SIG_B64_LEN + 1], struct hl_error *err)
+{
+    uint8_t hash[32], sig[SEAL_SIG_BYTES];
+    char hex[65];
+    buf_clear(canon);
+    int rc = stix_canon(obj, canon, err); /* X.590 §7.1.4 */
+    if (rc)
+        return rc;
+    if (ledger_sha256(canon->data, canon->len, hash)) /* X.590 §7.1.5 */
+        return hl_fail(err, HL_E_CRYPTO, NULL, "SHA-256 failed");
+    hl_hex(hex, hash, sizeof hash);
+    /* X.590 §7.1.6: the signed message is the hex string of the hash. */
+    if (crypto_sign_detached(sig, NULL, (const unsigned char *)hex, 64, key->sk) != 0)
+        return hl_fail(err, HL_E_CRYPTO, NULL, "Ed25519 signing failed");
+    sodium_bin2base64(b64, SIG_B64_LEN + 1, sig, sizeof sig,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return 0;
+}
+
+/* x590_sign of an object without signatures, the common case of a fresh
+ * seal: the entry goes straight into obj (no copy of the object is made:
+ * for a 1.7 KB object the copies cost a third of the signature), and
+ * comes out again on failure. */
+static int x590_sign_fresh(json_t *obj, const struct seal_key *key, json_t *entry,
+                           const char *spki, struct buf *canon_out, struct hl_error *err)
+{
+    char b64[SIG_B64_LEN + 1];
+    struct buf scratch, *canon = canon_out ? canon_out : &scratch;
+    json_t *sigs = json_array();
+    buf_init(&scratch, CANON_MAX);
+    int rc = 0;
+    if (!sigs || json_array_append(sigs, entry) || json_object_set_new(obj, "signatures", sigs)) {
+        sigs = NULL; /* json_object_set_new released it on failure */
+        rc = hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+        goto out;
+    }
+    rc = x590_sign_digest(obj, key, canon, b64, err);
+    if (!rc && json_object_set_new(entry, "value", json_string(b64)))
+        rc = hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    if (!rc && canon_out && canon_add_value(canon_out, spki, b64) != 0) {
+        buf_clear(canon_out);
+        rc = stix_canon(obj, canon_out, err);
+    }
+out:
+    if (rc)
+        json_object_del(obj, "signatures");
+    buf_release(&scratch);
+    return rc;
+}
+
 /* x590_sign; with canon_out (may be NULL) also the signed object's RFC
  * 8785 form, without canonicalizing it a second time when it can. */
 static int x590_sign_canon(json_t *obj, const struct seal_key *key, struct buf *canon_out,
@@ -152,6 +206,10 @@ static int x590_sign_canon(json_t *obj, const struct seal_key *key, struct buf *
         rc = hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
         goto out;
     }
+    if (!old) {
+        rc = x590_sign_fresh(obj, key, entry, spki, canon_out, err);
+        goto out;
+    }
     rc = x590_digest_keep(obj, entry, hex, canon_out, err);
     if (rc)
         goto out;
@@ -162,13 +220,13 @@ static int x590_sign_canon(json_t *obj, const struct seal_key *key, struct buf *
     }
     sodium_bin2base64(b64, sizeof b64, sig, sizeof sig, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     /* X.590 §7.1.7: earlier signatures, then the new one. */
-    all = old ? json_copy(old) : json_array();
+    all = json_copy(old);
     if (!all || json_object_set_new(entry, "value", json_string(b64)) ||
         json_array_append(all, entry) || json_object_set(obj, "signatures", all)) {
         rc = hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
         goto out;
     }
-    if (canon_out && (old || canon_add_value(canon_out, spki, b64) != 0)) {
+    if (canon_out) {
         buf_clear(canon_out);
         rc = stix_canon(obj, canon_out, err);
     }
@@ -382,26 +440,30 @@ int seal_object_canon(json_t *obj, const struct seal_key *key, const char *party
         if (json_object_get(obj, props[i]))
             return hl_fail(err, HL_E_EXISTS, props[i], "the object is already sealed");
     }
-    json_t *work = json_copy(obj); /* shallow; obj is touched only on success */
-    json_t *ext = NULL;
+    /* The properties go straight into obj (a copy of a 1.7 KB object costs
+     * a fifth of a seal) and come out again if signing fails. */
+    json_t *ext = NULL, *old_ext = json_incref(json_object_get(obj, "extensions"));
     int rc = seal_extensions(obj, &ext, err);
     if (rc)
         goto out;
-    if (!work || json_object_set_new(work, SEAL_PROP_PARTY, json_string(party)) ||
-        json_object_set_new(work, SEAL_PROP_CHANNEL, json_string(channel)) ||
-        json_object_set_new(work, SEAL_PROP_SEQ, json_integer((json_int_t)seq)) ||
-        json_object_set(work, "extensions", ext)) {
+    if (json_object_set_new(obj, SEAL_PROP_PARTY, json_string(party)) ||
+        json_object_set_new(obj, SEAL_PROP_CHANNEL, json_string(channel)) ||
+        json_object_set_new(obj, SEAL_PROP_SEQ, json_integer((json_int_t)seq)) ||
+        json_object_set(obj, "extensions", ext))
         rc = hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
-        goto out;
+    if (!rc)
+        rc = x590_sign_canon(obj, key, canon_out, err);
+    if (rc) {
+        for (size_t i = 0; i < 3; i++)
+            json_object_del(obj, props[i]);
+        if (old_ext)
+            json_object_set(obj, "extensions", old_ext);
+        else
+            json_object_del(obj, "extensions");
     }
-    rc = x590_sign_canon(work, key, canon_out, err);
-    if (rc)
-        goto out;
-    if (json_object_update(obj, work))
-        rc = hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
 out:
     json_decref(ext);
-    json_decref(work);
+    json_decref(old_ext);
     return rc;
 }
 

@@ -376,6 +376,38 @@ static void test_sealed_object_fails_with_any_byte_changed(void **state)
     seal_key_wipe(&key);
 }
 
+/* A failure after the seal's properties went into the object (here the
+ * RFC 8785 form refuses a tree deeper than HL_MAX_JSON_DEPTH) takes them
+ * out again: with and without earlier extensions and signatures. */
+static void test_seal_failing_late_leaves_object_unchanged(void **state)
+{
+    (void)state;
+    struct seal_key key;
+    assert_int_equal(seal_key_generate(&key, NULL), 0);
+    for (int variant = 0; variant < 3; variant++) {
+        json_t *obj = parse(indicator_text, strlen(indicator_text));
+        json_t *deep = json_object(), *at = deep;
+        for (int d = 0; d < HL_MAX_JSON_DEPTH + 2; d++) {
+            json_t *next = json_object();
+            json_object_set_new(at, "x", next);
+            at = next;
+        }
+        json_object_set_new(obj, "x_deep", deep);
+        if (variant == 1)
+            json_object_del(obj, "extensions");
+        if (variant == 2)
+            json_object_set_new(obj, "signatures", json_array());
+        json_t *orig = json_deep_copy(obj);
+        struct hl_error err;
+        assert_int_equal(seal_object(obj, &key, PARTY, "us-ru", 3, &err), -HL_E_TOO_LARGE);
+        assert_non_null(strstr(err.msg, "nested deeper"));
+        assert_true(json_equal(obj, orig));
+        json_decref(orig);
+        json_decref(obj);
+    }
+    seal_key_wipe(&key);
+}
+
 static void test_seal_refuses_bad_arguments_and_leaves_object_unchanged(void **state)
 {
     (void)state;
@@ -599,6 +631,7 @@ int main(void)
         cmocka_unit_test(test_seal_rejects_changed_channel_party_or_extension),
         cmocka_unit_test(test_sealed_object_fails_with_any_byte_changed),
         cmocka_unit_test(test_seal_refuses_bad_arguments_and_leaves_object_unchanged),
+        cmocka_unit_test(test_seal_failing_late_leaves_object_unchanged),
         cmocka_unit_test(test_second_signature_keeps_first_valid),
         cmocka_unit_test(test_verify_rejects_malleated_and_malformed_signatures),
         cmocka_unit_test(test_verify_from_canonical_bytes_agrees),
