@@ -36,7 +36,8 @@
  * --upgrade completes a node made by an older hotline: it adds whichever
  * of tls.crt + tls.key, hotline.conf, (when the node has no user at all)
  * the admin user, card.json and cli.token are missing, and touches nothing
- * else that exists (a missing cli.token gives the user "cli" a new token).
+ * else that exists (a missing cli.token gives the user "cli" a new token),
+ * except that it takes group and other access away from DIR and hotline.db.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -497,6 +498,27 @@ static bool init_has(const char *dir, const char *name)
     return cli_node_path(path, dir, name) && access(path, F_OK) == 0;
 }
 
+/* Takes group and other access away from dir (0700) and its database
+ * files (0600): they hold the node's tokens at its peers. *changed says
+ * whether anything had to change. */
+static int init_private(const char *dir, bool *changed, struct hl_error *err)
+{
+    static const char *const names[] = {".", "hotline.db", "hotline.db-wal", "hotline.db-shm"};
+    char path[CLI_PATH_MAX];
+    struct stat st;
+    *changed = false;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (!cli_node_path(path, dir, names[i]))
+            return hl_fail(err, HL_E_INVALID, dir, "path too long");
+        if (stat(path, &st) != 0 || !(st.st_mode & 077))
+            continue;
+        if (chmod(path, i ? 0600 : 0700) != 0)
+            return hl_fail(err, HL_E_IO, path, "cannot make it private: %s", strerror(errno));
+        *changed = true;
+    }
+    return 0;
+}
+
 /* cli.token (the user cli made, or given a new token) and card.json, for
  * a node made before federation, unless it has them. */
 static int init_upgrade_fed(const char *dir, struct cli_node *n, struct init_out *o,
@@ -529,6 +551,7 @@ static int init_upgrade_node(const struct init_args *a, struct cli_node *n, stru
 {
     struct hl_error err;
     size_t n_users = 0;
+    bool changed = false;
     hl_error_clear(&err);
     bool crt = init_has(a->dir, NODE_CERT_FILE), key = init_has(a->dir, NODE_KEY_FILE);
     bool conf = !init_has(a->dir, NODE_CONF_FILE);
@@ -553,7 +576,11 @@ static int init_upgrade_node(const struct init_args *a, struct cli_node *n, stru
         for (size_t i = init_file_index(CLI_TOKEN_FILE); i < INIT_N_FILES; i++)
             if (made[i])
                 json_array_append_new(added, json_string(init_files[i]));
-        return CLI_OK;
+        if (!init_private(a->dir, &changed, &err)) {
+            if (changed)
+                json_array_append_new(added, json_string("mode 0700/0600 of DIR and hotline.db"));
+            return CLI_OK;
+        }
     }
     cli_report(&err);
     return CLI_ERROR;

@@ -22,9 +22,11 @@
  */
 #include "sqlite_int.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define OBJ_FROM " FROM objects o JOIN channels c ON c.id = o.channel_id"
 
@@ -893,8 +895,15 @@ int store_sqlite_open(const char *path, const struct store_options *opt, struct 
         return hl_fail(err, HL_E_TOO_LARGE, NULL, "store: database path is too long");
     }
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
-    if (!opt->must_exist)
+    if (!opt->must_exist) {
         flags |= SQLITE_OPEN_CREATE;
+        /* A new database is private from its first byte: the node's
+         * tokens at its peers live in it. SQLite makes the -wal and -shm
+         * files with the mode of this one; an existing file is left as is. */
+        int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            close(fd);
+    }
     int rc = sqlite3_open_v2(path, &q->db, flags, NULL);
     int r = 0;
     if (rc != SQLITE_OK)

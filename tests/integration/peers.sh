@@ -44,8 +44,13 @@ done
 party_a=$(cat "$tmp/a.id") party_b=$(cat "$tmp/b.id") party_c=$(cat "$tmp/c.id")
 [ "$(stat -c %a "$A/card.json")" = 644 ] || fail "card.json mode $(stat -c %a "$A/card.json")"
 [ "$(stat -c %a "$A/cli.token")" = 600 ] || fail "cli.token mode $(stat -c %a "$A/cli.token")"
-[ "$(stat -c %a "$A/hotline.db")" = 600 ] || [ "$(stat -c %a "$A")" = 700 ] ||
-    fail "neither the database nor the node directory is private"
+[ "$(stat -c %a "$A/hotline.db")" = 600 ] || fail "hotline.db mode $(stat -c %a "$A/hotline.db")"
+[ "$(stat -c %a "$A")" = 700 ] || fail "node directory mode $(stat -c %a "$A")"
+# An older node's open database is made private by init --upgrade.
+chmod 644 "$C/hotline.db"
+expect_rc 0 "$HL_BIN" init --upgrade --data "$C" && grep -q "added mode 0700/0600" "$tmp/out" ||
+    fail "upgrade did not say it made the database private: $(cat "$tmp/out")"
+[ "$(stat -c %a "$C/hotline.db")" = 600 ] || fail "upgrade left hotline.db $(stat -c %a "$C/hotline.db")"
 grep -Eq '^[A-Za-z0-9_-]{43}$' "$A/cli.token" || fail "cli.token: $(wc -c <"$A/cli.token") bytes"
 [ "$(json_get "$A/card.json" "(d['hotline_card'], d['party'], d['name'])")" = "(1, '$party_a', 'CERT A')" ] ||
     fail "card.json: $(cat "$A/card.json")"
