@@ -170,6 +170,28 @@ static void grown_add(struct grown *g, const char *party)
         memcpy(g->party[g->n++], party, strlen(party) + 1);
 }
 
+/* Whether entry seq (< the held size) of party's log is held with exactly
+ * o's canonical bytes: a resent entry, which needs no seal check (the
+ * held bytes were checked when they came). */
+static int accept_held_same(struct exchange_accept *a, const char *party, int64_t seq,
+                            const json_t *o, bool *same, struct hl_error *err)
+{
+    struct buf canon;
+    struct store_log_entry e;
+    uint8_t leaf[32];
+    *same = false;
+    buf_init(&canon, STORE_JSON_MAX);
+    int r = stix_canon(o, &canon, err);
+    if (!r && merkle_leaf_hash(canon.data, canon.len, leaf))
+        r = hl_fail(err, HL_E_CRYPTO, NULL, "SHA-256 failed");
+    if (!r)
+        r = store_log_entry_get(a->store, party, a->channel, seq, &e, err);
+    if (!r)
+        *same = memcmp(e.leaf_hash, leaf, 32) == 0;
+    buf_release(&canon);
+    return r == -HL_E_PARSE || r == -HL_E_STIX ? (hl_error_clear(err), 0) : r;
+}
+
 /* The outcome of log_accept_in for a refused entry: message into msg;
  * a store or memory failure is returned (roll back). */
 static int accept_refusal(struct exchange_accept *a, const char *party, int64_t seq, int64_t held,
@@ -223,10 +245,21 @@ static int accept_one(struct exchange_accept *a, json_t *o, struct grown *g, boo
         snprintf(msg, ACCEPT_MESSAGE_MAX, "sealed by %.60s, but you are %.60s", party, a->peer);
         return 0;
     }
+    bool same = false;
+    int rc = store_log_size(a->store, party, a->channel, &held, err);
+    if (!rc && seq < held)
+        rc = accept_held_same(a, party, seq, o, &same, err);
+    if (rc)
+        return rc;
+    if (same) {
+        *refused = false;
+        a->duplicates++;
+        snprintf(msg, ACCEPT_MESSAGE_MAX, "held already");
+        return 0;
+    }
     char *text = json_dumps(o, JSON_COMPACT);
     if (!text)
         return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
-    int rc = store_log_size(a->store, party, a->channel, &held, err);
     if (!rc)
         rc = log_accept_in(a->store, party, a->channel, (const uint8_t *)text, strlen(text),
                            a->now_us, &what, &e);
