@@ -197,10 +197,12 @@ static int push_read_status(const struct envelope *env, const struct exchange_an
     return r;
 }
 
-/* Pushes what the member lacks of our log; err says why it stopped. */
-static int push_pair(struct exchange *x, struct pair *p, struct target *t, struct hl_error *err)
+/* Pushes what the member lacks of our log, moving st->push_seq; err says
+ * why it stopped. The state is committed between envelopes (progress
+ * survives a crash); after the last one the round's outcome writes it. */
+static int push_pair(struct exchange *x, struct pair *p, struct target *t,
+                     struct store_repl_state *st, bool *worked, struct hl_error *err)
 {
-    struct store_repl_state st;
     struct exchange_answer a;
     struct envelope env = {.ids = calloc(EXCHANGE_ENVELOPE_MAX, sizeof *env.ids)};
     char path[REPL_PATH_MAX], why[STORE_DETAIL_MAX] = "";
@@ -209,21 +211,20 @@ static int push_pair(struct exchange *x, struct pair *p, struct target *t, struc
     buf_init(&env.body, EXCHANGE_ANSWER_MAX);
     int r = env.ids ? store_log_size(x->store, x->o.me->party, p->channel, &size, err)
                     : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
-    if (!r)
-        r = store_repl_state_get(x->store, p->party, p->channel, &st, err);
     snprintf(path, sizeof path, "/api/collections/%s/objects/", t->coll);
-    while (!r && st.push_seq < size && !x->stopping) {
+    while (!r && st->push_seq < size && !x->stopping) {
         buf_clear(&env.body);
         env.n = 0;
         size_t confirmed = 0;
         int64_t holds = -1;
-        r = store_log_scan(x->store, x->o.me->party, p->channel, st.push_seq, envelope_add, &env,
+        *worked = true;
+        r = store_log_scan(x->store, x->o.me->party, p->channel, st->push_seq, envelope_add, &env,
                            err);
         if (r == 1)
             r = 0;
         if (!r && (env.n == 0 || buf_adds(&env.body, "]}")))
             r = hl_fail(err, HL_E_INTERNAL, NULL, "no entries to push after %lld",
-                        (long long)st.push_seq);
+                        (long long)st->push_seq);
         if (!r)
             r = exchange_client_request(x->client, &t->t, "POST", path, env.body.data,
                                         env.body.len, &a, err);
@@ -235,13 +236,11 @@ static int push_pair(struct exchange *x, struct pair *p, struct target *t, struc
                         t->peer.name);
         if (r)
             break;
-        st.push_seq = holds >= 0 ? holds : st.push_seq + (int64_t)confirmed;
+        st->push_seq = holds >= 0 ? holds : st->push_seq + (int64_t)confirmed;
         if (holds < 0 && why[0])
             r = hl_fail(err, HL_E_CONFLICT, t->peer.name, "push to %s: %s", t->peer.name, why);
-        int w = tx_begin(x, err);
-        if (!w)
-            w = tx_end(x, store_repl_state_put(x->store, p->party, p->channel, &st, err), err);
-        r = r ? r : w;
+        if (!r && st->push_seq < size && !tx_begin(x, err))
+            r = tx_end(x, store_repl_state_put(x->store, p->party, p->channel, st, err), err);
     }
     exchange_answer_release(&a);
     buf_release(&env.body);
@@ -327,15 +326,15 @@ static int pull_pair(struct exchange *x, struct pair *p, struct target *t, bool 
 
 /* ---- one round ---------------------------------------------------------------- */
 
-static void pair_outcome(struct exchange *x, struct pair *p, int r, const struct hl_error *e)
+/* Records a round that contacted the member (or failed to): backoff,
+ * log line on a change, and repl_state with it, in one commit. */
+static void pair_outcome(struct exchange *x, struct pair *p, struct store_repl_state *st, int r,
+                         const struct hl_error *e)
 {
-    struct store_repl_state st;
     struct hl_error err;
     int64_t now = mono_ms();
     hl_error_clear(&err);
-    if (store_repl_state_get(x->store, p->party, p->channel, &st, &err))
-        return;
-    st.last_try_us = wall_us();
+    st->last_try_us = wall_us();
     if (!r) {
         if (p->failures)
             repl_log(x, "exchange %s (%s) in %s: reachable again", p->name, p->party,
@@ -343,9 +342,9 @@ static void pair_outcome(struct exchange *x, struct pair *p, int r, const struct
         p->failures = 0;
         p->next_try_ms = 0;
         p->last_error[0] = '\0';
-        st.last_ok_us = st.last_try_us;
-        st.failures = 0;
-        st.last_error[0] = '\0';
+        st->last_ok_us = st->last_try_us;
+        st->failures = 0;
+        st->last_error[0] = '\0';
     } else {
         uint32_t shift = p->failures < 20 ? p->failures : 20;
         int64_t d = (int64_t)EXCHANGE_BACKOFF_MIN_MS << shift;
@@ -358,11 +357,11 @@ static void pair_outcome(struct exchange *x, struct pair *p, int r, const struct
             repl_log(x, "exchange %s (%s) in %s: %s (retrying with backoff)", p->name, p->party,
                      p->channel, e->msg);
         snprintf(p->last_error, sizeof p->last_error, "%s", e->msg);
-        st.failures++;
-        snprintf(st.last_error, sizeof st.last_error, "%s", e->msg);
+        st->failures++;
+        snprintf(st->last_error, sizeof st->last_error, "%s", e->msg);
     }
     if (!tx_begin(x, &err))
-        (void)tx_end(x, store_repl_state_put(x->store, p->party, p->channel, &st, &err), &err);
+        (void)tx_end(x, store_repl_state_put(x->store, p->party, p->channel, st, &err), &err);
 }
 
 static int target_of(struct exchange *x, struct pair *p, struct target *t,
@@ -385,25 +384,31 @@ static int target_of(struct exchange *x, struct pair *p, struct target *t,
 static void pair_run(struct exchange *x, struct pair *p, bool pull_now)
 {
     struct target t;
+    struct store_repl_state st;
     struct hl_error err;
-    bool took = false;
+    bool took = false, worked = false;
     hl_error_clear(&err);
     int64_t now = mono_ms();
     if (p->next_try_ms > now)
         return;
+    memset(&st, 0, sizeof st);
+    if (store_repl_state_get(x->store, p->party, p->channel, &st, &err))
+        return; /* the store fails: next round */
     int r = target_of(x, p, &t, &err);
     if (r == -HL_E_NOT_FOUND)
         return; /* not a peer we can reach (no URL or token yet) */
+    worked = r != 0;
     if (!r)
-        r = push_pair(x, p, &t, &err);
+        r = push_pair(x, p, &t, &st, &worked, &err);
     if (!r && (pull_now || p->next_pull_ms <= now)) {
+        worked = true;
         r = pull_pair(x, p, &t, &took, &err);
         if (!r)
             p->next_pull_ms = mono_ms() + (int64_t)x->o.pull_interval_s * 1000;
     }
     target_wipe(&t);
-    if (!x->stopping)
-        pair_outcome(x, p, r, &err);
+    if (!x->stopping && (worked || r))
+        pair_outcome(x, p, &st, r, &err);
     if (took)
         exchange_wake(x, p->channel); /* our receipts go out */
 }
