@@ -127,10 +127,27 @@ out:
     return rc;
 }
 
+/* TLP 2.0 onward sharing (DESIGN.md, "Security model"): an object that came
+ * in from a peer on another channel under TLP:RED, AMBER+STRICT or AMBER
+ * is not published into this one (HL_E_PERM naming both). */
+static int append_tlp_check(struct store *s, const char *channel, const char *id,
+                            struct hl_error *err)
+{
+    char other[STORE_TEXT_MAX + 1], tlp[STORE_TEXT_MAX + 1];
+    bool found = false;
+    int r = store_tlp_elsewhere(s, id, channel, &found, other, tlp, err);
+    if (!r && found)
+        r = hl_fail(err, HL_E_PERM, id,
+                    "came in on channel %s under %s; TLP 2.0 forbids sharing it into channel %s",
+                    other, tlp, channel);
+    return r;
+}
+
 /* Removes from objs every object whose version the channel holds
  * (log_held_version: identical apart from seals), or that an earlier
  * object of the batch has; names each on stderr. A different object under
- * a held version is refused (HL_E_CONFLICT). */
+ * a held version is refused (HL_E_CONFLICT), and so is an object held under
+ * a restrictive TLP from another channel (HL_E_PERM). */
 static int append_skip_held(struct store *s, const struct append_args *a, json_t *objs,
                             size_t *skipped, struct hl_error *err)
 {
@@ -151,7 +168,7 @@ static int append_skip_held(struct store *s, const struct append_args *a, json_t
                                                       "%s is given twice in one version with "
                                                       "different contents",
                                                       id)) == 0;
-        else if (id)
+        else if (id && !(r = append_tlp_check(s, a->channel, id, err)))
             r = log_held_version(s, a->channel, o, &held, err);
         if (!r && !held && id)
             r = json_object_set(seen, key, o) ? hl_fail(err, HL_E_NOMEM, NULL, "out of memory") : 0;

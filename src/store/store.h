@@ -564,5 +564,11 @@ HL_MUST_CHECK int store_tlp_hold(struct store *s, const char *stix_id, const cha
  * nothing (not an error) if it is held nowhere. */
 HL_MUST_CHECK int store_tlp_find(struct store *s, const char *stix_id, store_tlp_fn fn, void *ctx,
                                  struct hl_error *err);
+/* The onward-sharing question for publishing stix_id into channel: is it
+ * held under a TLP in ANOTHER channel? *found says; if so, other and tlp
+ * (each STORE_TEXT_MAX + 1 bytes) name the first such channel (name
+ * order) and its TLP. Same errors as store_tlp_find. */
+HL_MUST_CHECK int store_tlp_elsewhere(struct store *s, const char *stix_id, const char *channel,
+                                      bool *found, char *other, char *tlp, struct hl_error *err);
 
 #endif

@@ -290,3 +290,33 @@ int store_tlp_find(struct store *s, const char *stix_id, store_tlp_fn fn, void *
         r = fed_missing(err, "callback");
     return r ? r : s->ops->tlp_find(s, stix_id, fn, ctx, err);
 }
+
+struct tlp_elsewhere {
+    const char *channel;
+    char *other, *tlp;
+};
+
+static int tlp_other_channel(void *ctx, const char *channel, const char *tlp)
+{
+    struct tlp_elsewhere *t = ctx;
+    if (strcmp(channel, t->channel) == 0)
+        return 0;
+    memcpy(t->other, channel, strlen(channel) + 1);
+    memcpy(t->tlp, tlp, strlen(tlp) + 1);
+    return 1;
+}
+
+int store_tlp_elsewhere(struct store *s, const char *stix_id, const char *channel, bool *found,
+                        char *other, char *tlp, struct hl_error *err)
+{
+    struct tlp_elsewhere t = {channel, other, tlp};
+    if (!found || !other || !tlp)
+        return fed_missing(err, "out");
+    *found = false;
+    other[0] = tlp[0] = '\0';
+    int r = fed_text(err, "channel", channel, STORE_TEXT_MAX, false);
+    if (!r)
+        r = store_tlp_find(s, stix_id, tlp_other_channel, &t, err);
+    *found = r == 1;
+    return r == 1 ? 0 : r;
+}

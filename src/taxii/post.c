@@ -155,38 +155,19 @@ static int post_version_stored(struct post *p, const char *id, int64_t version_u
     return r;
 }
 
-/* The first holding of an id under a restrictive TLP in a channel other
- * than this one. */
-struct tlp_probe {
-    const char *channel; /* the channel posted to */
-    char other[STORE_TEXT_MAX + 1];
-    char tlp[STORE_TEXT_MAX + 1];
-};
-
-static int tlp_other_channel(void *ctx, const char *channel, const char *tlp)
-{
-    struct tlp_probe *t = ctx;
-    if (strcmp(channel, t->channel) == 0)
-        return 0;
-    snprintf(t->other, sizeof t->other, "%s", channel);
-    snprintf(t->tlp, sizeof t->tlp, "%s", tlp);
-    return 1;
-}
-
 /* TLP 2.0 onward sharing: *refused when o's id came in on another channel
  * under TLP:RED, AMBER+STRICT or AMBER; the failure is recorded. */
 static int post_tlp_check(struct post *p, const json_t *o, const char *id, bool *refused)
 {
-    struct tlp_probe t = {p->c->channel, "", ""};
-    char msg[POST_MESSAGE_MAX];
+    char msg[POST_MESSAGE_MAX], other[STORE_TEXT_MAX + 1], tlp[STORE_TEXT_MAX + 1];
     *refused = false;
-    int r = id ? store_tlp_find(p->c->store, id, tlp_other_channel, &t, &p->err) : 0;
-    if (r != 1)
+    int r =
+        id ? store_tlp_elsewhere(p->c->store, id, p->c->channel, refused, other, tlp, &p->err) : 0;
+    if (r || !*refused)
         return r;
-    *refused = true;
     snprintf(msg, sizeof msg,
              "%s came in on channel %s under %s; TLP 2.0 forbids sharing it into channel %s", id,
-             t.other, t.tlp, p->c->channel);
+             other, tlp, p->c->channel);
     return post_detail(p, p->failures, o, msg);
 }
 

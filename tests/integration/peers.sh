@@ -279,6 +279,10 @@ code=$(post_admin us-ru "$tmp/held.json") || true
     "$held came in on channel tri under TLP:AMBER; TLP 2.0 forbids sharing it into channel us-ru" ] ||
     fail "TLP failure message: $(cat "$tmp/body")"
 expect_rc 2 "$HL_BIN" status "$held" --data "$A" --channel us-ru || fail "the refused object was stored"
+python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["objects"][0]))' \
+    "$tmp/held.json" >"$tmp/held-object.json"
+refuse "came in on channel tri under TLP:AMBER; TLP 2.0 forbids sharing it into channel us-ru" \
+    "$HL_BIN" log append --data "$A" --channel us-ru "$tmp/held-object.json"
 code=$(post_admin tri "$tmp/held.json") || true
 [ "$(json_get "$tmp/body" "d['success_count']")" = 1 ] || fail "same id into its own channel: $code $(cat "$tmp/body")"
 grep -q -F -- "$tok_b_at_a" "$tmp/serve.err" && fail "serve logged b's token"

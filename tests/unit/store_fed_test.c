@@ -488,6 +488,27 @@ static void test_tlp_hold_refuses_other_levels_and_unknown_channels(void **state
     assert_non_null(strstr(f->err.msg, "TLP:CLEAR"));
 }
 
+static void test_tlp_elsewhere_names_only_another_channel(void **state)
+{
+    struct fx *f = *state;
+    char other[STORE_TEXT_MAX + 1], tlp[STORE_TEXT_MAX + 1];
+    bool found = true;
+    assert_int_equal(store_tlp_elsewhere(f->s, OBJ, "eu", &found, other, tlp, &f->err), 0);
+    assert_false(found);
+    assert_int_equal(store_tlp_hold(f->s, OBJ, "eu", STORE_TLP_AMBER, &f->err), 0);
+    assert_int_equal(store_tlp_elsewhere(f->s, OBJ, "eu", &found, other, tlp, &f->err), 0);
+    assert_false(found); /* its own channel */
+    assert_int_equal(store_tlp_elsewhere(f->s, OBJ, "us-ru", &found, other, tlp, &f->err), 0);
+    assert_true(found);
+    assert_string_equal(other, "eu");
+    assert_string_equal(tlp, STORE_TLP_AMBER);
+    assert_int_equal(store_tlp_elsewhere(f->s, OBJ, "us-ru", NULL, other, tlp, &f->err),
+                     -HL_E_INVALID);
+    assert_int_equal(store_tlp_elsewhere(f->s, OBJ, NULL, &found, other, tlp, &f->err),
+                     -HL_E_INVALID);
+    assert_false(found);
+}
+
 /* ---- a file written before step 4 ------------------------------------------------ */
 
 /* The tables step 4 made, and users as step 2 made it (no party_id). */
@@ -552,6 +573,7 @@ int main(void)
         T(test_repl_state_put_refuses_negative_values_and_unknown_keys),
         T(test_tlp_hold_keeps_the_stricter_level_per_channel),
         T(test_tlp_hold_refuses_other_levels_and_unknown_channels),
+        T(test_tlp_elsewhere_names_only_another_channel),
         T(test_open_upgrades_a_version_3_file_and_keeps_its_users),
     };
 #undef T
