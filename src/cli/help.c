@@ -22,7 +22,8 @@ int cli_help(int argc, char **argv)
         printf("  %-10s %s\n", c->name, c->summary);
     printf("\n'hotline <command> --help' shows a command's options; man hotline(1)\n"
            "and docs/ have the rest. Exit codes: 0 success, 1 check failed,\n"
-           "2 usage or operational error.\n");
+           "2 usage or operational error, 3 not yet delivered to every member\n"
+           "(status).\n");
     return CLI_OK;
 }
 

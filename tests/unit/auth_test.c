@@ -250,6 +250,38 @@ static void test_database_never_holds_a_token(void **state)
     assert_true(contains(bytes, n, "alice")); /* the file was read */
 }
 
+/* A peer node's account carries the peer's party through auth_check; a
+ * person's carries "". */
+static void test_peer_account_carries_its_party(void **state)
+{
+    struct fx *f = *state;
+    const char *ru = "identity--11111111-1111-4111-8111-111111111111";
+    char tok[AUTH_TOKEN_LEN + 1];
+    struct auth_user u;
+    struct store_party p;
+    memset(&p, 0, sizeof p);
+    snprintf(p.id, sizeof p.id, "%s", ru);
+    snprintf(p.name, sizeof p.name, "CERT RU");
+    assert_int_equal(store_party_put(f->s, &p, &f->err), 0);
+    assert_int_equal(auth_peer_user_add(f->s, "ru", ru, tok, &f->err), 0);
+    assert_int_equal(auth_check(f->s, "ru", tok, &u, &f->err), 0);
+    assert_string_equal(u.party, ru);
+    assert_false(u.admin);
+    assert_int_equal(auth_check(f->s, NULL, tok, &u, &f->err), 0);
+    assert_string_equal(u.party, ru);
+    unsigned rights = 9;
+    assert_int_equal(auth_rights(f->s, &u, "us-ru", &rights, &f->err), 0);
+    assert_int_equal(rights, 0); /* rights come with membership, not with the account */
+    assert_int_equal(auth_check(f->s, "alice", f->alice, &u, &f->err), 0);
+    assert_string_equal(u.party, "");
+    assert_int_equal(auth_peer_user_add(f->s, "cn",
+                                        "identity--99999999-9999-4999-8999-999999999999", tok,
+                                        &f->err),
+                     -HL_E_NOT_FOUND);
+    assert_string_equal(tok, "");
+    assert_int_equal(auth_peer_user_add(f->s, "nobody", "", tok, &f->err), -HL_E_INVALID);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,6 +299,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_token_reset_retires_the_old_token, setup, teardown),
         cmocka_unit_test_setup_teardown(test_database_never_holds_a_token, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_peer_account_carries_its_party, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
