@@ -50,8 +50,9 @@ static void channel_help(void)
         "           \"head_size\", \"head_root\"}]}]}\n\n"
         "show: one channel: active or waiting for whom; per member, its log held\n"
         "here (size, latest tree head), how much of this node's log it confirmed\n"
-        "holding (its latest receipt), last contact and failures of replication;\n"
-        "and the channel's alarms.\n"
+        "holding (its latest receipt, or what it acknowledged to the replication\n"
+        "if more: receipts never answer receipts), last contact and failures of\n"
+        "replication; and the channel's alarms.\n"
         "  --json   {\"name\", \"created\", \"active\", \"pending\", \"our_log_size\",\n"
         "           \"members\": [{\"party\", \"name\", \"peer\", \"self\", \"log_size\",\n"
         "           \"head_size\", \"head_root\", \"confirmed\", \"repl\": {\"push_seq\",\n"
@@ -429,8 +430,12 @@ static void show_print_member(const json_t *m, json_int_t ours)
         putchar('\n');
         return;
     }
+    /* A receipt is the signed word; the worker's push_seq also counts
+     * entries the peer acknowledged that no receipt answers (receipts and
+     * tree heads are never answered by receipts). */
+    json_int_t held = cli_jint(m, "confirmed"), pushed = cli_jint(repl, "push_seq");
     printf("; holds %" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT " of our log",
-           cli_jint(m, "confirmed"), ours);
+           pushed > held ? pushed : held, ours);
     json_int_t failures = cli_jint(repl, "failures");
     const char *ok = cli_jstr(repl, "last_ok");
     if (failures)
