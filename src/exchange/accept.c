@@ -19,9 +19,12 @@
  * head, keeps the received head (log_evidence_keep_in) so that an audit
  * of the store shows both heads too.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "exchange.h"
 #include "ledger/ledger.h"
@@ -29,7 +32,9 @@
 #include "store/store.h"
 
 #define ACCEPT_MESSAGE_MAX (HL_ERROR_MSG_MAX + 128)
-#define ACCEPT_LOGS_MAX 64 /* logs one envelope or page may grow */
+#define ACCEPT_LOGS_MAX 64    /* logs one envelope or page may grow */
+#define ACCEPT_PARALLEL_MIN 16 /* objects from which the checks run on every CPU */
+#define ACCEPT_THREADS_MAX 4
 
 /* The TLP markings that restrict onward sharing (TLP 2.0 and 1.0 ids,
  * stix/marking.c lists all of them). */
@@ -170,18 +175,146 @@ static void grown_add(struct grown *g, const char *party)
         memcpy(g->party[g->n++], party, strlen(party) + 1);
 }
 
+/* ---- the costly checks, first and in parallel ----------------------------
+ * Canonical form, seal signature (over that form) and STIX validation of
+ * every object, on every CPU, before the entries are taken one by one in
+ * order: log_accept_verified_in then repeats none of them. An object that
+ * fails here goes the slow way (log_accept_in), which names the reason. */
+
+struct checked {
+    struct seal_info info;
+    struct buf canon;
+    bool canon_ok; /* canon holds the object's RFC 8785 form */
+    bool ok;       /* and the seal and the STIX checks passed */
+};
+
+/* The held size of each log an envelope or page names, read before the
+ * threads start: an entry already held needs its canonical form only (a
+ * resend is recognised by its bytes); entries of skip's log need nothing. */
+struct held_sizes {
+    const char *party[ACCEPT_LOGS_MAX];
+    int64_t size[ACCEPT_LOGS_MAX];
+    size_t n;
+    const char *skip;
+};
+
+struct precheck {
+    json_t *objects;
+    struct checked *c;
+    size_t n;
+    const struct held_sizes *held;
+    atomic_size_t next;
+};
+
+/* -1: check all of it; 0: nothing (skip); 1: the canonical form only. */
+static int precheck_depth(const struct held_sizes *h, const json_t *o)
+{
+    const char *party = json_string_value(json_object_get(o, SEAL_PROP_PARTY));
+    const json_t *seq = json_object_get(o, SEAL_PROP_SEQ);
+    if (!party || !json_is_integer(seq))
+        return -1;
+    if (h->skip && strcmp(party, h->skip) == 0)
+        return 0;
+    for (size_t i = 0; i < h->n; i++)
+        if (strcmp(h->party[i], party) == 0)
+            return json_integer_value(seq) < h->size[i] ? 1 : -1;
+    return -1;
+}
+
+static int held_sizes_read(struct store *s, const char *channel, json_t *objects,
+                           struct held_sizes *h, struct hl_error *err)
+{
+    for (size_t i = 0; i < json_array_size(objects); i++) {
+        const char *party =
+            json_string_value(json_object_get(json_array_get(objects, i), SEAL_PROP_PARTY));
+        bool known = !party || (h->skip && strcmp(party, h->skip) == 0);
+        for (size_t k = 0; k < h->n && !known; k++)
+            known = strcmp(h->party[k], party) == 0;
+        if (known || h->n == ACCEPT_LOGS_MAX)
+            continue;
+        int r = store_log_size(s, party, channel, &h->size[h->n], err);
+        if (r)
+            return r;
+        h->party[h->n++] = party;
+    }
+    return 0;
+}
+
+static bool stix_clean(const json_t *o)
+{
+    struct stix_report rep;
+    stix_report_init(&rep);
+    stix_validate_object(o, "", &rep);
+    bool ok = stix_report_ok(&rep);
+    stix_report_release(&rep);
+    return ok;
+}
+
+static void *precheck_run(void *arg)
+{
+    struct precheck *p = arg;
+    struct hl_error e;
+    for (size_t i; (i = atomic_fetch_add(&p->next, 1)) < p->n;) {
+        json_t *o = json_array_get(p->objects, i);
+        struct checked *c = &p->c[i];
+        int depth = precheck_depth(p->held, o);
+        if (depth == 0 || !json_is_object(o))
+            continue;
+        c->canon_ok = stix_canon(o, &c->canon, &e) == 0;
+        c->ok = depth < 0 && c->canon_ok &&
+                seal_verify_canonical(o, (const uint8_t *)c->canon.data, c->canon.len, &c->info,
+                                      &e) == 0 &&
+                stix_clean(o);
+    }
+    return NULL;
+}
+
+/* The checks of every object (NULL when out of memory: all go the slow
+ * way). Free with checked_free. */
+static struct checked *precheck(json_t *objects, const struct held_sizes *held)
+{
+    struct precheck p = {.objects = objects, .n = json_array_size(objects), .held = held};
+    pthread_t th[ACCEPT_THREADS_MAX];
+    size_t started = 0;
+    p.c = calloc(p.n ? p.n : 1, sizeof *p.c);
+    if (!p.c)
+        return NULL;
+    for (size_t i = 0; i < p.n; i++)
+        buf_init(&p.c[i].canon, STORE_JSON_MAX);
+    atomic_init(&p.next, 0);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t extra = p.n < ACCEPT_PARALLEL_MIN || cpus < 2 ? 0 : (size_t)cpus - 1;
+    if (extra > ACCEPT_THREADS_MAX)
+        extra = ACCEPT_THREADS_MAX;
+    while (started < extra && pthread_create(&th[started], NULL, precheck_run, &p) == 0)
+        started++;
+    precheck_run(&p);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    return p.c;
+}
+
+static void checked_free(struct checked *c, size_t n)
+{
+    for (size_t i = 0; c && i < n; i++)
+        buf_release(&c[i].canon);
+    free(c);
+}
+
 /* Whether entry seq (< the held size) of party's log is held with exactly
  * o's canonical bytes: a resent entry, which needs no seal check (the
  * held bytes were checked when they came). */
 static int accept_held_same(struct exchange_accept *a, const char *party, int64_t seq,
-                            const json_t *o, bool *same, struct hl_error *err)
+                            const json_t *o, const struct checked *ck, bool *same,
+                            struct hl_error *err)
 {
     struct buf canon;
     struct store_log_entry e;
     uint8_t leaf[32];
     *same = false;
     buf_init(&canon, STORE_JSON_MAX);
-    int r = stix_canon(o, &canon, err);
+    int r = ck && ck->canon_ok ? buf_add(&canon, ck->canon.data, ck->canon.len)
+                               : stix_canon(o, &canon, err);
     if (!r && merkle_leaf_hash(canon.data, canon.len, leaf))
         r = hl_fail(err, HL_E_CRYPTO, NULL, "SHA-256 failed");
     if (!r)
@@ -224,8 +357,8 @@ static int accept_refusal(struct exchange_accept *a, const char *party, int64_t 
 }
 
 /* One object. *refused says it was not taken (msg says why). */
-static int accept_one(struct exchange_accept *a, json_t *o, struct grown *g, bool *refused,
-                      char *msg, struct hl_error *err)
+static int accept_one(struct exchange_accept *a, json_t *o, const struct checked *ck,
+                      struct grown *g, bool *refused, char *msg, struct hl_error *err)
 {
     struct hl_error e;
     enum log_accept what = LOG_ACCEPTED;
@@ -248,7 +381,7 @@ static int accept_one(struct exchange_accept *a, json_t *o, struct grown *g, boo
     bool same = false;
     int rc = store_log_size(a->store, party, a->channel, &held, err);
     if (!rc && seq < held)
-        rc = accept_held_same(a, party, seq, o, &same, err);
+        rc = accept_held_same(a, party, seq, o, ck, &same, err);
     if (rc)
         return rc;
     if (same) {
@@ -257,15 +390,18 @@ static int accept_one(struct exchange_accept *a, json_t *o, struct grown *g, boo
         snprintf(msg, ACCEPT_MESSAGE_MAX, "held already");
         return 0;
     }
-    char *text = json_dumps(o, JSON_COMPACT);
-    if (!text)
-        return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
-    if (!rc)
+    if (ck && ck->ok) {
+        rc = log_accept_verified_in(a->store, party, a->channel, o, &ck->info,
+                                    (const uint8_t *)ck->canon.data, ck->canon.len, a->now_us,
+                                    &what, &e);
+    } else {
+        char *text = json_dumps(o, JSON_COMPACT);
+        if (!text)
+            return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
         rc = log_accept_in(a->store, party, a->channel, (const uint8_t *)text, strlen(text),
                            a->now_us, &what, &e);
-    else
-        e = *err;
-    free(text);
+        free(text);
+    }
     if (rc)
         return accept_refusal(a, party, seq, held, o, rc, &e, msg, err);
     *refused = false;
@@ -337,11 +473,15 @@ int exchange_accept_push(struct exchange_accept *a, json_t *objects, struct hl_e
 {
     char msg[ACCEPT_MESSAGE_MAX];
     struct grown *g = calloc(1, sizeof *g);
-    size_t refused_at = 0;
+    size_t refused_at = 0, n = json_array_size(objects);
     bool stopped = false;
     if (!g)
         return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    struct held_sizes held = {.n = 0};
     int r = push_check(a, objects, err);
+    if (!r)
+        r = held_sizes_read(a->store, a->channel, objects, &held, err);
+    struct checked *ck = r ? NULL : precheck(objects, &held);
     if (r == -HL_E_PERM)
         accept_log(a, "exchange refused push from %s (%s) to %s: %s",
                    a->peer_name ? a->peer_name : "-", a->peer, a->channel, err->msg);
@@ -351,7 +491,7 @@ int exchange_accept_push(struct exchange_accept *a, json_t *objects, struct hl_e
         if (stopped)
             snprintf(msg, sizeof msg, "not processed: follows refused entry %zu", refused_at);
         else
-            r = accept_one(a, o, g, &refused, msg, err);
+            r = accept_one(a, o, ck ? &ck[i] : NULL, g, &refused, msg, err);
         if (!r && refused && !stopped) {
             stopped = true;
             refused_at = i;
@@ -366,6 +506,7 @@ int exchange_accept_push(struct exchange_accept *a, json_t *objects, struct hl_e
     }
     if (!r)
         r = accept_receipts(a, g, err);
+    checked_free(ck, n);
     free(g);
     return r;
 }
@@ -374,10 +515,13 @@ int exchange_accept_pull(struct exchange_accept *a, json_t *objects, struct hl_e
 {
     char msg[ACCEPT_MESSAGE_MAX];
     struct grown *g = calloc(1, sizeof *g);
+    size_t n = json_array_size(objects);
     if (!g)
         return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
-    int r = 0;
-    for (size_t i = 0; !r && i < json_array_size(objects); i++) {
+    struct held_sizes held = {.skip = a->me ? a->me->party : NULL};
+    int r = held_sizes_read(a->store, a->channel, objects, &held, err);
+    struct checked *ck = r ? NULL : precheck(objects, &held);
+    for (size_t i = 0; !r && i < n; i++) {
         json_t *o = json_array_get(objects, i);
         const char *party = json_string_value(json_object_get(o, SEAL_PROP_PARTY));
         const char *ch = json_string_value(json_object_get(o, SEAL_PROP_CHANNEL));
@@ -389,7 +533,7 @@ int exchange_accept_pull(struct exchange_accept *a, json_t *objects, struct hl_e
         if (ch && strcmp(ch, a->channel) != 0)
             snprintf(msg, sizeof msg, "sealed for channel %.130s", ch), refused = true;
         else
-            r = accept_one(a, o, g, &refused, msg, err);
+            r = accept_one(a, o, ck ? &ck[i] : NULL, g, &refused, msg, err);
         if (!r && refused) {
             a->refused++;
             accept_log(a, "exchange refused pulled from %s (%s) in %s: object %.100s: %s",
@@ -399,6 +543,7 @@ int exchange_accept_pull(struct exchange_accept *a, json_t *objects, struct hl_e
     }
     if (!r)
         r = accept_receipts(a, g, err);
+    checked_free(ck, n);
     free(g);
     return r;
 }

@@ -372,6 +372,20 @@ HL_MUST_CHECK int log_accept_in(struct store *s, const char *party, const char *
                                 const uint8_t *json, size_t len, int64_t now_us,
                                 enum log_accept *what, struct hl_error *err);
 
+/* log_accept_in of an entry the caller parsed (obj), whose seal it
+ * verified (info: seal_verify's answer for obj), which it validated as
+ * STIX (stix_validate_object: no error), and whose RFC 8785 form is canon:
+ * the party, channel and key the seal names are still checked against the
+ * log and the party's stored key, and every order and storage rule of
+ * log_accept_in applies; only the costly steps (signature, validation,
+ * canonicalization), which the caller may run in parallel before taking
+ * the writer's lock, are not repeated. Anything else in info or canon and
+ * the answer means nothing. */
+HL_MUST_CHECK int log_accept_verified_in(struct store *s, const char *party, const char *channel,
+                                         const json_t *obj, const struct seal_info *info,
+                                         const uint8_t *canon, size_t canon_len, int64_t now_us,
+                                         enum log_accept *what, struct hl_error *err);
+
 /* Appends to me's log of channel a receipt for log (party, channel) at
  * its current held size and root (and the head after it), in one
  * transaction, and records it in the receipts table. HL_E_NOT_FOUND if

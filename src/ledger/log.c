@@ -781,43 +781,72 @@ static int accept_read(const uint8_t *json, size_t len, const char *party, const
     return rc;
 }
 
+/* The order and storage checks of an entry whose seal was checked. */
+static int accept_entry(struct store *s, const char *party, const char *channel,
+                        const json_t *obj, const struct seal_info *info, const struct buf *canon,
+                        const uint8_t leaf[32], int64_t now_us, enum log_accept *what,
+                        struct hl_error *err)
+{
+    struct merkle_frontier f;
+    struct log_statement st = {0};
+    uint8_t stored[32];
+    int64_t row = 0;
+    int rc = tree_open(s, party, channel, &f, err);
+    if (!rc && info->seq < f.size)
+        return accept_held(s, party, channel, info->seq, leaf, what, err);
+    if (!rc && info->seq > f.size)
+        rc = hl_fail(err, HL_E_CONFLICT, "hotline_seq",
+                     "entry %llu of %s in %s comes before "
+                     "entry %llu: a gap",
+                     (unsigned long long)info->seq, party, channel, (unsigned long long)f.size);
+    if (!rc && log_kind_of(obj) != LOG_KIND_OTHER)
+        rc = statement_check(party, channel, obj, &f, &st, err);
+    if (!rc)
+        rc = added_base(s, channel, now_us, &now_us, err);
+    if (!rc)
+        rc = entry_store(s, party, channel, &f, obj, canon, now_us, &row, stored, err);
+    if (!rc && st.kind != LOG_KIND_OTHER)
+        rc = statement_record(s, party, channel, &st, row, err);
+    return rc;
+}
+
 int log_accept_in(struct store *s, const char *party, const char *channel, const uint8_t *json,
                   size_t len, int64_t now_us, enum log_accept *what, struct hl_error *err)
 {
     struct seal_info info;
-    struct merkle_frontier f;
-    struct log_statement st = {0};
     struct buf canon;
     uint8_t pk[32], leaf[32];
     json_t *obj = NULL;
-    int64_t row = 0;
     *what = LOG_ACCEPTED;
     buf_init(&canon, CANON_MAX);
     int rc = member_key(s, party, channel, pk, err);
     if (!rc)
         rc = accept_read(json, len, party, channel, pk, &obj, &info, &canon, leaf, err);
     if (!rc)
-        rc = tree_open(s, party, channel, &f, err);
-    if (!rc && info.seq < f.size) {
-        rc = accept_held(s, party, channel, info.seq, leaf, what, err);
-        goto out;
-    }
-    if (!rc && info.seq > f.size)
-        rc = hl_fail(err, HL_E_CONFLICT, "hotline_seq",
-                     "entry %llu of %s in %s comes before "
-                     "entry %llu: a gap",
-                     (unsigned long long)info.seq, party, channel, (unsigned long long)f.size);
-    if (!rc && log_kind_of(obj) != LOG_KIND_OTHER)
-        rc = statement_check(party, channel, obj, &f, &st, err);
-    if (!rc)
-        rc = added_base(s, channel, now_us, &now_us, err);
-    if (!rc)
-        rc = entry_store(s, party, channel, &f, obj, &canon, now_us, &row, leaf, err);
-    if (!rc && st.kind != LOG_KIND_OTHER)
-        rc = statement_record(s, party, channel, &st, row, err);
-out:
+        rc = accept_entry(s, party, channel, obj, &info, &canon, leaf, now_us, what, err);
     json_decref(obj);
     buf_release(&canon);
+    return rc;
+}
+
+int log_accept_verified_in(struct store *s, const char *party, const char *channel,
+                           const json_t *obj, const struct seal_info *info, const uint8_t *canon,
+                           size_t canon_len, int64_t now_us, enum log_accept *what,
+                           struct hl_error *err)
+{
+    uint8_t pk[32], leaf[32];
+    struct buf c = {.data = (char *)canon, .len = canon_len, .cap = 0, .max = canon_len};
+    *what = LOG_ACCEPTED;
+    int rc = member_key(s, party, channel, pk, err);
+    if (!rc && (strcmp(info->party, party) != 0 || strcmp(info->channel, channel) != 0))
+        rc = hl_fail(err, HL_E_VERIFY, "hotline_party", "sealed for %s in %s, not for the log "
+                     "of %s in %s", info->party, info->channel, party, channel);
+    if (!rc && sodium_memcmp(info->pk, pk, 32) != 0)
+        rc = hl_fail(err, HL_E_VERIFY, "signatures[0]", "not signed by the key of %s", party);
+    if (!rc && merkle_leaf_hash(canon, canon_len, leaf))
+        rc = hl_fail(err, HL_E_CRYPTO, NULL, "SHA-256 failed");
+    if (!rc)
+        rc = accept_entry(s, party, channel, obj, info, &c, leaf, now_us, what, err);
     return rc;
 }
 

@@ -51,6 +51,7 @@ struct node {
 struct fx {
     char dir[64];
     struct node a, b, b2; /* b2: another store of B's key (a second history) */
+    struct node bx;       /* B's party id with another key (an impostor) */
     char cert[128], keyfile[128], url[64], fp[EXCHANGE_FINGERPRINT_LEN + 1], coll[37];
     char token[AUTH_TOKEN_LEN + 1];
     struct taxii_options o;
@@ -175,6 +176,7 @@ static int setup(void **state)
     node_open(f, &f->a, "a", PA, 1, kb.pk, PB);
     node_open(f, &f->b, "b", PB, 2, f->a.key.pk, PA);
     node_open(f, &f->b2, "b2", PB, 2, f->a.key.pk, PA);
+    node_open(f, &f->bx, "bx", PB, 9, f->a.key.pk, PA);
     seal_key_wipe(&kb);
     pthread_mutex_init(&f->log_lock, NULL);
     buf_init(&f->log, 1u << 20);
@@ -194,6 +196,8 @@ static int teardown(void **state)
     store_close(f->a.s);
     store_close(f->b.s);
     store_close(f->b2.s);
+    store_close(f->bx.s);
+    seal_key_wipe(&f->bx.key);
     seal_key_wipe(&f->a.key);
     seal_key_wipe(&f->b.key);
     seal_key_wipe(&f->b2.key);
@@ -367,25 +371,25 @@ static void test_push_takes_entries_in_order_with_one_receipt(void **state)
     struct fx *f = *state;
     struct buf body;
     buf_init(&body, 1u << 24);
-    append_notes(f, &f->b, 3, NULL); /* entries 0..2 and head 3 */
-    envelope(&f->b, PB, 0, 4, &body);
+    append_notes(f, &f->b, 15, NULL); /* entries 0..14 and head 15: checked on every CPU */
+    envelope(&f->b, PB, 0, 16, &body);
     json_t *s = push(f, &body);
-    assert_int_equal(count_of(s, "success_count"), 4);
+    assert_int_equal(count_of(s, "success_count"), 16);
     assert_int_equal(count_of(s, "failure_count"), 0);
     json_decref(s);
-    assert_int_equal(log_size(f->a.s, PB), 4);
+    assert_int_equal(log_size(f->a.s, PB), 16);
     assert_int_equal(log_size(f->a.s, PA), 2); /* the receipt and A's head */
     struct store_receipt r;
     assert_int_equal(store_receipt_latest(f->a.s, PB, CH, PA, &r, NULL), 0);
-    assert_int_equal(r.size, 4);
+    assert_int_equal(r.size, 16);
     /* Sent again: held already, nothing stored, no new receipt. */
     s = push(f, &body);
-    assert_int_equal(count_of(s, "success_count"), 4);
+    assert_int_equal(count_of(s, "success_count"), 16);
     assert_string_equal(json_string_value(json_object_get(
                             json_array_get(json_object_get(s, "successes"), 0), "message")),
                         "held already");
     json_decref(s);
-    assert_int_equal(log_size(f->a.s, PB), 4);
+    assert_int_equal(log_size(f->a.s, PB), 16);
     assert_int_equal(log_size(f->a.s, PA), 2);
     buf_release(&body);
 }
@@ -436,6 +440,21 @@ static void test_push_refuses_a_forged_signature(void **state)
     json_t *s = push(f, &body);
     assert_int_equal(count_of(s, "success_count"), 0);
     assert_non_null(strstr(failure_msg(s, 0), "refused"));
+    json_decref(s);
+    assert_int_equal(log_size(f->a.s, PB), 0);
+    buf_release(&body);
+}
+
+static void test_push_refuses_a_valid_seal_by_another_key(void **state)
+{
+    struct fx *f = *state;
+    struct buf body;
+    buf_init(&body, 1u << 24);
+    append_notes(f, &f->bx, 3, NULL); /* sealed for PB's log, with a key that is not PB's */
+    envelope(&f->bx, PB, 0, 4, &body);
+    json_t *s = push(f, &body);
+    assert_int_equal(count_of(s, "success_count"), 0);
+    assert_non_null(strstr(failure_msg(s, 0), "not signed by the key of " PB));
     json_decref(s);
     assert_int_equal(log_size(f->a.s, PB), 0);
     buf_release(&body);
@@ -533,6 +552,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_push_refuses_entries_sealed_by_another_party, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_push_refuses_a_forged_signature, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_push_refuses_a_valid_seal_by_another_key, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(
             test_push_of_a_second_history_raises_an_alarm_with_both_objects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_push_into_a_channel_the_peer_is_not_in_is_forbidden,
