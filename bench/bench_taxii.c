@@ -42,6 +42,7 @@
 
 #include <sodium.h>
 
+#include "bench_taxii_bare.h"
 #include "ledger/ledger.h"
 #include "stix/stix.h"
 #include "store/store.h"
@@ -697,19 +698,56 @@ static void bt_report_ingest(void)
     printf("  goal: >= 30,000 objects/s batched durable ingest\n");
 }
 
+/* A page of 100 of the collection, as the node answers it (owned). */
+static char *bt_page(size_t *len)
+{
+    struct bt_walker w = {.next = ""};
+    bt_conn_init(&w.c);
+    bt_walker_go(&w);
+    long status = 0;
+    if (curl_easy_perform(w.c.h) != CURLE_OK ||
+        curl_easy_getinfo(w.c.h, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK || status != 200)
+        bt_die("GET of a page for the ceiling failed (HTTP %ld)", status);
+    char *page = strndup(w.c.body.data, w.c.body.len);
+    *len = w.c.body.len;
+    bt_conn_release(&w.c);
+    return page;
+}
+
+/* Pages/s of the node and of the bare server (the same page's bytes). */
 static void bt_report_get(void)
 {
     const int clients[2] = {1, 16};
-    printf("(b) GET objects, pages of 100 walked with next, %.0f s per run:\n", BT_GET_SECONDS);
+    char cert[600], key[600], node_url[sizeof bt_url];
+    size_t len = 0;
+    uint16_t port = 0;
+    char *page = bt_page(&len);
+    bt_path(cert, sizeof cert, "tls.crt");
+    bt_path(key, sizeof key, "tls.key");
+    struct bt_bare *bare = bt_bare_start(cert, key, page, len, &port);
+    if (!bare)
+        bt_die("cannot start the bare HTTPS server");
+    printf("(b) GET objects, pages of 100 (%zu bytes) walked with next, %.0f s per run;\n"
+           "    ceiling: the same bytes from a bare HTTPS server (same TLS, threads):\n",
+           len, BT_GET_SECONDS);
+    memcpy(node_url, bt_url, sizeof node_url);
     for (int k = 0; k < 2; k++) {
-        double p[BT_RUNS_MAX], o[BT_RUNS_MAX];
-        for (int r = 0; r < bt_runs; r++)
+        double p[BT_RUNS_MAX], o[BT_RUNS_MAX], c[BT_RUNS_MAX], ratio[BT_RUNS_MAX], unused;
+        for (int r = 0; r < bt_runs; r++) {
             bt_get_run(clients[k], &p[r], &o[r]);
-        double pm = bt_median(p, (size_t)bt_runs), om = bt_median(o, (size_t)bt_runs);
-        printf("  %2d client%s: %7.0f pages/s, %8.0f objects/s", clients[k],
-               clients[k] > 1 ? "s" : " ", pm, om);
+            snprintf(bt_url, sizeof bt_url, "https://127.0.0.1:%u", (unsigned)port);
+            bt_get_run(clients[k], &c[r], &unused);
+            memcpy(bt_url, node_url, sizeof bt_url);
+            ratio[r] = p[r] / c[r];
+        }
+        printf("  %2d client%s: %7.0f pages/s, %8.0f objects/s; ceiling %7.0f pages/s (%.0f%%)",
+               clients[k], clients[k] > 1 ? "s" : " ", bt_median(p, (size_t)bt_runs),
+               bt_median(o, (size_t)bt_runs), bt_median(c, (size_t)bt_runs),
+               100 * bt_median(ratio, (size_t)bt_runs));
         bt_print_runs(p, (size_t)bt_runs);
     }
+    bt_bare_stop(bare);
+    free(page);
     printf("  goal: >= 5,000 GET pages/s\n");
 }
 
