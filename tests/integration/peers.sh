@@ -191,7 +191,7 @@ if expect_rc 3 "$HL_BIN" status "$obj" --data "$A"; then
     grep -q "^  c: not yet" "$tmp/out" || fail "status c: $(cat "$tmp/out")"
 fi
 expect_rc 3 "$HL_BIN" status "$obj" --data "$A" --json &&
-    [ "$(json_get "$tmp/out" "(d['delivered_to_all'], [(m['peer'], m['delivered']) for m in d['locations'][0]['members']])")" = \
+    [ "$(json_get "$tmp/out" "(d['delivered_to_all'], sorted((m['peer'], m['delivered']) for m in d['locations'][0]['members']))")" = \
         "(False, [('b', False), ('c', False)])" ] || fail "status --json: $(cat "$tmp/out")"
 # B receives A's log and signs a receipt; A receives B's log with it.
 "$HL_BIN" log export --data "$A" --channel us-ru --output "$tmp/a.jsonl" &&
