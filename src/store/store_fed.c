@@ -49,9 +49,9 @@ static bool fed_fingerprint_ok(const char *f)
 
 int store_peer_put(struct store *s, const struct store_peer *p, struct hl_error *err)
 {
+    if (!p)
+        return fed_missing(err, "peer");
     int r = fed_store(s, err);
-    if (!r && !p)
-        r = fed_missing(err, "peer");
     if (!r)
         r = fed_text(err, "peer.party_id", p->party_id, STORE_TEXT_MAX, false);
     if (!r)
@@ -72,12 +72,12 @@ int store_peer_put(struct store *s, const struct store_peer *p, struct hl_error 
 static HL_MUST_CHECK int fed_peer_get(struct store *s, const char *party_id, const char *name,
                                       struct store_peer *out, struct hl_error *err)
 {
+    if (!out)
+        return fed_missing(err, "out");
     int r = fed_store(s, err);
     if (!r)
         r = party_id ? fed_text(err, "party_id", party_id, STORE_TEXT_MAX, false)
                      : fed_text(err, "name", name, STORE_TEXT_MAX, false);
-    if (!r && !out)
-        r = fed_missing(err, "out");
     if (r)
         return r;
     memset(out, 0, sizeof *out);
@@ -155,14 +155,14 @@ int store_channel_pending_remove(struct store *s, const char *channel, const cha
 
 int store_channel_active(struct store *s, const char *channel, bool *active, struct hl_error *err)
 {
+    if (!active)
+        return fed_missing(err, "active");
+    *active = false;
     int r = fed_store(s, err);
     if (!r)
         r = fed_text(err, "channel", channel, STORE_TEXT_MAX, false);
-    if (!r && !active)
-        r = fed_missing(err, "active");
     if (r)
         return r;
-    *active = false;
     r = s->ops->channel_active(s, channel, active, err);
     if (r)
         *active = false;
@@ -188,9 +188,9 @@ int store_alarm_add(struct store *s, const struct store_alarm *a, bool *added, s
     if (!added)
         added = &ignored;
     *added = false;
+    if (!a)
+        return fed_missing(err, "alarm");
     int r = fed_store(s, err);
-    if (!r && !a)
-        r = fed_missing(err, "alarm");
     if (!r)
         r = fed_text(err, "alarm.kind", a->kind, STORE_TEXT_MAX, false);
     if (!r && strcmp(a->kind, STORE_ALARM_EQUIVOCATION) &&
