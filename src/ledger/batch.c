@@ -23,60 +23,49 @@
 #define SEAL_MAX_THREADS 16
 #define SEAL_MIN_PER_THREAD 8 /* below this, a thread costs more than it saves */
 
-/* One batch being sealed. Workers claim objects in order through next
- * (so they finish roughly in order, as the caller stores them) and the
- * caller waits for object i alone. */
-struct log_sealer {
-    const struct log_signer *me;
-    const char *channel;
-    json_t *const *objs;
-    struct buf *canons;
-    uint64_t first_seq;
+/* One parallel loop. Workers claim items in order through next (so they
+ * finish roughly in order, as the caller consumes them) and the caller
+ * waits for item i alone. */
+struct log_par {
+    void (*fn)(void *ctx, size_t i);
+    void *ctx;
     size_t n;
-    bool pooled;           /* sealed by the pool, else on the caller's thread */
-    atomic_size_t next;    /* the next object to claim */
-    int *rc;               /* per object */
-    struct hl_error *errs; /* per object */
-    unsigned char *done;   /* per object, under the pool's lock */
-    size_t waiting_for;    /* the object the caller sleeps on, or SIZE_MAX */
-    unsigned busy;         /* workers inside this batch, under the lock */
-    struct log_sealer *next_job;
+    bool pooled;         /* run by the pool, else on the caller's thread */
+    atomic_size_t next;  /* the next item to claim */
+    unsigned char *done; /* per item, under the pool's lock */
+    size_t waiting_for;  /* the item the caller sleeps on, or SIZE_MAX */
+    unsigned busy;       /* workers inside this loop, under the lock */
+    struct log_par *next_job;
 };
 
-/* The sealing threads: started once per process, on the first batch big
- * enough to use them, and kept (a thread start costs as much as sealing
- * a few objects). They sleep on work while no batch is open. */
+/* The threads: started once per process, on the first loop big enough to
+ * use them, and kept (a thread start costs as much as sealing a few
+ * objects). They sleep while no loop is open. */
 static struct {
     pthread_once_t once;
     pthread_mutex_t lock;
-    pthread_cond_t work; /* a batch was opened */
-    pthread_cond_t done; /* an object was sealed, or a worker left a batch */
-    struct log_sealer *jobs;
+    pthread_cond_t work; /* a loop was opened */
+    pthread_cond_t done; /* an item was done, or a worker left a loop */
+    struct log_par *jobs;
     unsigned threads;
 } pool = {.once = PTHREAD_ONCE_INIT,
           .lock = PTHREAD_MUTEX_INITIALIZER,
           .work = PTHREAD_COND_INITIALIZER,
           .done = PTHREAD_COND_INITIALIZER};
 
-static void seal_one(struct log_sealer *j, size_t i)
+/* A loop with items left to claim, or NULL. Under the lock. */
+static struct log_par *pool_job(void)
 {
-    j->rc[i] = seal_object_canon(j->objs[i], j->me->key, j->me->party, j->channel, j->first_seq + i,
-                                 &j->canons[i], &j->errs[i]);
-}
-
-/* A batch with objects left to claim, or NULL. Under the lock. */
-static struct log_sealer *pool_job(void)
-{
-    for (struct log_sealer *j = pool.jobs; j; j = j->next_job)
+    for (struct log_par *j = pool.jobs; j; j = j->next_job)
         if (atomic_load(&j->next) < j->n)
             return j;
     return NULL;
 }
 
-/* Seals object i and says so to a caller waiting for it. */
-static void seal_claimed(struct log_sealer *j, size_t i)
+/* Runs item i and says so to a caller waiting for it. */
+static void par_run(struct log_par *j, size_t i)
 {
-    seal_one(j, i);
+    j->fn(j->ctx, i);
     pthread_mutex_lock(&pool.lock);
     j->done[i] = 1;
     if (j->waiting_for == i)
@@ -84,19 +73,19 @@ static void seal_claimed(struct log_sealer *j, size_t i)
     pthread_mutex_unlock(&pool.lock);
 }
 
-static void *seal_run(void *arg)
+static void *pool_run(void *arg)
 {
     (void)arg;
     pthread_mutex_lock(&pool.lock);
     for (;;) {
-        struct log_sealer *j;
+        struct log_par *j;
         while (!(j = pool_job()))
             pthread_cond_wait(&pool.work, &pool.lock);
         j->busy++;
         pthread_mutex_unlock(&pool.lock);
         size_t i;
         while ((i = atomic_fetch_add(&j->next, 1)) < j->n)
-            seal_claimed(j, i);
+            par_run(j, i);
         pthread_mutex_lock(&pool.lock);
         if (--j->busy == 0)
             pthread_cond_broadcast(&pool.done);
@@ -106,7 +95,7 @@ static void *seal_run(void *arg)
 
 static void pool_start(void)
 {
-    /* One CPU is the caller's: it seals too while it has nothing to store. */
+    /* One CPU is the caller's: it runs items too while it waits. */
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned want = cpus > 1 ? (unsigned)cpus - 1 : 1;
     if (want > SEAL_MAX_THREADS)
@@ -114,20 +103,117 @@ static void pool_start(void)
     json_object_seed(0); /* before threads build objects */
     for (unsigned k = 0; k < want; k++) {
         pthread_t t;
-        if (pthread_create(&t, NULL, seal_run, NULL) != 0)
+        if (pthread_create(&t, NULL, pool_run, NULL) != 0)
             break;
         pthread_detach(t);
         pool.threads++;
     }
 }
 
-/* Whether a batch of n objects is worth the pool (started here if so). */
+/* Whether a loop of n items is worth the pool (started here if so). */
 static bool pool_use(size_t n)
 {
     if (n < 2 * SEAL_MIN_PER_THREAD)
         return false;
     pthread_once(&pool.once, pool_start);
     return pool.threads > 0;
+}
+
+int log_par_start(void (*fn)(void *ctx, size_t i), void *ctx, size_t n, struct log_par **out,
+                  struct hl_error *err)
+{
+    struct log_par *j = calloc(1, sizeof *j);
+    *out = NULL;
+    if (j)
+        j->done = calloc(n ? n : 1, 1);
+    if (!j || !j->done) {
+        free(j);
+        return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    }
+    j->fn = fn;
+    j->ctx = ctx;
+    j->n = n;
+    j->waiting_for = SIZE_MAX;
+    atomic_init(&j->next, 0);
+    *out = j;
+    j->pooled = pool_use(n);
+    if (!j->pooled)
+        return 0; /* run one by one as the caller waits */
+    pthread_mutex_lock(&pool.lock);
+    j->next_job = pool.jobs;
+    pool.jobs = j;
+    pthread_cond_broadcast(&pool.work);
+    pthread_mutex_unlock(&pool.lock);
+    return 0;
+}
+
+void log_par_wait(struct log_par *j, size_t i)
+{
+    if (!j->pooled) {
+        if (!j->done[i]) {
+            j->fn(j->ctx, i);
+            j->done[i] = 1;
+        }
+        return;
+    }
+    /* Rather than sleep while i is run, run the next unclaimed item here;
+     * sleep only when every item is claimed. */
+    pthread_mutex_lock(&pool.lock);
+    while (!j->done[i]) {
+        size_t k = atomic_load(&j->next) < j->n ? atomic_fetch_add(&j->next, 1) : j->n;
+        if (k < j->n) {
+            pthread_mutex_unlock(&pool.lock);
+            par_run(j, k);
+            pthread_mutex_lock(&pool.lock);
+            continue;
+        }
+        j->waiting_for = i;
+        pthread_cond_wait(&pool.done, &pool.lock);
+        j->waiting_for = SIZE_MAX;
+    }
+    pthread_mutex_unlock(&pool.lock);
+}
+
+void log_par_free(struct log_par *j)
+{
+    if (!j)
+        return;
+    if (j->pooled) {
+        /* No worker may claim more of it, and those inside must leave
+         * before the caller's arrays go: they write into them. */
+        pthread_mutex_lock(&pool.lock);
+        atomic_store(&j->next, j->n);
+        while (j->busy)
+            pthread_cond_wait(&pool.done, &pool.lock);
+        struct log_par **p = &pool.jobs;
+        while (*p && *p != j)
+            p = &(*p)->next_job;
+        if (*p)
+            *p = j->next_job;
+        pthread_mutex_unlock(&pool.lock);
+    }
+    free(j->done);
+    free(j);
+}
+
+/* ---- sealing a batch ------------------------------------------------------ */
+
+struct log_sealer {
+    const struct log_signer *me;
+    const char *channel;
+    json_t *const *objs;
+    struct buf *canons;
+    uint64_t first_seq;
+    int *rc;               /* per object */
+    struct hl_error *errs; /* per object */
+    struct log_par *par;
+};
+
+static void seal_one(void *ctx, size_t i)
+{
+    struct log_sealer *j = ctx;
+    j->rc[i] = seal_object_canon(j->objs[i], j->me->key, j->me->party, j->channel, j->first_seq + i,
+                                 &j->canons[i], &j->errs[i]);
 }
 
 int log_sealer_start(const struct log_signer *me, const char *channel, json_t *const *objs,
@@ -138,55 +224,23 @@ int log_sealer_start(const struct log_signer *me, const char *channel, json_t *c
     *out = NULL;
     if (!j)
         return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
-    j->me = me;
-    j->channel = channel;
-    j->objs = objs;
-    j->canons = canons;
-    j->first_seq = first_seq;
-    j->n = n;
-    j->waiting_for = SIZE_MAX;
-    atomic_init(&j->next, 0);
+    *j = (struct log_sealer){
+        .me = me, .channel = channel, .objs = objs, .canons = canons, .first_seq = first_seq};
     j->rc = calloc(n ? n : 1, sizeof *j->rc);
     j->errs = calloc(n ? n : 1, sizeof *j->errs);
-    j->done = calloc(n ? n : 1, 1);
-    if (!j->rc || !j->errs || !j->done) {
+    int rc = j->rc && j->errs ? log_par_start(seal_one, j, n, &j->par, err)
+                              : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    if (rc) {
         log_sealer_free(j);
-        return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+        return rc;
     }
     *out = j;
-    j->pooled = pool_use(n);
-    if (!j->pooled)
-        return 0; /* sealed one by one as the caller asks */
-    pthread_mutex_lock(&pool.lock);
-    j->next_job = pool.jobs;
-    pool.jobs = j;
-    pthread_cond_broadcast(&pool.work);
-    pthread_mutex_unlock(&pool.lock);
     return 0;
 }
 
 int log_sealer_wait(struct log_sealer *j, size_t i, struct hl_error *err)
 {
-    if (!j->pooled) {
-        seal_one(j, i);
-    } else {
-        /* Rather than sleep while i is sealed, seal the next unclaimed
-         * object here; sleep only when every object is claimed. */
-        pthread_mutex_lock(&pool.lock);
-        while (!j->done[i]) {
-            size_t k = atomic_load(&j->next) < j->n ? atomic_fetch_add(&j->next, 1) : j->n;
-            if (k < j->n) {
-                pthread_mutex_unlock(&pool.lock);
-                seal_claimed(j, k);
-                pthread_mutex_lock(&pool.lock);
-                continue;
-            }
-            j->waiting_for = i;
-            pthread_cond_wait(&pool.done, &pool.lock);
-            j->waiting_for = SIZE_MAX;
-        }
-        pthread_mutex_unlock(&pool.lock);
-    }
+    log_par_wait(j->par, i);
     if (!j->rc[i])
         return 0;
     char where[HL_ERROR_WHERE_MAX + 32];
@@ -199,22 +253,8 @@ void log_sealer_free(struct log_sealer *j)
 {
     if (!j)
         return;
-    if (j->pooled) {
-        /* No worker may claim more of it, and those inside must leave
-         * before its arrays go: they write into them. */
-        pthread_mutex_lock(&pool.lock);
-        atomic_store(&j->next, j->n);
-        while (j->busy)
-            pthread_cond_wait(&pool.done, &pool.lock);
-        struct log_sealer **p = &pool.jobs;
-        while (*p && *p != j)
-            p = &(*p)->next_job;
-        if (*p)
-            *p = j->next_job;
-        pthread_mutex_unlock(&pool.lock);
-    }
+    log_par_free(j->par); /* first: its workers write into the arrays */
     free(j->rc);
     free(j->errs);
-    free(j->done);
     free(j);
 }

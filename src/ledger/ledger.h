@@ -386,6 +386,22 @@ HL_MUST_CHECK int log_accept_verified_in(struct store *s, const char *party, con
                                          const uint8_t *canon, size_t canon_len, int64_t now_us,
                                          enum log_accept *what, struct hl_error *err);
 
+/* log_accept_in for a run of entries of one log, parsed already (objs
+ * are borrowed, not changed), in order: the seals are verified in
+ * parallel on the ledger's worker threads, the log's frontier is loaded
+ * once, and an entry that repeats a held one is recognised by its bytes
+ * without verifying its seal again. Processing stops at the first entry
+ * log_accept_in would refuse: *n_done entries before it were taken
+ * (what[i] says how, for i < *n_done), and the return is that entry's
+ * refusal, as log_accept_in reports it (err); 0 when all n were taken.
+ * n <= LOG_BATCH_MAX + 1. Runs inside the caller's transaction: a refused
+ * entry stores nothing, but a failing store may leave part of a write
+ * (roll back then). */
+HL_MUST_CHECK int log_accept_many_in(struct store *s, const char *party, const char *channel,
+                                     json_t *const *objs, size_t n, int64_t now_us,
+                                     enum log_accept *what, size_t *n_done,
+                                     struct hl_error *err);
+
 /* Appends to me's log of channel a receipt for log (party, channel) at
  * its current held size and root (and the head after it), in one
  * transaction, and records it in the receipts table. HL_E_NOT_FOUND if

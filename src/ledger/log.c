@@ -1,7 +1,7 @@
 /*
  * log.c — the per-(party, channel) logs: appending sealed batches with
- * their tree heads, taking another party's entries, receipts, and proofs
- * served from the stored subtree hashes.
+ * their tree heads, receipts, and proofs served from the stored subtree
+ * hashes (accept.c takes another party's entries).
  *
  * Storage of a log (store.h): entry n is a row (seq n, leaf hash, object
  * row); the object row holds the RFC 8785 bytes of the sealed object,
@@ -16,7 +16,6 @@
  * and its row) is written in one store transaction, so it is durable with
  * one fsync, and a crash leaves all of it or none.
  */
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -263,7 +262,7 @@ static int store_subtree(void *ctx, unsigned level, uint64_t index, uint8_t out[
 }
 
 /* Opens a tree of the log for appending: its size and frontier. */
-static int tree_open(struct store *s, const char *party, const char *channel,
+int log_tree_open(struct store *s, const char *party, const char *channel,
                      struct merkle_frontier *f, struct hl_error *err)
 {
     int64_t size = 0;
@@ -338,7 +337,7 @@ static int entry_store_as(struct store *s, const char *party, const char *channe
     return rc ? rc : tree_push(s, party, channel, f, leaf, err);
 }
 
-static int entry_store(struct store *s, const char *party, const char *channel,
+int log_entry_store(struct store *s, const char *party, const char *channel,
                        struct merkle_frontier *f, const json_t *obj, const struct buf *canon,
                        int64_t now_us, int64_t *row, uint8_t leaf[static 32], struct hl_error *err)
 {
@@ -355,14 +354,14 @@ static int seal_and_store(struct store *s, const struct log_signer *me, const ch
     int rc = seal_object(obj, me->key, me->party, channel, f->size, err);
     if (!rc)
         rc = stix_canon(obj, canon, err);
-    return rc ? rc : entry_store(s, me->party, channel, f, obj, canon, now_us, row, leaf, err);
+    return rc ? rc : log_entry_store(s, me->party, channel, f, obj, canon, now_us, row, leaf, err);
 }
 
 /* The date_added of the next row of channel: now, or just after the
  * channel's last row if a writer with a later clock came first (keyset
  * pagination by (date_added, row) must never see a row appear behind a
  * cursor). Call inside the write transaction. */
-static int added_base(struct store *s, const char *channel, int64_t now_us, int64_t *base,
+int log_added_base(struct store *s, const char *channel, int64_t now_us, int64_t *base,
                       struct hl_error *err)
 {
     int64_t last = 0;
@@ -420,10 +419,10 @@ static int append_batch(struct store *s, const struct log_signer *me, const char
     }
     for (size_t i = 0; i < n; i++)
         buf_init(&canons[i], CANON_MAX);
-    rc = tree_open(s, me->party, channel, &f, err);
+    rc = log_tree_open(s, me->party, channel, &f, err);
     res.first_seq = f.size;
     if (!rc)
-        rc = added_base(s, channel, now_us, &now_us, err);
+        rc = log_added_base(s, channel, now_us, &now_us, err);
     if (!rc)
         rc = log_sealer_start(me, channel, objs, n, f.size, canons, &sealer, err);
     /* Each object its own date_added, 1 µs apart, so that a TAXII client
@@ -588,7 +587,7 @@ int log_receipt_publish_in(struct store *s, const struct log_signer *me, const c
     if (!me || !me->party || !party || strcmp(me->party, party) == 0 ||
         strlen(me->party) >= sizeof((struct store_receipt *)0)->witness_id)
         return hl_fail(err, HL_E_INVALID, "receipt", "a party cosigns another party's log");
-    int rc = tree_open(s, party, channel, &f, err);
+    int rc = log_tree_open(s, party, channel, &f, err);
     if (!rc && f.size == 0)
         rc = hl_fail(err, HL_E_NOT_FOUND, channel, "nothing of the log of %s in %s is held", party,
                      channel);
@@ -621,280 +620,4 @@ int log_receipt_publish(struct store *s, const struct log_signer *me, const char
         return rc;
     rc = log_receipt_publish_in(s, me, party, channel, now_us, out, err);
     return tx_end(s, rc, err);
-}
-
-/* ---- another party's entries --------------------------------------------- */
-
-struct member_find {
-    const char *party;
-    bool found;
-};
-
-static int member_match(void *ctx, const struct store_party *p)
-{
-    struct member_find *m = ctx;
-    if (strcmp(p->id, m->party) == 0)
-        m->found = true;
-    return 0;
-}
-
-/* The party's key, if it is a member of the channel. */
-static int member_key(struct store *s, const char *party, const char *channel, uint8_t pk[32],
-                      struct hl_error *err)
-{
-    struct store_party p;
-    struct member_find m = {party, false};
-    int rc = store_party_get(s, party, &p, err);
-    if (rc == -HL_E_NOT_FOUND)
-        return hl_fail(err, HL_E_PERM, party, "party %s is not known here", party);
-    if (!rc)
-        rc = store_channel_member_list(s, channel, member_match, &m, err);
-    if (!rc && !m.found)
-        return hl_fail(err, HL_E_PERM, party, "party %s is not a member of channel %s", party,
-                       channel);
-    if (!rc)
-        memcpy(pk, p.public_key, 32);
-    return rc;
-}
-
-/* The seal must be the log party's own, for this log. */
-static int accept_check_seal(const json_t *obj, const char *party, const char *channel,
-                             const uint8_t pk[32], struct seal_info *info, struct hl_error *err)
-{
-    int rc = seal_verify(obj, info, err);
-    if (rc)
-        return rc;
-    if (strcmp(info->party, party) != 0 || strcmp(info->channel, channel) != 0)
-        return hl_fail(err, HL_E_VERIFY, "hotline_party",
-                       "sealed for %s in %s, not for the log "
-                       "of %s in %s",
-                       info->party, info->channel, party, channel);
-    if (sodium_memcmp(info->pk, pk, 32) != 0)
-        return hl_fail(err, HL_E_VERIFY, "signatures[0]", "not signed by the key of %s", party);
-    return 0;
-}
-
-/* An entry already held: the same bytes are a no-op, others equivocation. */
-static int accept_held(struct store *s, const char *party, const char *channel, uint64_t seq,
-                       const uint8_t leaf[32], enum log_accept *what, struct hl_error *err)
-{
-    struct store_log_entry e;
-    int rc = store_log_entry_get(s, party, channel, (int64_t)seq, &e, err);
-    if (rc)
-        return rc;
-    if (memcmp(e.leaf_hash, leaf, 32) != 0)
-        return hl_fail(err, HL_E_VERIFY, "hotline_seq",
-                       "equivocation: %s sealed two different "
-                       "entries %llu in %s",
-                       party, (unsigned long long)seq, channel);
-    *what = LOG_DUPLICATE;
-    return 0;
-}
-
-/* A statement in the log of (party, channel) must be made by party about
- * that channel; a head must state the root of the entries before it. */
-static int statement_check(const char *party, const char *channel, const json_t *obj,
-                           const struct merkle_frontier *f, struct log_statement *st,
-                           struct hl_error *err)
-{
-    uint8_t root[32];
-    int rc = log_statement_read(obj, st, err);
-    if (rc)
-        return rc;
-    if (strcmp(st->log_channel, channel) != 0 || strcmp(st->creator, party) != 0)
-        return hl_fail(err, HL_E_VERIFY, "log_channel",
-                       "a statement in the log of %s in %s "
-                       "must be made by %s about %s",
-                       party, channel, party, channel);
-    if (st->kind == LOG_KIND_RECEIPT)
-        return strcmp(st->log_party, party) == 0
-                   ? hl_fail(err, HL_E_VERIFY, "log_party", "a party cannot cosign its own log")
-                   : 0;
-    if (strcmp(st->log_party, party) != 0 || st->tree_size != f->size)
-        return hl_fail(err, HL_E_VERIFY, "tree_size",
-                       "tree head %llu of %s must state its own "
-                       "log's size %llu",
-                       (unsigned long long)st->tree_size, party, (unsigned long long)f->size);
-    if (merkle_frontier_root(f, root))
-        return hl_fail(err, HL_E_CRYPTO, NULL, "SHA-256 failed");
-    if (memcmp(root, st->root, 32) != 0)
-        return hl_fail(err, HL_E_VERIFY, "root_hash",
-                       "equivocation: the tree head of size %llu "
-                       "states another root than the entries "
-                       "held",
-                       (unsigned long long)st->tree_size);
-    return 0;
-}
-
-/* Indexes a stored statement: a head in tree_heads, a receipt in receipts
- * (unless the log it cosigns belongs to a party unknown here). */
-static int statement_record(struct store *s, const char *party, const char *channel,
-                            const struct log_statement *st, int64_t row, struct hl_error *err)
-{
-    if (st->kind == LOG_KIND_HEAD) {
-        struct store_tree_head h = {
-            .size = (int64_t)st->tree_size, .timestamp_us = st->created_us, .object_row = row};
-        memcpy(h.root, st->root, 32);
-        return store_tree_head_add(s, party, channel, &h, err);
-    }
-    struct store_party known;
-    struct hl_error ignored;
-    if (store_party_get(s, st->log_party, &known, &ignored) == -HL_E_NOT_FOUND)
-        return 0;
-    struct store_receipt r = {.size = (int64_t)st->tree_size, .object_row = row};
-    memcpy(r.root, st->root, 32);
-    memcpy(r.witness_id, party, strlen(party) + 1);
-    return store_receipt_add(s, st->log_party, channel, &r, err);
-}
-
-/* Validates obj as STIX: the first error refuses it. */
-static int accept_validate(const json_t *obj, struct hl_error *err)
-{
-    struct stix_report r;
-    stix_report_init(&r);
-    stix_validate_object(obj, "", &r);
-    int rc = 0;
-    for (size_t i = 0; i < r.n && !rc; i++) {
-        if (r.items[i].severity == STIX_SEV_ERROR)
-            rc = hl_fail(err, HL_E_STIX, r.items[i].path, "%s", r.items[i].message);
-    }
-    stix_report_release(&r);
-    return rc;
-}
-
-/* Parses, verifies and canonicalizes one received entry. */
-static int accept_read(const uint8_t *json, size_t len, const char *party, const char *channel,
-                       const uint8_t pk[32], json_t **obj, struct seal_info *info,
-                       struct buf *canon, uint8_t leaf[32], struct hl_error *err)
-{
-    int rc = stix_parse((const char *)json, len, obj, err);
-    if (!rc && !json_is_object(*obj))
-        rc = hl_fail(err, HL_E_PARSE, NULL, "a log entry is one JSON object");
-    if (!rc)
-        rc = accept_check_seal(*obj, party, channel, pk, info, err);
-    if (!rc)
-        rc = accept_validate(*obj, err);
-    if (!rc)
-        rc = stix_canon(*obj, canon, err);
-    if (!rc && merkle_leaf_hash(canon->data, canon->len, leaf))
-        rc = hl_fail(err, HL_E_CRYPTO, NULL, "SHA-256 failed");
-    return rc;
-}
-
-/* The order and storage checks of an entry whose seal was checked. */
-static int accept_entry(struct store *s, const char *party, const char *channel,
-                        const json_t *obj, const struct seal_info *info, const struct buf *canon,
-                        const uint8_t leaf[32], int64_t now_us, enum log_accept *what,
-                        struct hl_error *err)
-{
-    struct merkle_frontier f;
-    struct log_statement st = {0};
-    uint8_t stored[32];
-    int64_t row = 0;
-    int rc = tree_open(s, party, channel, &f, err);
-    if (!rc && info->seq < f.size)
-        return accept_held(s, party, channel, info->seq, leaf, what, err);
-    if (!rc && info->seq > f.size)
-        rc = hl_fail(err, HL_E_CONFLICT, "hotline_seq",
-                     "entry %llu of %s in %s comes before "
-                     "entry %llu: a gap",
-                     (unsigned long long)info->seq, party, channel, (unsigned long long)f.size);
-    if (!rc && log_kind_of(obj) != LOG_KIND_OTHER)
-        rc = statement_check(party, channel, obj, &f, &st, err);
-    if (!rc)
-        rc = added_base(s, channel, now_us, &now_us, err);
-    if (!rc)
-        rc = entry_store(s, party, channel, &f, obj, canon, now_us, &row, stored, err);
-    if (!rc && st.kind != LOG_KIND_OTHER)
-        rc = statement_record(s, party, channel, &st, row, err);
-    return rc;
-}
-
-int log_accept_in(struct store *s, const char *party, const char *channel, const uint8_t *json,
-                  size_t len, int64_t now_us, enum log_accept *what, struct hl_error *err)
-{
-    struct seal_info info;
-    struct buf canon;
-    uint8_t pk[32], leaf[32];
-    json_t *obj = NULL;
-    *what = LOG_ACCEPTED;
-    buf_init(&canon, CANON_MAX);
-    int rc = member_key(s, party, channel, pk, err);
-    if (!rc)
-        rc = accept_read(json, len, party, channel, pk, &obj, &info, &canon, leaf, err);
-    if (!rc)
-        rc = accept_entry(s, party, channel, obj, &info, &canon, leaf, now_us, what, err);
-    json_decref(obj);
-    buf_release(&canon);
-    return rc;
-}
-
-int log_accept_verified_in(struct store *s, const char *party, const char *channel,
-                           const json_t *obj, const struct seal_info *info, const uint8_t *canon,
-                           size_t canon_len, int64_t now_us, enum log_accept *what,
-                           struct hl_error *err)
-{
-    uint8_t pk[32], leaf[32];
-    struct buf c = {.data = (char *)canon, .len = canon_len, .cap = 0, .max = canon_len};
-    *what = LOG_ACCEPTED;
-    int rc = member_key(s, party, channel, pk, err);
-    if (!rc && (strcmp(info->party, party) != 0 || strcmp(info->channel, channel) != 0))
-        rc = hl_fail(err, HL_E_VERIFY, "hotline_party", "sealed for %s in %s, not for the log "
-                     "of %s in %s", info->party, info->channel, party, channel);
-    if (!rc && sodium_memcmp(info->pk, pk, 32) != 0)
-        rc = hl_fail(err, HL_E_VERIFY, "signatures[0]", "not signed by the key of %s", party);
-    if (!rc && merkle_leaf_hash(canon, canon_len, leaf))
-        rc = hl_fail(err, HL_E_CRYPTO, NULL, "SHA-256 failed");
-    if (!rc)
-        rc = accept_entry(s, party, channel, obj, info, &c, leaf, now_us, what, err);
-    return rc;
-}
-
-int log_evidence_keep_in(struct store *s, const char *party, const char *channel,
-                         const uint8_t *json, size_t len, int64_t now_us, bool *kept,
-                         struct hl_error *err)
-{
-    struct seal_info info;
-    struct log_statement st;
-    struct buf canon;
-    uint8_t pk[32], leaf[32], root[32];
-    json_t *obj = NULL;
-    int64_t row = 0, held = 0;
-    *kept = false;
-    buf_init(&canon, CANON_MAX);
-    int rc = member_key(s, party, channel, pk, err);
-    if (!rc)
-        rc = accept_read(json, len, party, channel, pk, &obj, &info, &canon, leaf, err);
-    if (!rc)
-        rc = store_log_size(s, party, channel, &held, err);
-    if (rc || log_kind_of(obj) != LOG_KIND_HEAD || log_statement_read(obj, &st, err) ||
-        strcmp(st.log_party, party) != 0 || st.tree_size != info.seq ||
-        st.tree_size >= (uint64_t)held)
-        goto out; /* not a head of this log that can be compared */
-    rc = log_root(s, party, channel, st.tree_size, root, err);
-    if (rc || memcmp(root, st.root, 32) == 0)
-        goto out;
-    const char *id = json_string_value(json_object_get(obj, "id"));
-    rc = added_base(s, channel, now_us, &now_us, err);
-    if (rc)
-        goto out;
-    struct store_object o = {.channel = channel,
-                             .stix_id = id,
-                             .type = LOG_TREE_HEAD_TYPE,
-                             .modified_us = st.created_us,
-                             .date_added_us = now_us,
-                             .json = (const uint8_t *)canon.data,
-                             .json_len = canon.len};
-    rc = store_object_add(s, &o, &row, err);
-    if (!rc) {
-        struct store_tree_head h = {
-            .size = (int64_t)st.tree_size, .timestamp_us = st.created_us, .object_row = row};
-        memcpy(h.root, st.root, 32);
-        rc = store_tree_head_add(s, party, channel, &h, err);
-    }
-    *kept = rc == 0;
-out:
-    json_decref(obj);
-    buf_release(&canon);
-    return rc;
 }

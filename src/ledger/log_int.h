@@ -47,6 +47,33 @@ json_t *log_statement_new(enum log_kind kind, const char *creator, const char *l
                           const char *channel, uint64_t tree_size, const uint8_t root[static 32],
                           int64_t now_us);
 
+/* Shared by log.c and accept.c: the log's size and frontier; storing
+ * obj (canonical bytes canon) as the next entry of the log in f, dated
+ * now_us (its object row into *row, its leaf hash into leaf); the
+ * date_added of the next row of channel (now_us, or just after the
+ * channel's last row). */
+HL_MUST_CHECK int log_tree_open(struct store *s, const char *party, const char *channel,
+                                struct merkle_frontier *f, struct hl_error *err);
+HL_MUST_CHECK int log_entry_store(struct store *s, const char *party, const char *channel,
+                                  struct merkle_frontier *f, const json_t *obj,
+                                  const struct buf *canon, int64_t now_us, int64_t *row,
+                                  uint8_t leaf[static 32], struct hl_error *err);
+HL_MUST_CHECK int log_added_base(struct store *s, const char *channel, int64_t now_us,
+                                 int64_t *base, struct hl_error *err);
+
+/* A parallel loop on the process's worker threads (batch.c), one fewer
+ * than the CPUs, started on first use and kept: fn(ctx, i) runs once for
+ * every i < n, concurrently for different i (fn must allow that; each i
+ * writes only its own slots), roughly in order. log_par_wait(j, i)
+ * returns once fn(ctx, i) has, running unclaimed items on the caller's
+ * thread meanwhile (a loop under 16 items runs there only). free waits
+ * for the workers to leave the loop; always call it. */
+struct log_par;
+HL_MUST_CHECK int log_par_start(void (*fn)(void *ctx, size_t i), void *ctx, size_t n,
+                                struct log_par **out, struct hl_error *err);
+void log_par_wait(struct log_par *j, size_t i);
+void log_par_free(struct log_par *j);
+
 /* Sealing a batch while it is stored (batch.c). Life cycle: start (the
  * workers begin sealing objs[i] as entry first_seq + i of me's log and
  * writing its RFC 8785 form into canons[i], initialised buffers) → wait
