@@ -557,6 +557,55 @@ static void test_open_upgrades_a_version_3_file_and_keeps_its_users(void **state
     assert_int_equal(store_check(f->s, &f->err), 0);
 }
 
+/* A database the hotline before federation wrote (tests/data/step3_node.sql,
+ * dumped from a real node): opened by this store, it is upgraded to the
+ * current schema, keeps its party, channel, log and users, and takes peers. */
+static void test_open_upgrades_a_node_written_by_hotline_before_step_4(void **state)
+{
+    struct fx *f = *state;
+    const char *src = getenv("HL_SRC");
+    char sql_path[4200], db_path[160];
+    struct buf sql;
+    struct hl_error err;
+    if (!src)
+        skip(); /* run by meson, which sets HL_SRC */
+    snprintf(sql_path, sizeof sql_path, "%s/tests/data/step3_node.sql", src);
+    snprintf(db_path, sizeof db_path, "%s/old.db", f->dir);
+    buf_init(&sql, 1u << 20);
+    assert_int_equal(hl_read_file(sql_path, 1u << 20, &sql, &err), 0);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, sql.data, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    buf_release(&sql);
+    assert_int_equal(raw(db_path, "PRAGMA user_version"), 3);
+    struct store *old = NULL;
+    if (store_open(db_path, NULL, &old, &f->err))
+        fail_msg("open: %s", f->err.msg);
+    assert_int_equal(raw(db_path, "PRAGMA user_version"), raw(f->path, "PRAGMA user_version"));
+    char party[STORE_TEXT_MAX + 1];
+    int64_t size = 0;
+    unsigned rights = 0;
+    struct store_user u;
+    assert_int_equal(store_meta_get(old, "party_id", party, &f->err), 0);
+    assert_int_equal(store_log_size(old, party, "us-ru", &size, &f->err), 0);
+    assert_int_equal(size, 2); /* the note and its tree head */
+    assert_int_equal(store_user_get(old, "alice", &u, &f->err), 0);
+    assert_string_equal(u.party_id, "");
+    assert_int_equal(store_user_rights(old, "alice", "us-ru", &rights, &f->err), 0);
+    assert_int_equal(rights, STORE_RIGHTS_ALL);
+    assert_int_equal(store_user_get(old, "admin", &u, &f->err), 0);
+    assert_true(u.admin);
+    bool active = false;
+    assert_int_equal(store_channel_active(old, "us-ru", &active, &f->err), 0);
+    assert_true(active);
+    add_party(old, RU, "ru");
+    struct store_peer p = peer_of(RU, "ru", FP_A);
+    assert_int_equal(store_peer_put(old, &p, &f->err), 0);
+    assert_int_equal(store_check(old, &f->err), 0);
+    store_close(old);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -575,6 +624,7 @@ int main(void)
         T(test_tlp_hold_refuses_other_levels_and_unknown_channels),
         T(test_tlp_elsewhere_names_only_another_channel),
         T(test_open_upgrades_a_version_3_file_and_keeps_its_users),
+        T(test_open_upgrades_a_node_written_by_hotline_before_step_4),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
