@@ -30,6 +30,11 @@
 #include "store/store.h"
 
 #define REPL_PATH_MAX 1400
+/* A successful round's repl_state waits (in memory) until the worker has
+ * been idle this long, or at most REPL_FLUSH_MS: the commit (an fsync)
+ * then stays off the path of the receipt coming back. */
+#define REPL_IDLE_MS 20
+#define REPL_FLUSH_MS 1000
 
 /* One (member, channel) the worker follows. */
 struct pair {
@@ -41,6 +46,9 @@ struct pair {
     int64_t next_pull_ms; /* monotonic; 0: now */
     unsigned failures;
     char last_error[STORE_DETAIL_MAX + 1];
+    struct store_repl_state st; /* the latest state, when dirty */
+    bool dirty;                 /* st not written yet */
+    int64_t dirty_ms;           /* since when */
 };
 
 struct exchange {
@@ -360,8 +368,47 @@ static void pair_outcome(struct exchange *x, struct pair *p, struct store_repl_s
         st->failures++;
         snprintf(st->last_error, sizeof st->last_error, "%s", e->msg);
     }
+    p->st = *st;
+    if (!r) {
+        p->dirty_ms = p->dirty ? p->dirty_ms : now;
+        p->dirty = true;
+        return;
+    }
+    p->dirty = false;
     if (!tx_begin(x, &err))
         (void)tx_end(x, store_repl_state_put(x->store, p->party, p->channel, st, &err), &err);
+}
+
+/* Writes the states kept in memory: all of them, or (!all) those kept
+ * longer than REPL_FLUSH_MS. One transaction. */
+static void repl_flush(struct exchange *x, bool all)
+{
+    struct hl_error err;
+    int64_t now = mono_ms();
+    bool due = false;
+    hl_error_clear(&err);
+    for (size_t i = 0; i < x->n_pairs && !due; i++)
+        due = x->pairs[i].dirty && (all || now - x->pairs[i].dirty_ms >= REPL_FLUSH_MS);
+    if (!due || tx_begin(x, &err))
+        return;
+    int r = 0;
+    for (size_t i = 0; i < x->n_pairs && !r; i++) {
+        struct pair *p = &x->pairs[i];
+        if (p->dirty && (all || now - p->dirty_ms >= REPL_FLUSH_MS)) {
+            r = store_repl_state_put(x->store, p->party, p->channel, &p->st, &err);
+            p->dirty = r != 0;
+        }
+    }
+    if (tx_end(x, r, &err))
+        repl_log(x, "exchange: cannot record the replication state: %s", err.msg);
+}
+
+static bool any_dirty(const struct exchange *x)
+{
+    for (size_t i = 0; i < x->n_pairs; i++)
+        if (x->pairs[i].dirty)
+            return true;
+    return false;
 }
 
 static int target_of(struct exchange *x, struct pair *p, struct target *t,
@@ -392,7 +439,9 @@ static void pair_run(struct exchange *x, struct pair *p, bool pull_now)
     if (p->next_try_ms > now)
         return;
     memset(&st, 0, sizeof st);
-    if (store_repl_state_get(x->store, p->party, p->channel, &st, &err))
+    if (p->dirty)
+        st = p->st;
+    else if (store_repl_state_get(x->store, p->party, p->channel, &st, &err))
         return; /* the store fails: next round */
     int r = target_of(x, p, &t, &err);
     if (r == -HL_E_NOT_FOUND)
@@ -490,7 +539,8 @@ static int64_t next_due(const struct exchange *x)
     return due;
 }
 
-static void wait_until(struct exchange *x, int64_t due_ms)
+/* Waits until due_ms or a wake-up; true if woken. */
+static bool wait_until(struct exchange *x, int64_t due_ms)
 {
     struct timespec until;
     int64_t wait = due_ms - mono_ms();
@@ -507,8 +557,10 @@ static void wait_until(struct exchange *x, int64_t due_ms)
     while (!x->woken && !x->stopping &&
            pthread_cond_timedwait(&x->cond, &x->lock, &until) == 0)
         ;
+    bool woken = x->woken || x->stopping;
     x->woken = false;
     pthread_mutex_unlock(&x->lock);
+    return woken;
 }
 
 static void *repl_main(void *arg)
@@ -526,9 +578,16 @@ static void *repl_main(void *arg)
         for (size_t i = 0; i < x->n_pairs && !x->stopping; i++)
             if (x->pairs[i].live)
                 pair_run(x, &x->pairs[i], pull_requested(x, x->pairs[i].party, req, n_req));
-        if (!x->stopping)
-            wait_until(x, next_due(x));
+        repl_flush(x, false);
+        int64_t due = next_due(x), idle = mono_ms() + REPL_IDLE_MS;
+        if (x->stopping)
+            break;
+        if (!any_dirty(x))
+            wait_until(x, due);
+        else if (!wait_until(x, due < idle ? due : idle))
+            repl_flush(x, true); /* idle: write what the rounds left in memory */
     }
+    repl_flush(x, true);
     free(req);
     return NULL;
 }

@@ -25,7 +25,12 @@ PX=$(fed_party x)
 # party id, key and certificate; b and c are each other's peers.
 fed_link x b
 fed_link x2 c
-fed_link b c
+# b and c know each other, but exchange nothing until both histories
+# arrived (their tokens are set below): else one history could reach the
+# other member relayed before the party's own push, and only one side
+# would see the contradiction.
+"$HL_BIN" peer add c --data "$tmp/b" --card "$tmp/c.card" >"$tmp/bc.out" 2>&1 || fail "b: peer add c"
+"$HL_BIN" peer add b --data "$tmp/c" --card "$tmp/b.card" >"$tmp/cb.out" 2>&1 || fail "c: peer add b"
 # x knows c, and x2 knows b, but without a token: they never reach them.
 "$HL_BIN" peer add c --data "$tmp/x" --card "$tmp/c.card" >/dev/null 2>&1 || fail "x: peer add c"
 "$HL_BIN" peer add b --data "$tmp/x2" --card "$tmp/b.card" >/dev/null 2>&1 || fail "x2: peer add b"
@@ -45,6 +50,10 @@ PY
 sed 's/history one/history two/; s/note--[0-9a-f-]*/note--00000000-0000-4000-8000-000000000002/' "$tmp/h1.json" >"$tmp/h2.json"
 expect_rc 0 "$HL_BIN" send --channel ch "$tmp/h1.json" --data "$tmp/x" --no-wait || true
 expect_rc 0 "$HL_BIN" send --channel ch "$tmp/h2.json" --data "$tmp/x2" --no-wait || true
+fed_wait 30 fed_holds b "$PX" ch 2
+fed_wait 30 fed_holds c "$PX" ch 2
+fed_token_of "$tmp/cb.out" | "$HL_BIN" peer set c --data "$tmp/b" --token - >/dev/null 2>&1 || fail "b: token for c"
+fed_token_of "$tmp/bc.out" | "$HL_BIN" peer set b --data "$tmp/c" --token - >/dev/null 2>&1 || fail "c: token for b"
 
 alarmed() { # NODE: an equivocation alarm of the party, with both histories
     "$HL_BIN" alarms --data "$tmp/$1" --json >"$tmp/alarms.$1" 2>/dev/null
