@@ -3,6 +3,7 @@
  *
  *   channel create NAME [--members PEER[,PEER...]] --data DIR
  *   channel add-member NAME PEER --data DIR
+ *   channel remove-member NAME PEER --data DIR     (a pending member only)
  *   channel list --data DIR [--json]
  *   channel show NAME --data DIR [--json]
  *
@@ -34,6 +35,7 @@ static void channel_help(void)
     printf(
         "usage: hotline channel create NAME [--members PEER[,PEER...]] --data DIR\n"
         "       hotline channel add-member NAME PEER --data DIR\n"
+        "       hotline channel remove-member NAME PEER --data DIR\n"
         "       hotline channel list --data DIR [--json]\n"
         "       hotline channel show NAME --data DIR [--json]\n\n"
         "create: makes the channel NAME (1 to %d characters of a-z, 0-9, '.', '_',\n"
@@ -41,7 +43,9 @@ static void channel_help(void)
         "is a member; --members names the other members by their peer names. A\n"
         "peer not added yet ('hotline peer add') is pending: the channel is active,\n"
         "and replicates, only once every member is known.\n\n"
-        "add-member: makes PEER a member of NAME (pending if not known yet).\n\n"
+        "add-member: makes PEER a member of NAME (pending if not known yet).\n"
+        "remove-member: drops PEER from the members NAME waits for (a name given\n"
+        "by mistake); a known member stays a member: its log is part of the channel.\n\n"
         "list: every channel: its creation time, active or the members it waits\n"
         "for, its members, and for each party with a log in it, the log's size and\n"
         "its latest tree head (the size and RFC 9162 root the party signed).\n"
@@ -165,6 +169,49 @@ static int channel_create(int argc, char **argv, bool create)
         fprintf(stderr, "hotline channel: no channel '%s' in %s\n", ops[0], dir);
     else if (r)
         cli_report(&err);
+    return r ? CLI_ERROR : CLI_OK;
+}
+
+/* Why remove-member found nothing to remove, on stderr. */
+static void channel_not_pending(struct store *s, const char *channel, const char *peer,
+                                const char *dir)
+{
+    struct store_channel c;
+    struct store_peer p;
+    struct hl_error err;
+    if (store_channel_get(s, channel, &c, &err) == -HL_E_NOT_FOUND)
+        fprintf(stderr, "hotline channel: no channel '%s' in %s\n", channel, dir);
+    else if (store_peer_get_by_name(s, peer, &p, &err) == 0)
+        fprintf(stderr,
+                "hotline channel: %s is a known peer; a member stays a member of %s (its log is "
+                "part of the channel), only a pending member can be removed\n",
+                peer, channel);
+    else
+        fprintf(stderr, "hotline channel: %s is not a pending member of %s\n", peer, channel);
+    sodium_memzero(&p, sizeof p);
+}
+
+static int channel_remove_member(int argc, char **argv)
+{
+    const char *dir = NULL;
+    const struct cli_opt opts[] = {{"--data", NULL, &dir, NULL}, {NULL, NULL, NULL, NULL}};
+    char *ops[2];
+    int n = 0;
+    if (cli_parse_opts("channel", argc, argv, opts, ops, 2, &n))
+        return CLI_ERROR;
+    if (n != 2)
+        return cli_usage_error("channel", "remove-member needs a channel NAME and a PEER");
+    struct cli_node node;
+    if (!channel_name_ok(ops[0]) || cli_node_open("channel", dir, false, &node))
+        return CLI_ERROR;
+    struct hl_error err;
+    hl_error_clear(&err);
+    int r = store_channel_pending_remove(node.store, ops[0], ops[1], &err);
+    if (r == -HL_E_NOT_FOUND)
+        channel_not_pending(node.store, ops[0], ops[1], dir);
+    else if (r)
+        cli_report(&err);
+    cli_node_close(&node);
     return r ? CLI_ERROR : CLI_OK;
 }
 
@@ -503,15 +550,20 @@ int cli_channel(int argc, char **argv)
         return CLI_OK;
     }
     if (argc < 2)
-        return cli_usage_error("channel", "expected a subcommand: create, add-member, list, show");
+        return cli_usage_error("channel", "expected a subcommand: create, add-member, "
+                                          "remove-member, list, show");
     if (strcmp(argv[1], "create") == 0)
         return channel_create(argc - 1, argv + 1, true);
     if (strcmp(argv[1], "add-member") == 0)
         return channel_create(argc - 1, argv + 1, false);
+    if (strcmp(argv[1], "remove-member") == 0)
+        return channel_remove_member(argc - 1, argv + 1);
     if (strcmp(argv[1], "list") == 0)
         return channel_list(argc - 1, argv + 1);
     if (strcmp(argv[1], "show") == 0)
         return channel_show(argc - 1, argv + 1);
     return cli_usage_error(
-        "channel", "unknown subcommand '%s' (expected: create, add-member, list, show)", argv[1]);
+        "channel",
+        "unknown subcommand '%s' (expected: create, add-member, remove-member, list, show)",
+        argv[1]);
 }

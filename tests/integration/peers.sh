@@ -161,6 +161,17 @@ expect_rc 0 "$HL_BIN" channel list --data "$B" --json &&
     [ "$(json_get "$tmp/out" "[(c['name'], c['active']) for c in d['channels']]")" = "[('us-ru', True)]" ] ||
     fail "B's channel with a known member is not active: $(cat "$tmp/out")"
 
+# ---- a member named by mistake: remove-member drops a pending one, never a known one ---------
+expect_rc 0 "$HL_BIN" channel create typo --members b,bb --data "$A" || true
+expect_rc 0 "$HL_BIN" channel show typo --data "$A" --json &&
+    [ "$(json_get "$tmp/out" "(d['active'], d['pending'])")" = "(False, ['bb'])" ] || fail "typo: $(cat "$tmp/out")"
+refuse "b is a known peer; a member stays a member of typo" "$HL_BIN" channel remove-member typo b --data "$A"
+refuse "nobody is not a pending member of typo" "$HL_BIN" channel remove-member typo nobody --data "$A"
+refuse "no channel 'nope'" "$HL_BIN" channel remove-member nope bb --data "$A"
+expect_rc 0 "$HL_BIN" channel remove-member typo bb --data "$A" && [ ! -s "$tmp/out" ] || fail "remove-member"
+expect_rc 0 "$HL_BIN" channel show typo --data "$A" --json &&
+    [ "$(json_get "$tmp/out" "(d['active'], d['pending'])")" = "(True, [])" ] || fail "typo after: $(cat "$tmp/out")"
+
 # ---- three parties: tri waits for c until A adds it ----------------------------------------
 expect_rc 0 "$HL_BIN" channel show tri --data "$A" --json &&
     [ "$(json_get "$tmp/out" "(d['active'], d['pending'])")" = "(False, ['c'])" ] ||
@@ -253,7 +264,7 @@ as_b() { curl -sS --cacert "$A/tls.crt" -H "$accept" -u "b:$tok_b_at_a" -o "$tmp
 code=$(as_b "$url/api/collections/") || fail "curl as b"
 [ "$code" = 200 ] || fail "b's collections: $code"
 [ "$(json_get "$tmp/body" "sorted((c['title'], c['can_read'], c['can_write']) for c in d['collections'])")" = \
-    "[('tri', True, True), ('us-ru', True, True)]" ] || fail "b sees: $(cat "$tmp/body")"
+    "[('tri', True, True), ('typo', True, True), ('us-ru', True, True)]" ] || fail "b sees: $(cat "$tmp/body")"
 code=$(as_b "$url/api/collections/$(collection private)/objects/") || true
 [ "$code" = 404 ] || fail "b read a channel it is not in: $code"
 code=$(as_b "$url/api/collections/$(collection us-ru)/objects/") || true
