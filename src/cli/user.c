@@ -46,12 +46,14 @@ static void user_help(void)
            "only now, and the node keeps only its hash.\n"
            "grant: sets NAME's rights on each channel named (none: takes them away);\n"
            "its other channels and its token stay as they are.\n"
-           "list: every user with its rights.\n"
-           "remove: deletes NAME and its rights; its token stops working at once.\n"
+           "list: every user with its rights (a peer node's account, made by\n"
+           "'hotline peer add', names the peer's party).\n"
+           "remove: deletes NAME and its rights; its token stops working at once (a\n"
+           "peer's account goes with the peer: 'hotline peer remove').\n"
            "token: gives NAME a new token (printed last) and retires the old one.\n"
            "  --json   add, token: {\"name\", \"admin\", \"channels\", \"token\"};\n"
            "           list: {\"users\": [{\"name\", \"admin\", \"created\", \"channels\":\n"
-           "           {CH: \"r\"|\"w\"|\"rw\"}}]}\n\n"
+           "           {CH: \"r\"|\"w\"|\"rw\"}, \"party\" (peer accounts)}]}\n\n"
            "Exit codes: 0 done; 2 usage error, unknown user or channel, a taken name,\n"
            "or no such node.\n",
            AUTH_NAME_MAX);
@@ -216,8 +218,9 @@ static int user_list_one(void *ctx, const struct store_user *u)
     struct user_list_ctx *l = ctx;
     char when[32];
     cli_format_us(u->created_us, when);
-    json_t *j = json_pack("{s:s, s:b, s:s, s:{}}", "name", u->name, "admin", u->admin, "created",
-                          when, "channels");
+    json_t *j =
+        json_pack("{s:s, s:b, s:s, s:{}, s:s?}", "name", u->name, "admin", u->admin, "created",
+                  when, "channels", "party", u->party_id[0] ? u->party_id : NULL);
     if (!j || json_array_append_new(l->users, j))
         return hl_fail(l->err, HL_E_NOMEM, NULL, "out of memory");
     return store_user_right_list(l->store, u->name, user_list_right, json_object_get(j, "channels"),
@@ -234,6 +237,8 @@ static void user_list_print(const json_t *users)
         const json_t *v;
         const json_t *ch = json_object_get(u, "channels");
         printf("%s", json_string_value(json_object_get(u, "name")));
+        if (json_is_string(json_object_get(u, "party")))
+            printf("  (account of peer party %s)", json_string_value(json_object_get(u, "party")));
         if (json_is_true(json_object_get(u, "admin")))
             printf("  admin (read and write on every channel)");
         json_object_foreach((json_t *)ch, key, v) printf("  %s:%s", key, json_string_value(v));
@@ -276,17 +281,24 @@ static int user_remove_or_token(const struct user_args *a, const char *verb, con
     struct hl_error err;
     char token[AUTH_TOKEN_LEN + 1] = "";
     bool remove = strcmp(verb, "remove") == 0;
+    struct store_user u;
     if (cli_node_open("user", a->dir, false, &node))
         return CLI_ERROR;
     hl_error_clear(&err);
-    int r = remove ? store_user_remove(node.store, name, &err)
-                   : auth_token_reset(node.store, name, token, &err);
-    if (r == -HL_E_NOT_FOUND)
+    bool peer = remove && store_user_get(node.store, name, &u, &err) == 0 && u.party_id[0];
+    int r = peer     ? -HL_E_PERM
+            : remove ? store_user_remove(node.store, name, &err)
+                     : auth_token_reset(node.store, name, token, &err);
+    if (peer)
+        fprintf(stderr,
+                "hotline user: %s is the account of a peer's node; 'hotline peer remove %s' "
+                "removes it with the peer\n",
+                name, name);
+    else if (r == -HL_E_NOT_FOUND)
         fprintf(stderr, "hotline user: no user '%s' in %s\n", name, a->dir);
     else if (r)
         cli_report(&err);
-    else if (!remove) {
-        struct store_user u;
+    else if (!r && !remove) {
         bool admin = store_user_get(node.store, name, &u, &err) == 0 && u.admin;
         user_print_token(a, name, admin, NULL, 0, token);
     }

@@ -117,6 +117,7 @@ refuse "printable" "$HL_BIN" peer add x --data "$A" --card "$tmp/c.card" --token
 refuse "no peer 'nobody'" "$HL_BIN" peer set nobody --data "$A" --token abc
 refuse "no peer 'nobody'" "$HL_BIN" peer remove nobody --data "$A"
 refuse "is a member of channel tri, us-ru" "$HL_BIN" peer remove b --data "$A"
+refuse "b is the account of a peer's node; 'hotline peer remove b'" "$HL_BIN" user remove b --data "$A"
 refuse "channel 'us-ru' already exists" "$HL_BIN" channel create us-ru --data "$A"
 refuse "not a peer name" "$HL_BIN" channel create x1 --members "b,no way" --data "$A"
 refuse "named twice" "$HL_BIN" channel create x2 --members b,b --data "$A"
@@ -154,7 +155,8 @@ done
 expect_rc 0 "$HL_BIN" peer list --data "$A" &&
     grep -q "^b  party $party_b (CERT B)  https://127.0.0.1:[0-9]*  cert [0-9a-f]\{64\}  token: set  channels: tri, us-ru$" "$tmp/out" ||
     fail "peer list text: $(cat "$tmp/out")"
-expect_rc 0 "$HL_BIN" user list --data "$A" && grep -q "^b  tri:rw  us-ru:rw$" "$tmp/out" ||
+expect_rc 0 "$HL_BIN" user list --data "$A" &&
+    grep -q "^b  (account of peer party $party_b)  tri:rw  us-ru:rw$" "$tmp/out" ||
     fail "b's account rights: $(cat "$tmp/out")"
 expect_rc 0 "$HL_BIN" channel create us-ru --members a --data "$B" || true
 expect_rc 0 "$HL_BIN" channel list --data "$B" --json &&
@@ -184,7 +186,7 @@ expect_rc 0 "$HL_BIN" channel show tri --data "$A" --json &&
         "(True, [], ['-', 'b', 'c'])" ] || fail "tri after c: $(cat "$tmp/out")"
 expect_rc 0 "$HL_BIN" channel add-member us-ru c --data "$A" || true
 expect_rc 0 "$HL_BIN" channel add-member us-ru c --data "$A" || true # twice: no change
-expect_rc 0 "$HL_BIN" user list --data "$A" && grep -q "^c  tri:rw  us-ru:rw$" "$tmp/out" ||
+expect_rc 0 "$HL_BIN" user list --data "$A" && grep -q "^c  (account of peer party $party_c)  tri:rw  us-ru:rw$" "$tmp/out" ||
     fail "c's rights after add-member: $(cat "$tmp/out")"
 
 # ---- status: published, then delivered once a receipt covers it -------------------------------
