@@ -301,6 +301,18 @@ static void checked_free(struct checked *c, size_t n)
     free(c);
 }
 
+struct exchange_checks {
+    struct checked *c;
+    size_t n;
+};
+
+void exchange_checks_free(struct exchange_checks *c)
+{
+    if (c)
+        checked_free(c->c, c->n);
+    free(c);
+}
+
 /* Whether entry seq (< the held size) of party's log is held with exactly
  * o's canonical bytes: a resent entry, which needs no seal check (the
  * held bytes were checked when they came). */
@@ -469,19 +481,36 @@ static int push_check(struct exchange_accept *a, json_t *objects, struct hl_erro
     return r;
 }
 
+int exchange_accept_prepare(struct exchange_accept *a, json_t *objects, struct hl_error *err)
+{
+    struct held_sizes held = {.skip = a->pull && a->me ? a->me->party : NULL};
+    a->checks = calloc(1, sizeof *a->checks);
+    int r = a->checks ? held_sizes_read(a->store, a->channel, objects, &held, err)
+                      : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    if (!r) {
+        a->checks->n = json_array_size(objects);
+        a->checks->c = precheck(objects, &held);
+        r = a->checks->c ? 0 : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    }
+    if (r) {
+        exchange_checks_free(a->checks);
+        a->checks = NULL;
+    }
+    return r;
+}
+
 int exchange_accept_push(struct exchange_accept *a, json_t *objects, struct hl_error *err)
 {
     char msg[ACCEPT_MESSAGE_MAX];
     struct grown *g = calloc(1, sizeof *g);
     size_t refused_at = 0, n = json_array_size(objects);
-    bool stopped = false;
+    bool stopped = false, own = !a->checks;
     if (!g)
         return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
-    struct held_sizes held = {.n = 0};
     int r = push_check(a, objects, err);
-    if (!r)
-        r = held_sizes_read(a->store, a->channel, objects, &held, err);
-    struct checked *ck = r ? NULL : precheck(objects, &held);
+    if (!r && own && exchange_accept_prepare(a, objects, err))
+        hl_error_clear(err); /* every object goes the slow way */
+    struct checked *ck = !r && a->checks && a->checks->n == n ? a->checks->c : NULL;
     if (r == -HL_E_PERM)
         accept_log(a, "exchange refused push from %s (%s) to %s: %s",
                    a->peer_name ? a->peer_name : "-", a->peer, a->channel, err->msg);
@@ -506,7 +535,10 @@ int exchange_accept_push(struct exchange_accept *a, json_t *objects, struct hl_e
     }
     if (!r)
         r = accept_receipts(a, g, err);
-    checked_free(ck, n);
+    if (own) {
+        exchange_checks_free(a->checks);
+        a->checks = NULL;
+    }
     free(g);
     return r;
 }
@@ -516,11 +548,13 @@ int exchange_accept_pull(struct exchange_accept *a, json_t *objects, struct hl_e
     char msg[ACCEPT_MESSAGE_MAX];
     struct grown *g = calloc(1, sizeof *g);
     size_t n = json_array_size(objects);
+    bool own = !a->checks;
     if (!g)
         return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
-    struct held_sizes held = {.skip = a->me ? a->me->party : NULL};
-    int r = held_sizes_read(a->store, a->channel, objects, &held, err);
-    struct checked *ck = r ? NULL : precheck(objects, &held);
+    int r = 0;
+    if (own && exchange_accept_prepare(a, objects, err))
+        hl_error_clear(err); /* every object goes the slow way */
+    struct checked *ck = a->checks && a->checks->n == n ? a->checks->c : NULL;
     for (size_t i = 0; !r && i < n; i++) {
         json_t *o = json_array_get(objects, i);
         const char *party = json_string_value(json_object_get(o, SEAL_PROP_PARTY));
@@ -543,7 +577,10 @@ int exchange_accept_pull(struct exchange_accept *a, json_t *objects, struct hl_e
     }
     if (!r)
         r = accept_receipts(a, g, err);
-    checked_free(ck, n);
+    if (own) {
+        exchange_checks_free(a->checks);
+        a->checks = NULL;
+    }
     free(g);
     return r;
 }

@@ -141,6 +141,9 @@ HL_MUST_CHECK int exchange_client_probe(const char *url,
 /* One log line (no secrets); ctx is the caller's. */
 typedef void (*exchange_log_fn)(void *ctx, const char *line);
 
+/* The costly checks of an envelope, made ahead (opaque; accept.c). */
+struct exchange_checks;
+
 struct exchange_accept {
     /* in */
     struct store *store;           /* inside store_begin .. commit */
@@ -153,10 +156,21 @@ struct exchange_accept {
     json_t *successes, *failures;  /* TAXII status-details arrays (push), or NULL */
     exchange_log_fn log;           /* may be NULL */
     void *log_ctx;
+    struct exchange_checks *checks; /* from exchange_accept_prepare, or NULL */
     /* out */
     size_t accepted, duplicates, refused, alarms, receipts;
     bool gap;                      /* a later entry than the next came: pull */
 };
+
+/* The costly checks of objects (canonical form, seal signature, STIX
+ * validation), on every CPU, made before the writer's lock is taken:
+ * a->store may be outside a transaction (it is only read). Sets
+ * a->checks, which the objects must outlive; release it with
+ * exchange_checks_free. On failure a->checks is NULL and the push makes
+ * the checks itself. */
+HL_MUST_CHECK int exchange_accept_prepare(struct exchange_accept *a, json_t *objects,
+                                          struct hl_error *err);
+void exchange_checks_free(struct exchange_checks *c);
 
 /* Push: the whole-request checks (HL_E_PERM with the reason, for a 403),
  * then every object. Returns 0 when the transaction may commit (refused

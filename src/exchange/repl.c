@@ -274,10 +274,16 @@ static int pull_page(struct exchange *x, struct pair *p, struct target *t, json_
         .log = x->o.log,
         .log_ctx = x->o.log_ctx,
     };
+    /* The costly checks before the writer's lock (on failure, inside). */
+    if (exchange_accept_prepare(&acc, objects, err))
+        hl_error_clear(err);
     int r = tx_begin(x, err);
-    if (r)
+    if (r) {
+        exchange_checks_free(acc.checks);
         return r;
+    }
     r = exchange_accept_pull(&acc, objects, err);
+    exchange_checks_free(acc.checks);
     if (!r)
         r = store_repl_get(x->store, p->party, p->channel, &cur, err);
     if (!r && added_last[0]) {

@@ -215,12 +215,32 @@ static void node_url(const struct node_run *n, uint16_t port, char *out, size_t 
     snprintf(out, size, "https://%.*s:%u/taxii2/", host_len, n->conf.listen, (unsigned)port);
 }
 
+/* The server's peer_prepare hook: the costly checks, before the lock. */
+static int node_peer_prepare(void *ctx, struct store *s, struct taxii_peer_post *p,
+                             struct hl_error *err)
+{
+    struct node_run *n = ctx;
+    struct exchange_accept a = {.store = s, .me = &n->signer, .peer = p->party,
+                                .channel = p->channel};
+    int r = exchange_accept_prepare(&a, (json_t *)p->objects, err);
+    p->prepared = a.checks;
+    return r;
+}
+
+static void node_peer_release(void *ctx, struct taxii_peer_post *p)
+{
+    (void)ctx;
+    exchange_checks_free(p->prepared);
+    p->prepared = NULL;
+}
+
 /* The server's peer_post hook: a peer's envelope to the exchange. */
 static int node_peer_post(void *ctx, struct store *s, const struct taxii_peer_post *p,
                           struct hl_error *err)
 {
     struct node_run *n = ctx;
     struct exchange_accept a = {
+        .checks = p->prepared,
         .store = s,
         .me = &n->signer,
         .peer = p->party,
@@ -281,6 +301,8 @@ static HL_MUST_CHECK int node_run_server(struct node_run *n, const sigset_t *sto
         .log = node_log_line,
         .log_ctx = (void *)n->o,
         .peer_post = node_peer_post,
+        .peer_prepare = node_peer_prepare,
+        .peer_release = node_peer_release,
         .peer_ctx = n,
         .committed = node_committed,
         .write_lock = &n->write_lock,

@@ -103,7 +103,11 @@ void taxii_ep_peer_post(struct taxii_ctx *c)
         return;
     json_t *ok = json_array(), *failed = json_array();
     struct taxii_peer_post p = {c->user.party, c->user.name, c->channel, objects, c->now_us,
-                                ok, failed};
+                                ok, failed, NULL};
+    const struct taxii_options *o = &c->srv->o;
+    if (ok && failed && o->peer_prepare && o->peer_prepare(o->peer_ctx, c->store, &p, &err))
+        hl_error_clear(&err); /* the hook checks everything itself then */
+    taxii_rollback(c->store);    /* no read snapshot kept into the write */
     int r = ok && failed ? taxii_write_begin(c, &err)
                          : hl_fail(&err, HL_E_NOMEM, NULL, "out of memory");
     if (!r) {
@@ -112,6 +116,8 @@ void taxii_ep_peer_post(struct taxii_ctx *c)
             r = -err.code;
         r = taxii_write_end(c, r, &err);
     }
+    if (o->peer_prepare && o->peer_release)
+        o->peer_release(o->peer_ctx, &p);
     if (r == -HL_E_PERM)
         taxii_error(c, 403, "Forbidden", "%s", err.msg);
     else if (r)

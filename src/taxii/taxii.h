@@ -171,6 +171,7 @@ struct taxii_peer_post {
     struct json_t *objects; /* the envelope's "objects" array */
     int64_t now_us;
     struct json_t *successes, *failures; /* status-details arrays (§4.3.1) to fill */
+    void *prepared; /* what peer_prepare made, for peer_post and peer_release */
 };
 
 struct taxii_options {
@@ -194,6 +195,14 @@ struct taxii_options {
      * a peer's POST is 403. */
     int (*peer_post)(void *ctx, struct store *s, const struct taxii_peer_post *p,
                      struct hl_error *err);
+    /* Optional: called first, before the writer's lock, with this
+     * thread's store outside any transaction (costly checks that need no
+     * lock); may set p->prepared. A failure is not an answer: peer_post
+     * then runs without it. peer_release is called at the end whenever
+     * peer_prepare was. */
+    int (*peer_prepare)(void *ctx, struct store *s, struct taxii_peer_post *p,
+                        struct hl_error *err);
+    void (*peer_release)(void *ctx, struct taxii_peer_post *p);
     void *peer_ctx;
     /* Called after every write of the server committed (POST, a peer's
      * POST, DELETE), outside the writer's lock, with the channel; may be

@@ -71,11 +71,30 @@ static void fx_log(void *ctx, const char *line)
     pthread_mutex_unlock(&f->log_lock);
 }
 
+/* As the node does: the costly checks before the writer's lock. */
+static int fx_peer_prepare(void *ctx, struct store *s, struct taxii_peer_post *p,
+                           struct hl_error *err)
+{
+    struct fx *f = ctx;
+    struct exchange_accept a = {.store = s, .me = &f->a.me, .peer = p->party,
+                                .channel = p->channel};
+    int r = exchange_accept_prepare(&a, (json_t *)p->objects, err);
+    p->prepared = a.checks;
+    return r;
+}
+
+static void fx_peer_release(void *ctx, struct taxii_peer_post *p)
+{
+    (void)ctx;
+    exchange_checks_free(p->prepared);
+}
+
 static int fx_peer_post(void *ctx, struct store *s, const struct taxii_peer_post *p,
                         struct hl_error *err)
 {
     struct fx *f = ctx;
     struct exchange_accept a = {
+        .checks = p->prepared,
         .store = s,
         .me = &f->a.me,
         .peer = p->party,
@@ -158,6 +177,8 @@ static void serve_a(struct fx *f)
     o->log = fx_log;
     o->log_ctx = f;
     o->peer_post = fx_peer_post;
+    o->peer_prepare = fx_peer_prepare;
+    o->peer_release = fx_peer_release;
     o->peer_ctx = f;
     assert_int_equal(taxii_server_start(o, &f->srv, &f->err), 0);
     snprintf(f->url, sizeof f->url, "https://127.0.0.1:%u", taxii_server_port(f->srv));
