@@ -135,14 +135,23 @@ int store_channel_pending_add(struct store *s, const char *channel, const char *
     return r ? r : s->ops->pending_add(s, channel, name, err);
 }
 
-int store_channel_pending_list(struct store *s, const char *channel, store_pending_fn fn, void *ctx,
-                               struct hl_error *err)
+/* A listing's arguments: the store, a channel or NULL (every channel), a
+ * callback. */
+static HL_MUST_CHECK int fed_list(struct store *s, const char *channel, bool has_fn,
+                                  struct hl_error *err)
 {
     int r = fed_store(s, err);
     if (!r && channel)
         r = fed_text(err, "channel", channel, STORE_TEXT_MAX, false);
-    if (!r && !fn)
+    if (!r && !has_fn)
         r = fed_missing(err, "callback");
+    return r;
+}
+
+int store_channel_pending_list(struct store *s, const char *channel, store_pending_fn fn, void *ctx,
+                               struct hl_error *err)
+{
+    int r = fed_list(s, channel, fn != NULL, err);
     return r ? r : s->ops->pending_list(s, channel, fn, ctx, err);
 }
 
@@ -214,11 +223,7 @@ int store_alarm_add(struct store *s, const struct store_alarm *a, bool *added, s
 int store_alarm_list(struct store *s, const char *channel, store_alarm_fn fn, void *ctx,
                      struct hl_error *err)
 {
-    int r = fed_store(s, err);
-    if (!r && channel)
-        r = fed_text(err, "channel", channel, STORE_TEXT_MAX, false);
-    if (!r && !fn)
-        r = fed_missing(err, "callback");
+    int r = fed_list(s, channel, fn != NULL, err);
     return r ? r : s->ops->alarm_list(s, channel, fn, ctx, err);
 }
 
