@@ -23,6 +23,7 @@
 
 #include "store/store.h"
 #include "test_dir.h"
+#include "test_sql.h"
 
 #define FP_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define FP_B "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -77,30 +78,6 @@ static int teardown(void **state)
     test_dir_remove(f->dir);
     free(f);
     return 0;
-}
-
-static int raw_last(void *ctx, int n, char **values, char **names)
-{
-    (void)names;
-    long long v = 0;
-    if (n > 0 && values[0] && !hl_parse_int(values[0], INT64_MIN, INT64_MAX, &v))
-        v = -1;
-    *(int64_t *)ctx = v;
-    return 0;
-}
-
-/* Runs SQL on the file directly and returns the first column of the last
- * row it produced (0 if none). */
-static int64_t raw(const char *path, const char *sql)
-{
-    sqlite3 *db = NULL;
-    char *msg = NULL;
-    int64_t v = 0;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    if (sqlite3_exec(db, sql, raw_last, &v, &msg) != SQLITE_OK)
-        fail_msg("raw sql failed: %s", msg ? msg : "?");
-    sqlite3_close(db);
-    return v;
 }
 
 static struct store_peer peer_of(const char *party, const char *name, const char *fp)
