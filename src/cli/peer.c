@@ -678,10 +678,19 @@ static int peer_card(const struct peer_args *a)
         return CLI_ERROR;
     hl_error_clear(&err);
     int r = cli_card_build(a->dir, &n, a->url ? url : NULL, &card, &err);
+    const char *made = cli_jstr(card, "url");
     if (r)
         cli_report(&err);
     else
         r = cli_json_print(card);
+    /* A wildcard or loopback listen address reaches no other machine. */
+    if (!r && !a->url && made &&
+        (strncmp(made, "https://0.0.0.0:", 16) == 0 || strncmp(made, "https://[::]:", 13) == 0 ||
+         strncmp(made, "https://127.", 12) == 0 || strncmp(made, "https://[::1]:", 14) == 0))
+        fprintf(stderr,
+                "hotline peer: the card's url %s comes from hotline.conf's listen and is not "
+                "reachable from another machine; give --url https://HOST:PORT\n",
+                made);
     json_decref(card);
     cli_node_close(&n);
     return r ? CLI_ERROR : CLI_OK;

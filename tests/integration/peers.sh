@@ -62,12 +62,15 @@ fp_a=$(openssl x509 -in "$A/tls.crt" -noout -fingerprint -sha256 | sed 's/.*=//;
 for n in a b c; do
     expect_rc 0 "$HL_BIN" peer card --data "$tmp/$n" && cp "$tmp/out" "$tmp/$n.card"
 done
+grep -q "is not reachable from another machine; give --url" "$tmp/err" ||
+    fail "peer card did not warn of a loopback url: $(cat "$tmp/err")"
 port_a=$(sed -n 's/^listen = 127.0.0.1://p' "$A/hotline.conf")
 [ "$(json_get "$tmp/a.card" "d['url']")" = "https://127.0.0.1:$port_a" ] ||
     fail "peer card did not follow hotline.conf: $(cat "$tmp/a.card")"
 expect_rc 0 "$HL_BIN" peer card --data "$A" --url https://hotline.example:9443/ &&
     [ "$(json_get "$tmp/out" "d['url']")" = "https://hotline.example:9443" ] ||
     fail "peer card --url: $(cat "$tmp/out")"
+[ -s "$tmp/err" ] && fail "peer card --url warned: $(cat "$tmp/err")"
 [ "$(json_get "$tmp/a.card" "d['public_key']")" = "$(json_get "$A/card.json" "d['public_key']")" ] ||
     fail "card key differs between init and peer card"
 
