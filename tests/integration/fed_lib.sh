@@ -33,7 +33,7 @@ fed_init() {
     }
     sed -i "s/^listen = .*/listen = 127.0.0.1:$(fed_port)/" "$tmp/$1/hotline.conf"
     sed -i "s/^pull_interval_s = .*/pull_interval_s = ${FED_PULL_S:-1}/" "$tmp/$1/hotline.conf"
-    "$HL_BIN" peer card --data "$tmp/$1" >"$tmp/$1.card"
+    "$HL_BIN" peer card --data "$tmp/$1" >"$tmp/$1.card" 2>/dev/null
 }
 
 fed_party() { cat "$tmp/$1.id"; }
