@@ -6,7 +6,8 @@
  * other id, so a client learns nothing of channels it may not see).
  *
  * A POST of objects by a peer node's account (auth_user.party set) goes
- * to peer.c: a peer pushes its sealed log entries, never new objects.
+ * to peer.c: a peer pushes its sealed log entries, never new objects; a
+ * DELETE by it is 403 (what it may write is its own log, nothing else).
  *
  * Order of checks, so that an answer never reveals more than the client
  * may know: credentials (401) before anything; then the path (404), the
@@ -276,7 +277,14 @@ static void route_call(struct taxii_ctx *c, enum ep e)
     case EP_MANIFEST:
         return taxii_ep_objects(c, true);
     case EP_OBJECT:
-        return get ? taxii_ep_object(c, c->seg[4]) : taxii_ep_delete(c, c->seg[4]);
+        if (get)
+            return taxii_ep_object(c, c->seg[4]);
+        if (c->user.party[0]) {
+            taxii_error(c, 403, "Forbidden",
+                        "a peer node's account pushes its own log entries; it deletes nothing");
+            return;
+        }
+        return taxii_ep_delete(c, c->seg[4]);
     case EP_VERSIONS:
         return taxii_ep_versions(c, c->seg[4]);
     case EP_HEADS:

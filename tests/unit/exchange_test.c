@@ -534,6 +534,33 @@ static void test_push_into_a_channel_the_peer_is_not_in_is_forbidden(void **stat
     buf_release(&body);
 }
 
+static void test_a_peer_account_deletes_nothing(void **state)
+{
+    struct fx *f = *state;
+    struct buf body;
+    struct exchange_answer a;
+    char path[256];
+    const struct exchange_target t = {"a", f->url, f->fp, f->token};
+    buf_init(&body, 1u << 24);
+    append_notes(f, &f->b, 1, NULL);
+    envelope(&f->b, PB, 0, 2, &body);
+    json_decref(push(f, &body));
+    json_t *env = json_loadb(body.data, body.len, 0, NULL);
+    const char *id = json_string_value(
+        json_object_get(json_array_get(json_object_get(env, "objects"), 0), "id"));
+    snprintf(path, sizeof path, "/api/collections/%s/objects/%s/", f->coll, id);
+    exchange_answer_init(&a);
+    assert_int_equal(
+        exchange_client_request(f->client, &t, "DELETE", path, NULL, 0, &a, &f->err), 0);
+    assert_int_equal(a.status, 403);
+    assert_int_equal(exchange_client_request(f->client, &t, "GET", path, NULL, 0, &a, &f->err),
+                     0);
+    assert_int_equal(a.status, 200); /* still served */
+    exchange_answer_release(&a);
+    json_decref(env);
+    buf_release(&body);
+}
+
 static int tlp_one(void *ctx, const char *channel, const char *tlp)
 {
     assert_string_equal(channel, CH);
@@ -581,6 +608,7 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_push_records_objects_under_tlp_amber, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_a_peer_account_deletes_nothing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
