@@ -288,6 +288,7 @@ static json_t *channel_json(struct cli_node *node, const struct store_channel *c
     sub.out = json_object_get(ch, "members");
     if (!*r)
         *r = store_channel_member_list(node->store, c->name, list_member, &sub, err);
+    cli_members_sort(sub.out);
     return ch;
 }
 
@@ -447,6 +448,7 @@ static int show_build(struct cli_node *node, const char *name, json_t **out, str
     json_t *ch = r ? NULL : channel_json(node, &c, err, &r);
     json_array_foreach(json_object_get(ch, "members"), i, m) if (!r) r =
         show_member(node, name, m, err);
+    cli_members_sort(json_object_get(ch, "members"));
     if (!r)
         r = store_log_size(node->store, node->party, name, &ours, err);
     if (!r && (json_object_set_new(ch, "our_log_size", json_integer(ours)) ||

@@ -50,6 +50,36 @@ int cli_json_print(const json_t *j)
     return CLI_OK;
 }
 
+/* <0, 0, >0 as member x goes before, with, after y (cli_members_sort). */
+static int members_order(const json_t *x, const json_t *y)
+{
+    bool sx = json_is_true(json_object_get(x, "self")),
+         sy = json_is_true(json_object_get(y, "self"));
+    if (sx != sy)
+        return sx ? -1 : 1;
+    const char *px = cli_jstr(x, "peer"), *py = cli_jstr(y, "peer");
+    int c = strcmp(px ? px : "", py ? py : "");
+    if (!c) {
+        const char *nx = cli_jstr(x, "name"), *ny = cli_jstr(y, "name");
+        c = strcmp(nx ? nx : "", ny ? ny : "");
+    }
+    return c;
+}
+
+void cli_members_sort(json_t *members)
+{
+    /* Insertion sort: a channel has a handful of members. */
+    for (size_t i = 1; i < json_array_size(members); i++) {
+        json_t *m = json_incref(json_array_get(members, i));
+        size_t j = i;
+        while (j > 0 && members_order(json_array_get(members, j - 1), m) > 0) {
+            json_array_set(members, j, json_array_get(members, j - 1));
+            j--;
+        }
+        json_array_set_new(members, j, m);
+    }
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;

@@ -69,6 +69,10 @@ static inline json_int_t cli_jint(const json_t *o, const char *k)
 {
     return json_integer_value(json_object_get(o, k));
 }
+/* Sorts the members of a channel as built by channel.c and status.c
+ * (objects with "self", "peer" and "name"): this node first, then by peer
+ * name, then by name. The store lists them by party id, which is random. */
+void cli_members_sort(json_t *members);
 
 struct stix_report;
 /* Prints each finding of r as "FILE:PATH: error|warning: message" to out,

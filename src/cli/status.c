@@ -154,6 +154,7 @@ static int status_channel(void *ctx, const struct store_channel *c)
         r = store_channel_member_list(s->node->store, c->name, status_member, s, s->err);
     if (!r)
         r = store_channel_pending_list(s->node->store, c->name, status_pending, s, s->err);
+    cli_members_sort(json_object_get(loc, "members"));
     return r;
 }
 
