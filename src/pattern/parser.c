@@ -47,6 +47,7 @@ struct parser {
     struct hl_error *err;
     unsigned depth;
     int rc; /* why new_node last returned NULL */
+    void *cur_regex; /* what check_regex compiled last */
 };
 
 /* A list under construction, in the arena. */
@@ -223,17 +224,6 @@ static int decode_float(struct parser *ps, const struct token *t, double *out, c
     return 0;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* STIX 2.1 §9 (Constants: Binary, Hex); STIXPattern.g4 BinaryLiteral,
  * HexLiteral. */
 static int decode_bytes(struct parser *ps, struct pattern_value *v)
@@ -248,7 +238,7 @@ static int decode_bytes(struct parser *ps, struct pattern_value *v)
         return nomem(ps);
     if (hex) {
         for (size_t i = 0; i < n; i += 2) {
-            int hi = hex_digit(s[i]), lo = i + 1 < n ? hex_digit(s[i + 1]) : -1;
+            int hi = pattern_hex_digit(s[i]), lo = i + 1 < n ? pattern_hex_digit(s[i + 1]) : -1;
             if (hi < 0 || lo < 0)
                 return fail_at(ps, &ps->tok.pos, HL_E_PARSE,
                                "a hex constant holds pairs of hex digits (0-9, a-f, A-F)");
@@ -483,7 +473,16 @@ static int check_regex(struct parser *ps, const struct pattern_value *v)
                                    &at, NULL);
     PCRE2_UCHAR msg[160];
     if (re) {
-        pcre2_code_free(re);
+        /* Kept for the matcher (eval.c): compiled once per pattern. */
+        struct pattern_regex *r = arena_alloc(&ps->p->arena, sizeof *r);
+        if (!r) {
+            pcre2_code_free(re);
+            return nomem(ps);
+        }
+        r->re = re;
+        r->next = ps->p->regexes;
+        ps->p->regexes = r;
+        ps->cur_regex = re;
         return 0;
     }
     if (pcre2_get_error_message(code, msg, sizeof msg) < 0)
@@ -511,7 +510,12 @@ static int parse_operand(struct parser *ps, struct pattern_comparison *c)
             return expected(ps, what);
         if ((rc = parse_constant(ps, &c->value, what)))
             return rc;
-        return c->op == PATTERN_OP_MATCHES ? check_regex(ps, &c->value) : 0;
+        if (c->op != PATTERN_OP_MATCHES)
+            return 0;
+        if ((rc = check_regex(ps, &c->value)))
+            return rc;
+        c->regex = ps->cur_regex;
+        return 0;
     case PATTERN_OP_GT:
     case PATTERN_OP_LT:
     case PATTERN_OP_GE:

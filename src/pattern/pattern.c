@@ -16,11 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 #include "pattern_int.h"
 
 /* ---- arena ----------------------------------------------------------------- */
 
 #define ARENA_CHUNK_BYTES 8192
+#define ARENA_FIRST_BYTES 512
 
 struct arena_chunk {
     struct arena_chunk *next;
@@ -33,6 +37,7 @@ void arena_init(struct arena *a)
     a->head = NULL;
     a->used = 0;
     a->cap = 0;
+    a->total = 0;
 }
 
 void *arena_alloc(struct arena *a, size_t n)
@@ -46,12 +51,18 @@ void *arena_alloc(struct arena *a, size_t n)
         return NULL;
     need -= need % align;
     if (!a->head || a->cap - a->used < need) {
-        size_t cap = need > ARENA_CHUNK_BYTES ? need : ARENA_CHUNK_BYTES, total;
+        /* Chunks double from ARENA_FIRST_BYTES up to ARENA_CHUNK_BYTES, so
+         * that a small pattern kept by a matcher costs little memory. */
+        size_t grow = a->cap ? a->cap * 2 : ARENA_FIRST_BYTES, total, cap;
+        if (grow > ARENA_CHUNK_BYTES)
+            grow = ARENA_CHUNK_BYTES;
+        cap = need > grow ? need : grow;
         struct arena_chunk *c;
         if (!size_add(sizeof *c, cap, &total) || !(c = malloc(total)))
             return NULL;
         c->next = a->head;
         c->cap = cap;
+        a->total += total;
         a->head = c;
         a->used = 0;
         a->cap = cap;
@@ -223,6 +234,8 @@ void pattern_free(struct pattern *p)
 {
     if (!p)
         return;
+    for (struct pattern_regex *r = p->regexes; r; r = r->next)
+        pcre2_code_free(r->re);
     arena_release(&p->arena);
     free(p);
 }
@@ -238,6 +251,11 @@ int pattern_check(const char *text, size_t len, struct hl_error *err)
 const struct pattern_obs *pattern_root(const struct pattern *p)
 {
     return p->root;
+}
+
+size_t pattern_bytes(const struct pattern *p)
+{
+    return sizeof *p + p->arena.total;
 }
 
 size_t pattern_node_count(const struct pattern *p)

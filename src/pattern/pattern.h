@@ -46,6 +46,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "base/base.h"
 
 /* ---- limits -------------------------------------------------------------- */
@@ -151,6 +153,7 @@ struct pattern_comparison {
     bool negated;               /* NOT before the operator */
     struct pattern_value value; /* kind NONE for EXISTS */
     struct pattern_pos pos;
+    const void *regex; /* MATCHES: the compiled pcre2_code (owned by the pattern) */
 };
 
 enum pattern_expr_kind {
@@ -242,5 +245,146 @@ HL_MUST_CHECK int pattern_to_string(const struct pattern *p, struct buf *out,
 
 /* Name of an operator as written in a pattern ("=", "ISSUBSET"). */
 const char *pattern_op_name(enum pattern_op op);
+
+/* ---- observations (obs.c) -------------------------------------------------
+ * What a pattern is matched against: one STIX observed-data (STIX 2.1
+ * §4.13) with its SCOs, from the observed-data's "objects" map (the keys
+ * are what _ref properties name) or from "object_refs" resolved in the
+ * bundle the observed-data came in (the SCO ids are what _ref properties
+ * name). An observation holds one reference to a JSON document that owns
+ * everything it points to; scos[] is its own array. */
+
+/* SCOs in one observation; more are refused. */
+#define PATTERN_MAX_SCOS 1000
+/* number_observed above this counts as this (STIX 2.1 caps it at 999999999). */
+#define PATTERN_MAX_NUMBER_OBSERVED 999999999
+/* Pairs on one line of the line format. */
+#define PATTERN_MAX_LINE_PAIRS 64
+
+struct pattern_sco {
+    const char *key;  /* key in "objects", or the SCO's id */
+    const char *type; /* its "type" */
+    json_t *obj;      /* borrowed from the observation's doc */
+};
+
+struct pattern_observation {
+    const char *id;           /* the observed-data's id; NULL for the line format */
+    int64_t first_ns;         /* first_observed, ns since 1970 (saturated) */
+    int64_t last_ns;          /* last_observed */
+    uint32_t number_observed; /* >= 1 */
+    struct pattern_sco *scos; /* n_scos entries (malloc'ed, the observation's) */
+    size_t n_scos;
+    json_t *doc; /* one reference, owned */
+};
+
+/* Reads observed-data od. by_id (may be NULL) maps SCO ids to SCOs for
+ * object_refs. On success *out holds new references the caller gives back
+ * with pattern_observation_release; on failure *out is zeroed and err
+ * says why (HL_E_PARSE, HL_E_TOO_LARGE, HL_E_NOMEM). */
+HL_MUST_CHECK int pattern_observation_from_json(json_t *od, const json_t *by_id,
+                                                struct pattern_observation *out,
+                                                struct hl_error *err);
+/* Reads one line of the line format (docs/matching.md):
+ *     TYPE:PATH=VALUE [TYPE:PATH=VALUE ...] [ts=TIMESTAMP] [n=COUNT]
+ * PATH is keys joined by '.'; pairs of one TYPE fill one SCO; VALUE runs
+ * to the next blank, is an integer when it is one, and a JSON string when
+ * it starts with '"'. ts sets first and last observed (default now_ns).
+ * Same contract as pattern_observation_from_json. */
+HL_MUST_CHECK int pattern_observation_from_line(const char *line, size_t len, int64_t now_ns,
+                                                struct pattern_observation *out,
+                                                struct hl_error *err);
+/* A second owner of the same observation (one more reference, a copy of
+ * scos). */
+HL_MUST_CHECK int pattern_observation_copy(const struct pattern_observation *o,
+                                           struct pattern_observation *out);
+/* Gives back what an observation holds and zeroes it; a zeroed one is a no-op. */
+void pattern_observation_release(struct pattern_observation *o);
+/* A STIX timestamp (YYYY-MM-DDTHH:MM:SS[.f]Z) as ns since 1970, saturated
+ * to the int64 range. */
+HL_MUST_CHECK bool pattern_time_parse(const char *s, size_t n, int64_t *ns);
+
+/* ---- the plain evaluator (eval.c, stream.c) -------------------------------
+ * Exact STIX 2.1 §9 semantics, one pattern at a time. */
+
+/* Does comparison expression e (what stands inside [ ]) hold on o? All
+ * its comparisons are evaluated against the SCOs of the one observation
+ * (STIX 2.1 §9.5). */
+bool pattern_expr_eval(const struct pattern_expr *e, const struct pattern_observation *o);
+
+/* Bindings kept per node of the observation tree while matching a set;
+ * past it the search stops and says so (truncated). */
+#define PATTERN_MAX_BINDINGS 4096
+
+struct pattern_match_result {
+    bool matched;
+    bool truncated; /* PATTERN_MAX_BINDINGS was reached: a match may be missed */
+};
+
+/* Matches p against the observations obs[0..n) as STIX 2.1 §9.6 and §9.7
+ * define it: observation expressions bind distinct observations (an
+ * observed-data counts number_observed times), AND and OR between them,
+ * FOLLOWEDBY ordered by first_observed / last_observed, WITHIN, REPEATS,
+ * START/STOP. With must_include < n, only bindings that use
+ * obs[must_include] count (a stream's new observation). 0 or -HL_E_NOMEM. */
+HL_MUST_CHECK int pattern_match(const struct pattern *p,
+                                const struct pattern_observation *const *obs, size_t n,
+                                size_t must_include, struct pattern_match_result *res);
+
+/* ---- the compiled matcher (compile.c) -------------------------------------
+ * Many indicators in one matcher. Equality on a property path of plain
+ * keys (ipv4-addr:value, file:hashes.'SHA-256', ...) with a string or
+ * integer constant, and ISSUBSET with a CIDR constant on ipv4-addr:value
+ * and ipv6-addr:value, go into one open-addressing hash table (CIDR as one
+ * key per prefix length); every bracket is reached through such a key or,
+ * failing one, through the SCO type it needs. An indicator whose whole
+ * pattern is such equalities needs no further evaluation and keeps no
+ * tree; any other is evaluated (pattern_expr_eval, pattern_match) only
+ * when one of its keys or types occurs in the observation. Cost per
+ * observation: one probe per indexed path of each SCO, one per CIDR
+ * prefix length in use, plus the candidates. Patterns that span several
+ * observations keep the last PATTERN_WINDOW observations that matched one
+ * of their brackets; older ones are dropped and counted. */
+
+#define PATTERN_WINDOW 64
+/* Indicators in one matcher. */
+#define PATTERN_MAX_INDICATORS 50000000u
+
+struct pattern_matcher;
+
+struct pattern_matcher_stats {
+    size_t n_indicators;
+    size_t n_equality;  /* answered by the index alone */
+    size_t n_evaluated; /* kept as trees, evaluated on candidates */
+    size_t n_stream;    /* of those, spanning several observations */
+    size_t n_keys;      /* index entries */
+    size_t bytes;       /* memory held by the matcher */
+    uint64_t n_dropped; /* observations dropped from full windows */
+    uint64_t n_truncated; /* matches cut at PATTERN_MAX_BINDINGS */
+    uint64_t n_candidates; /* evaluations run */
+};
+
+/* A new empty matcher, or NULL when out of memory. */
+struct pattern_matcher *pattern_matcher_new(void);
+void pattern_matcher_free(struct pattern_matcher *m);
+/* Adds indicator id (NUL-terminated, copied) with pattern text[0..len).
+ * *index_out (may be NULL) is its number, counting from 0 in order of
+ * addition. On a syntax error nothing is added (HL_E_PARSE with the
+ * position); HL_E_TOO_LARGE past PATTERN_MAX_INDICATORS; HL_E_NOMEM. */
+HL_MUST_CHECK int pattern_matcher_add(struct pattern_matcher *m, const char *id,
+                                      const char *text, size_t len, uint32_t *index_out,
+                                      struct hl_error *err);
+/* Called once per indicator that matches, with its number. */
+typedef void (*pattern_match_fn)(void *ctx, uint32_t indicator,
+                                 const struct pattern_observation *o);
+/* Matches o against every indicator, calling fn for each that matches
+ * (once per observation). Indicators spanning several observations
+ * remember o when one of their brackets holds on it. 0 or -HL_E_NOMEM. */
+HL_MUST_CHECK int pattern_matcher_match(struct pattern_matcher *m,
+                                        const struct pattern_observation *o,
+                                        pattern_match_fn fn, void *ctx);
+/* The id of indicator i (borrowed until the matcher is freed). */
+const char *pattern_matcher_id(const struct pattern_matcher *m, uint32_t i);
+void pattern_matcher_get_stats(const struct pattern_matcher *m,
+                               struct pattern_matcher_stats *out);
 
 #endif

@@ -15,6 +15,8 @@
 #ifndef HL_PATTERN_INT_H
 #define HL_PATTERN_INT_H
 
+#include <string.h>
+
 #include "pattern.h"
 
 enum tok_kind {
@@ -97,8 +99,9 @@ enum tok_kind lexer_keyword(const char *s, size_t n);
 struct arena_chunk;
 struct arena {
     struct arena_chunk *head;
-    size_t used; /* bytes handed out from head */
-    size_t cap;  /* bytes usable in head */
+    size_t used;  /* bytes handed out from head */
+    size_t cap;   /* bytes usable in head */
+    size_t total; /* bytes of every chunk */
 };
 
 void arena_init(struct arena *a);
@@ -121,12 +124,56 @@ HL_MUST_CHECK bool pattern_base64_decode(const char *s, size_t n, uint8_t *out,
                                          size_t *out_len);
 
 /* Builds the tree of text into p; defined in parser.c. */
+/* A compiled MATCHES expression (pcre2_code), freed by pattern_free. */
+struct pattern_regex {
+    void *re;
+    struct pattern_regex *next;
+};
 struct pattern {
     struct arena arena;
     const struct pattern_obs *root;
     size_t n_nodes;
+    struct pattern_regex *regexes; /* in the arena; the codes are not */
 };
 HL_MUST_CHECK int pattern_parse_into(struct pattern *p, const char *text, size_t len,
                                      struct hl_error *err);
+
+/* ---- shared by eval.c and compile.c ---------------------------------------- */
+
+/* An IPv4 or IPv6 address with an optional "/prefix" in s[0..n): family 4
+ * or 6, the address in addr (IPv4 in the first 4 bytes, the rest zero),
+ * the prefix (32 or 128 when absent). */
+HL_MUST_CHECK bool pattern_net_parse(const char *s, size_t n, int *family, uint8_t addr[16],
+                                     unsigned *prefix);
+/* t as ns since 1970, saturated to the int64 range. */
+static inline int64_t pattern_ts_ns(int64_t seconds, uint32_t nanos)
+{
+    if (seconds > INT64_MAX / 1000000000 - 1)
+        return INT64_MAX;
+    if (seconds < INT64_MIN / 1000000000 + 1)
+        return INT64_MIN;
+    return seconds * 1000000000 + nanos;
+}
+/* Value of hex digit c, or -1. */
+static inline int pattern_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+/* Does s end with suffix? */
+static inline bool pattern_ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && memcmp(s + n - k, suffix, k) == 0;
+}
+/* Bytes held by p's arena. */
+size_t pattern_bytes(const struct pattern *p);
+/* Clears the bits of addr past prefix. */
+void pattern_net_mask(uint8_t addr[16], unsigned prefix);
 
 #endif
