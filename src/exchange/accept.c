@@ -67,6 +67,13 @@ static void accept_log(struct exchange_accept *a, const char *fmt, ...)
     a->log(a->log_ctx, line);
 }
 
+/* o's id for a log line ("?" if it has none). */
+static const char *object_id(const json_t *o)
+{
+    const char *id = json_string_value(json_object_get(o, "id"));
+    return id ? id : "?";
+}
+
 /* A TAXII status-details (§4.3.1) for o, with message (may be NULL). */
 static int accept_detail(json_t *list, const json_t *o, const char *message, struct hl_error *err)
 {
@@ -526,7 +533,7 @@ int exchange_accept_push(struct exchange_accept *a, json_t *objects, struct hl_e
             refused_at = i;
             accept_log(a, "exchange refused from %s (%s) in %s: object %.100s: %s",
                        a->peer_name ? a->peer_name : "-", a->peer, a->channel,
-                       json_string_value(json_object_get(o, "id")) ?: "?", msg);
+                       object_id(o), msg);
         }
         if (!r && refused)
             a->refused++;
@@ -572,7 +579,7 @@ int exchange_accept_pull(struct exchange_accept *a, json_t *objects, struct hl_e
             a->refused++;
             accept_log(a, "exchange refused pulled from %s (%s) in %s: object %.100s: %s",
                        a->peer_name ? a->peer_name : "-", a->peer, a->channel,
-                       json_string_value(json_object_get(o, "id")) ?: "?", msg);
+                       object_id(o), msg);
         }
     }
     if (!r)

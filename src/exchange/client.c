@@ -301,6 +301,9 @@ static void request_setup(struct exchange_client *c, CURL *h, const struct pin *
     curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, p->pin);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)EXCHANGE_CONNECT_TIMEOUT_S);
     curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)c->timeout_s);
+    /* A peer that stops answering mid-transfer is given up on sooner. */
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)EXCHANGE_STALL_S);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);

@@ -50,6 +50,7 @@ struct log_signer;
 #define EXCHANGE_ANSWER_MAX (80u << 20) /* largest answer kept: a 16 MiB page and more */
 #define EXCHANGE_CONNECT_TIMEOUT_S 5
 #define EXCHANGE_TIMEOUT_S 60 /* a whole request */
+#define EXCHANGE_STALL_S 15   /* no byte moving for this long ends a request */
 #define EXCHANGE_PINS_MAX 64  /* peers one client pins at once */
 #define EXCHANGE_ENVELOPE_MAX 1000 /* entries per push envelope, objects per pull page */
 
