@@ -27,7 +27,6 @@
  * logged; `--token -` reads it from stdin so that it stays out of the
  * process list. Copies on the stack are wiped.
  */
-#include <gnutls/x509.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,6 +35,7 @@
 
 #include "auth/auth.h"
 #include "cli.h"
+#include "exchange/exchange.h"
 #include "node/node.h"
 #include "stix/stix.h"
 
@@ -95,25 +95,15 @@ static void peer_help(void)
 
 /* ---- the card ---------------------------------------------------------------- */
 
-/* The SHA-256 of the DER of the first certificate in the PEM file path. */
+/* The SHA-256 of the DER of the first certificate in the PEM file path
+ * (the fingerprint peers pin, computed as the exchange checks it). */
 static int card_cert_fingerprint(const char *path, char out[65], struct hl_error *err)
 {
     struct buf pem;
-    gnutls_x509_crt_t crt = NULL;
-    uint8_t raw[32];
-    size_t len = sizeof raw;
     buf_init(&pem, NODE_TLS_FILE_MAX);
     int r = node_tls_read(path, false, &pem, err);
-    gnutls_datum_t d = {(unsigned char *)pem.data, (unsigned)pem.len};
-    if (!r && (gnutls_x509_crt_init(&crt) < 0 ||
-               gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_PEM) < 0 ||
-               gnutls_x509_crt_get_fingerprint(crt, GNUTLS_DIG_SHA256, raw, &len) < 0 ||
-               len != sizeof raw))
-        r = hl_fail(err, HL_E_PARSE, path, "not a PEM certificate");
     if (!r)
-        hl_hex(out, raw, sizeof raw);
-    if (crt)
-        gnutls_x509_crt_deinit(crt);
+        r = exchange_pem_fingerprint(pem.data, out, err);
     buf_release(&pem);
     return r;
 }
