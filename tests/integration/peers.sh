@@ -318,8 +318,14 @@ refuse "party $party_a (CERT A) is known here with another public key" "$HL_BIN"
 state "$tmp/d" >"$tmp/state.after"
 cmp -s "$tmp/state.before" "$tmp/state.after" || fail "a refused peer add changed d"
 # The same key is fine: the known party becomes the peer, keeping its name.
-expect_rc 0 "$HL_BIN" peer add a --data "$tmp/d" --card "$tmp/a.card" || true
+expect_rc 0 "$HL_BIN" peer add a --data "$tmp/d" --card "$tmp/a.card" --url https://a.example:9443/ \
+    --cert-fingerprint "$(echo "$fp_a" | sed 's/../&:/g; s/:$//' | tr a-f A-F)" || true
 "$HL_BIN" peer list --data "$tmp/d" | grep -q "^a  party $party_a (CERT A) " || fail "d's peer a"
+expect_rc 0 "$HL_BIN" peer list --data "$tmp/d" --json &&
+    [ "$(json_get "$tmp/out" "(d['peers'][0]['url'], d['peers'][0]['cert_fingerprint'])")" = \
+        "('https://a.example:9443', '$fp_a')" ] || fail "flags over the card: $(cat "$tmp/out")"
+expect_rc 0 "$HL_BIN" peer set a --data "$tmp/d" --url https://a2.example:1 --cert-fingerprint "$fp_a" &&
+    "$HL_BIN" peer list --data "$tmp/d" --json | grep -q '"url":"https://a2.example:1"' || fail "peer set --url"
 expect_rc 0 "$HL_BIN" peer add d --data "$A" --card "$tmp/d.card" || true
 expect_rc 0 "$HL_BIN" peer remove d --data "$A" && [ ! -s "$tmp/out" ] || fail "peer remove d"
 "$HL_BIN" peer list --data "$A" | grep -q "^d " && fail "d still listed"
