@@ -372,6 +372,24 @@ static void test_alarm_add_refuses_bad_alarms_and_adds_nothing(void **state)
     assert_int_equal(raw(f->path, "SELECT count(*) FROM alarms"), 0);
 }
 
+static void test_corrupt_alarm_kind_and_repl_state_are_reported(void **state)
+{
+    struct fx *f = *state;
+    struct store_alarm a = alarm_of("us-ru", 1, "{}");
+    struct store_repl_state st, out;
+    struct alarms_seen seen = {0};
+    memset(&st, 0, sizeof st);
+    st.push_seq = 3;
+    assert_int_equal(store_alarm_add(f->s, &a, NULL, &f->err), 0);
+    assert_int_equal(store_repl_state_put(f->s, RU, "us-ru", &st, &f->err), 0);
+    raw(f->path, "UPDATE alarms SET kind = 'rumour'; UPDATE repl_state SET push_seq = -4");
+    assert_int_equal(store_alarm_list(f->s, NULL, collect_alarm, &seen, &f->err), -HL_E_STORE);
+    assert_non_null(strstr(f->err.msg, "rumour"));
+    assert_int_equal(seen.n, 0);
+    assert_int_equal(store_repl_state_get(f->s, RU, "us-ru", &out, &f->err), -HL_E_STORE);
+    assert_int_equal(out.push_seq, 0); /* zeroed on failure */
+}
+
 /* ---- replication state ------------------------------------------------------- */
 
 static void test_repl_state_reads_zero_until_put_then_round_trips(void **state)
@@ -595,6 +613,7 @@ int main(void)
         T(test_pending_refuses_unknown_channels_and_bad_arguments),
         T(test_alarm_add_is_idempotent_per_evidence_and_lists_by_channel),
         T(test_alarm_add_refuses_bad_alarms_and_adds_nothing),
+        T(test_corrupt_alarm_kind_and_repl_state_are_reported),
         T(test_repl_state_reads_zero_until_put_then_round_trips),
         T(test_repl_state_put_refuses_negative_values_and_unknown_keys),
         T(test_tlp_hold_keeps_the_stricter_level_per_channel),
