@@ -22,6 +22,8 @@
  * order operators, LIKE, MATCHES, ISSUBSET and ISSUPERSET whatever NOT
  * says. Strings compare by code point (= UTF-8 byte order), exactly.
  *
+ * MATCHES on a binary property matches its bytes as the code points
+ * U+0000..U+00FF (so '\\xd4' finds the byte 0xd4).
  * LIKE is SQL LIKE: % any run of characters, _ one character (a UTF-8
  * code point), the whole string. MATCHES is a PCRE2 search (compiled once
  * at parse, UTF mode) with match and depth limits, so that a hostile
@@ -382,7 +384,25 @@ static bool holds(const struct pattern_comparison *c, const json_t *j, const cha
         r = like(v.s, v.len, c->value.u.str.s, c->value.u.str.len);
         break;
     case PATTERN_OP_MATCHES:
-        if (v.kind != V_STR || !c->regex)
+        if (!c->regex)
+            return false;
+        if (v.kind == V_BIN) {
+            /* binary: each byte is the code point of that value (latin-1) */
+            char u[2 * EVAL_MAX_BIN];
+            size_t k = 0;
+            for (size_t b = 0; b < v.len; b++) {
+                unsigned char x = (unsigned char)v.s[b];
+                if (x < 0x80) {
+                    u[k++] = (char)x;
+                } else {
+                    u[k++] = (char)(0xc0 | x >> 6);
+                    u[k++] = (char)(0x80 | (x & 0x3f));
+                }
+            }
+            r = regex_search(c->regex, u, k);
+            break;
+        }
+        if (v.kind != V_STR)
             return false;
         r = regex_search(c->regex, v.s, v.len);
         break;

@@ -85,6 +85,23 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
     return d;
 }
 
+struct arena_mark arena_mark(const struct arena *a)
+{
+    return (struct arena_mark){a->head, a->used, a->cap};
+}
+
+void arena_reset(struct arena *a, struct arena_mark m)
+{
+    while (a->head != m.head) {
+        struct arena_chunk *next = a->head->next;
+        a->total -= sizeof *a->head + a->head->cap;
+        free(a->head);
+        a->head = next;
+    }
+    a->used = m.used;
+    a->cap = m.cap;
+}
+
 void arena_release(struct arena *a)
 {
     struct arena_chunk *c = a->head;

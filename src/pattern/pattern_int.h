@@ -111,6 +111,14 @@ void *arena_alloc(struct arena *a, size_t n);
 /* Copy of [s, s+n) with a NUL after it, owned by the arena. */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 void arena_release(struct arena *a);
+/* A point to return to: arena_reset frees every block handed out since
+ * arena_mark (and the chunks that held only those). */
+struct arena_mark {
+    struct arena_chunk *head;
+    size_t used, cap;
+};
+struct arena_mark arena_mark(const struct arena *a);
+void arena_reset(struct arena *a, struct arena_mark m);
 
 /* ---- constant bodies ------------------------------------------------------- */
 

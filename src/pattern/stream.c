@@ -34,7 +34,7 @@
 
 #include "pattern_int.h"
 
-#define MATCH_MAX_WORK (1u << 22)
+#define MATCH_MAX_WORK (1u << 20)
 
 struct use {
     uint32_t obs;
@@ -53,7 +53,8 @@ struct blist {
 };
 
 struct mctx {
-    struct arena arena;
+    struct arena arena;   /* bindings kept in lists */
+    struct arena scratch; /* bindings being tried, reset after each */
     const struct pattern_observation *const *obs;
     size_t n_obs;
     size_t work;
@@ -66,6 +67,24 @@ static bool stop(struct mctx *m)
     if (++m->work > MATCH_MAX_WORK)
         m->truncated = true;
     return m->truncated || m->nomem;
+}
+
+static void push(struct mctx *m, struct blist *l, const struct binding *b);
+
+/* Pushes a copy of scratch binding b whose uses live in the main arena. */
+static void keep(struct mctx *m, struct blist *l, const struct binding *b)
+{
+    struct binding c = *b;
+    if (l->n >= PATTERN_MAX_BINDINGS) {
+        m->truncated = true;
+        return;
+    }
+    if (!(c.uses = arena_alloc(&m->arena, (size_t)b->n * sizeof *c.uses))) {
+        m->nomem = true;
+        return;
+    }
+    memcpy(c.uses, b->uses, (size_t)b->n * sizeof *c.uses);
+    push(m, l, &c);
 }
 
 static void push(struct mctx *m, struct blist *l, const struct binding *b)
@@ -89,11 +108,12 @@ static void push(struct mctx *m, struct blist *l, const struct binding *b)
     l->items[l->n++] = *b;
 }
 
-/* a's uses plus times x b's into out, if they fit number_observed. */
+/* a's uses plus times x b's into out (in the scratch arena), if they fit
+ * number_observed. */
 static bool combine(struct mctx *m, const struct binding *a, const struct binding *b,
                     uint64_t times, struct binding *out)
 {
-    struct use *u = arena_alloc(&m->arena, ((size_t)a->n + b->n) * sizeof *u);
+    struct use *u = arena_alloc(&m->scratch, ((size_t)a->n + b->n) * sizeof *u);
     uint32_t i = 0, j = 0, k = 0;
     if (!u) {
         m->nomem = true;
@@ -137,12 +157,14 @@ static void eval_join(struct mctx *m, const struct pattern_obs *o, bool ordered,
         for (size_t i = 0; i < acc.n; i++) {
             for (size_t j = 0; j < next.n; j++) {
                 struct binding b;
+                struct arena_mark mk = arena_mark(&m->scratch);
                 if (stop(m))
                     goto done;
                 if (ordered && acc.items[i].max_first > next.items[j].min_last)
                     continue;
                 if (combine(m, &acc.items[i], &next.items[j], 1, &b))
-                    push(m, &joined, &b);
+                    keep(m, &joined, &b);
+                arena_reset(&m->scratch, mk);
             }
         }
     done:
@@ -167,8 +189,9 @@ static uint64_t max_times(const struct mctx *m, const struct binding *b)
 static void repeats(struct mctx *m, const struct blist *in, size_t i, uint64_t left,
                     const struct binding *acc, struct blist *out)
 {
+    static const struct binding none = {INT64_MIN, INT64_MAX, 0, NULL};
     if (left == 0) {
-        push(m, out, acc);
+        keep(m, out, acc);
         return;
     }
     for (; i < in->n; i++) {
@@ -177,16 +200,12 @@ static void repeats(struct mctx *m, const struct blist *in, size_t i, uint64_t l
             t = left;
         for (; t >= 1; t--) {
             struct binding b;
+            struct arena_mark mk = arena_mark(&m->scratch);
             if (stop(m) || out->n >= PATTERN_MAX_BINDINGS)
                 return;
-            if (!acc) {
-                if (!combine(m, &(struct binding){INT64_MIN, INT64_MAX, 0, NULL}, &in->items[i],
-                             t, &b))
-                    continue;
-            } else if (!combine(m, acc, &in->items[i], t, &b)) {
-                continue;
-            }
-            repeats(m, in, i + 1, left - t, &b, out);
+            if (combine(m, acc ? acc : &none, &in->items[i], t, &b))
+                repeats(m, in, i + 1, left - t, &b, out);
+            arena_reset(&m->scratch, mk);
         }
     }
 }
@@ -265,6 +284,7 @@ int pattern_match(const struct pattern *p, const struct pattern_observation *con
         return 0;
     }
     arena_init(&m.arena);
+    arena_init(&m.scratch);
     eval_node(&m, p->root, &root);
     for (size_t i = 0; i < root.n && !res->matched; i++) {
         if (must_include >= n) {
@@ -278,5 +298,6 @@ int pattern_match(const struct pattern *p, const struct pattern_observation *con
     }
     res->truncated = m.truncated;
     arena_release(&m.arena);
+    arena_release(&m.scratch);
     return m.nomem ? -HL_E_NOMEM : 0;
 }
