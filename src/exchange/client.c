@@ -4,10 +4,14 @@
  * that connections to every peer stay open between requests (keep-alive),
  * and the pinning scheme of exchange.h.
  *
+ * Requests. Each is an easy handle on the client's multi handle, so
+ * several (to several peers) run at once (exchange_client_start, then
+ * exchange_client_run, then exchange_client_end for each), and their
+ * connections stay in the multi handle's cache between requests.
+ *
  * Pins. The client keeps, per peer URL, the fingerprint it was asked to
- * pin, the public-key pin the probe derived from the certificate that had
- * that fingerprint, and one easy handle (reused: its connection stays in
- * the multi handle's cache). A request whose (url, fingerprint) has no pin
+ * pin and the public-key pin the probe derived from the certificate that
+ * had that fingerprint. A request whose (url, fingerprint) has no pin
  * probes first. When the handshake of a real request fails the public-key
  * pin (CURLE_SSL_PINNEDPUBKEYNOTMATCH: the peer changed its key), the pin
  * is forgotten, and the next request probes again and fails, naming both
@@ -38,7 +42,6 @@ struct pin {
     char url[EXCHANGE_URL_MAX + 1];
     char fingerprint[EXCHANGE_FINGERPRINT_LEN + 1];
     char pin[EXCHANGE_PIN_MAX]; /* "" until probed */
-    CURL *easy;
 };
 
 struct exchange_client {
@@ -86,9 +89,6 @@ void exchange_client_free(struct exchange_client *c)
 {
     if (!c)
         return;
-    for (size_t i = 0; i < c->n_pins; i++)
-        if (c->pins[i].easy)
-            curl_easy_cleanup(c->pins[i].easy);
     curl_multi_cleanup(c->multi);
     free(c);
 }
@@ -268,25 +268,32 @@ static size_t on_header(char *line, size_t size, size_t n, void *ctx)
     return len;
 }
 
-/* Runs h to completion on the multi handle. */
-static CURLcode multi_run(struct exchange_client *c, CURL *h)
+/* A request in flight on the multi handle. */
+struct exchange_call {
+    CURL *easy;
+    struct curl_slist *hdr;
+    struct exchange_answer *a;
+    const struct exchange_target *t;
+    struct pin *pin;
+    CURLcode result;
+};
+
+void exchange_client_run(struct exchange_client *c)
 {
-    CURLcode result = CURLE_FAILED_INIT;
     int running = 1;
-    if (curl_multi_add_handle(c->multi, h) != CURLM_OK)
-        return result;
     while (running && !atomic_load(&c->cancelled)) {
         if (curl_multi_perform(c->multi, &running) != CURLM_OK)
             break;
+        int left = 0;
+        for (CURLMsg *m; (m = curl_multi_info_read(c->multi, &left)) != NULL;) {
+            struct exchange_call *call = NULL;
+            curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&call);
+            if (m->msg == CURLMSG_DONE && call)
+                call->result = m->data.result;
+        }
         if (running && curl_multi_poll(c->multi, NULL, 0, 1000, NULL) != CURLM_OK)
             break;
     }
-    int left = 0;
-    for (CURLMsg *m; (m = curl_multi_info_read(c->multi, &left)) != NULL;)
-        if (m->msg == CURLMSG_DONE && m->easy_handle == h)
-            result = m->data.result;
-    curl_multi_remove_handle(c->multi, h);
-    return result;
 }
 
 static void request_setup(struct exchange_client *c, CURL *h, const struct pin *p,
@@ -320,12 +327,14 @@ static void request_setup(struct exchange_client *c, CURL *h, const struct pin *
     }
 }
 
-int exchange_client_request(struct exchange_client *c, const struct exchange_target *t,
-                            const char *method, const char *path, const char *body,
-                            size_t body_len, struct exchange_answer *a, struct hl_error *err)
+int exchange_client_start(struct exchange_client *c, const struct exchange_target *t,
+                          const char *method, const char *path, const char *body, size_t body_len,
+                          struct exchange_answer *a, struct exchange_call **out,
+                          struct hl_error *err)
 {
     char url[EXCHANGE_URL_MAX + 1024], auth[AUTH_HEADER_MAX];
-    struct curl_slist *hdr = NULL, *h2;
+    struct curl_slist *h2;
+    *out = NULL;
     buf_clear(&a->body);
     a->status = 0;
     a->added_last[0] = '\0';
@@ -337,26 +346,47 @@ int exchange_client_request(struct exchange_client *c, const struct exchange_tar
     struct pin *p = pin_for(c, t, err);
     if (!p)
         return -err->code;
-    if (!p->easy && !(p->easy = curl_easy_init()))
+    struct exchange_call *call = calloc(1, sizeof *call);
+    if (!call || !(call->easy = curl_easy_init())) {
+        free(call);
         return hl_fail(err, HL_E_NOMEM, "curl", "no curl handle");
-    request_setup(c, p->easy, p, method, url, body, body_len, a);
-    hdr = curl_slist_append(hdr, "Accept: " TAXII_MEDIA);
-    if (hdr && body && (h2 = curl_slist_append(hdr, "Content-Type: " TAXII_MEDIA)))
-        hdr = h2;
-    if (hdr && t->token && t->token[0]) {
+    }
+    *call = (struct exchange_call){call->easy, NULL, a, t, p, CURLE_FAILED_INIT};
+    request_setup(c, call->easy, p, method, url, body, body_len, a);
+    curl_easy_setopt(call->easy, CURLOPT_PRIVATE, (char *)call);
+    call->hdr = curl_slist_append(NULL, "Accept: " TAXII_MEDIA);
+    if (call->hdr && body && (h2 = curl_slist_append(call->hdr, "Content-Type: " TAXII_MEDIA)))
+        call->hdr = h2;
+    if (call->hdr && t->token && t->token[0]) {
         snprintf(auth, sizeof auth, "Authorization: Bearer %s", t->token);
-        if ((h2 = curl_slist_append(hdr, auth)))
-            hdr = h2;
+        if ((h2 = curl_slist_append(call->hdr, auth)))
+            call->hdr = h2;
         sodium_memzero(auth, sizeof auth);
     }
-    if (!hdr)
-        return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
-    curl_easy_setopt(p->easy, CURLOPT_HTTPHEADER, hdr);
-    CURLcode cc = multi_run(c, p->easy);
-    for (struct curl_slist *l = hdr; l; l = l->next)
+    curl_easy_setopt(call->easy, CURLOPT_HTTPHEADER, call->hdr);
+    if (!call->hdr || curl_multi_add_handle(c->multi, call->easy) != CURLM_OK) {
+        call->result = CURLE_OUT_OF_MEMORY;
+        int r = exchange_client_end(c, call, err);
+        return r ? r : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    }
+    *out = call;
+    return 0;
+}
+
+int exchange_client_end(struct exchange_client *c, struct exchange_call *call,
+                        struct hl_error *err)
+{
+    const struct exchange_target *t = call->t;
+    CURLcode cc = call->result;
+    curl_multi_remove_handle(c->multi, call->easy);
+    for (struct curl_slist *l = call->hdr; l; l = l->next)
         sodium_memzero(l->data, strlen(l->data));
-    curl_slist_free_all(hdr);
-    curl_easy_setopt(p->easy, CURLOPT_HTTPHEADER, NULL);
+    curl_slist_free_all(call->hdr);
+    if (cc == CURLE_OK)
+        curl_easy_getinfo(call->easy, CURLINFO_RESPONSE_CODE, &call->a->status);
+    curl_easy_cleanup(call->easy);
+    struct pin *p = call->pin;
+    free(call);
     if (cc == CURLE_SSL_PINNEDPUBKEYNOTMATCH) {
         p->pin[0] = '\0';
         return hl_fail(err, HL_E_VERIFY, "cert_fingerprint",
@@ -366,8 +396,21 @@ int exchange_client_request(struct exchange_client *c, const struct exchange_tar
     if (cc == CURLE_WRITE_ERROR || cc == CURLE_FILESIZE_EXCEEDED)
         return hl_fail(err, HL_E_TOO_LARGE, t->url, "the answer of %s exceeds %u bytes", t->url,
                        EXCHANGE_ANSWER_MAX);
+    if (cc == CURLE_FAILED_INIT && atomic_load(&c->cancelled))
+        return hl_fail(err, HL_E_IO, t->url, "%s: stopped", t->url);
     if (cc != CURLE_OK)
         return hl_fail(err, HL_E_IO, t->url, "%s: %s", t->url, curl_easy_strerror(cc));
-    curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &a->status);
     return 0;
+}
+
+int exchange_client_request(struct exchange_client *c, const struct exchange_target *t,
+                            const char *method, const char *path, const char *body,
+                            size_t body_len, struct exchange_answer *a, struct hl_error *err)
+{
+    struct exchange_call *call = NULL;
+    int r = exchange_client_start(c, t, method, path, body, body_len, a, &call, err);
+    if (r)
+        return r;
+    exchange_client_run(c);
+    return exchange_client_end(c, call, err);
 }

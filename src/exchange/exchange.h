@@ -92,6 +92,22 @@ HL_MUST_CHECK int exchange_client_request(struct exchange_client *c,
                                           const char *path, const char *body, size_t body_len,
                                           struct exchange_answer *a, struct hl_error *err);
 
+/* The same request in three steps, so that requests to several peers run
+ * at once: start (probes and pins first, like exchange_client_request;
+ * on failure nothing is in flight), then exchange_client_run until every
+ * started request is done, then end for each: its outcome, as
+ * exchange_client_request's, and the call freed. a must stay valid until
+ * end. */
+struct exchange_call;
+HL_MUST_CHECK int exchange_client_start(struct exchange_client *c,
+                                        const struct exchange_target *t, const char *method,
+                                        const char *path, const char *body, size_t body_len,
+                                        struct exchange_answer *a, struct exchange_call **out,
+                                        struct hl_error *err);
+void exchange_client_run(struct exchange_client *c);
+HL_MUST_CHECK int exchange_client_end(struct exchange_client *c, struct exchange_call *call,
+                                      struct hl_error *err);
+
 /* Makes a request in flight (from another thread) end soon with HL_E_IO,
  * and every later one fail at once: used to stop a worker. */
 void exchange_client_cancel(struct exchange_client *c);
