@@ -185,11 +185,22 @@ static uint64_t max_times(const struct mctx *m, const struct binding *b)
     return t;
 }
 
-/* REPEATS: multisets of `left` more bindings from in->items[i..]. */
+/* Does b fit one window of within ns (WITHIN)? A negative within always fits. */
+static bool fits(const struct binding *b, double within)
+{
+    return within < 0 || b->max_first <= b->min_last ||
+           (double)b->max_first - (double)b->min_last <= within;
+}
+
+/* REPEATS: multisets of `left` more bindings from in->items[i..]. A
+ * WITHIN right above prunes as it goes (a binding that does not fit never
+ * will once more is added). */
 static void repeats(struct mctx *m, const struct blist *in, size_t i, uint64_t left,
-                    const struct binding *acc, struct blist *out)
+                    const struct binding *acc, double within, struct blist *out)
 {
     static const struct binding none = {INT64_MIN, INT64_MAX, 0, NULL};
+    if (acc && !fits(acc, within))
+        return;
     if (left == 0) {
         keep(m, out, acc);
         return;
@@ -204,7 +215,7 @@ static void repeats(struct mctx *m, const struct blist *in, size_t i, uint64_t l
             if (stop(m) || out->n >= PATTERN_MAX_BINDINGS)
                 return;
             if (combine(m, acc ? acc : &none, &in->items[i], t, &b))
-                repeats(m, in, i + 1, left - t, &b, out);
+                repeats(m, in, i + 1, left - t, &b, within, out);
             arena_reset(&m->scratch, mk);
         }
     }
@@ -215,7 +226,9 @@ static void eval_node(struct mctx *m, const struct pattern_obs *o, struct blist 
     memset(out, 0, sizeof *out);
     switch (o->kind) {
     case PATTERN_OBS_BRACKET:
-        for (size_t i = 0; i < m->n_obs && !stop(m); i++) {
+        /* Newest first: when the search is cut, what it kept binds the
+         * latest observations (a stream's new one is the last). */
+        for (size_t i = m->n_obs; i-- > 0 && !stop(m);) {
             if (pattern_expr_eval(o->expr, m->obs[i])) {
                 struct use *u = arena_alloc(&m->arena, sizeof *u);
                 if (!u) {
@@ -244,20 +257,26 @@ static void eval_node(struct mctx *m, const struct pattern_obs *o, struct blist 
         return;
     case PATTERN_OBS_QUALIFIED: {
         struct blist in;
-        eval_node(m, o->inner, &in);
+        const struct pattern_obs *inner = o->inner;
+        double within = -1;
+        if (o->qual.kind == PATTERN_QUAL_WITHIN && inner->kind == PATTERN_OBS_QUALIFIED &&
+            inner->qual.kind == PATTERN_QUAL_REPEATS) {
+            /* [x] REPEATS k TIMES WITHIN d: prune while repeating */
+            within = o->qual.within_seconds * 1e9;
+            eval_node(m, inner->inner, &in);
+            repeats(m, &in, 0, (uint64_t)inner->qual.repeats, NULL, within, out);
+            return;
+        }
+        eval_node(m, inner, &in);
         if (o->qual.kind == PATTERN_QUAL_REPEATS) {
-            repeats(m, &in, 0, (uint64_t)o->qual.repeats, NULL, out);
+            repeats(m, &in, 0, (uint64_t)o->qual.repeats, NULL, -1, out);
             return;
         }
         if (o->qual.kind == PATTERN_QUAL_WITHIN) {
-            double d = o->qual.within_seconds * 1e9;
-            for (size_t i = 0; i < in.n; i++) {
-                const struct binding *b = &in.items[i];
-                /* one window of d meets every [first, last] interval */
-                if (b->max_first <= b->min_last ||
-                    (double)b->max_first - (double)b->min_last <= d)
-                    push(m, out, b);
-            }
+            /* one window of d meets every [first, last] interval */
+            for (size_t i = 0; i < in.n; i++)
+                if (fits(&in.items[i], o->qual.within_seconds * 1e9))
+                    push(m, out, &in.items[i]);
             return;
         }
         int64_t start = pattern_ts_ns(o->qual.start.seconds, o->qual.start.nanos);
