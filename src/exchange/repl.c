@@ -205,55 +205,93 @@ static int push_read_status(const struct envelope *env, const struct exchange_an
     return r;
 }
 
-/* Pushes what the member lacks of our log, moving st->push_seq; err says
- * why it stopped. The state is committed between envelopes (progress
- * survives a crash); after the last one the round's outcome writes it. */
-static int push_pair(struct exchange *x, struct pair *p, struct target *t,
-                     struct store_repl_state *st, bool *worked, struct hl_error *err)
-{
+/* One pair's work in a round: what it pushes, and how it went. */
+struct job {
+    struct pair *p;
+    struct target t;
+    struct store_repl_state st;
+    int64_t size; /* of our log of the channel */
+    struct envelope env;
     struct exchange_answer a;
-    struct envelope env = {.ids = calloc(EXCHANGE_ENVELOPE_MAX, sizeof *env.ids)};
-    char path[REPL_PATH_MAX], why[STORE_DETAIL_MAX] = "";
-    int64_t size = 0;
-    exchange_answer_init(&a);
-    buf_init(&env.body, EXCHANGE_ANSWER_MAX);
-    int r = env.ids ? store_log_size(x->store, x->o.me->party, p->channel, &size, err)
-                    : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
-    snprintf(path, sizeof path, "/api/collections/%s/objects/", t->coll);
-    while (!r && st->push_seq < size && !x->stopping) {
-        buf_clear(&env.body);
-        env.n = 0;
-        size_t confirmed = 0;
-        int64_t holds = -1;
-        *worked = true;
-        r = store_log_scan(x->store, x->o.me->party, p->channel, st->push_seq, envelope_add, &env,
-                           err);
-        if (r == 1)
-            r = 0;
-        if (!r && (env.n == 0 || buf_adds(&env.body, "]}")))
-            r = hl_fail(err, HL_E_INTERNAL, NULL, "no entries to push after %lld",
-                        (long long)st->push_seq);
-        if (!r)
-            r = exchange_client_request(x->client, &t->t, "POST", path, env.body.data,
-                                        env.body.len, &a, err);
-        if (!r && a.status != 202)
-            r = hl_fail(err, HL_E_IO, t->peer.name, "push to %s: HTTP %ld: %.300s", t->peer.name,
-                        a.status, a.body.data);
-        if (!r && push_read_status(&env, &a, &confirmed, &holds, why, sizeof why))
-            r = hl_fail(err, HL_E_PARSE, t->peer.name, "push to %s: the status does not parse",
-                        t->peer.name);
-        if (r)
-            break;
-        st->push_seq = holds >= 0 ? holds : st->push_seq + (int64_t)confirmed;
-        if (holds < 0 && why[0])
-            r = hl_fail(err, HL_E_CONFLICT, t->peer.name, "push to %s: %s", t->peer.name, why);
-        if (!r && st->push_seq < size && !tx_begin(x, err))
-            r = tx_end(x, store_repl_state_put(x->store, p->party, p->channel, st, err), err);
-    }
-    exchange_answer_release(&a);
-    buf_release(&env.body);
-    free(env.ids);
+    struct exchange_call *call;
+    int r;
+    struct hl_error err;
+    bool worked, took;
+};
+
+/* Starts the job's next envelope (our log from st.push_seq). */
+static int push_start(struct exchange *x, struct job *j)
+{
+    char path[REPL_PATH_MAX];
+    struct hl_error *err = &j->err;
+    if (!j->env.ids && !(j->env.ids = calloc(EXCHANGE_ENVELOPE_MAX, sizeof *j->env.ids)))
+        return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    buf_clear(&j->env.body);
+    j->env.n = 0;
+    j->worked = true;
+    int r = store_log_scan(x->store, x->o.me->party, j->p->channel, j->st.push_seq, envelope_add,
+                           &j->env, err);
+    if (r == 1)
+        r = 0;
+    if (!r && (j->env.n == 0 || buf_adds(&j->env.body, "]}")))
+        r = hl_fail(err, HL_E_INTERNAL, NULL, "no entries to push after %lld",
+                    (long long)j->st.push_seq);
+    snprintf(path, sizeof path, "/api/collections/%s/objects/", j->t.coll);
+    if (!r)
+        r = exchange_client_start(x->client, &j->t.t, "POST", path, j->env.body.data,
+                                  j->env.body.len, &j->a, &j->call, err);
     return r;
+}
+
+/* The answer to the job's envelope: push_seq moves by what the member
+ * confirmed (a gap failure sets it to what the member holds). The state
+ * is committed between envelopes (progress survives a crash); after the
+ * last one the round's outcome writes it. */
+static int push_finish(struct exchange *x, struct job *j)
+{
+    char why[STORE_DETAIL_MAX] = "";
+    size_t confirmed = 0;
+    int64_t holds = -1;
+    struct hl_error *err = &j->err;
+    const char *name = j->t.peer.name;
+    int r = exchange_client_end(x->client, j->call, err);
+    j->call = NULL;
+    if (!r && j->a.status != 202)
+        r = hl_fail(err, HL_E_IO, name, "push to %s: HTTP %ld: %.300s", name, j->a.status,
+                    j->a.body.data);
+    if (!r && push_read_status(&j->env, &j->a, &confirmed, &holds, why, sizeof why))
+        r = hl_fail(err, HL_E_PARSE, name, "push to %s: the status does not parse", name);
+    if (r)
+        return r;
+    j->st.push_seq = holds >= 0 ? holds : j->st.push_seq + (int64_t)confirmed;
+    if (holds < 0 && why[0])
+        return hl_fail(err, HL_E_CONFLICT, name, "push to %s: %s", name, why);
+    if (j->st.push_seq < j->size && !tx_begin(x, err))
+        r = tx_end(x, store_repl_state_put(x->store, j->p->party, j->p->channel, &j->st, err),
+                   err);
+    return r;
+}
+
+/* Pushes what every job's member lacks of our log, the envelopes to all
+ * members at once (one round trip for all of them, not one each). */
+static void push_all(struct exchange *x, struct job *jobs, size_t n)
+{
+    for (;;) {
+        size_t started = 0;
+        for (size_t i = 0; i < n && !x->stopping; i++) {
+            struct job *j = &jobs[i];
+            if (!j->r && j->st.push_seq < j->size) {
+                j->r = push_start(x, j);
+                started += j->call != NULL;
+            }
+        }
+        if (!started)
+            return;
+        exchange_client_run(x->client);
+        for (size_t i = 0; i < n; i++)
+            if (jobs[i].call)
+                jobs[i].r = push_finish(x, &jobs[i]);
+    }
 }
 
 /* ---- pull ------------------------------------------------------------------- */
@@ -433,39 +471,79 @@ static int target_of(struct exchange *x, struct pair *p, struct target *t,
     return 0;
 }
 
-/* Push, then pull when due, for one pair. */
-static void pair_run(struct exchange *x, struct pair *p, bool pull_now)
+/* Prepares pair p's job for this round; false if there is nothing to do
+ * (backing off, not reachable yet, or the store failing: next round). */
+static bool job_open(struct exchange *x, struct pair *p, struct job *j)
 {
-    struct target t;
-    struct store_repl_state st;
-    struct hl_error err;
-    bool took = false, worked = false;
-    hl_error_clear(&err);
-    int64_t now = mono_ms();
-    if (p->next_try_ms > now)
-        return;
-    memset(&st, 0, sizeof st);
+    memset(j, 0, sizeof *j);
+    j->p = p;
+    exchange_answer_init(&j->a);
+    buf_init(&j->env.body, EXCHANGE_ANSWER_MAX);
+    if (p->next_try_ms > mono_ms())
+        return false;
     if (p->dirty)
-        st = p->st;
-    else if (store_repl_state_get(x->store, p->party, p->channel, &st, &err))
-        return; /* the store fails: next round */
-    int r = target_of(x, p, &t, &err);
-    if (r == -HL_E_NOT_FOUND)
-        return; /* not a peer we can reach (no URL or token yet) */
-    worked = r != 0;
-    if (!r)
-        r = push_pair(x, p, &t, &st, &worked, &err);
-    if (!r && (pull_now || p->next_pull_ms <= now)) {
-        worked = true;
-        r = pull_pair(x, p, &t, &took, &err);
-        if (!r)
-            p->next_pull_ms = mono_ms() + (int64_t)x->o.pull_interval_s * 1000;
+        j->st = p->st;
+    else if (store_repl_state_get(x->store, p->party, p->channel, &j->st, &j->err))
+        return false;
+    j->r = target_of(x, p, &j->t, &j->err);
+    if (j->r == -HL_E_NOT_FOUND)
+        return false; /* not a peer we can reach (no URL or token yet) */
+    j->worked = j->r != 0;
+    if (!j->r)
+        j->r = store_log_size(x->store, x->o.me->party, p->channel, &j->size, &j->err);
+    return true;
+}
+
+static void job_close(struct job *j)
+{
+    target_wipe(&j->t);
+    exchange_answer_release(&j->a);
+    buf_release(&j->env.body);
+    free(j->env.ids);
+}
+
+static bool pull_requested(struct exchange *x, const char *party, char (*req)[STORE_TEXT_MAX + 1],
+                           size_t n)
+{
+    (void)x;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(req[i], party) == 0)
+            return true;
+    return false;
+}
+
+/* One round: every pair's push at once, then the pulls that are due. */
+static void repl_round(struct exchange *x, char (*req)[STORE_TEXT_MAX + 1], size_t n_req)
+{
+    struct job *jobs = calloc(x->n_pairs ? x->n_pairs : 1, sizeof *jobs);
+    size_t n = 0;
+    if (!jobs)
+        return;
+    for (size_t i = 0; i < x->n_pairs; i++)
+        if (x->pairs[i].live && job_open(x, &x->pairs[i], &jobs[n]))
+            n++;
+        else if (x->pairs[i].live)
+            job_close(&jobs[n]);
+    push_all(x, jobs, n);
+    for (size_t i = 0; i < n && !x->stopping; i++) {
+        struct job *j = &jobs[i];
+        bool pull_now = pull_requested(x, j->p->party, req, n_req);
+        if (j->r || !(pull_now || j->p->next_pull_ms <= mono_ms()))
+            continue;
+        j->worked = true;
+        j->r = pull_pair(x, j->p, &j->t, &j->took, &j->err);
+        if (!j->r)
+            j->p->next_pull_ms = mono_ms() + (int64_t)x->o.pull_interval_s * 1000;
     }
-    target_wipe(&t);
-    if (!x->stopping && (worked || r))
-        pair_outcome(x, p, &st, r, &err);
-    if (took)
-        exchange_wake(x, p->channel); /* our receipts go out */
+    for (size_t i = 0; i < n; i++) {
+        struct job *j = &jobs[i];
+        if (!x->stopping && (j->worked || j->r))
+            pair_outcome(x, j->p, &j->st, j->r, &j->err);
+        if (j->took)
+            exchange_wake(x, j->p->channel); /* our receipts go out */
+        job_close(j);
+    }
+    free(jobs);
 }
 
 /* ---- the pairs -------------------------------------------------------------- */
@@ -520,15 +598,6 @@ static void pairs_scan(struct exchange *x)
         repl_log(x, "exchange: cannot list channels: %s", err.msg);
 }
 
-static bool pull_requested(struct exchange *x, const char *party, char (*req)[STORE_TEXT_MAX + 1],
-                           size_t n)
-{
-    (void)x;
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(req[i], party) == 0)
-            return true;
-    return false;
-}
 
 /* The next moment anything is due (monotonic ms). */
 static int64_t next_due(const struct exchange *x)
@@ -581,9 +650,7 @@ static void *repl_main(void *arg)
         x->n_pull_party = 0;
         pthread_mutex_unlock(&x->lock);
         pairs_scan(x);
-        for (size_t i = 0; i < x->n_pairs && !x->stopping; i++)
-            if (x->pairs[i].live)
-                pair_run(x, &x->pairs[i], pull_requested(x, x->pairs[i].party, req, n_req));
+        repl_round(x, req, n_req);
         repl_flush(x, false);
         int64_t due = next_due(x), idle = mono_ms() + REPL_IDLE_MS;
         if (x->stopping)
