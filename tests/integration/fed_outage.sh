@@ -3,9 +3,9 @@
 # publishes 1,000 objects, then restarted: everything arrives, in order,
 # exactly once, and receipts follow; the publisher's worker backs off
 # meanwhile (repl_state counts the failures). Then the publisher is killed
-# (SIGKILL) right after publishing another 1,000, in the middle of its push,
-# and restarted: again everything arrives once, in order, and every ledger
-# audits clean.
+# (SIGKILL) in the middle of replicating another 2,000 (the member holds
+# part of them: one envelope committed, the next in flight), and restarted:
+# again everything arrives once, in order, and every ledger audits clean.
 set -eu
 
 : "${HL_BIN:?HL_BIN must point at the hotline binary}"
@@ -46,11 +46,33 @@ fed_wait 60 fed_converged ch a b || cat "$tmp"/check.* >&2
 fed_wait 30 "$HL_BIN" status "$last" --data "$tmp/a"
 grep -q "exchange b (.*) in ch: reachable again" "$tmp/a.log" || fail "a did not log b's return"
 
-# ---- a is killed in the middle of a push of 1,000 ----------------------------------
+# ---- a is killed in the middle of a push -------------------------------------------
+# Another 1,000 objects while b is stopped, so that a's worker pushes them
+# (and more) in several envelopes once b is back: a is killed as soon as b
+# holds part of them (an envelope committed, the next in flight).
+fed_stop b
+before=$(fed_own_size a ch)
 fed_tool notes 1000 "$(fed_party a)" >"$tmp/k.json"
 expect_rc 0 "$HL_BIN" send --channel ch "$tmp/k.json" --data "$tmp/a" --no-wait || true
+fed_tool notes 1000 "$(fed_party a)" >"$tmp/k2.json"
+expect_rc 0 "$HL_BIN" send --channel ch "$tmp/k2.json" --data "$tmp/a" --no-wait || true
+after=$(fed_own_size a ch)
+fed_serve b
+PA=$(fed_party a)
+held_now() {
+    "$HL_BIN" channel show ch --data "$tmp/b" --json 2>/dev/null >"$tmp/bh.json" &&
+        json_get "$tmp/bh.json" "[m['log_size'] for m in d['members'] if m['id'] == '$PA'][0]"
+}
+mid=0
+for i in $(seq 400); do
+    h=$(held_now || echo 0)
+    if [ "$h" -gt "$before" ] && [ "$h" -lt "$after" ]; then mid=1; break; fi
+    [ "$h" -ge "$after" ] && break
+    sleep 0.01
+done
 fed_kill a
-lastk=$(json_get "$tmp/k.json" "d['objects'][-1]['id']")
+[ "$mid" = 1 ] || echo "fed_outage: note: a was not caught between two envelopes (b held $h of $after)" >&2
+lastk=$(json_get "$tmp/k2.json" "d['objects'][-1]['id']")
 fed_serve a
 fed_wait 60 fed_converged ch a b || cat "$tmp"/check.* >&2
 fed_wait 30 "$HL_BIN" status "$lastk" --data "$tmp/a"
@@ -63,4 +85,4 @@ fed_stop a
 fed_stop b
 for n in a b; do expect_rc 0 "$HL_BIN" verify --data "$tmp/$n" || true; done
 
-finish fed_outage "1,000 objects through a member's outage and 1,000 through the publisher's kill -9: all delivered once, in order, with receipts"
+finish fed_outage "1,000 objects through a member's outage and 2,000 through the publisher's kill -9 mid-replication: all delivered once, in order, with receipts"
