@@ -53,6 +53,10 @@ struct log_signer;
 #define EXCHANGE_STALL_S 15   /* no byte moving for this long ends a request */
 #define EXCHANGE_PINS_MAX 64  /* peers one client pins at once */
 #define EXCHANGE_ENVELOPE_MAX 1000 /* entries per push envelope, objects per pull page */
+/* Bytes of one push envelope at most (one entry is always sent): under a
+ * node's default max_content_length (10 MiB). A member answering 413 gets
+ * envelopes of half as many entries from then on. */
+#define EXCHANGE_ENVELOPE_BYTES (8u << 20)
 
 /* Where and how to reach a peer's node. Borrowed strings. */
 struct exchange_target {

@@ -49,6 +49,7 @@ struct pair {
     struct store_repl_state st; /* the latest state, when dirty */
     bool dirty;                 /* st not written yet */
     int64_t dirty_ms;           /* since when */
+    size_t envelope_max;        /* entries per push; 0: EXCHANGE_ENVELOPE_MAX */
 };
 
 struct exchange {
@@ -160,13 +161,15 @@ struct envelope {
     struct buf body;
     char (*ids)[STORE_TEXT_MAX + 1];
     size_t n;
+    size_t max; /* entries at most (the member's limit, as learnt) */
 };
 
 static int envelope_add(void *ctx, const struct store_log_entry *e, const struct store_object *o)
 {
     struct envelope *env = ctx;
     (void)e;
-    if (env->n == EXCHANGE_ENVELOPE_MAX)
+    if (env->n == env->max ||
+        (env->n && env->body.len + o->json_len + 2 > EXCHANGE_ENVELOPE_BYTES))
         return 1;
     if (buf_adds(&env->body, env->n ? "," : "{\"objects\":[") ||
         buf_add(&env->body, o->json, o->json_len))
@@ -228,6 +231,7 @@ static int push_start(struct exchange *x, struct job *j)
         return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
     buf_clear(&j->env.body);
     j->env.n = 0;
+    j->env.max = j->p->envelope_max ? j->p->envelope_max : EXCHANGE_ENVELOPE_MAX;
     j->worked = true;
     int r = store_log_scan(x->store, x->o.me->party, j->p->channel, j->st.push_seq, envelope_add,
                            &j->env, err);
@@ -256,6 +260,10 @@ static int push_finish(struct exchange *x, struct job *j)
     const char *name = j->t.peer.name;
     int r = exchange_client_end(x->client, j->call, err);
     j->call = NULL;
+    if (!r && j->a.status == 413 && j->env.n > 1) {
+        j->p->envelope_max = j->env.n / 2; /* the member takes fewer: halve until it fits */
+        return 0;                          /* and send again at once */
+    }
     if (!r && j->a.status != 202)
         r = hl_fail(err, HL_E_IO, name, "push to %s: HTTP %ld: %.300s", name, j->a.status,
                     j->a.body.data);

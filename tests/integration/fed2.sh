@@ -62,6 +62,24 @@ if expect_rc 0 "$HL_BIN" send --channel ch "$tmp/b2b.json" --data "$tmp/b" --tim
 fi
 fed_wait 30 fed_converged ch a b c || cat "$tmp"/check.* >&2
 
+# ---- a member that takes smaller envelopes ------------------------------------------
+# d takes at most 100 objects per POST and pulls only at start: a's pushes
+# of 1,000 are answered 413 until a's worker has halved them to fit.
+fed_init d
+sed -i "s/^max_objects = .*/max_objects = 100/; s/^pull_interval_s = .*/pull_interval_s = 86400/" "$tmp/d/hotline.conf"
+fed_link a d
+fed_channel a small d
+fed_channel d small a
+fed_serve d
+sleep 1.5 # d's one pull at start is over
+fed_tool notes 1000 "$(fed_party a)" >"$tmp/a1000.json"
+if expect_rc 0 "$HL_BIN" send --channel small "$tmp/a1000.json" --data "$tmp/a" --timeout 30; then
+    grep -q "^delivered to d" "$tmp/out" || fail "send to d: $(cat "$tmp/out")"
+fi
+[ "$(grep -c " a POST /api/collections/.* 413 " "$tmp/d.log")" -ge 1 ] || fail "d never answered 413"
+grep -q "exchange d .*retrying" "$tmp/a.log" && fail "a backed off instead of sending smaller envelopes"
+fed_stop d
+
 # Nothing was refused, nobody equivocated, and every ledger audits clean.
 for n in a b c; do
     grep -q "exchange refused\|ALARM" "$tmp/$n.log" && fail "$n refused or alarmed: $(grep "refused\|ALARM" "$tmp/$n.log" | head -3)"
