@@ -62,6 +62,7 @@ struct cidr_path {
 
 struct type_ent {
     char *name;
+    uint64_t hash; /* pattern_type_hash(name) */
     uint32_t *paths; /* indexed KEY paths of this type */
     size_t n_paths;
     struct cidr_path *cidr;
@@ -95,6 +96,8 @@ struct complex {
     uint32_t head, count;
 };
 
+struct pending;
+
 struct pattern_matcher {
     struct slot *slots;
     size_t cap, used;
@@ -113,6 +116,10 @@ struct pattern_matcher {
     struct path_ent *paths;
     size_t n_paths, paths_cap;
     size_t tree_bytes;
+    uint8_t *scratch; /* keys of the batch being matched */
+    size_t scratch_len, scratch_cap;
+    struct pending *pend; /* their hashes */
+    size_t pend_cap;
     uint32_t epoch;
     struct pattern_matcher_stats st;
 };
@@ -165,10 +172,10 @@ static uint64_t hash_bytes(const uint8_t *p, size_t n)
 
 /* ---- names ----------------------------------------------------------------------------- */
 
-static int type_find(const struct pattern_matcher *m, const char *name)
+static int type_find(const struct pattern_matcher *m, const char *name, uint64_t hash)
 {
     for (size_t i = 0; i < m->n_types; i++) {
-        if (strcmp(m->types[i].name, name) == 0)
+        if (m->types[i].hash == hash && strcmp(m->types[i].name, name) == 0)
             return (int)i;
     }
     return -1;
@@ -176,13 +183,15 @@ static int type_find(const struct pattern_matcher *m, const char *name)
 
 static int type_intern(struct pattern_matcher *m, const char *name)
 {
-    int t = type_find(m, name);
+    uint64_t hash = pattern_type_hash(name);
+    int t = type_find(m, name, hash);
     if (t >= 0)
         return t;
     if (!GROW(m, types, n_types, types_cap))
         return -1;
     struct type_ent *te = &m->types[m->n_types];
     memset(te, 0, sizeof *te);
+    te->hash = hash;
     if (!(te->name = strdup(name)))
         return -1;
     return (int)m->n_types++;
@@ -606,6 +615,8 @@ void pattern_matcher_free(struct pattern_matcher *m)
     free(m->ids);
     free(m->keys);
     free(m->slots);
+    free(m->scratch);
+    free(m->pend);
     free(m);
 }
 
@@ -757,10 +768,10 @@ static void visit(struct run *r, uint32_t target)
         r->fn(r->ctx, i, r->o);
 }
 
-static void probe(struct run *r, const uint8_t *key, uint32_t klen)
+/* Visits the targets of key[0..klen) with hash h. */
+static void probe(struct run *r, const uint8_t *key, uint32_t klen, uint64_t h)
 {
     struct pattern_matcher *m = r->m;
-    uint64_t h = hash_bytes(key, klen);
     if (!m->cap)
         return;
     for (size_t i = h & (m->cap - 1); m->slots[i].hash; i = (i + 1) & (m->cap - 1)) {
@@ -781,32 +792,11 @@ static const json_t *path_value(const struct path_ent *pe, const json_t *obj)
     return obj;
 }
 
-static void match_sco(struct run *r, const struct type_ent *te, const struct pattern_sco *sco)
+/* The CIDR probes and type anchors of one SCO. */
+static void match_sco_rest(struct run *r, const struct type_ent *te, const struct pattern_sco *sco)
 {
     struct pattern_matcher *m = r->m;
     uint8_t key[KEY_MAX + 32];
-    uint32_t klen;
-    for (size_t k = 0; k < te->n_paths; k++) {
-        uint32_t path = te->paths[k];
-        const json_t *v = path_value(&m->paths[path], sco->obj);
-        if (json_is_string(v)) {
-            if (json_string_length(v) > KEY_MAX)
-                continue;
-            klen = key_build(key, 'S', path, json_string_value(v), json_string_length(v));
-        } else if (json_is_integer(v)) {
-            int64_t i = json_integer_value(v);
-            klen = key_build(key, 'I', path, &i, sizeof i);
-        } else if (json_is_real(v)) {
-            double d = json_real_value(v);
-            if (!(d >= -9.2e18 && d <= 9.2e18) || d != (double)(int64_t)d)
-                continue;
-            int64_t i = (int64_t)d;
-            klen = key_build(key, 'I', path, &i, sizeof i);
-        } else {
-            continue;
-        }
-        probe(r, key, klen);
-    }
     for (size_t k = 0; k < te->n_cidr; k++) {
         const struct cidr_path *cp = &te->cidr[k];
         const json_t *v = path_value(&m->paths[cp->path], sco->obj);
@@ -824,27 +814,119 @@ static void match_sco(struct run *r, const struct type_ent *te, const struct pat
             pattern_net_mask(net + 2, len);
             net[0] = (uint8_t)family;
             net[1] = (uint8_t)len;
-            klen = key_build(key, 'C', cp->path, net, sizeof net);
-            probe(r, key, klen);
+            uint32_t klen = key_build(key, 'C', cp->path, net, sizeof net);
+            probe(r, key, klen, hash_bytes(key, klen));
         }
     }
     for (size_t k = 0; k < te->n_targets; k++)
         visit(r, te->targets[k]);
 }
 
+/* The key an SCO's value at path makes, into key; 0 if none. */
+static uint32_t value_key(uint8_t *key, uint32_t path, const json_t *v)
+{
+    if (json_is_string(v)) {
+        if (json_string_length(v) > KEY_MAX)
+            return 0;
+        return key_build(key, 'S', path, json_string_value(v), json_string_length(v));
+    }
+    if (json_is_integer(v)) {
+        int64_t i = json_integer_value(v);
+        return key_build(key, 'I', path, &i, sizeof i);
+    }
+    if (json_is_real(v)) {
+        double d = json_real_value(v);
+        if (!(d >= -9.2e18 && d <= 9.2e18) || d != (double)(int64_t)d)
+            return 0;
+        int64_t i = (int64_t)d;
+        return key_build(key, 'I', path, &i, sizeof i);
+    }
+    return 0;
+}
+
+/* Observations matched together by match_many: their keys are hashed and
+ * their slots prefetched first, then probed in order. */
+#define BATCH 32
+
+struct pending {
+    uint64_t hash;
+    uint32_t off, len; /* in m->scratch */
+};
+
+static int match_batch(struct pattern_matcher *m, const struct pattern_observation *const *obs,
+                       size_t n, pattern_match_fn fn, void *ctx)
+{
+    struct run r = {m, NULL, fn, ctx, 0};
+    size_t first[BATCH + 1], n_pend = 0;
+    /* phase 1: keys, hashes, prefetches */
+    m->scratch_len = 0;
+    for (size_t i = 0; i < n; i++) {
+        first[i] = n_pend;
+        for (size_t k = 0; k < obs[i]->n_scos; k++) {
+            const struct pattern_sco *sco = &obs[i]->scos[k];
+            int t = type_find(m, sco->type, sco->type_hash);
+            if (t < 0)
+                continue;
+            const struct type_ent *te = &m->types[t];
+            for (size_t p = 0; p < te->n_paths; p++) {
+                uint32_t path = te->paths[p];
+                if (m->scratch_len + KEY_MAX + 32 > m->scratch_cap) {
+                    size_t cap = m->scratch_cap ? m->scratch_cap * 2 : 65536;
+                    uint8_t *s = realloc(m->scratch, cap);
+                    if (!s)
+                        return -HL_E_NOMEM;
+                    m->scratch = s;
+                    m->scratch_cap = cap;
+                }
+                if (!grow((void **)&m->pend, n_pend, &m->pend_cap, sizeof *m->pend))
+                    return -HL_E_NOMEM;
+                uint8_t *key = m->scratch + m->scratch_len;
+                uint32_t klen = value_key(key, path, path_value(&m->paths[path], sco->obj));
+                if (!klen)
+                    continue;
+                uint64_t h = hash_bytes(key, klen);
+                if (m->cap)
+                    __builtin_prefetch(&m->slots[h & (m->cap - 1)]);
+                m->pend[n_pend++] = (struct pending){h, (uint32_t)m->scratch_len, klen};
+                m->scratch_len += klen;
+            }
+        }
+    }
+    first[n] = n_pend;
+    /* phase 2: in observation order */
+    for (size_t i = 0; i < n && !r.rc; i++) {
+        r.o = obs[i];
+        if (++m->epoch == 0) {
+            for (size_t k = 0; k < m->n_inds; k++)
+                m->inds[k].epoch = 0;
+            m->epoch = 1;
+        }
+        for (size_t p = first[i]; p < first[i + 1]; p++)
+            probe(&r, m->scratch + m->pend[p].off, m->pend[p].len, m->pend[p].hash);
+        for (size_t k = 0; k < obs[i]->n_scos && !r.rc; k++) {
+            const struct pattern_sco *sco = &obs[i]->scos[k];
+            int t = type_find(m, sco->type, sco->type_hash);
+            if (t >= 0 && (m->types[t].n_cidr || m->types[t].n_targets))
+                match_sco_rest(&r, &m->types[t], sco);
+        }
+    }
+    return r.rc;
+}
+
+int pattern_matcher_match_many(struct pattern_matcher *m,
+                               const struct pattern_observation *const *obs, size_t n,
+                               pattern_match_fn fn, void *ctx)
+{
+    for (size_t i = 0; i < n; i += BATCH) {
+        int rc = match_batch(m, obs + i, n - i < BATCH ? n - i : BATCH, fn, ctx);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 int pattern_matcher_match(struct pattern_matcher *m, const struct pattern_observation *o,
                           pattern_match_fn fn, void *ctx)
 {
-    struct run r = {m, o, fn, ctx, 0};
-    if (++m->epoch == 0) {
-        for (size_t i = 0; i < m->n_inds; i++)
-            m->inds[i].epoch = 0;
-        m->epoch = 1;
-    }
-    for (size_t k = 0; k < o->n_scos && !r.rc; k++) {
-        int t = type_find(m, o->scos[k].type);
-        if (t >= 0)
-            match_sco(&r, &m->types[t], &o->scos[k]);
-    }
-    return r.rc;
+    return match_batch(m, &o, 1, fn, ctx);
 }

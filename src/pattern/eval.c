@@ -260,20 +260,24 @@ static bool like(const char *s, size_t n, const char *pat, size_t m)
 
 /* ---- MATCHES --------------------------------------------------------------------- */
 
+/* One match context and one match block per thread, made on first use and
+ * kept: a MATCHES costs no allocation (one ovector pair is enough to know
+ * whether it matched). */
+static _Thread_local pcre2_match_context *regex_mc;
+static _Thread_local pcre2_match_data *regex_md;
+
 static bool regex_search(const void *code, const char *s, size_t n)
 {
-    pcre2_match_context *mc = pcre2_match_context_create(NULL);
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(code, NULL);
-    int rc = -1;
-    if (mc && md) {
-        pcre2_set_match_limit(mc, EVAL_REGEX_MATCH_LIMIT);
-        pcre2_set_depth_limit(mc, EVAL_REGEX_DEPTH_LIMIT);
-        /* Invalid UTF-8 cannot reach us (JSON), but do not trust it. */
-        rc = pcre2_match(code, (PCRE2_SPTR)s, n, 0, 0, md, mc);
+    if (!regex_mc) {
+        if (!(regex_mc = pcre2_match_context_create(NULL)))
+            return false;
+        pcre2_set_match_limit(regex_mc, EVAL_REGEX_MATCH_LIMIT);
+        pcre2_set_depth_limit(regex_mc, EVAL_REGEX_DEPTH_LIMIT);
     }
-    pcre2_match_data_free(md);
-    pcre2_match_context_free(mc);
-    return rc >= 0;
+    if (!regex_md && !(regex_md = pcre2_match_data_create(1, NULL)))
+        return false;
+    /* Invalid UTF-8 cannot reach us (JSON), but do not trust it. */
+    return pcre2_match(code, (PCRE2_SPTR)s, n, 0, 0, regex_md, regex_mc) >= 0;
 }
 
 /* ---- CIDR ------------------------------------------------------------------------ */

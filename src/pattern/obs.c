@@ -31,6 +31,14 @@ bool pattern_time_parse(const char *s, size_t n, int64_t *ns)
     return true;
 }
 
+uint64_t pattern_type_hash(const char *type)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (; *type; type++)
+        h = (h ^ (unsigned char)*type) * 0x100000001b3ull;
+    return h;
+}
+
 void pattern_observation_release(struct pattern_observation *o)
 {
     if (!o)
@@ -75,6 +83,7 @@ static int add_sco(struct pattern_observation *o, const char *key, json_t *sco,
                        PATTERN_MAX_SCOS);
     o->scos[o->n_scos].key = key;
     o->scos[o->n_scos].type = type;
+    o->scos[o->n_scos].type_hash = pattern_type_hash(type);
     o->scos[o->n_scos].obj = sco;
     o->n_scos++;
     return 0;
@@ -325,6 +334,7 @@ int pattern_observation_from_line(const char *line, size_t len, int64_t now_ns,
     json_object_foreach(objects, key, sco) {
         out->scos[out->n_scos].key = key;
         out->scos[out->n_scos].type = json_string_value(json_object_get(sco, "type"));
+        out->scos[out->n_scos].type_hash = pattern_type_hash(out->scos[out->n_scos].type);
         out->scos[out->n_scos].obj = sco;
         out->n_scos++;
     }
