@@ -136,6 +136,41 @@ int64_t cli_now_us(void);
 /* Formats a store time as a STIX timestamp (millisecond precision). */
 void cli_format_us(int64_t us, char out[32]);
 
+/* ---- publishing through the local node (publish.c) ---------------------
+ * What `hotline send` does, for every command that publishes: a TAXII
+ * POST of an envelope into the channel's collection through the node in
+ * dir (hotline.conf's listen address, DIR/cli.token, the certificate
+ * pinned to DIR/tls.crt; the node must be serving), then, unless no_wait,
+ * waiting until every other member's receipt covers what was stored. */
+#define CLI_PUBLISH_TIMEOUT_S 60
+struct cli_publish {
+    const char *dir;     /* the node directory (--data) */
+    const char *channel; /* the channel (--channel) */
+    bool no_wait;        /* --no-wait: return once the node stored the objects */
+    bool json;           /* --json: print one JSON line instead of text */
+    unsigned timeout_s;  /* --timeout: longest wait for receipts, in seconds */
+    /* The object the command made, or NULL: printed first ("published ID")
+     * and, with json, as "id". */
+    const char *id;
+};
+/* Sets p->timeout_s from --timeout's text (seconds, 0..86400; NULL keeps
+ * it). CLI_OK, or CLI_ERROR after a usage message naming cmd. */
+int cli_publish_timeout(const char *cmd, const char *text, struct cli_publish *p);
+/* Publishes body (a TAXII envelope's JSON text) and prints the outcome:
+ * "published ID" (when p->id), "stored N of M objects", one "refused ID:
+ * REASON" per refused object, then one "delivered to NAME (receipt #N)"
+ * or "not yet confirmed by NAME" per other member; with p->json one line
+ * {"id", "status" (the TAXII status resource), "delivery" (the delivery
+ * endpoint's answer, null with no_wait)}. Operational failures go to
+ * stderr. Returns the exit code: CLI_OK stored and delivered (or stored,
+ * with no_wait), CLI_FAIL some objects refused, CLI_ERROR the node could
+ * not be reached or refused the request, CLI_PENDING stored but not every
+ * member confirmed within timeout_s. */
+int cli_publish_envelope(const struct cli_publish *p, const char *body);
+/* cli_publish_envelope of {"objects": objects}; objects is a JSON array of
+ * STIX objects, borrowed (not changed). */
+int cli_publish(const struct cli_publish *p, const json_t *objects);
+
 int cli_help(int argc, char **argv);
 int cli_version(int argc, char **argv);
 int cli_validate(int argc, char **argv);

@@ -1,0 +1,297 @@
+/*
+ * publish.c — publishing through the local node, for `hotline send` and
+ * every workflow command that makes objects (request, respond, ack,
+ * notify, ...): a TAXII POST of an envelope to the channel's collection as
+ * the node's admin user "cli" (DIR/cli.token), over HTTPS pinned to the
+ * node's own certificate (DIR/tls.crt, reached at hotline.conf's listen
+ * address), then, unless --no-wait, polling the delivery endpoint
+ * (GET /api/hotline/collections/{id}/delivery/, docs/taxii.md) until every
+ * other member of the channel holds a receipt covering what was sent.
+ *
+ * What it prints (stdout):
+ *     published ID                         (when the caller names one)
+ *     stored N of M objects
+ *     refused ID: REASON                   (one per refused object)
+ *     delivered to NAME (receipt #N)       (one per member, or
+ *     not yet confirmed by NAME             when --timeout ran out)
+ * or with --json one line {"id": ID, "status": STATUS, "delivery": DELIVERY}
+ * ("id" only when named; "delivery" absent with --no-wait).
+ *
+ * Exit codes (cli.h): 0 stored and (unless --no-wait) delivered to every
+ * member; 1 the node refused some objects; 2 node unreachable or refusing
+ * the request, or any other operational failure (reported on stderr);
+ * 3 stored, but not every member confirmed before the timeout.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+#include "exchange/exchange.h"
+#include "node/node.h"
+#include "taxii/taxii.h"
+
+#define PUBLISH_POLL_MAX_MS 200
+
+/* What publishing needs of the node directory. */
+struct publish_node {
+    char url[EXCHANGE_URL_MAX + 1];
+    char fingerprint[EXCHANGE_FINGERPRINT_LEN + 1];
+    char token[128];
+};
+
+static int publish_read_token(const char *dir, struct publish_node *sn, struct hl_error *err)
+{
+    char path[CLI_PATH_MAX];
+    struct buf b;
+    if (!cli_node_path(path, dir, CLI_TOKEN_FILE))
+        return hl_fail(err, HL_E_TOO_LARGE, dir, "path too long");
+    buf_init(&b, 1024);
+    int r = hl_read_file(path, 1024, &b, err);
+    while (!r && b.len && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
+        b.data[--b.len] = '\0';
+    if (!r && (b.len == 0 || b.len >= sizeof sn->token))
+        r = hl_fail(err, HL_E_PARSE, path, "%s does not hold a token", path);
+    if (!r)
+        memcpy(sn->token, b.data, b.len + 1);
+    sodium_memzero(b.data, b.len);
+    buf_release(&b);
+    return r;
+}
+
+/* URL (hotline.conf's listen; 0.0.0.0 and [::] reached on loopback), the
+ * certificate's fingerprint, the token. */
+static int publish_node_read(const char *dir, struct publish_node *sn, struct hl_error *err)
+{
+    struct node_config conf;
+    char path[CLI_PATH_MAX], cert[CLI_PATH_MAX];
+    struct buf pem;
+    node_config_defaults(&conf, NULL);
+    if (!cli_node_path(path, dir, NODE_CONF_FILE))
+        return hl_fail(err, HL_E_TOO_LARGE, dir, "path too long");
+    int r = node_config_read(path, &conf, err);
+    if (r)
+        return r;
+    const char *colon = strrchr(conf.listen, ':');
+    int host_len = colon ? (int)(colon - conf.listen) : 0;
+    const char *host = conf.listen;
+    if (strncmp(host, "0.0.0.0:", 8) == 0)
+        host = "127.0.0.1", host_len = 9;
+    else if (strncmp(host, "[::]:", 5) == 0)
+        host = "[::1]", host_len = 5;
+    snprintf(sn->url, sizeof sn->url, "https://%.*s%s", host_len, host, colon ? colon : "");
+    if (conf.tls_cert[0] == '/')
+        snprintf(cert, sizeof cert, "%s", conf.tls_cert);
+    else if (!cli_node_path(cert, dir, conf.tls_cert))
+        return hl_fail(err, HL_E_TOO_LARGE, dir, "path too long");
+    buf_init(&pem, NODE_TLS_FILE_MAX);
+    r = hl_read_file(cert, NODE_TLS_FILE_MAX, &pem, err);
+    if (!r)
+        r = exchange_pem_fingerprint(pem.data, sn->fingerprint, err);
+    buf_release(&pem);
+    return r ? r : publish_read_token(dir, sn, err);
+}
+
+/* One request to the node; its answer parsed into *out. */
+static int publish_call(struct exchange_client *c, const struct exchange_target *t,
+                     const char *method, const char *path, const char *body, long want,
+                     json_t **out, struct hl_error *err)
+{
+    struct exchange_answer a;
+    exchange_answer_init(&a);
+    int r = exchange_client_request(c, t, method, path, body, body ? strlen(body) : 0, &a, err);
+    *out = r ? NULL : json_loadb(a.body.data, a.body.len, 0, NULL);
+    if (!r && a.status != want) {
+        const char *d = json_string_value(json_object_get(*out, "description"));
+        r = hl_fail(err, HL_E_IO, path, "the node answered %ld: %s", a.status,
+                    d ? d : a.body.data);
+    } else if (!r && !*out) {
+        r = hl_fail(err, HL_E_PARSE, path, "the node's answer is not JSON");
+    }
+    if (r) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    exchange_answer_release(&a);
+    return r;
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool all_delivered(const json_t *d)
+{
+    const json_t *m = json_object_get(d, "members");
+    for (size_t i = 0; i < json_array_size(m); i++)
+        if (!json_is_true(json_object_get(json_array_get(m, i), "delivered")))
+            return false;
+    return true;
+}
+
+/* Polls the delivery of oid until every member holds it or the timeout. */
+static int publish_wait(struct exchange_client *c, const struct exchange_target *t, const char *coll,
+                     const char *oid, unsigned timeout_s, json_t **delivery, struct hl_error *err)
+{
+    char path[1024];
+    int64_t until = mono_ms() + (int64_t)timeout_s * 1000, pause_ms = 1;
+    snprintf(path, sizeof path, "/api/hotline/collections/%s/delivery/?object=%s", coll, oid);
+    for (;;) {
+        json_decref(*delivery);
+        int r = publish_call(c, t, "GET", path, NULL, 200, delivery, err);
+        if (r || all_delivered(*delivery))
+            return r;
+        if (mono_ms() >= until)
+            return 1;
+        struct timespec ts = {0, (long)pause_ms * 1000000};
+        nanosleep(&ts, NULL);
+        pause_ms = pause_ms * 2 > PUBLISH_POLL_MAX_MS ? PUBLISH_POLL_MAX_MS : pause_ms * 2;
+    }
+}
+
+/* The member's peer name, or its identity id. */
+static void member_name(const char *dir, const char *party, char *out, size_t max)
+{
+    struct cli_node n;
+    struct store_peer p;
+    struct hl_error err;
+    snprintf(out, max, "%s", party);
+    if (cli_node_open("publish", dir, false, &n) != CLI_OK)
+        return;
+    if (store_peer_get(n.store, party, &p, &err) == 0)
+        snprintf(out, max, "%s", p.name);
+    sodium_memzero(p.token, sizeof p.token);
+    cli_node_close(&n);
+}
+
+static void publish_print_status(const json_t *s)
+{
+    const json_t *f = json_object_get(s, "failures");
+    printf("stored %lld of %lld objects\n",
+           (long long)json_integer_value(json_object_get(s, "success_count")),
+           (long long)json_integer_value(json_object_get(s, "total_count")));
+    for (size_t i = 0; i < json_array_size(f); i++) {
+        const json_t *d = json_array_get(f, i);
+        printf("refused %s: %s\n", json_string_value(json_object_get(d, "id")),
+               json_string_value(json_object_get(d, "message")));
+    }
+}
+
+static void publish_print_delivery(const char *dir, const json_t *d)
+{
+    const json_t *m = json_object_get(d, "members");
+    char name[STORE_TEXT_MAX + 1];
+    for (size_t i = 0; i < json_array_size(m); i++) {
+        const json_t *e = json_array_get(m, i);
+        member_name(dir, json_string_value(json_object_get(e, "party")), name, sizeof name);
+        if (json_is_true(json_object_get(e, "delivered")))
+            printf("delivered to %s (receipt #%lld)\n", name,
+                   (long long)json_integer_value(json_object_get(e, "receipt_seq")));
+        else
+            printf("not yet confirmed by %s\n", name);
+    }
+}
+
+/* The object to follow: the last one the node sealed (receipts cover a
+ * log's prefix, so it covers all the others), else the last success. */
+static const char *publish_last(const json_t *status)
+{
+    const json_t *s = json_object_get(status, "successes");
+    const char *last = NULL;
+    for (size_t i = json_array_size(s); i-- > 0 && !last;)
+        if (!json_object_get(json_array_get(s, i), "message"))
+            last = json_string_value(json_object_get(json_array_get(s, i), "id"));
+    if (!last && json_array_size(s))
+        last = json_string_value(json_object_get(json_array_get(s, json_array_size(s) - 1), "id"));
+    return last;
+}
+
+static int publish_run(const struct cli_publish *a, struct exchange_client *c,
+                    const struct exchange_target *t, const char *body, struct hl_error *err)
+{
+    char coll[37], path[256];
+    json_t *status = NULL, *delivery = NULL;
+    if (taxii_collection_id(a->channel, coll))
+        return hl_fail(err, HL_E_INVALID, a->channel, "no collection id for %s", a->channel);
+    snprintf(path, sizeof path, "/api/collections/%s/objects/", coll);
+    int r = publish_call(c, t, "POST", path, body, 202, &status, err);
+    if (r)
+        return r;
+    size_t failed = json_array_size(json_object_get(status, "failures"));
+    const char *last = publish_last(status);
+    int waited = 0;
+    if (!a->no_wait && last)
+        waited = publish_wait(c, t, coll, last, a->timeout_s, &delivery, err);
+    if (waited < 0) {
+        r = waited;
+    } else if (a->json) {
+        json_t *out = json_pack("{s:s*, s:O, s:O?}", "id", a->id, "status", status, "delivery",
+                                delivery);
+        r = cli_json_print(out) == CLI_OK ? 0 : hl_fail(err, HL_E_IO, NULL, "stdout");
+        json_decref(out);
+    } else {
+        if (a->id)
+            printf("published %s\n", a->id);
+        publish_print_status(status);
+        if (delivery)
+            publish_print_delivery(a->dir, delivery);
+    }
+    json_decref(status);
+    json_decref(delivery);
+    if (r)
+        return r;
+    return failed ? CLI_FAIL : waited ? CLI_PENDING : CLI_OK;
+}
+
+int cli_publish_timeout(const char *cmd, const char *text, struct cli_publish *p)
+{
+    long long v;
+    if (!text)
+        return CLI_OK;
+    if (!hl_parse_int(text, 0, 86400, &v))
+        return cli_usage_error(cmd, "--timeout takes seconds, 0..86400");
+    p->timeout_s = (unsigned)v;
+    return CLI_OK;
+}
+
+int cli_publish_envelope(const struct cli_publish *p, const char *body)
+{
+    struct hl_error err;
+    struct publish_node sn;
+    struct exchange_client *c = NULL;
+    hl_error_clear(&err);
+    memset(&sn, 0, sizeof sn);
+    int r = publish_node_read(p->dir, &sn, &err);
+    if (!r)
+        r = exchange_client_new(0, &c, &err);
+    const struct exchange_target t = {"the node", sn.url, sn.fingerprint, sn.token};
+    if (!r)
+        r = publish_run(p, c, &t, body, &err);
+    exchange_client_free(c);
+    sodium_memzero(sn.token, sizeof sn.token);
+    if (r < 0) {
+        cli_report(&err);
+        return CLI_ERROR;
+    }
+    return r;
+}
+
+int cli_publish(const struct cli_publish *p, const json_t *objects)
+{
+    json_t *env = json_pack("{s:O}", "objects", (json_t *)objects);
+    char *body = env ? json_dumps(env, JSON_COMPACT) : NULL;
+    json_decref(env);
+    if (!body) {
+        fprintf(stderr, "hotline: out of memory\n");
+        return CLI_ERROR;
+    }
+    int r = cli_publish_envelope(p, body);
+    free(body);
+    return r;
+}
