@@ -39,6 +39,8 @@
  *   repl_state(peer_id, channel_id, push_seq, last_ok_us, last_try_us,
  *              last_error, failures)                               step 4
  *   tlp_held(stix_id, channel_id, tlp)  TLP 2.0 onward sharing     step 4
+ *   channel_policy(channel_id, ack_within_s)   workflow            step 5
+ *   escalations(id, item_id, kind, member, channel_id, at_us, hook) step 5
  *
  * Log order is enforced twice: the primary key (log_id, seq) refuses a
  * duplicate, and the trigger log_entries_in_order refuses any seq other
@@ -143,6 +145,18 @@ static const char *const steps[] = {
     " channel_id INTEGER NOT NULL REFERENCES channels(id),"
     " tlp TEXT NOT NULL CHECK(tlp IN ('TLP:RED', 'TLP:AMBER+STRICT', 'TLP:AMBER')),"
     " PRIMARY KEY(stix_id, channel_id)) STRICT, WITHOUT ROWID;",
+    /* 5: the workflow (issue 6). A channel's acknowledgment policy; the
+     * escalations made, unique per (item, kind, member) so that an overdue
+     * item escalates once, with what its hook command did (0 none, 1 ok,
+     * 2 failed). */
+    "CREATE TABLE channel_policy(channel_id INTEGER PRIMARY KEY REFERENCES channels(id),"
+    " ack_within_s INTEGER NOT NULL CHECK(ack_within_s > 0)) STRICT;"
+    "CREATE TABLE escalations(id INTEGER PRIMARY KEY, item_id TEXT NOT NULL,"
+    " kind TEXT NOT NULL CHECK(kind IN ('ack-overdue', 'request-overdue')),"
+    " member TEXT NOT NULL, channel_id INTEGER NOT NULL REFERENCES channels(id),"
+    " at_us INTEGER NOT NULL, hook INTEGER NOT NULL CHECK(hook BETWEEN 0 AND 2),"
+    " UNIQUE(item_id, kind, member)) STRICT;"
+    "CREATE INDEX escalations_channel ON escalations(channel_id, at_us);",
 };
 
 #define N_STEPS ((int)(sizeof steps / sizeof steps[0]))

@@ -188,6 +188,8 @@ int sq_stmt(struct store_sqlite *q, enum sq_stmt_id id, sqlite3_stmt **out, stru
     const char *sql = (unsigned)id < SQ__COUNT ? stmt_sql[id] : NULL;
     if (!sql && (unsigned)id < SQ__COUNT)
         sql = sq_fed_sql(id);
+    if (!sql && (unsigned)id < SQ__COUNT)
+        sql = sq_wf_sql(id);
     if (!sql)
         return hl_fail(err, HL_E_INTERNAL, "sqlite", "store: no statement %d", (int)id);
     if (!q->stmt[id]) {
@@ -879,6 +881,11 @@ static const struct store_ops sqlite_ops = {
     .repl_state_get = sq_repl_state_get,
     .tlp_hold = sq_tlp_hold,
     .tlp_find = sq_tlp_find,
+    .policy_set = sq_policy_set,
+    .policy_get = sq_policy_get,
+    .escalation_add = sq_escalation_add,
+    .escalation_hook_set = sq_escalation_hook_set,
+    .escalation_list = sq_escalation_list,
 };
 
 int store_sqlite_open(const char *path, const struct store_options *opt, struct store **out,

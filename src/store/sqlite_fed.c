@@ -33,7 +33,7 @@
     "(CASE " x " WHEN 'TLP:RED' THEN 3 WHEN 'TLP:AMBER+STRICT' THEN 2 WHEN 'TLP:AMBER' THEN 1"     \
     " ELSE 0 END)"
 
-static const char *const fed_sql[SQ__COUNT - SQ_FED_FIRST] = {
+static const char *const fed_sql[SQ_WF_FIRST - SQ_FED_FIRST] = {
     [SQ_PEER_PUT - SQ_FED_FIRST] =
         "INSERT INTO peers(" PEER_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
         " ON CONFLICT(party_id) DO UPDATE SET name = excluded.name, url = excluded.url,"
@@ -83,7 +83,7 @@ static const char *const fed_sql[SQ__COUNT - SQ_FED_FIRST] = {
 
 const char *sq_fed_sql(enum sq_stmt_id id)
 {
-    if (id < SQ_FED_FIRST || id >= SQ__COUNT)
+    if (id < SQ_FED_FIRST || id >= SQ_WF_FIRST)
         return NULL;
     return fed_sql[id - SQ_FED_FIRST];
 }

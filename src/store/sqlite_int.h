@@ -92,6 +92,13 @@ enum sq_stmt_id {
     SQ_REPL_STATE_GET,
     SQ_TLP_HOLD,
     SQ_TLP_FIND,
+    /* workflow (sqlite_wf.c holds their SQL: sq_wf_sql) */
+    SQ_WF_FIRST,
+    SQ_POLICY_SET = SQ_WF_FIRST,
+    SQ_POLICY_GET,
+    SQ_ESCALATION_ADD,
+    SQ_ESCALATION_HOOK,
+    SQ_ESCALATION_LIST,
     SQ__COUNT
 };
 
@@ -275,6 +282,19 @@ int sq_tlp_hold(struct store *s, const char *stix_id, const char *channel, const
                 struct hl_error *err);
 int sq_tlp_find(struct store *s, const char *stix_id, store_tlp_fn fn, void *ctx,
                 struct hl_error *err);
+
+/* sqlite_wf.c: the SQL text of a workflow statement id (SQ_WF_FIRST..),
+ * NULL for any other id; and the workflow operations (schema step 5). */
+const char *sq_wf_sql(enum sq_stmt_id id);
+int sq_policy_set(struct store *s, const char *channel, int64_t ack_within_s,
+                  struct hl_error *err);
+int sq_policy_get(struct store *s, const char *channel, int64_t *out, struct hl_error *err);
+int sq_escalation_add(struct store *s, const struct store_escalation *e, bool *added,
+                      struct hl_error *err);
+int sq_escalation_hook_set(struct store *s, const char *item_id, const char *kind,
+                           const char *member, int hook, struct hl_error *err);
+int sq_escalation_list(struct store *s, const char *channel, store_escalation_fn fn, void *ctx,
+                       struct hl_error *err);
 
 /* sqlite_taxii.c */
 int sq_object_delete(struct store *s, int64_t row, int64_t deleted_us, struct hl_error *err);

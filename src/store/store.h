@@ -571,4 +571,59 @@ HL_MUST_CHECK int store_tlp_find(struct store *s, const char *stix_id, store_tlp
 HL_MUST_CHECK int store_tlp_elsewhere(struct store *s, const char *stix_id, const char *channel,
                                       bool *found, char *other, char *tlp, struct hl_error *err);
 
+/* ---- workflow (schema step 5) ---------------------------------------------
+ * What the workflow keeps that is not in the logs: each channel's policy
+ * (how soon every other member must acknowledge a notification) and the
+ * escalations made, so that an overdue item escalates once per (item,
+ * kind, member), whoever runs the check and however often.
+ *
+ * Tables: channel_policy(channel_id, ack_within_s), escalations(id,
+ * item_id, kind, member, channel_id, at_us, hook). */
+
+#define STORE_ESCALATION_ACK "ack-overdue"     /* a notification not acknowledged in time */
+#define STORE_ESCALATION_DUE "request-overdue" /* a request past due, not completed/declined */
+#define STORE_ACK_WITHIN_MAX (366LL * 86400)   /* longest ack_within_s, one year */
+
+/* What became of an escalation's hook command. */
+enum store_hook {
+    STORE_HOOK_NONE = 0,   /* no hook configured (or not run yet) */
+    STORE_HOOK_OK = 1,     /* ran and exited 0 */
+    STORE_HOOK_FAILED = 2, /* could not start, exited non-zero, or was killed */
+};
+
+/* Sets the channel's ack_within_s (1..STORE_ACK_WITHIN_MAX, else
+ * HL_E_INVALID); HL_E_NOT_FOUND for an unknown channel. */
+HL_MUST_CHECK int store_channel_policy_set(struct store *s, const char *channel,
+                                           int64_t ack_within_s, struct hl_error *err);
+/* The channel's ack_within_s; HL_E_NOT_FOUND if never set (or no such
+ * channel): the caller applies its default. *out is 0 on failure. */
+HL_MUST_CHECK int store_channel_policy_get(struct store *s, const char *channel,
+                                           int64_t *out, struct hl_error *err);
+
+struct store_escalation {
+    int64_t id;          /* set by the store; ignored by store_escalation_add */
+    const char *item_id; /* the overdue object's STIX id */
+    const char *kind;    /* STORE_ESCALATION_* */
+    const char *member;  /* the party that has not acknowledged, "" for a request */
+    const char *channel; /* a known channel */
+    int64_t at_us;       /* when it was found overdue (the check's clock) */
+    int hook;            /* enum store_hook */
+};
+typedef int (*store_escalation_fn)(void *ctx, const struct store_escalation *e);
+
+/* Records the escalation unless (item_id, kind, member) is recorded: then
+ * nothing changes and *added (may be NULL) is false. An unknown kind or a
+ * hook outside enum store_hook is HL_E_INVALID; an unknown channel
+ * HL_E_NOT_FOUND. */
+HL_MUST_CHECK int store_escalation_add(struct store *s, const struct store_escalation *e,
+                                       bool *added, struct hl_error *err);
+/* Sets the hook outcome of a recorded escalation; HL_E_NOT_FOUND if there
+ * is none of (item_id, kind, member). */
+HL_MUST_CHECK int store_escalation_hook_set(struct store *s, const char *item_id, const char *kind,
+                                            const char *member, int hook, struct hl_error *err);
+/* The escalations of channel (NULL: of every channel), oldest first
+ * (at_us, then id). Strings are borrowed until fn returns. */
+HL_MUST_CHECK int store_escalation_list(struct store *s, const char *channel,
+                                        store_escalation_fn fn, void *ctx, struct hl_error *err);
+
 #endif

@@ -129,6 +129,17 @@ struct store_ops {
                     struct hl_error *err);
     int (*tlp_find)(struct store *s, const char *stix_id, store_tlp_fn fn, void *ctx,
                     struct hl_error *err);
+
+    /* workflow (schema step 5); store_wf.c checks the arguments */
+    int (*policy_set)(struct store *s, const char *channel, int64_t ack_within_s,
+                      struct hl_error *err);
+    int (*policy_get)(struct store *s, const char *channel, int64_t *out, struct hl_error *err);
+    int (*escalation_add)(struct store *s, const struct store_escalation *e, bool *added,
+                          struct hl_error *err);
+    int (*escalation_hook_set)(struct store *s, const char *item_id, const char *kind,
+                               const char *member, int hook, struct hl_error *err);
+    int (*escalation_list)(struct store *s, const char *channel, store_escalation_fn fn,
+                           void *ctx, struct hl_error *err);
 };
 
 struct store {

@@ -506,11 +506,13 @@ static void test_tlp_elsewhere_names_only_another_channel(void **state)
 
 /* ---- a file written before step 4 ------------------------------------------------ */
 
-/* The tables step 4 made, and users as step 2 made it (no party_id). */
+/* The tables step 4 (and later steps) made, and users as step 2 made it
+ * (no party_id). */
 static const char *const unstep4 =
     "PRAGMA foreign_keys = OFF;"
     "DROP TABLE peers; DROP TABLE channel_pending; DROP TABLE alarms; DROP TABLE repl_state;"
     "DROP TABLE tlp_held;"
+    "DROP TABLE IF EXISTS channel_policy; DROP TABLE IF EXISTS escalations;" /* step 5 */
     "CREATE TABLE users3(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
     " token_hash BLOB NOT NULL UNIQUE CHECK(length(token_hash) = 32),"
     " admin INTEGER NOT NULL CHECK(admin IN (0, 1)), created_us INTEGER NOT NULL) STRICT;"
