@@ -30,6 +30,7 @@ const struct cli_command cli_commands[] = {
 #endif
     {"status", cli_status, "where an object is and which members confirmed holding it"},
     {"alarms", cli_alarms, "equivocation alarms: parties that showed two histories"},
+    {"match", cli_match, "match STIX indicators against observations; report sightings"},
     {NULL, NULL, NULL},
 };
 

@@ -187,6 +187,7 @@ int cli_serve(int argc, char **argv);
 int cli_peer(int argc, char **argv);
 int cli_status(int argc, char **argv);
 int cli_alarms(int argc, char **argv);
+int cli_match(int argc, char **argv);
 int cli_send(int argc, char **argv); /* send.c, when it is built (HL_CLI_SEND) */
 
 #endif
