@@ -152,6 +152,95 @@ void workflow_allowed_next(enum workflow_state from, char *out, size_t max);
 const char *workflow_state_task_outcome(enum workflow_state s);
 
 /* ---- compose (W2) ---- */
+/* Builders of what the producer commands publish (compose.c,
+ * compose_notify.c, compose_dossier.c; formats in docs/compose.md): pure
+ * functions from arguments to new STIX 2.1 objects. Every object gets a
+ * random id, spec_version 2.1, created_by_ref the publishing party and
+ * created = modified = the given time; SCOs get their deterministic id.
+ * Before returning, each builder checks every object it made with
+ * workflow_object_check: an argument that would make an invalid object
+ * (a bad pattern, timestamp, language tag) fails with HL_E_INVALID and err
+ * naming it. On success *out is a new reference, the caller's to
+ * json_decref: a TAXII 2.1 envelope {"objects": [...]} (compose_notify,
+ * compose_dossier) or one object. On failure *out is NULL. Strings are
+ * copied; nothing is kept of the arguments. */
+struct compose_ctx {
+    const char *party; /* identity id of the publishing party */
+    int64_t now_us;    /* created, modified, published: microseconds since 1970 */
+};
+
+#define COMPOSE_LIST_MAX 64 /* indicators, sectors, references of one command */
+
+/* An incident notification (hotline notify). Only name is required. */
+struct compose_incident {
+    const char *name, *description;
+    const char *first_seen;   /* STIX timestamp: when the activity began */
+    const char *organization; /* the victim (an identity, organization) */
+    const char *sectors[COMPOSE_LIST_MAX]; /* industry-sector-ov */
+    size_t n_sectors;
+    const char *impact;   /* what the victim lost, free text */
+    const char *severity; /* low | medium | high | critical, or 0..100 */
+    const char *indicators[COMPOSE_LIST_MAX]; /* STIX patterns */
+    size_t n_indicators;
+    const char *malware;       /* suspected malware family */
+    const char *actor;         /* suspected threat actor */
+    const char *incident_type; /* Incident Core incident_types, e.g. ransomware */
+    const char *determination; /* Incident Core determination (default successful-attempt) */
+};
+/* Reads a notify file (a JSON object, docs/compose.md) into in, its
+ * strings borrowed from doc (valid while doc lives). Unknown keys and
+ * values of the wrong type are HL_E_PARSE naming the key. */
+HL_MUST_CHECK int compose_incident_read(const json_t *doc, struct compose_incident *in,
+                                        struct hl_error *err);
+/* The notification: the incident (with the OASIS Incident Core Extension:
+ * determination, investigation_status, criticality, incident_types,
+ * impact_refs, events), the victim identity, an impact, an event for
+ * first_seen, one indicator per pattern, malware, threat-actor,
+ * relationships, and the report (report_types ["incident"]) that
+ * groups them, last in the envelope. */
+HL_MUST_CHECK int compose_notify(const struct compose_ctx *c, const struct compose_incident *in,
+                                 json_t **out, struct hl_error *err);
+
+/* A dossier (hotline dossier): doc in the JSON format of docs/compose.md
+ * ({"name", "description", "group", "persons": [...]}). Makes per person an
+ * identity (individual), a threat-actor, locations, user-accounts, and the
+ * attributed-to, located-at, citizen-of and related-to relationships;
+ * then the report (report_types threat-actor, identity), last. */
+HL_MUST_CHECK int compose_dossier(const struct compose_ctx *c, const json_t *doc, json_t **out,
+                                  struct hl_error *err);
+/* Parses the CSV form of a dossier (RFC 4180, a header row naming the
+ * columns, lists inside a cell separated by ';') into the JSON form,
+ * name set to name. *doc is new; err->where is "line N" on failure. */
+HL_MUST_CHECK int compose_dossier_csv(const char *data, size_t len, const char *name,
+                                      json_t **doc, struct hl_error *err);
+
+/* An opinion (STIX 2.1 §4.13) on refs: opinion is one of opinion-enum
+ * (strongly-disagree .. strongly-agree), explanation free text. */
+HL_MUST_CHECK int compose_opinion(const struct compose_ctx *c, const char *const *refs,
+                                  size_t n_refs, const char *opinion, const char *explanation,
+                                  json_t **out, struct hl_error *err);
+/* A note (§4.12) on refs: content, and abstract when not NULL. */
+HL_MUST_CHECK int compose_note(const struct compose_ctx *c, const char *const *refs,
+                               size_t n_refs, const char *abstract, const char *content,
+                               json_t **out, struct hl_error *err);
+/* A language-content (§7.1) translating field of original (the object as
+ * stored, which must have that field as a string) into lang (an RFC 5646
+ * tag), for the version original's modified names. */
+HL_MUST_CHECK int compose_translation(const struct compose_ctx *c, const json_t *original,
+                                      const char *lang, const char *field, const char *text,
+                                      json_t **out, struct hl_error *err);
+/* A hotline-request (extensions/hotline-request.json), checked with
+ * workflow_request_check. priority NULL is medium; due is required. */
+struct compose_request {
+    const char *kind;                   /* request_kind */
+    const char *refs[COMPOSE_LIST_MAX]; /* object_refs: what it concerns */
+    size_t n_refs;
+    const char *due;      /* STIX timestamp */
+    const char *priority; /* low | medium | high | critical */
+    const char *description;
+};
+HL_MUST_CHECK int compose_request(const struct compose_ctx *c, const struct compose_request *rq,
+                                  json_t **out, struct hl_error *err);
 /* ---- end compose ---- */
 
 #endif
