@@ -179,23 +179,6 @@ static const json_t *indexed_value(const struct pattern_sco *s)
     return json_object_get(s->obj, "value");
 }
 
-static uint64_t hash64(const char *p, size_t n)
-{
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
-    while (n >= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
-        h ^= h >> 29;
-        p += 8;
-        n -= 8;
-    }
-    uint64_t w = 0;
-    memcpy(&w, p, n);
-    h = (h ^ w) * 0x94d049bb133111ebull;
-    return (h ^ h >> 32) | 1;
-}
-
 static volatile uint64_t sink;
 static const struct pattern_observation *pool_ptr[POOL];
 
@@ -208,14 +191,14 @@ static double run(int what, struct pattern_matcher *m, const struct pattern_obse
     for (size_t r = 0; r < MATCHES_PER_REP; r++) {
         const struct pattern_observation *o = &pool[r % POOL];
         if (what == 0) {
-            /* batches of 32, as hotline match hands them over */
+            /* batches of 32 (pattern_matcher_match_many) */
             if (r % 32 == 0 && pattern_matcher_match_many(m, &pool_ptr[r % POOL], 32, on_match, NULL))
                 exit(2);
             continue;
         }
         for (size_t k = 0; k < o->n_scos; k++) {
             const json_t *v = indexed_value(&o->scos[k]);
-            uint64_t h = hash64(json_string_value(v), json_string_length(v));
+            uint64_t h = pattern_hash(json_string_value(v), json_string_length(v));
             if (what == 2) {
                 size_t i = h & (cap - 1);
                 while (table[i] && table[i] != h)
@@ -271,7 +254,7 @@ static void bench(uint64_t n, bool mixed, int reps)
     for (uint64_t i = 0; i < st.n_keys; i++) {
         char v[80];
         value_of(i, v, sizeof v);
-        uint64_t h = hash64(v, strlen(v));
+        uint64_t h = pattern_hash(v, strlen(v));
         size_t j = h & (cap - 1);
         while (table[j])
             j = (j + 1) & (cap - 1);

@@ -151,8 +151,9 @@ static uint64_t mix(uint64_t h)
     return h;
 }
 
-static uint64_t hash_bytes(const uint8_t *p, size_t n)
+uint64_t pattern_hash(const void *data, size_t n)
 {
+    const uint8_t *p = data;
     uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0xff51afd7ed558ccdull);
     while (n >= 8) {
         uint64_t w;
@@ -293,7 +294,7 @@ static bool table_resize(struct pattern_matcher *m, size_t cap)
 static int table_insert(struct pattern_matcher *m, const uint8_t *key, uint32_t klen,
                         uint32_t target)
 {
-    uint64_t h = hash_bytes(key, klen);
+    uint64_t h = pattern_hash(key, klen);
     uint32_t off = UINT32_MAX;
     if ((m->used + 1) * 10 > m->cap * 7 && !table_resize(m, m->cap ? m->cap * 2 : 1024))
         return -HL_E_NOMEM;
@@ -815,7 +816,7 @@ static void match_sco_rest(struct run *r, const struct type_ent *te, const struc
             net[0] = (uint8_t)family;
             net[1] = (uint8_t)len;
             uint32_t klen = key_build(key, 'C', cp->path, net, sizeof net);
-            probe(r, key, klen, hash_bytes(key, klen));
+            probe(r, key, klen, pattern_hash(key, klen));
         }
     }
     for (size_t k = 0; k < te->n_targets; k++)
@@ -884,7 +885,7 @@ static int match_batch(struct pattern_matcher *m, const struct pattern_observati
                 uint32_t klen = value_key(key, path, path_value(&m->paths[path], sco->obj));
                 if (!klen)
                     continue;
-                uint64_t h = hash_bytes(key, klen);
+                uint64_t h = pattern_hash(key, klen);
                 if (m->cap)
                     __builtin_prefetch(&m->slots[h & (m->cap - 1)]);
                 m->pend[n_pend++] = (struct pending){h, (uint32_t)m->scratch_len, klen};

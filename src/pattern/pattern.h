@@ -393,6 +393,9 @@ HL_MUST_CHECK int pattern_matcher_match(struct pattern_matcher *m,
 HL_MUST_CHECK int pattern_matcher_match_many(struct pattern_matcher *m,
                                              const struct pattern_observation *const *obs,
                                              size_t n, pattern_match_fn fn, void *ctx);
+/* The 64-bit hash the matcher's index uses (never 0), for benchmarks that
+ * set a bare table of the same keys beside it. */
+uint64_t pattern_hash(const void *p, size_t n);
 /* The id of indicator i (borrowed until the matcher is freed). */
 const char *pattern_matcher_id(const struct pattern_matcher *m, uint32_t i);
 void pattern_matcher_get_stats(const struct pattern_matcher *m,
