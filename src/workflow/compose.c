@@ -68,8 +68,8 @@ json_t *compose_sdo(struct compose_set *s, const char *type)
     return o;
 }
 
-json_t *compose_rel(struct compose_set *s, const char *type, const char *source,
-                    const char *target, const char *description)
+json_t *compose_rel(struct compose_set *s, const char *type, const char *source, const char *target,
+                    const char *description)
 {
     json_t *r = compose_sdo(s, "relationship");
     compose_set(s, r, "relationship_type", json_string(type));
@@ -91,7 +91,8 @@ json_t *compose_sco(struct compose_set *s, json_t *sco)
         s->failed = true;
         return NULL;
     }
-    json_array_foreach(s->objects, i, o) {
+    json_array_foreach(s->objects, i, o)
+    {
         if (strcmp(compose_id(o), id) == 0) {
             json_decref(sco);
             return o;
@@ -108,8 +109,7 @@ json_t *compose_sco(struct compose_set *s, json_t *sco)
 
 void compose_new_sdo(struct compose_set *s, json_t *o, const char *ext)
 {
-    compose_set(s, o, "extensions",
-                json_pack("{s:{s:s}}", ext, "extension_type", "new-sdo"));
+    compose_set(s, o, "extensions", json_pack("{s:{s:s}}", ext, "extension_type", "new-sdo"));
 }
 
 json_t *compose_refs(struct compose_set *s)
@@ -121,7 +121,8 @@ json_t *compose_refs(struct compose_set *s)
         s->failed = true;
         return NULL;
     }
-    json_array_foreach(s->objects, i, o) {
+    json_array_foreach(s->objects, i, o)
+    {
         if (json_array_append_new(refs, json_string(compose_id(o))) != 0)
             s->failed = true;
     }
@@ -164,8 +165,8 @@ int compose_check_time(const char *s, const char *what, struct hl_error *err)
     struct stix_time t;
     if (!stix_time_parse(s, &t))
         return hl_fail(err, HL_E_INVALID, what,
-                       "%s '%s' is not a STIX timestamp (YYYY-MM-DDTHH:MM:SS[.sss]Z, UTC)",
-                       what, s);
+                       "%s '%s' is not a STIX timestamp (YYYY-MM-DDTHH:MM:SS[.sss]Z, UTC)", what,
+                       s);
     return 0;
 }
 
@@ -184,8 +185,7 @@ static int compose_check_refs(const char *const *refs, size_t n, struct hl_error
     if (n == 0)
         return hl_fail(err, HL_E_INVALID, "object_refs", "name at least one object it is about");
     if (n > COMPOSE_LIST_MAX)
-        return hl_fail(err, HL_E_TOO_LARGE, "object_refs", "at most %d objects",
-                       COMPOSE_LIST_MAX);
+        return hl_fail(err, HL_E_TOO_LARGE, "object_refs", "at most %d objects", COMPOSE_LIST_MAX);
     for (size_t i = 0; i < n; i++) {
         if (!refs[i] || !stix_id_valid(refs[i], NULL))
             return hl_fail(err, HL_E_INVALID, "object_refs",
@@ -207,8 +207,8 @@ json_t *compose_strings(struct compose_set *s, const char *const *v, size_t n)
 }
 
 /* STIX 2.1 §10.8 opinion-enum. */
-static const char *const compose_opinions[] = {"strongly-disagree", "disagree", "neutral",
-                                               "agree", "strongly-agree", NULL};
+static const char *const compose_opinions[] = {"strongly-disagree", "disagree", "neutral", "agree",
+                                               "strongly-agree",    NULL};
 
 int compose_opinion(const struct compose_ctx *c, const char *const *refs, size_t n_refs,
                     const char *opinion, const char *explanation, json_t **out,
@@ -255,8 +255,7 @@ int compose_note(const struct compose_ctx *c, const char *const *refs, size_t n_
 static bool compose_lang_valid(const char *lang)
 {
     static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    static const char alnum[] =
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    static const char alnum[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     size_t n = strspn(lang, letters);
     if (n < 2 || n > 3)
         return false;
@@ -320,8 +319,7 @@ int compose_request(const struct compose_ctx *c, const struct compose_request *r
     compose_set(&s, o, WORKFLOW_PROP_REQUEST_KIND, json_string(rq->kind));
     compose_set(&s, o, WORKFLOW_PROP_OBJECT_REFS, compose_strings(&s, rq->refs, rq->n_refs));
     compose_set(&s, o, WORKFLOW_PROP_DUE, json_string(rq->due));
-    compose_set(&s, o, WORKFLOW_PROP_PRIORITY,
-                json_string(rq->priority ? rq->priority : "medium"));
+    compose_set(&s, o, WORKFLOW_PROP_PRIORITY, json_string(rq->priority ? rq->priority : "medium"));
     compose_str(&s, o, WORKFLOW_PROP_DESCRIPTION, rq->description);
     compose_new_sdo(&s, o, WORKFLOW_REQUEST_EXT);
     return compose_finish(&s, false, out, err);

@@ -33,11 +33,11 @@
 #define DOSSIER_CELL_MAX 4096
 
 /* Person fields and which of them are lists. */
-static const char *const dossier_fields[] = {"name",     "aliases",  "handles",   "nationality",
-                                             "country",  "city",     "accounts",  "wallets",
+static const char *const dossier_fields[] = {"name",      "aliases",     "handles",  "nationality",
+                                             "country",   "city",        "accounts", "wallets",
                                              "incidents", "description", NULL};
-static const bool dossier_is_list[] = {false, true,  true,  false, false,
-                                       false, true,  true,  true,  false};
+static const bool dossier_is_list[] = {false, true, true, false, false,
+                                       false, true, true, true,  false};
 
 /* The value of key in p if a string, its first element if a list; NULL
  * if absent or empty. */
@@ -58,7 +58,8 @@ static int dossier_check_person(const json_t *p, size_t i, struct hl_error *err)
     snprintf(where, sizeof where, "persons[%zu]", i);
     if (!json_is_object(p))
         return hl_fail(err, HL_E_PARSE, where, "a person is a JSON object");
-    json_object_foreach((json_t *)p, key, v) {
+    json_object_foreach((json_t *)p, key, v)
+    {
         int k = compose_lookup(dossier_fields, key);
         if (k < 0)
             return hl_fail(err, HL_E_PARSE, where, "'%s' is not a field of a person", key);
@@ -66,7 +67,8 @@ static int dossier_check_person(const json_t *p, size_t i, struct hl_error *err)
             return hl_fail(err, HL_E_PARSE, where, "'%s' must be a string", key);
         if (dossier_is_list[k] && !json_is_array(v))
             return hl_fail(err, HL_E_PARSE, where, "'%s' must be a list of strings", key);
-        json_array_foreach(v, j, e) {
+        json_array_foreach(v, j, e)
+        {
             if (!json_is_string(e) || json_string_length(e) == 0)
                 return hl_fail(err, HL_E_PARSE, where, "'%s' must list non-empty strings", key);
         }
@@ -81,7 +83,8 @@ static int dossier_check_person(const json_t *p, size_t i, struct hl_error *err)
                            "%s '%s' is not an ISO 3166-1 alpha-2 code (such as RU, US)", codes[k],
                            cc);
     }
-    json_array_foreach(json_object_get(p, "incidents"), j, e) {
+    json_array_foreach(json_object_get(p, "incidents"), j, e)
+    {
         if (!stix_id_valid(json_string_value(e), "incident"))
             return hl_fail(err, HL_E_INVALID, where, "'%s' is not an incident id (incident--UUID)",
                            json_string_value(e));
@@ -97,7 +100,8 @@ static int dossier_check(const json_t *doc, struct hl_error *err)
     const json_t *v, *persons = json_object_get(doc, "persons");
     if (!json_is_object(doc))
         return hl_fail(err, HL_E_PARSE, "", "a dossier is one JSON object");
-    json_object_foreach((json_t *)doc, key, v) {
+    json_object_foreach((json_t *)doc, key, v)
+    {
         if (compose_lookup(top, key) < 0)
             return hl_fail(err, HL_E_PARSE, key, "'%s' is not a field of a dossier", key);
         if (strcmp(key, "group") && strcmp(key, "persons") && !json_is_string(v))
@@ -107,14 +111,16 @@ static int dossier_check(const json_t *doc, struct hl_error *err)
     if (g) {
         if (!json_is_object(g) || !dossier_first(g, "name"))
             return hl_fail(err, HL_E_PARSE, "group", "a group is an object with a name");
-        json_object_foreach((json_t *)g, key, v) {
+        json_object_foreach((json_t *)g, key, v)
+        {
             size_t j;
             const json_t *e;
             if (compose_lookup(group, key) < 0)
                 return hl_fail(err, HL_E_PARSE, "group", "'%s' is not a field of a group", key);
             if (strcmp(key, "aliases") ? !json_is_string(v) : !json_is_array(v))
                 return hl_fail(err, HL_E_PARSE, "group", "'%s' has the wrong type", key);
-            json_array_foreach(v, j, e) {
+            json_array_foreach(v, j, e)
+            {
                 if (!json_is_string(e))
                     return hl_fail(err, HL_E_PARSE, "group", "aliases must be strings");
             }
@@ -123,8 +129,7 @@ static int dossier_check(const json_t *doc, struct hl_error *err)
     if (!json_is_array(persons) || json_array_size(persons) == 0)
         return hl_fail(err, HL_E_INVALID, "persons", "a dossier lists at least one person");
     if (json_array_size(persons) > DOSSIER_PERSONS_MAX)
-        return hl_fail(err, HL_E_TOO_LARGE, "persons", "at most %d persons",
-                       DOSSIER_PERSONS_MAX);
+        return hl_fail(err, HL_E_TOO_LARGE, "persons", "at most %d persons", DOSSIER_PERSONS_MAX);
     for (size_t i = 0; i < json_array_size(persons); i++) {
         int rc = dossier_check_person(json_array_get(persons, i), i, err);
         if (rc)
@@ -138,7 +143,8 @@ static json_t *dossier_location(struct compose_set *s, const char *country, cons
 {
     size_t i;
     json_t *o;
-    json_array_foreach(s->objects, i, o) {
+    json_array_foreach(s->objects, i, o)
+    {
         const char *t = json_string_value(json_object_get(o, "type"));
         const char *cc = json_string_value(json_object_get(o, "country"));
         const char *ci = json_string_value(json_object_get(o, "city"));
@@ -184,7 +190,8 @@ static json_t *dossier_aliases(struct compose_set *s, const json_t *p, const cha
     for (size_t k = 0; out && k < 2; k++) {
         size_t i;
         const json_t *e;
-        json_array_foreach(json_object_get(p, keys[k]), i, e) {
+        json_array_foreach(json_object_get(p, keys[k]), i, e)
+        {
             if (strcmp(json_string_value(e), name) != 0)
                 json_array_append(out, (json_t *)e);
         }
@@ -230,7 +237,8 @@ static void dossier_person(struct compose_set *s, const json_t *p, const json_t 
     for (size_t k = 0; k < 2; k++) {
         size_t i;
         const json_t *e;
-        json_array_foreach(json_object_get(p, lists[k]), i, e) {
+        json_array_foreach(json_object_get(p, lists[k]), i, e)
+        {
             const json_t *acc = dossier_account(s, json_string_value(e), k == 1);
             compose_rel(s, "related-to", compose_id(actor), compose_id(acc),
                         k ? "cryptocurrency wallet" : "account");
@@ -238,7 +246,8 @@ static void dossier_person(struct compose_set *s, const json_t *p, const json_t 
     }
     size_t i;
     const json_t *e;
-    json_array_foreach(json_object_get(p, "incidents"), i, e) {
+    json_array_foreach(json_object_get(p, "incidents"), i, e)
+    {
         compose_rel(s, "attributed-to", json_string_value(e), compose_id(actor), NULL);
     }
 }

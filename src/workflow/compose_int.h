@@ -37,8 +37,8 @@ void compose_set(struct compose_set *s, json_t *o, const char *key, json_t *v);
 /* Sets key to the string v when v is not NULL and not empty. */
 void compose_str(struct compose_set *s, json_t *o, const char *key, const char *v);
 /* A relationship source -> target of type, with description if any. */
-json_t *compose_rel(struct compose_set *s, const char *type, const char *source,
-                    const char *target, const char *description);
+json_t *compose_rel(struct compose_set *s, const char *type, const char *source, const char *target,
+                    const char *description);
 /* Appends an SCO (its deterministic id computed); returns it borrowed, or
  * the equal one already in s. */
 json_t *compose_sco(struct compose_set *s, json_t *sco);

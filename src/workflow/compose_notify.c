@@ -27,8 +27,8 @@
 
 /* The draft's determination values (incident_core.json). */
 static const char *const notify_determinations[] = {
-    "blocked", "failed-attempt", "false-positive", "low-value", "successful-attempt",
-    "suspected", NULL};
+    "blocked", "failed-attempt", "false-positive", "low-value", "successful-attempt", "suspected",
+    NULL};
 /* Severity words and the criticality (0..100) each stands for. */
 static const char *const notify_severities[] = {"low", "medium", "high", "critical", NULL};
 static const int notify_criticality[] = {25, 50, 75, 100};
@@ -47,7 +47,8 @@ static int notify_read_list(const json_t *v, const char *key, const char **out, 
     }
     if (!json_is_array(v))
         return hl_fail(err, HL_E_PARSE, key, "'%s' must be a string or a list of strings", key);
-    json_array_foreach(v, i, e) {
+    json_array_foreach(v, i, e)
+    {
         int rc = notify_read_list(e, key, out, n, err);
         if (rc || !json_is_string(e))
             return rc ? rc : hl_fail(err, HL_E_PARSE, key, "'%s' must list strings", key);
@@ -57,16 +58,16 @@ static int notify_read_list(const json_t *v, const char *key, const char **out, 
 
 int compose_incident_read(const json_t *doc, struct compose_incident *in, struct hl_error *err)
 {
-    static const char *const keys[] = {"name",       "description",   "first_seen",
-                                       "organization", "impact",      "severity",
-                                       "malware",    "actor",         "incident_type",
-                                       "determination", NULL};
+    static const char *const keys[] = {
+        "name",    "description", "first_seen",    "organization",  "impact", "severity",
+        "malware", "actor",       "incident_type", "determination", NULL};
     const char *key;
     const json_t *v;
     memset(in, 0, sizeof *in);
     if (!json_is_object(doc))
         return hl_fail(err, HL_E_PARSE, "", "a notify file is one JSON object");
-    json_object_foreach((json_t *)doc, key, v) {
+    json_object_foreach((json_t *)doc, key, v)
+    {
         int rc = 0, k = compose_lookup(keys, key);
         if (strcmp(key, "sector") == 0 || strcmp(key, "sectors") == 0) {
             rc = notify_read_list(v, key, in->sectors, &in->n_sectors, err);
@@ -77,9 +78,9 @@ int compose_incident_read(const json_t *doc, struct compose_incident *in, struct
         } else if (!json_is_string(v)) {
             rc = hl_fail(err, HL_E_PARSE, key, "'%s' must be a string", key);
         } else {
-            const char **fields[] = {&in->name,     &in->description, &in->first_seen,
-                                     &in->organization, &in->impact,  &in->severity,
-                                     &in->malware,  &in->actor,       &in->incident_type,
+            const char **fields[] = {&in->name,         &in->description, &in->first_seen,
+                                     &in->organization, &in->impact,      &in->severity,
+                                     &in->malware,      &in->actor,       &in->incident_type,
                                      &in->determination};
             *fields[k] = json_string_value(v);
         }
@@ -125,10 +126,10 @@ static int notify_check(const struct compose_incident *in, struct hl_error *err)
 static json_t *notify_incident_ext(struct compose_set *s, const struct compose_incident *in,
                                    const json_t *impact, const json_t *event)
 {
-    json_t *ext = json_pack("{s:s, s:s, s:s}", "extension_type", "property-extension",
-                            "determination",
-                            in->determination ? in->determination : "successful-attempt",
-                            "investigation_status", "open");
+    json_t *ext =
+        json_pack("{s:s, s:s, s:s}", "extension_type", "property-extension", "determination",
+                  in->determination ? in->determination : "successful-attempt",
+                  "investigation_status", "open");
     if (in->severity)
         compose_set(s, ext, "criticality", json_integer(notify_criticality_of(in->severity)));
     if (in->incident_type && in->incident_type[0])
@@ -181,9 +182,9 @@ int compose_notify(const struct compose_ctx *c, const struct compose_incident *i
         compose_set(&s, event, "start_time", json_string(in->first_seen));
         compose_new_sdo(&s, event, COMPOSE_EVENT_EXT);
     }
-    compose_set(&s, incident, "extensions",
-                json_pack("{s:o}", COMPOSE_INCIDENT_CORE_EXT,
-                          notify_incident_ext(&s, in, impact, event)));
+    compose_set(
+        &s, incident, "extensions",
+        json_pack("{s:o}", COMPOSE_INCIDENT_CORE_EXT, notify_incident_ext(&s, in, impact, event)));
     if (in->malware && in->malware[0]) {
         malware = compose_sdo(&s, "malware");
         compose_set(&s, malware, "name", json_string(in->malware));

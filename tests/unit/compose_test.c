@@ -69,7 +69,8 @@ static size_t count_type(const json_t *env, const char *type)
 {
     size_t n = 0, i;
     const json_t *o;
-    json_array_foreach(json_object_get(env, "objects"), i, o) {
+    json_array_foreach(json_object_get(env, "objects"), i, o)
+    {
         n += strcmp(json_string_value(json_object_get(o, "type")), type) == 0;
     }
     return n;
@@ -79,7 +80,8 @@ static const json_t *find_type(const json_t *env, const char *type, size_t nth)
 {
     size_t i;
     const json_t *o;
-    json_array_foreach(json_object_get(env, "objects"), i, o) {
+    json_array_foreach(json_object_get(env, "objects"), i, o)
+    {
         if (strcmp(json_string_value(json_object_get(o, "type")), type) == 0 && nth-- == 0)
             return o;
     }
@@ -91,7 +93,8 @@ static bool has_rel(const json_t *env, const char *type, const char *source, con
 {
     size_t i;
     const json_t *o;
-    json_array_foreach(json_object_get(env, "objects"), i, o) {
+    json_array_foreach(json_object_get(env, "objects"), i, o)
+    {
         const char *rt = json_string_value(json_object_get(o, "relationship_type"));
         if (rt && !strcmp(rt, type) &&
             !strcmp(json_string_value(json_object_get(o, "source_ref")), source) &&
@@ -118,8 +121,8 @@ static void assert_report_groups_all(const json_t *env, const char *report_type)
     for (size_t i = 0; i + 1 < json_array_size(objs); i++)
         assert_string_equal(json_string_value(json_array_get(refs, i)),
                             id_of(json_array_get(objs, i)));
-    assert_string_equal(json_string_value(json_array_get(json_object_get(report, "report_types"), 0)),
-                        report_type);
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(report, "report_types"), 0)), report_type);
     assert_string_equal(json_string_value(json_object_get(report, "published")),
                         "2026-05-08T14:22:31.418Z");
 }
@@ -165,9 +168,9 @@ static void test_notify_makes_incident_victim_indicators_and_report(void **state
     assert_string_equal(json_string_value(json_object_get(inc, "created_by_ref")), US);
     assert_string_equal(json_string_value(json_object_get(inc, "created")),
                         "2026-05-08T14:22:31.418Z");
-    const json_t *ext = json_object_get(
-        json_object_get(inc, "extensions"),
-        "extension-definition--ef765651-680c-498d-9894-99799f2fa126");
+    const json_t *ext =
+        json_object_get(json_object_get(inc, "extensions"),
+                        "extension-definition--ef765651-680c-498d-9894-99799f2fa126");
     assert_non_null(ext);
     assert_string_equal(json_string_value(json_object_get(ext, "extension_type")),
                         "property-extension");
@@ -177,12 +180,12 @@ static void test_notify_makes_incident_victim_indicators_and_report(void **state
     assert_int_equal(json_integer_value(json_object_get(ext, "criticality")), 75);
     assert_string_equal(json_string_value(json_array_get(json_object_get(ext, "impact_refs"), 0)),
                         id_of(find_type(env, "impact", 0)));
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(ext, "events"), 0), "event_ref")),
+                        id_of(find_type(env, "event", 0)));
     assert_string_equal(
-        json_string_value(json_object_get(json_array_get(json_object_get(ext, "events"), 0),
-                                          "event_ref")),
-        id_of(find_type(env, "event", 0)));
-    assert_string_equal(json_string_value(json_object_get(find_type(env, "event", 0), "start_time")),
-                        "2026-05-07T05:12:00Z");
+        json_string_value(json_object_get(find_type(env, "event", 0), "start_time")),
+        "2026-05-07T05:12:00Z");
     assert_string_equal(json_string_value(json_object_get(victim, "identity_class")),
                         "organization");
     assert_int_equal(json_array_size(json_object_get(victim, "sectors")), 2);
@@ -275,7 +278,8 @@ static json_t *dossier_doc(void)
         "{\"name\": \"Dossier: Frost Harbor\", \"description\": \"Persons we suspect.\","
         " \"group\": {\"name\": \"Frost Harbor\", \"aliases\": [\"FH-Group\"]},"
         " \"persons\": ["
-        "  {\"name\": \"Alexei Testov\", \"handles\": [\"quillfeather\"], \"aliases\": [\"Lyosha\"],"
+        "  {\"name\": \"Alexei Testov\", \"handles\": [\"quillfeather\"], \"aliases\": "
+        "[\"Lyosha\"],"
         "   \"nationality\": \"RU\", \"country\": \"RU\", \"city\": \"Ekaterinburg\","
         "   \"accounts\": [\"telegram:quillfeather\", \"jabber:quill@xmpp.example\"],"
         "   \"wallets\": [\"btc:bc1qexampleexampleexample0000\"],"
@@ -306,8 +310,7 @@ static void test_dossier_makes_persons_actors_locations_and_links(void **state)
     const json_t *quill = find_type(env, "threat-actor", 1);
     assert_string_equal(json_string_value(json_object_get(group, "name")), "Frost Harbor");
     assert_string_equal(json_string_value(json_object_get(alexei, "name")), "Alexei Testov");
-    assert_string_equal(json_string_value(json_object_get(alexei, "identity_class")),
-                        "individual");
+    assert_string_equal(json_string_value(json_object_get(alexei, "identity_class")), "individual");
     assert_string_equal(json_string_value(json_object_get(ledger, "name")), "ledgerfox");
     assert_string_equal(json_string_value(json_object_get(quill, "name")), "quillfeather");
     assert_string_equal(json_string_value(json_array_get(json_object_get(quill, "aliases"), 0)),
@@ -323,7 +326,8 @@ static void test_dossier_makes_persons_actors_locations_and_links(void **state)
     assert_true(has_rel(env, "located-at", id_of(quill), id_of(city)));
     assert_true(has_rel(env, "located-at", id_of(ledger), id_of(city)));
     assert_true(has_rel(env, "citizen-of", id_of(alexei), id_of(country)));
-    const json_t *tg = find_type(env, "user-account", 0), *wallet = find_type(env, "user-account", 2);
+    const json_t *tg = find_type(env, "user-account", 0),
+                 *wallet = find_type(env, "user-account", 2);
     assert_string_equal(json_string_value(json_object_get(tg, "account_type")), "telegram");
     assert_string_equal(json_string_value(json_object_get(tg, "account_login")), "quillfeather");
     assert_string_equal(json_string_value(json_object_get(wallet, "account_type")),
@@ -374,11 +378,12 @@ static void test_dossier_csv_reads_quotes_lists_and_blank_lines(void **state)
 {
     (void)state;
     struct hl_error err;
-    const char csv[] = "\xef\xbb\xbfname, handles ,country,city,accounts,incidents,description\r\n"
-                       "Alexei Testov,quillfeather; quill,RU,Ekaterinburg,telegram:quillfeather,"
-                       INC ",\"writes as \"\"quillfeather\"\", codes, launders\"\r\n"
-                       "\n"
-                       "\"Oleg\nObraztsov\",gatewarden,RU,,,,\n";
+    const char csv[] =
+        "\xef\xbb\xbfname, handles ,country,city,accounts,incidents,description\r\n"
+        "Alexei Testov,quillfeather; quill,RU,Ekaterinburg,telegram:quillfeather," INC
+        ",\"writes as \"\"quillfeather\"\", codes, launders\"\r\n"
+        "\n"
+        "\"Oleg\nObraztsov\",gatewarden,RU,,,,\n";
     json_t *doc, *env;
     assert_int_equal(compose_dossier_csv(csv, sizeof csv - 1, "Dossier from CSV", &doc, &err), 0);
     const json_t *persons = json_object_get(doc, "persons");
@@ -408,10 +413,8 @@ static void test_dossier_csv_errors_name_the_line(void **state)
     static const struct {
         const char *csv, *where;
     } cases[] = {
-        {"name,alias\nA,b\n", "line 1"},
-        {"name,handles\nA,b,c\n", "line 2"},
-        {"name,handles\nA,\"b\n", "line 2"},
-        {"name,handles\nA,\"b\"c\n", "line 2"},
+        {"name,alias\nA,b\n", "line 1"},      {"name,handles\nA,b,c\n", "line 2"},
+        {"name,handles\nA,\"b\n", "line 2"},  {"name,handles\nA,\"b\"c\n", "line 2"},
         {"name,handles\nA,b\"c\n", "line 2"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -495,9 +498,9 @@ static void test_translation_names_the_version_and_the_field(void **state)
 {
     (void)state;
     struct hl_error err;
-    json_t *orig = json_pack("{s:s, s:s, s:s, s:s, s:s}", "type", "incident", "id", INC,
-                             "modified", "2026-05-08T14:22:31.418Z", "name", "Pipeline attack",
-                             "description", "CinderLock encrypted the billing systems.");
+    json_t *orig = json_pack("{s:s, s:s, s:s, s:s, s:s}", "type", "incident", "id", INC, "modified",
+                             "2026-05-08T14:22:31.418Z", "name", "Pipeline attack", "description",
+                             "CinderLock encrypted the billing systems.");
     json_t *o;
     assert_int_equal(compose_translation(&ctx, orig, "ru", "description",
                                          "CinderLock зашифровал системы биллинга.", &o, &err),
@@ -506,24 +509,22 @@ static void test_translation_names_the_version_and_the_field(void **state)
     assert_string_equal(json_string_value(json_object_get(o, "object_ref")), INC);
     assert_string_equal(json_string_value(json_object_get(o, "object_modified")),
                         "2026-05-08T14:22:31.418Z");
-    assert_string_equal(
-        json_string_value(json_object_get(json_object_get(json_object_get(o, "contents"), "ru"),
-                                          "description")),
-        "CinderLock зашифровал системы биллинга.");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_object_get(o, "contents"), "ru"), "description")),
+                        "CinderLock зашифровал системы биллинга.");
     json_decref(o);
     assert_int_equal(compose_translation(&ctx, orig, "zh-Hant-TW", "name", "x", &o, &err), 0);
     json_decref(o);
     static const struct {
         const char *lang, *field, *text, *where;
     } bad[] = {
-        {"russian", "name", "x", "lang"}, {"r", "name", "x", "lang"},
-        {"ru-", "name", "x", "lang"},     {"ru", "summary", "x", "field"},
-        {"ru", "type", "", "text"},
+        {"russian", "name", "x", "lang"}, {"r", "name", "x", "lang"}, {"ru-", "name", "x", "lang"},
+        {"ru", "summary", "x", "field"},  {"ru", "type", "", "text"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        assert_int_equal(compose_translation(&ctx, orig, bad[i].lang, bad[i].field, bad[i].text,
-                                             &o, &err),
-                         -HL_E_INVALID);
+        assert_int_equal(
+            compose_translation(&ctx, orig, bad[i].lang, bad[i].field, bad[i].text, &o, &err),
+            -HL_E_INVALID);
         assert_string_equal(err.where, bad[i].where);
     }
     json_decref(orig);
