@@ -6,6 +6,7 @@
  *   channel remove-member NAME PEER --data DIR     (a pending member only)
  *   channel list --data DIR [--json]
  *   channel show NAME --data DIR [--json]
+ *   channel policy NAME --data DIR [--ack-within DURATION]   (deadlines.c)
  *
  * A channel is a named group of parties (DESIGN.md, "Words"); every member
  * publishes into it through its own log (party, channel). This node's
@@ -37,7 +38,8 @@ static void channel_help(void)
         "       hotline channel add-member NAME PEER --data DIR\n"
         "       hotline channel remove-member NAME PEER --data DIR\n"
         "       hotline channel list --data DIR [--json]\n"
-        "       hotline channel show NAME --data DIR [--json]\n\n"
+        "       hotline channel show NAME --data DIR [--json]\n"
+        "       hotline channel policy NAME --data DIR [--ack-within DURATION] [--json]\n\n"
         "create: makes the channel NAME (1 to %d characters of a-z, 0-9, '.', '_',\n"
         "'-', starting with a letter or digit) in the node DIR. The node's own party\n"
         "is a member; --members names the other members by their peer names. A\n"
@@ -61,6 +63,9 @@ static void channel_help(void)
         "           \"members\": [{\"party\", \"name\", \"peer\", \"self\", \"log_size\",\n"
         "           \"head_size\", \"head_root\", \"confirmed\", \"repl\": {\"push_seq\",\n"
         "           \"last_ok\", \"last_try\", \"failures\", \"last_error\"}}], \"alarms\"}\n\n"
+        "policy: sets (--ack-within 30m, 4h, 2d) or shows how soon every other\n"
+        "member must acknowledge a notification of NAME (default 24h); see\n"
+        "'hotline channel policy --help'.\n\n"
         "Exit codes: 0 done; 2 usage error, the channel exists (create) or not\n"
         "(add-member, show), or no such node.\n",
         SEAL_CHANNEL_MAX);
@@ -553,7 +558,7 @@ int cli_channel(int argc, char **argv)
     }
     if (argc < 2)
         return cli_usage_error("channel", "expected a subcommand: create, add-member, "
-                                          "remove-member, list, show");
+                                          "remove-member, list, show, policy");
     if (strcmp(argv[1], "create") == 0)
         return channel_create(argc - 1, argv + 1, true);
     if (strcmp(argv[1], "add-member") == 0)
@@ -564,8 +569,10 @@ int cli_channel(int argc, char **argv)
         return channel_list(argc - 1, argv + 1);
     if (strcmp(argv[1], "show") == 0)
         return channel_show(argc - 1, argv + 1);
-    return cli_usage_error(
-        "channel",
-        "unknown subcommand '%s' (expected: create, add-member, remove-member, list, show)",
-        argv[1]);
+    if (strcmp(argv[1], "policy") == 0)
+        return cli_channel_policy(argc - 1, argv + 1);
+    return cli_usage_error("channel",
+                           "unknown subcommand '%s' (expected: create, add-member, "
+                           "remove-member, list, show, policy)",
+                           argv[1]);
 }

@@ -31,6 +31,12 @@ const struct cli_command cli_commands[] = {
     {"status", cli_status, "where an object is and which members confirmed holding it"},
     {"alarms", cli_alarms, "equivocation alarms: parties that showed two histories"},
     {"match", cli_match, "match STIX indicators against observations; report sightings"},
+    {"respond", cli_respond, "answer a request (acknowledged, in-progress, completed, declined, ...)"},
+    {"ack", cli_ack, "acknowledge a notification (or a request)"},
+    {"list", cli_list, "the workflow's items: notifications, requests, responses, ..."},
+    {"show", cli_show, "the whole thread of an object: responses, translations, delivery"},
+    {"scorecard", cli_scorecard, "per party: delivery, acknowledgment and answer times, outcomes"},
+    {"deadlines", cli_deadlines, "escalate overdue acknowledgments and requests (once each)"},
     {NULL, NULL, NULL},
 };
 

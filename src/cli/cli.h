@@ -171,6 +171,23 @@ int cli_publish_envelope(const struct cli_publish *p, const char *body);
  * STIX objects, borrowed (not changed). */
 int cli_publish(const struct cli_publish *p, const json_t *objects);
 
+/* ---- the workflow's commands (wfview.c, respond.c, deadlines.c) ----------
+ * They read the store directly (no node needed), except respond and ack,
+ * which publish through the node (cli_publish). */
+struct workflow_view;
+/* A time argument: a STIX timestamp (2026-05-08T14:22:31Z), or now plus or
+ * minus a duration ("+25h", "-30m"; s, m, h, d). */
+bool cli_time_arg(const char *s, int64_t *out_us);
+/* The view of the channel holding id (with channel given, that channel
+ * alone; id NULL: the channel itself). *chosen (may be NULL) gets the
+ * channel's name. CLI_OK, or CLI_ERROR after reporting (no such channel,
+ * or id in no channel). */
+int cli_view_open(const char *cmd, struct cli_node *n, const char *channel, const char *id,
+                  struct workflow_view **v, char *chosen);
+/* `hotline channel policy NAME --ack-within DURATION --data DIR` (channel.c
+ * dispatches argv[0] == "policy" here). */
+int cli_channel_policy(int argc, char **argv);
+
 int cli_help(int argc, char **argv);
 int cli_version(int argc, char **argv);
 int cli_validate(int argc, char **argv);
@@ -189,5 +206,11 @@ int cli_status(int argc, char **argv);
 int cli_alarms(int argc, char **argv);
 int cli_match(int argc, char **argv);
 int cli_send(int argc, char **argv); /* send.c, when it is built (HL_CLI_SEND) */
+int cli_respond(int argc, char **argv);   /* respond.c */
+int cli_ack(int argc, char **argv);       /* respond.c */
+int cli_deadlines(int argc, char **argv); /* deadlines.c */
+int cli_list(int argc, char **argv);      /* wfview.c */
+int cli_show(int argc, char **argv);      /* wfview.c */
+int cli_scorecard(int argc, char **argv); /* wfview.c */
 
 #endif

@@ -72,6 +72,14 @@ static const struct conf_key conf_keys[] = {
      "Seconds between two pulls of every channel member's collection by the\n"
      "replication worker (a push to a member, and a gap a member's push shows,\n"
      "do not wait for it) (1..86400)."},
+    {"deadline_interval_s", CONF_UINT, NUM(deadline_interval_s), 1, 86400,
+     "Seconds between two deadline checks: notifications not acknowledged\n"
+     "within the channel's policy and requests past due are escalated, each\n"
+     "once (docs/workflow.md) (1..86400)."},
+    {"escalation_hook", CONF_TEXT, TEXT(escalation_hook), 0, 0,
+     "A program run once per escalation, with arguments ITEM-ID KIND (an\n"
+     "absolute path; no shell; killed after 10 s; its output goes to the\n"
+     "node's log). Empty: none."},
 };
 #define N_KEYS (sizeof conf_keys / sizeof conf_keys[0])
 
@@ -93,6 +101,7 @@ void node_config_defaults(struct node_config *c, const char *party_name)
     c->rate_per_minute = 6000;
     c->timeout_s = 30;
     c->pull_interval_s = 5;
+    c->deadline_interval_s = 10;
 }
 
 /* ---- values ---------------------------------------------------------------- */

@@ -61,6 +61,8 @@ struct node_config {
     unsigned rate_per_minute;
     unsigned timeout_s;
     unsigned pull_interval_s; /* replication: seconds between pulls (exchange.h) */
+    unsigned deadline_interval_s;             /* workflow: seconds between deadline checks */
+    char escalation_hook[NODE_PATH_MAX + 1]; /* workflow: program run per escalation, or "" */
 };
 
 /* The defaults: what a fresh hotline.conf says. The title names the party

@@ -63,8 +63,8 @@
 
 #include "base/base.h"
 #include "stix/stix.h"
+#include "store/store.h"
 
-struct store;
 
 /* ---- the two SDOs ------------------------------------------------------- */
 
@@ -150,6 +150,205 @@ void workflow_allowed_next(enum workflow_state from, char *out, size_t max);
 /* The OASIS Incident Core draft's task outcome nearest to a state:
  * pending, ongoing, successful, cancelled. */
 const char *workflow_state_task_outcome(enum workflow_state s);
+
+/* ---- a channel's replica, read for the workflow (view.c) ---------------
+ * workflow_view_load reads every object of one channel from the store
+ * (each parsed once; of several versions of an id, the newest modified)
+ * and derives what the workflow needs, using only sealed, logged data so
+ * that every replica derives the same:
+ *   - each object's publishing party and log position (its seal), and its
+ *     seal time: the created of the first tree head of its log that
+ *     covers it (else its own created);
+ *   - delivery: for each other member, the created of the first receipt
+ *     of that member covering the object's log entry;
+ *   - kinds: a notification is a report whose report_types holds
+ *     "incident" or whose object_refs name an incident; a dossier a report
+ *     whose report_types holds "threat-actor"; a request, a response, an
+ *     opinion, a note, a translation (language-content), a sighting;
+ *   - each response judged against what it answers (workflow.h, State):
+ *     a request's state, its first response, and a notification's
+ *     acknowledgment by each other member (the first response of that
+ *     member, whatever its status), with each refused response flagged
+ *     and the reason kept.
+ * Order: "sealed order", by created, then party, then seq. */
+
+/* The kinds of item the views know (workflow_kind_name). */
+enum workflow_kind {
+    WORKFLOW_KIND_OTHER = 0, /* any other object (indicator, incident, ...) */
+    WORKFLOW_KIND_NOTIFICATION,
+    WORKFLOW_KIND_REQUEST,
+    WORKFLOW_KIND_RESPONSE,
+    WORKFLOW_KIND_DOSSIER,
+    WORKFLOW_KIND_OPINION,
+    WORKFLOW_KIND_NOTE,
+    WORKFLOW_KIND_TRANSLATION,
+    WORKFLOW_KIND_SIGHTING,
+    WORKFLOW_KIND_LEDGER, /* tree heads and receipts: never listed */
+    WORKFLOW_N_KINDS
+};
+/* "other", "notification", "request", "response", "dossier", "opinion",
+ * "note", "translation", "sighting", "ledger". */
+const char *workflow_kind_name(enum workflow_kind k);
+/* The kind named s; false if none. */
+bool workflow_kind_parse(const char *s, enum workflow_kind *out);
+
+/* Acknowledgment policy when a channel has none: 24 hours. */
+#define WORKFLOW_ACK_WITHIN_DEFAULT_S (24 * 3600)
+
+struct workflow_view; /* opaque */
+
+/* Reads channel (a known channel: HL_E_NOT_FOUND otherwise) from s, with
+ * the channel's ack_within (its policy, or the default). On success *out
+ * is the caller's to workflow_view_free; on failure NULL. Objects that do
+ * not parse as JSON objects are skipped (the log audit is where they are
+ * reported). */
+HL_MUST_CHECK int workflow_view_load(struct store *s, const char *channel,
+                                     struct workflow_view **out, struct hl_error *err);
+void workflow_view_free(struct workflow_view *v);
+/* Whether the view holds an object of that id. */
+bool workflow_view_has(const struct workflow_view *v, const char *id);
+/* The greatest seal time in the channel (0 if empty): the scorecard's
+ * "as of", the same on every replica that holds the same logs. */
+int64_t workflow_view_as_of(const struct workflow_view *v);
+
+/* A request's state as the view derives it; false if id is not a
+ * request the view holds. *requester (may be NULL) is borrowed from v. */
+bool workflow_view_request_state(const struct workflow_view *v, const char *id,
+                                 enum workflow_state *state, const char **requester);
+/* For `hotline respond` / `hotline ack`: whether party may publish a
+ * response of status to the object id: id must be a request or a
+ * notification the view holds; party must not be its publisher; for a
+ * request the transition from its current state must be allowed; for a
+ * notification party must not have answered it already. 0, or
+ * HL_E_NOT_FOUND / HL_E_CONFLICT with a message that names the current
+ * state and the allowed next ones. */
+HL_MUST_CHECK int workflow_view_may_respond(const struct workflow_view *v, const char *id,
+                                            const char *party, const char *status,
+                                            struct hl_error *err);
+
+/* ---- views: list, show (view.c), scorecard (scorecard.c) ---------------
+ * Each returns a new JSON value (the caller's to json_decref) describing
+ * what the CLI prints, or NULL when out of memory. Times in the JSON are
+ * STIX timestamps; durations integer milliseconds. */
+
+struct workflow_filter {
+    bool has_kind;
+    enum workflow_kind kind; /* when has_kind; else every kind but other, ledger */
+    const char *status;      /* state of a request, status of a response, "open" /
+                                "acknowledged" of a notification; NULL any */
+    bool overdue;            /* only items overdue at now_us */
+    const char *from;        /* publishing party id; NULL any */
+    int64_t since_us;        /* seal time >= since_us; 0 any */
+    int64_t now_us;          /* the clock for "overdue" */
+};
+/* The channel's items in sealed order, each
+ *   {"id", "kind", "type", "channel", "from", "from_name", "created",
+ *    "sealed", "seq", "status", "overdue", "summary", and per kind: "due",
+ *    "priority", "request_kind", "about" (object_refs), "answers"
+ *    (request_ref), "flag" (why a response is refused), "lang", ...}. */
+json_t *workflow_list(const struct workflow_view *v, const struct workflow_filter *f);
+/* The thread of id: {"item" (as in the list), "object" (the STIX object),
+ * "contains" (items of the object_refs of a report), "delivery" ([{member,
+ * name, delivered, at, receipt_seq, after_ms}]), "acknowledgments"
+ * ([{member, name, acknowledged, at, response, after_ms}]; notifications),
+ * "requests", "responses", "opinions", "notes", "sightings" (items that
+ * refer to id or to what it contains), "translations" ([{id, from, lang,
+ * object, field, original_lang, original, translation}]), "state",
+ * "allowed_next" (requests)}. NULL with HL_E_NOT_FOUND if the view does
+ * not hold id. */
+json_t *workflow_show(const struct workflow_view *v, const char *id, int64_t now_us,
+                      struct hl_error *err);
+/* The scorecard of the channel's parties (docs/workflow.md, Scorecard),
+ * from sealed data only, items sealed at or after since_us:
+ *   {"channel", "as_of", "since", "parties": [{"party", "name",
+ *    "notifications_sent", "notifications_received",
+ *    "delivery": {"n", "median_ms", "p90_ms"},
+ *    "acknowledgment": {"n", "pending", "median_ms", "p90_ms"},
+ *    "requests_sent",
+ *    "requests_received": {"total", "completed", "declined", "open",
+ *                          "overdue", "late"},
+ *    "first_response": {"n", "median_ms"}}]}
+ * parties in (name, id) order; percentiles by nearest rank. */
+json_t *workflow_scorecard(const struct workflow_view *v, int64_t since_us);
+/* Nearest-rank percentile (1..100) of n sorted values: v[ceil(p n / 100) -
+ * 1]; 0 when n is 0. */
+int64_t workflow_percentile(const int64_t *sorted, size_t n, unsigned p);
+
+/* ---- deadlines and escalation (deadline.c, hook.c) -----------------------
+ * An item is overdue at now when
+ *   - a notification: some other member has not answered it, and now is
+ *     past its seal time + the channel's ack_within (kind
+ *     STORE_ESCALATION_ACK, member: that member);
+ *   - a request: it is not completed or declined and now is past its due
+ *     (kind STORE_ESCALATION_DUE, member "").
+ * workflow_check escalates each (item, kind, member) once: the first check
+ * that finds it records it in the store's escalations table (and calls
+ * fn); later checks find it recorded and do nothing. */
+
+/* One overdue (item, kind, member); strings borrowed for the call. */
+struct workflow_overdue {
+    const char *channel;
+    const char *item_id;
+    const char *kind;        /* STORE_ESCALATION_ACK or _DUE */
+    const char *member;      /* "" for a request */
+    const char *member_name; /* the member's party name, or "" */
+    int64_t deadline_us;     /* when it became overdue */
+    int hook;                /* workflow_escalate: enum store_hook */
+    const char *hook_error;  /* workflow_escalate: why the hook failed, or "" */
+};
+typedef int (*workflow_overdue_fn)(void *ctx, const struct workflow_overdue *o);
+
+/* Calls fn for every item of v overdue at now_us, in sealed order. */
+HL_MUST_CHECK int workflow_view_overdue(const struct workflow_view *v, int64_t now_us,
+                                        workflow_overdue_fn fn, void *ctx);
+
+/* The number of overdue items at now of each kind (ack, due) over every
+ * channel of s, for the metrics. */
+HL_MUST_CHECK int workflow_count_overdue(struct store *s, int64_t now_us, int64_t *n_ack,
+                                         int64_t *n_due, struct hl_error *err);
+
+/* Checks every channel of s at now_us: records each newly overdue item
+ * in the escalations table (one transaction per channel) and then calls
+ * fn (may be NULL) for it. *n_new (may be NULL) counts them. A channel
+ * that cannot be read fails the check (err) after the channels before it
+ * were recorded. */
+HL_MUST_CHECK int workflow_check(struct store *s, int64_t now_us, workflow_overdue_fn fn,
+                                 void *ctx, size_t *n_new, struct hl_error *err);
+
+/* What `hotline serve` and `hotline deadlines` do with a check: for each
+ * newly overdue item a log line, then, when hook is set, the hook run
+ * (workflow_hook_run, output to hook_fd) and its outcome recorded in the
+ * escalations table (a failure logged too); then each (may be NULL) is
+ * called with o->hook the outcome (enum store_hook) and o->hook_error the
+ * reason of a failure (or ""). */
+struct workflow_escalate_options {
+    const char *hook;                           /* escalation_hook, or NULL / "" for none */
+    int hook_fd;                                /* where its output goes, -1 nowhere */
+    unsigned hook_timeout_ms;                   /* 0: WORKFLOW_HOOK_TIMEOUT_MS */
+    void (*log)(void *ctx, const char *line);   /* one line per event; may be NULL */
+    workflow_overdue_fn each;                   /* may be NULL */
+    void *ctx;
+};
+HL_MUST_CHECK int workflow_escalate(struct store *s, int64_t now_us,
+                                    const struct workflow_escalate_options *o, size_t *n_new,
+                                    struct hl_error *err);
+
+/* Runs the escalation hook: program (an absolute path) with arguments
+ * ITEM-ID KIND, through posix_spawn (no shell), stdin from /dev/null,
+ * stdout and stderr to the file descriptor out_fd (-1: /dev/null), killed
+ * (SIGKILL) after timeout_ms. Returns STORE_HOOK_OK if it exited 0, else
+ * STORE_HOOK_FAILED with err saying why (could not start, exit status,
+ * signal, killed after the timeout). */
+#define WORKFLOW_HOOK_TIMEOUT_MS 10000
+int workflow_hook_run(const char *program, const char *item_id, const char *kind, int out_fd,
+                      unsigned timeout_ms, struct hl_error *err);
+
+/* Parses a duration "30s", "30m", "4h", "2d" (a positive integer and one
+ * unit) into seconds; false for anything else or past max_s. */
+bool workflow_duration_parse(const char *s, int64_t max_s, int64_t *out_s);
+/* Formats a duration in ms as "350ms", "42s", "4m 10s", "2h 05m",
+ * "3d 04h" into out. */
+void workflow_duration_format(int64_t ms, char out[32]);
 
 /* ---- compose (W2) ---- */
 /* Builders of what the producer commands publish (compose.c,

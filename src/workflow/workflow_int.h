@@ -1,0 +1,95 @@
+/*
+ * workflow_int.h — private to src/workflow/ (W1's files): the view of a
+ * channel that view.c builds and scorecard.c and deadline.c read.
+ *
+ * Invariants after workflow_view_load succeeds:
+ *   - items[0..n) are the channel's objects but tree heads and receipts,
+ *     newest version of each id, in sealed order (created, party, seq);
+ *     index maps each id to its position (a JSON integer);
+ *   - members[0..n_members) are the channel's members in (name, id) order;
+ *   - heads are sorted by (party, size), receipts by (witness, log_party,
+ *     size), with min_after[i] = the smallest created_us of receipts i..
+ *     the end of their (witness, log_party) run;
+ *   - every response's target is the index of what it answers, or
+ *     WF_NONE; flag is "" unless the response (or request) is refused.
+ */
+#ifndef HL_WORKFLOW_INT_H
+#define HL_WORKFLOW_INT_H
+
+#include "workflow.h"
+
+#define WF_NONE ((size_t)-1)
+#define WF_FLAG_MAX 400
+
+struct wf_member {
+    char id[STORE_TEXT_MAX + 1];
+    char name[STORE_TEXT_MAX + 1];
+};
+
+struct wf_item {
+    json_t *obj;            /* owned */
+    const char *id, *type;  /* borrowed from obj */
+    char party[STORE_TEXT_MAX + 1]; /* hotline_party, else created_by_ref, else "" */
+    int64_t seq;            /* hotline_seq, -1 if none */
+    int64_t created_us, sealed_us;
+    enum workflow_kind kind;
+    char flag[WF_FLAG_MAX]; /* why refused, "" if not */
+    /* responses */
+    size_t target;
+    /* requests */
+    enum workflow_state state;
+    int64_t due_us;            /* 0 when it has no valid due */
+    int64_t first_response_us; /* created of the first accepted response, 0 none */
+    int64_t final_us;          /* created of the response that made it final, 0 none */
+    /* notifications: per member (members[] order), the created of its first
+     * answer and the answer's index, 0 / WF_NONE when none */
+    int64_t *ack_us;
+    size_t *ack_by;
+};
+
+struct wf_head {
+    char party[STORE_TEXT_MAX + 1];
+    int64_t size, created_us;
+};
+
+struct wf_receipt {
+    char witness[STORE_TEXT_MAX + 1];
+    char log_party[STORE_TEXT_MAX + 1];
+    int64_t size, created_us, seq;
+    int64_t min_after_us; /* smallest created_us from here to the end of the run */
+    int64_t min_after_seq;
+};
+
+struct workflow_view {
+    char channel[STORE_TEXT_MAX + 1];
+    int64_t ack_within_s;
+    struct wf_item *items;
+    size_t n, cap;
+    json_t *index;
+    struct wf_member *members;
+    size_t n_members;
+    struct wf_head *heads;
+    size_t n_heads, cap_heads;
+    struct wf_receipt *receipts;
+    size_t n_receipts, cap_receipts;
+    int64_t as_of_us;
+};
+
+/* The item of id, or NULL. */
+const struct wf_item *wf_find(const struct workflow_view *v, const char *id);
+/* The member index of party, or WF_NONE. */
+size_t wf_member_index(const struct workflow_view *v, const char *party);
+/* When member (a party id) first held entry seq of party's log: the
+ * created of its first covering receipt; 0 if none. *receipt_seq (may be
+ * NULL) gets that receipt's hotline_seq. */
+int64_t wf_delivered_us(const struct workflow_view *v, const char *party, int64_t seq,
+                        const char *member, int64_t *receipt_seq);
+/* Whether it is overdue at now, and for a notification which member
+ * first (members[] order) has not answered (WF_NONE for a request). */
+bool wf_item_overdue(const struct workflow_view *v, const struct wf_item *it, int64_t now_us);
+/* STIX timestamp text to µs since the epoch; false if not a timestamp. */
+bool wf_time_us(const char *s, int64_t *out);
+/* The reverse, millisecond precision. */
+void wf_time_text(int64_t us, char out[32]);
+
+#endif
