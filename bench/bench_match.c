@@ -4,14 +4,16 @@
  * (a third each ipv4-addr:value, domain-name:value and
  * file:hashes.'SHA-256'), and against the same counts where 10% are
  * complex (LIKE, MATCHES, FOLLOWEDBY ... WITHIN, each with an equality
- * beside it, plus 16 patterns with no key at all, evaluated on every
- * observation of their type); bytes per indicator (the matcher's own
+ * beside it), and once more at 10^5 with 8 patterns that have no key at
+ * all ("mixed+8": evaluated on every observation of their type); bytes
+ * per indicator (the matcher's own
  * count, and the growth of the process's resident memory); compile time
  * (parse + index, per indicator).
  *
  * Beside each figure, measured in the same run on the same observations:
  *   read   the floor of any matcher on this observation form: for every
- *          SCO, look up "type" and the value at the indexed path, hash it;
+ *          SCO, find the value at the indexed path among the leaves the
+ *          observation lists (pattern.h, struct pattern_leaf), hash it;
  *   probe  read, plus one probe per observation of a bare open-addressing
  *          table of 64-bit hashes with as many entries as the matcher's
  *          index (the cost of a cache miss at that size).
@@ -24,7 +26,8 @@
  *
  * Environment: HL_BENCH_MATCH_MAX caps the largest count (default
  * 1000000); HL_BENCH_MATCH_REPS the repetitions per figure (median,
- * default 5).
+ * default 5); HL_BENCH_MATCH_ONLY=0|1|2 runs only the equality, mixed or
+ * mixed+8 figures.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,12 +174,37 @@ static void on_match(void *ctx, uint32_t indicator, const struct pattern_observa
     n_hits++;
 }
 
-/* The value an SCO is matched by, as the matcher would read it. */
-static const json_t *indexed_value(const struct pattern_sco *s)
+/* The value an SCO is matched by, found as the matcher finds it: among
+ * the leaves the observation lists (pattern.h), by path. */
+struct leaf_path {
+    uint8_t enc[32];
+    uint32_t len;
+    uint64_t hash;
+};
+static struct leaf_path path_value, path_sha256;
+
+static void leaf_path_init(struct leaf_path *p, const char *k1, const char *k2)
 {
-    if (s->type[0] == 'f')
-        return json_object_get(json_object_get(s->obj, "hashes"), "SHA-256");
-    return json_object_get(s->obj, "value");
+    uint16_t n1 = (uint16_t)strlen(k1), n2 = k2 ? (uint16_t)strlen(k2) : 0;
+    memcpy(p->enc, &n1, 2);
+    memcpy(p->enc + 2, k1, n1);
+    p->len = 2u + n1;
+    if (k2) {
+        memcpy(p->enc + p->len, &n2, 2);
+        memcpy(p->enc + p->len + 2, k2, n2);
+        p->len += 2u + n2;
+    }
+    p->hash = pattern_hash(p->enc, p->len);
+}
+
+static const json_t *indexed_value(const struct pattern_observation *o, const struct pattern_sco *s)
+{
+    const struct leaf_path *p = s->type[0] == 'f' ? &path_sha256 : &path_value;
+    const struct pattern_leaf *l = o->leaves + s->first_leaf;
+    for (uint32_t i = 0; i < s->n_leaves; i++)
+        if (l[i].hash == p->hash && l[i].path_len == p->len && !memcmp(l[i].path, p->enc, p->len))
+            return l[i].value;
+    return NULL;
 }
 
 static volatile uint64_t sink;
@@ -197,7 +225,7 @@ static double run(int what, struct pattern_matcher *m, const struct pattern_obse
             continue;
         }
         for (size_t k = 0; k < o->n_scos; k++) {
-            const json_t *v = indexed_value(&o->scos[k]);
+            const json_t *v = indexed_value(o, &o->scos[k]);
             uint64_t h = pattern_hash(json_string_value(v), json_string_length(v));
             if (what == 2) {
                 size_t i = h & (cap - 1);
@@ -218,7 +246,7 @@ static double median(double *v, int n)
     return v[n / 2];
 }
 
-static void bench(uint64_t n, bool mixed, int reps)
+static void bench(uint64_t n, int mode, int reps)
 {
     char pat[512], id[64];
     struct hl_error err;
@@ -226,6 +254,7 @@ static void bench(uint64_t n, bool mixed, int reps)
     size_t rss0 = rss_bytes();
     double t0 = now_s();
     struct pattern_matcher *m = pattern_matcher_new();
+    bool mixed = mode > 0;
     for (uint64_t i = 0; i < n; i++) {
         pattern_of(i, mixed, pat, sizeof pat);
         snprintf(id, sizeof id, "indicator--%08llx-0000-4000-8000-000000000000",
@@ -235,7 +264,7 @@ static void bench(uint64_t n, bool mixed, int reps)
             exit(2);
         }
     }
-    for (size_t k = 0; mixed && k < sizeof unanchored / sizeof unanchored[0]; k++) {
+    for (size_t k = 0; mode == 2 && k < sizeof unanchored / sizeof unanchored[0]; k++) {
         if (pattern_matcher_add(m, "indicator--unanchored", unanchored[k], strlen(unanchored[k]),
                                 NULL, &err)) {
             fprintf(stderr, "bench_match: %s: %s\n", unanchored[k], err.msg);
@@ -277,7 +306,7 @@ static void bench(uint64_t n, bool mixed, int reps)
     printf("%-8s %9llu  %6.2f M/s  read %6.2f M/s  probe %6.2f M/s  matcher/probe %.2f  "
            "%5.1f B/ind (rss %5.1f)  compile %.2f s (%.2f us/ind)  hits/obs %.3f  "
            "evaluated/obs %.3f\n",
-           mixed ? "mixed" : "equality", (unsigned long long)n, a / 1e6, b / 1e6, c / 1e6, a / c,
+           mode == 0 ? "equality" : mode == 1 ? "mixed" : "mixed+8", (unsigned long long)n, a / 1e6, b / 1e6, c / 1e6, a / c,
            (double)st.bytes / (double)n, (double)rss / (double)n, compile, compile * 1e6 / (double)n,
            (double)n_hits / (double)(reps * MATCHES_PER_REP),
            (double)st.n_candidates / (double)(reps * MATCHES_PER_REP));
@@ -301,14 +330,28 @@ int main(void)
         fprintf(stderr, "bench_match: HL_BENCH_MATCH_REPS must be 1..15\n");
         return 2;
     }
+    leaf_path_init(&path_value, "value", NULL);
+    leaf_path_init(&path_sha256, "hashes", "SHA-256");
     printf("bench_match: %d observations per figure, median of %lld; one core\n",
            MATCHES_PER_REP, reps);
-    for (int mixed = 0; mixed < 2; mixed++) {
+    const char *only_env = getenv("HL_BENCH_MATCH_ONLY");
+    long long only = -1;
+    if (only_env && !hl_parse_int(only_env, 0, 2, &only)) {
+        fprintf(stderr, "bench_match: HL_BENCH_MATCH_ONLY must be 0 (equality), 1 (mixed) or 2\n");
+        return 2;
+    }
+    for (int mode = 0; mode < 2; mode++) {
+        if (only >= 0 && only != mode)
+            continue;
         for (uint64_t n = 1000; n <= (uint64_t)max; n *= 100) {
-            bench(n, mixed, (int)reps);
+            bench(n, mode, (int)reps);
             if (n * 100 > (uint64_t)max && n != (uint64_t)max && n < (uint64_t)max)
-                bench((uint64_t)max, mixed, (int)reps);
+                bench((uint64_t)max, mode, (int)reps);
         }
     }
+    /* the mixed set plus 8 patterns with no key, evaluated on every
+     * observation of their type */
+    if (only < 0 || only == 2)
+        bench(max < 100000 ? (uint64_t)max : 100000, 2, (int)reps);
     return 0;
 }

@@ -75,6 +75,9 @@ struct path_ent {
     uint32_t type;
     const char **keys; /* n_keys, malloc'ed strings */
     size_t n_keys;
+    uint8_t *enc; /* the keys as a struct pattern_leaf path; NULL if deeper */
+    uint32_t enc_len;
+    uint64_t enc_hash;
 };
 
 struct ind {
@@ -116,6 +119,7 @@ struct pattern_matcher {
     struct path_ent *paths;
     size_t n_paths, paths_cap;
     size_t tree_bytes;
+    size_t n_rest; /* CIDR paths and type anchors: 0 skips their pass */
     uint8_t *scratch; /* keys of the batch being matched */
     size_t scratch_len, scratch_cap;
     struct pending *pend; /* their hashes */
@@ -224,7 +228,25 @@ static long path_intern(struct pattern_matcher *m, const struct pattern_comparis
             break;
         pe->n_keys++;
     }
-    if (pe->n_keys < c->n_steps) {
+    pe->enc = NULL;
+    if (pe->n_keys == c->n_steps && c->n_steps <= PATTERN_LEAF_DEPTH) {
+        size_t len = 0;
+        for (size_t k = 0; k < c->n_steps; k++)
+            len += 2 + strlen(c->steps[k].key);
+        if ((pe->enc = malloc(len))) {
+            uint8_t *at = pe->enc;
+            for (size_t k = 0; k < c->n_steps; k++) {
+                size_t klen = strlen(c->steps[k].key);
+                uint16_t k16 = (uint16_t)(klen > 256 ? 0 : klen);
+                memcpy(at, &k16, 2);
+                memcpy(at + 2, c->steps[k].key, klen);
+                at += 2 + klen;
+            }
+            pe->enc_len = (uint32_t)len;
+            pe->enc_hash = pattern_hash(pe->enc, len);
+        }
+    }
+    if (pe->n_keys < c->n_steps || (c->n_steps <= PATTERN_LEAF_DEPTH && !pe->enc)) {
         for (size_t k = 0; k < pe->n_keys; k++)
             free((void *)pe->keys[k]);
         free(pe->keys);
@@ -499,6 +521,7 @@ static int anchors_insert(struct pattern_matcher *m, const struct alist *l, uint
                 return -HL_E_NOMEM;
             te->targets = p;
             te->targets[te->n_targets++] = target;
+            m->n_rest++;
             continue;
         }
         long path = path_intern(m, a->c);
@@ -522,6 +545,7 @@ static int anchors_insert(struct pattern_matcher *m, const struct alist *l, uint
             struct cidr_path *cp = type_cidr_path(te, (uint32_t)path);
             if (!cp)
                 return -HL_E_NOMEM;
+            m->n_rest++;
             if (!pattern_net_parse(a->c->value.u.str.s, a->c->value.u.str.len, &family, net + 2,
                                    &prefix))
                 return -HL_E_INTERNAL;
@@ -607,6 +631,7 @@ void pattern_matcher_free(struct pattern_matcher *m)
         for (size_t k = 0; k < m->paths[i].n_keys; k++)
             free((void *)m->paths[i].keys[k]);
         free(m->paths[i].keys);
+        free(m->paths[i].enc);
     }
     free(m->types);
     free(m->paths);
@@ -786,6 +811,26 @@ static void probe(struct run *r, const uint8_t *key, uint32_t klen, uint64_t h)
     }
 }
 
+/* The value at pe in sco: from the observation's leaves when they list
+ * it (no JSON lookup), else from the JSON. */
+static const json_t *sco_value(const struct pattern_observation *o, const struct pattern_sco *sco,
+                               const struct path_ent *pe)
+{
+    if (pe->enc && !o->leaves_partial) {
+        const struct pattern_leaf *l = o->leaves + sco->first_leaf;
+        for (uint32_t i = 0; i < sco->n_leaves; i++) {
+            if (l[i].hash == pe->enc_hash && l[i].path_len == pe->enc_len &&
+                memcmp(l[i].path, pe->enc, pe->enc_len) == 0)
+                return l[i].value;
+        }
+        return NULL;
+    }
+    const json_t *obj = sco->obj;
+    for (size_t k = 0; k < pe->n_keys && obj; k++)
+        obj = json_object_get(obj, pe->keys[k]);
+    return obj;
+}
+
 static const json_t *path_value(const struct path_ent *pe, const json_t *obj)
 {
     for (size_t k = 0; k < pe->n_keys && obj; k++)
@@ -882,7 +927,7 @@ static int match_batch(struct pattern_matcher *m, const struct pattern_observati
                 if (!grow((void **)&m->pend, n_pend, &m->pend_cap, sizeof *m->pend))
                     return -HL_E_NOMEM;
                 uint8_t *key = m->scratch + m->scratch_len;
-                uint32_t klen = value_key(key, path, path_value(&m->paths[path], sco->obj));
+                uint32_t klen = value_key(key, path, sco_value(obs[i], sco, &m->paths[path]));
                 if (!klen)
                     continue;
                 uint64_t h = pattern_hash(key, klen);
@@ -904,7 +949,7 @@ static int match_batch(struct pattern_matcher *m, const struct pattern_observati
         }
         for (size_t p = first[i]; p < first[i + 1]; p++)
             probe(&r, m->scratch + m->pend[p].off, m->pend[p].len, m->pend[p].hash);
-        for (size_t k = 0; k < obs[i]->n_scos && !r.rc; k++) {
+        for (size_t k = 0; m->n_rest && k < obs[i]->n_scos && !r.rc; k++) {
             const struct pattern_sco *sco = &obs[i]->scos[k];
             int t = type_find(m, sco->type, sco->type_hash);
             if (t >= 0 && (m->types[t].n_cidr || m->types[t].n_targets))

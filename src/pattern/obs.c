@@ -39,10 +39,86 @@ uint64_t pattern_type_hash(const char *type)
     return h;
 }
 
+/* ---- leaves: what the matcher looks up ---------------------------------------- */
+
+#define LEAF_PATH_BYTES (64u * 1024)
+
+struct flat {
+    struct pattern_leaf *leaves; /* NULL while counting */
+    uint8_t *bytes;
+    size_t n, len;
+    bool partial;
+};
+
+/* Lists the scalars under obj whose path (prefix[0..plen) so far) has
+ * depth keys. */
+static void flat_walk(struct flat *f, const json_t *obj, const uint8_t *prefix, size_t plen,
+                      int depth)
+{
+    const char *key;
+    json_t *v;
+    uint8_t path[PATTERN_LEAF_DEPTH * 258];
+    json_object_foreach((json_t *)obj, key, v) {
+        size_t klen = strlen(key);
+        if (klen > 256) {
+            f->partial = true;
+            continue;
+        }
+        uint16_t k16 = (uint16_t)klen;
+        memcpy(path, prefix, plen);
+        memcpy(path + plen, &k16, 2);
+        memcpy(path + plen + 2, key, klen);
+        size_t len = plen + 2 + klen;
+        if (json_is_object(v)) {
+            if (depth + 1 < PATTERN_LEAF_DEPTH)
+                flat_walk(f, v, path, len, depth + 1);
+            else
+                f->partial = true;
+            continue;
+        }
+        if (!json_is_string(v) && !json_is_number(v))
+            continue;
+        if (f->n >= PATTERN_MAX_LEAVES || f->len + len > LEAF_PATH_BYTES) {
+            f->partial = true;
+            continue;
+        }
+        if (f->leaves) {
+            uint8_t *at = f->bytes + f->len;
+            memcpy(at, path, len);
+            f->leaves[f->n] = (struct pattern_leaf){pattern_hash(at, len), at, (uint32_t)len, v};
+        }
+        f->n++;
+        f->len += len;
+    }
+}
+
+/* Fills o->leaves from its SCOs: one pass to count, one to fill. */
+static int flatten(struct pattern_observation *o)
+{
+    struct flat f = {0};
+    for (size_t k = 0; k < o->n_scos; k++)
+        flat_walk(&f, o->scos[k].obj, NULL, 0, 0);
+    size_t n = f.n, len = f.len;
+    o->leaves_partial = f.partial;
+    if (!n)
+        return 0;
+    if (!(o->leaves = malloc(n * sizeof *o->leaves + len)))
+        return -HL_E_NOMEM;
+    f = (struct flat){o->leaves, (uint8_t *)(o->leaves + n), 0, 0, false};
+    for (size_t k = 0; k < o->n_scos; k++) {
+        o->scos[k].first_leaf = (uint32_t)f.n;
+        flat_walk(&f, o->scos[k].obj, NULL, 0, 0);
+        o->scos[k].n_leaves = (uint32_t)f.n - o->scos[k].first_leaf;
+    }
+    o->n_leaves = f.n;
+    return 0;
+}
+
 void pattern_observation_release(struct pattern_observation *o)
 {
     if (!o)
         return;
+    free(o->leaves);
     free(o->scos);
     json_decref(o->doc);
     memset(o, 0, sizeof *o);
@@ -59,6 +135,22 @@ int pattern_observation_copy(const struct pattern_observation *o, struct pattern
             return -HL_E_NOMEM;
         }
         memcpy(out->scos, o->scos, bytes);
+    }
+    out->leaves = NULL;
+    if (o->n_leaves) {
+        const uint8_t *base = (const uint8_t *)(o->leaves + o->n_leaves);
+        size_t bytes = 0;
+        for (size_t i = 0; i < o->n_leaves; i++)
+            bytes += o->leaves[i].path_len;
+        if (!(out->leaves = malloc(o->n_leaves * sizeof *o->leaves + bytes))) {
+            free(out->scos);
+            memset(out, 0, sizeof *out);
+            return -HL_E_NOMEM;
+        }
+        memcpy(out->leaves, o->leaves, o->n_leaves * sizeof *o->leaves + bytes);
+        uint8_t *nbase = (uint8_t *)(out->leaves + o->n_leaves);
+        for (size_t i = 0; i < o->n_leaves; i++)
+            out->leaves[i].path = nbase + (o->leaves[i].path - base);
     }
     json_incref(out->doc);
     return 0;
@@ -124,6 +216,10 @@ int pattern_observation_from_json(json_t *od, const json_t *by_id,
                 goto out_release;
         }
         out->doc = json_incref(od);
+        if (flatten(out)) {
+            rc = hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+            goto out_release;
+        }
         return 0;
     }
     /* STIX 2.1 object_refs: the SCOs travel beside the observed-data. */
@@ -142,6 +238,10 @@ int pattern_observation_from_json(json_t *od, const json_t *by_id,
         }
         if ((rc = add_sco(out, ref, sco, err)))
             goto out_release;
+    }
+    if (flatten(out)) {
+        rc = hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+        goto out_release;
     }
     return 0;
 out_release:
@@ -338,6 +438,8 @@ int pattern_observation_from_line(const char *line, size_t len, int64_t now_ns,
         out->scos[out->n_scos].obj = sco;
         out->n_scos++;
     }
+    if (flatten(out))
+        rc = hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
 out:
     json_decref(objects);
     json_decref(od);

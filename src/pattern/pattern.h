@@ -266,6 +266,22 @@ struct pattern_sco {
     const char *type;   /* its "type" */
     uint64_t type_hash; /* pattern_type_hash(type) */
     json_t *obj;        /* borrowed from the observation's doc */
+    uint32_t first_leaf, n_leaves; /* its leaves in the observation's */
+};
+
+/* A scalar (string or number) reached from an SCO through plain keys, at
+ * most PATTERN_LEAF_DEPTH of them: what the compiled matcher looks up, made
+ * once when the observation is read. path is the keys, each as a 2-byte
+ * length (host order) and its bytes; hash is pattern_hash(path, path_len). */
+#define PATTERN_LEAF_DEPTH 4
+/* Leaves per observation; past it (or past 64 KiB of paths) the
+ * observation is marked leaves_partial and the matcher reads the JSON. */
+#define PATTERN_MAX_LEAVES 4096
+struct pattern_leaf {
+    uint64_t hash;
+    const uint8_t *path;
+    uint32_t path_len;
+    const json_t *value; /* borrowed from the observation's doc */
 };
 
 /* The hash of an SCO type name the matcher dispatches on (FNV-1a). */
@@ -278,6 +294,9 @@ struct pattern_observation {
     uint32_t number_observed; /* >= 1 */
     struct pattern_sco *scos; /* n_scos entries (malloc'ed, the observation's) */
     size_t n_scos;
+    struct pattern_leaf *leaves; /* the SCOs' leaves, with their path bytes (one malloc) */
+    size_t n_leaves;
+    bool leaves_partial; /* some leaves were not listed */
     json_t *doc; /* one reference, owned */
 };
 

@@ -115,6 +115,46 @@ static void test_matcher_equality_indicators_need_no_tree(void **state)
     pattern_matcher_free(NULL);
 }
 
+/* Paths deeper than the observation's leaves, and observations whose
+ * leaves are partial, are read from the JSON: same answers. */
+static void test_matcher_deep_paths_and_partial_leaves(void **state)
+{
+    (void)state;
+    struct pattern_matcher *m = pattern_matcher_new();
+    struct hits h;
+    char longkey[300];
+    add_ok(m, "indicator--deep", "[x-a:a.b.c.d.e = 'v']");
+    add_ok(m, "indicator--flat", "[x-a:k = 7]");
+    add_ok(m, "indicator--type", "[x-a:type = 'x-a']");
+    match_line(m, "x-a:a.b.c.d.e=v x-a:k=7", &h);
+    assert_int_equal(h.n, 3);
+    match_line(m, "x-a:a.b.c.d.e=w x-a:k=7.0", &h); /* 7.0 is a string here */
+    assert_true(h.n == 1 && hit(&h, 2));
+    memset(longkey, 'q', 299);
+    longkey[299] = '\0';
+    /* a key too long for a leaf: the leaves are partial, and the indicator
+     * on that key is found in the JSON */
+    char longpat[400];
+    snprintf(longpat, sizeof longpat, "[x-a:'%s' = 1]", longkey);
+    add_ok(m, "indicator--long", longpat);
+    json_t *od = json_pack("{s:s, s:s, s:s, s:i, s:{s:{s:s, s:i, s:i, s:{s:{s:{s:{s:s}}}}}}}",
+                           "type", "observed-data", "first_observed", "2026-01-01T00:00:00Z",
+                           "last_observed", "2026-01-01T00:00:00Z", "number_observed", 1,
+                           "objects", "0", "type", "x-a", longkey, 1, "k", 7, "a", "b", "c", "d",
+                           "e", "v");
+    struct pattern_observation o;
+    struct hl_error err;
+    assert_non_null(od);
+    assert_int_equal(pattern_observation_from_json(od, NULL, &o, &err), 0);
+    json_decref(od);
+    assert_true(o.leaves_partial);
+    h.n = 0;
+    assert_int_equal(pattern_matcher_match(m, &o, on_match, &h), 0);
+    assert_int_equal(h.n, 4);
+    pattern_observation_release(&o);
+    pattern_matcher_free(m);
+}
+
 /* An OR of two keys that both occur is one report. */
 static void test_matcher_reports_an_indicator_once_per_observation(void **state)
 {
@@ -388,6 +428,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matcher_equality_indicators_need_no_tree),
+        cmocka_unit_test(test_matcher_deep_paths_and_partial_leaves),
         cmocka_unit_test(test_matcher_reports_an_indicator_once_per_observation),
         cmocka_unit_test(test_matcher_stream_window_drops_the_oldest),
         cmocka_unit_test(test_matcher_refuses_a_bad_pattern_and_adds_nothing),
