@@ -65,7 +65,8 @@ static void flat_walk(struct flat *f, const json_t *obj, const uint8_t *prefix, 
             continue;
         }
         uint16_t k16 = (uint16_t)klen;
-        memcpy(path, prefix, plen);
+        if (plen)
+            memcpy(path, prefix, plen);
         memcpy(path + plen, &k16, 2);
         memcpy(path + plen + 2, key, klen);
         size_t len = plen + 2 + klen;
