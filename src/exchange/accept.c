@@ -397,9 +397,11 @@ static int accept_one(struct exchange_accept *a, json_t *o, const struct checked
         snprintf(msg, ACCEPT_MESSAGE_MAX, "sealed by %.60s, but you are %.60s", party, a->peer);
         return 0;
     }
-    bool same = false;
-    int rc = store_log_size(a->store, party, a->channel, &held, err);
-    if (!rc && seq < held)
+    bool same = false, checked = ck && ck->ok;
+    /* A fully checked entry was not held when the checks ran; if it is
+     * now (a resend racing it), the ledger says so (LOG_DUPLICATE). */
+    int rc = checked ? 0 : store_log_size(a->store, party, a->channel, &held, err);
+    if (!rc && !checked && seq < held)
         rc = accept_held_same(a, party, seq, o, ck, &same, err);
     if (rc)
         return rc;
@@ -409,7 +411,7 @@ static int accept_one(struct exchange_accept *a, json_t *o, const struct checked
         snprintf(msg, ACCEPT_MESSAGE_MAX, "held already");
         return 0;
     }
-    if (ck && ck->ok) {
+    if (checked) {
         rc = log_accept_verified_in(a->store, party, a->channel, o, &ck->info,
                                     (const uint8_t *)ck->canon.data, ck->canon.len, a->now_us,
                                     &what, &e);
@@ -421,6 +423,8 @@ static int accept_one(struct exchange_accept *a, json_t *o, const struct checked
                            a->now_us, &what, &e);
         free(text);
     }
+    if (rc && checked && store_log_size(a->store, party, a->channel, &held, err))
+        return -err->code;
     if (rc)
         return accept_refusal(a, party, seq, held, o, rc, &e, msg, err);
     *refused = false;
