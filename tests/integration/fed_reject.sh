@@ -115,7 +115,9 @@ fed_holds a "$PB" ch 2 || fail "a's copy of b's log changed"
 # 5. a wrong certificate fingerprint: a's worker stops talking to b.
 "$HL_BIN" peer set b --data "$tmp/a" --cert-fingerprint "$(printf '0%.0s' $(seq 64))" >/dev/null 2>&1 ||
     fail "peer set --cert-fingerprint"
-sleep 1.5
+# Once a's worker met the mismatch, nothing more of a's may reach b.
+fed_wait 20 grep -q "but 0\{64\} is pinned" "$tmp/a.log"
+sleep 0.5
 before=$(grep -c " taxii 127.0.0.1 a " "$tmp/b.log" || true)
 fed_tool notes 1 "$PB" >"$tmp/n1.json"
 # (b still pulls from a, whose certificate it has right: the note may
