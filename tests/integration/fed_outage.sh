@@ -35,10 +35,11 @@ for i in 2 3 4; do
 done
 last=$(json_get "$tmp/n4.json" "d['objects'][-1]['id']")
 expect_rc 3 "$HL_BIN" status "$last" --data "$tmp/a" || true
-sleep 2
-"$HL_BIN" channel show ch --data "$tmp/a" --json >"$tmp/show.json"
-[ "$(json_get "$tmp/show.json" "[m['repl']['failures'] > 0 and m['repl']['last_error'] != '' for m in d['members'] if m['peer'] == 'b'][0]")" = True ] ||
-    fail "a's worker did not record b as failing: $(cat "$tmp/show.json")"
+b_failing() {
+    "$HL_BIN" channel show ch --data "$tmp/a" --json >"$tmp/show.json" &&
+        [ "$(json_get "$tmp/show.json" "[m['repl']['failures'] > 0 and m['repl']['last_error'] != '' for m in d['members'] if m['peer'] == 'b'][0]")" = True ]
+}
+fed_wait 20 b_failing || fail "a's worker did not record b as failing: $(cat "$tmp/show.json")"
 grep -q "exchange b (.*) in ch: .*retrying with backoff" "$tmp/a.log" || fail "a did not log b's outage"
 
 fed_serve b
