@@ -171,6 +171,52 @@ int cli_publish_envelope(const struct cli_publish *p, const char *body);
  * STIX objects, borrowed (not changed). */
 int cli_publish(const struct cli_publish *p, const json_t *objects);
 
+/* ---- producing objects (produce.c) ---------------------------------------
+ * What notify, dossier, request, opinion, note and translate share: the
+ * common options, a table row group for cli_parse_opts: */
+struct cli_produce {
+    const char *dir, *channel, *timeout;
+    bool no_wait, json, print; /* --print: the objects on stdout, not published */
+    char found[STORE_TEXT_MAX + 1]; /* the channel cli_produce_begin found */
+};
+#define CLI_PRODUCE_OPTS(p)                                                                       \
+    {"--data", NULL, &(p).dir, NULL}, {"--channel", NULL, &(p).channel, NULL},                    \
+        {"--timeout", NULL, &(p).timeout, NULL}, {"--no-wait", NULL, NULL, &(p).no_wait},         \
+        {"--json", NULL, NULL, &(p).json}, {"--print", NULL, NULL, &(p).print}
+/* Moves every "NAME VALUE" of a repeatable option out of argv[1..*argc)
+ * (before any "--") into out[*n..max), closing the gaps. CLI_OK, or
+ * CLI_ERROR after a usage message. */
+int cli_produce_take(const char *cmd, int *argc, char **argv, const char *name, const char **out,
+                     size_t max, size_t *n);
+struct compose_ctx;
+/* Checks --data and --channel (a channel the node knows; without it, the
+ * first channel holding the object about, when not NULL, which p->channel
+ * then names) and --timeout, opens the node (closed by the caller with
+ * cli_node_close) and sets c: the node's party, now. CLI_OK or CLI_ERROR
+ * after a message. */
+int cli_produce_begin(const char *cmd, struct cli_produce *p, const char *about,
+                      struct cli_node *n, struct compose_ctx *c);
+/* --help (help printed: CLI_OK) or cli_parse_opts (CLI_ERROR on a usage
+ * error); CLI_PRODUCE_GO when the command goes on. */
+#define CLI_PRODUCE_GO (-1)
+int cli_produce_args(const char *cmd, int argc, char **argv, const struct cli_opt *opts,
+                     void (*help)(void), char **operands, int max, int *n);
+/* Ends a producing command: built is the builder's result (err its
+ * detail, printed when not 0), made its object or envelope. Publishes
+ * with cli_publish, naming the last object (the report of a notification
+ * or dossier), or prints with --print. Then closes n (when not NULL) and
+ * frees made. The exit code. */
+int cli_produce_end(const char *cmd, const struct cli_produce *p, struct cli_node *n, int built,
+                    json_t *made, const struct hl_error *err);
+/* The common options' part of a producing command's --help. */
+void cli_produce_help_common(void);
+int cli_notify(int argc, char **argv);
+int cli_dossier(int argc, char **argv);
+int cli_request(int argc, char **argv);
+int cli_opinion(int argc, char **argv);
+int cli_note(int argc, char **argv);
+int cli_translate(int argc, char **argv);
+
 /* ---- the workflow's commands (wfview.c, respond.c, deadlines.c) ----------
  * They read the store directly (no node needed), except respond and ack,
  * which publish through the node (cli_publish). */
