@@ -1,8 +1,8 @@
 /*
  * node.h — a hotline node as an operator runs it: the node directory's
  * configuration file (config.c), its TLS certificate (tls.c), and
- * `hotline serve` (node.c: the TAXII server started with all of it, until
- * SIGTERM or SIGINT).
+ * `hotline serve` (node.c: the TAXII server and the replication worker
+ * started with all of it, until SIGTERM or SIGINT).
  *
  * The node directory (made by `hotline init`):
  *   party.key, party.pub, identity.json, hotline.db   the party and its ledger
@@ -126,9 +126,10 @@ struct node_serve_options {
 };
 
 /* Runs the node in dir: reads hotline.conf, checks the TLS files, opens
- * the party's key, starts the TAXII server, and blocks until SIGTERM or
- * SIGINT arrives; then stops the server (in-flight requests finish) and
- * returns 0. It blocks those two signals in the calling thread before any
+ * the party's key, starts the replication worker (src/exchange/) and the
+ * TAXII server, and blocks until SIGTERM or SIGINT arrives; then stops the
+ * server (in-flight requests finish), then the worker (a transfer in
+ * flight is abandoned; nothing half stored), and returns 0. It blocks those two signals in the calling thread before any
  * server thread starts (so that they inherit the mask and the signal is
  * taken by sigwait, never by a handler) and ignores SIGPIPE. Call it from
  * the process's main thread before any other thread exists. A node
