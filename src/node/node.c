@@ -24,6 +24,11 @@
  * of every commit (exchange_wake), and both take the node's one writer
  * lock before a store transaction.
  *
+ * Deadlines. The workflow's deadline worker (src/workflow/worker.c) runs
+ * the deadline check every deadline_interval_s with the real clock and
+ * escalates what became overdue, once, running escalation_hook; it
+ * starts after the server and stops before it.
+ *
  * Logging. Every line, the server's one per request included, goes to
  * o->log prefixed by an RFC 3339 UTC timestamp with milliseconds; control
  * characters a client might have smuggled into a path become '?'.
@@ -42,6 +47,7 @@
 #include "ledger/ledger.h"
 #include "store/store.h"
 #include "taxii/taxii.h"
+#include "workflow/workflow.h"
 
 #define NODE_LOG_LINE_MAX 2048
 #define NODE_EXPIRY_WARN_S (30 * 86400)
@@ -263,6 +269,13 @@ static void node_committed(void *ctx, const char *channel)
     exchange_wake(ctx, channel);
 }
 
+static int node_metrics(void *ctx, struct store *s, int64_t now_us, struct buf *out,
+                        struct hl_error *err)
+{
+    (void)ctx;
+    return workflow_metrics(s, now_us, out, err);
+}
+
 static int node_collection_id(const char *channel, char out[static 37])
 {
     return taxii_collection_id(channel, out);
@@ -306,6 +319,7 @@ static HL_MUST_CHECK int node_run_server(struct node_run *n, const sigset_t *sto
         .peer_ctx = n,
         .committed = node_committed,
         .write_lock = &n->write_lock,
+        .metrics = node_metrics,
     };
     struct taxii_server *srv = NULL;
     char url[NODE_LISTEN_MAX + 32];
@@ -320,6 +334,20 @@ static HL_MUST_CHECK int node_run_server(struct node_run *n, const sigset_t *sto
         exchange_stop(n->exchange);
         return r;
     }
+    const struct workflow_worker_options wo = {
+        .db_path = n->db,
+        .interval_s = n->conf.deadline_interval_s,
+        .hook = n->conf.escalation_hook,
+        .log = node_log_line,
+        .log_ctx = (void *)n->o,
+    };
+    struct workflow_worker *deadlines = NULL;
+    r = workflow_worker_start(&wo, &deadlines, err);
+    if (r) {
+        taxii_server_stop(srv);
+        exchange_stop(n->exchange);
+        return r;
+    }
     uint16_t port = taxii_server_port(srv);
     node_log_start(n, port);
     node_url(n, port, url, sizeof url);
@@ -329,6 +357,7 @@ static HL_MUST_CHECK int node_run_server(struct node_run *n, const sigset_t *sto
         ;
     node_log(n->o, "stopping on %s: finishing requests in flight",
              sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    workflow_worker_stop(deadlines);
     taxii_server_stop(srv);
     exchange_stop(n->exchange); /* a page in flight commits whole or not at all */
     node_log(n->o, "stopped");

@@ -187,6 +187,7 @@ enum ep {
     EP_INCLUSION,
     EP_CONSISTENCY,
     EP_DELIVERY,
+    EP_METRICS,
 };
 
 static bool seg_is(const struct taxii_ctx *c, size_t i, const char *s)
@@ -208,6 +209,8 @@ static enum ep route_path(const struct taxii_ctx *c, size_t *coll)
         return EP_API_ROOT;
     if (n == 3 && seg_is(c, 1, "status"))
         return EP_STATUS;
+    if (n == 3 && seg_is(c, 1, "hotline") && seg_is(c, 2, "metrics"))
+        return EP_METRICS;
     if (seg_is(c, 1, "hotline") && seg_is(c, 2, "collections") && n == 5) {
         *coll = 3;
         return seg_is(c, 4, "heads")         ? EP_HEADS
@@ -295,6 +298,8 @@ static void route_call(struct taxii_ctx *c, enum ep e)
         return taxii_ep_consistency(c);
     case EP_DELIVERY:
         return taxii_ep_delivery(c);
+    case EP_METRICS:
+        return taxii_ep_metrics(c);
     case EP_NONE:
         break;
     }
@@ -327,7 +332,8 @@ void taxii_route(struct taxii_ctx *c, const char *authorization)
         taxii_header(c->resp, "Allow", allow);
         return;
     }
-    bool ledger = e == EP_HEADS || e == EP_INCLUSION || e == EP_CONSISTENCY || e == EP_DELIVERY;
+    bool ledger = e == EP_HEADS || e == EP_INCLUSION || e == EP_CONSISTENCY ||
+                  e == EP_DELIVERY || e == EP_METRICS;
     if (!ledger && !taxii_accept_ok(c->accept)) {
         taxii_error(c, 406, "Not acceptable",
                     "this server answers %s; the Accept header must allow it", TAXII_MEDIA_TYPE);

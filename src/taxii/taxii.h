@@ -212,6 +212,12 @@ struct taxii_options {
     /* The node's writer lock, shared with its other writers in this
      * process (the replication worker), or NULL for the server's own. */
     pthread_mutex_t *write_lock;
+    /* GET /api/hotline/metrics (administrators only): appends the
+     * Prometheus text of the node's metrics at now_us to out, reading
+     * this thread's store (in a read transaction). NULL: 404. */
+    int (*metrics)(void *ctx, struct store *s, int64_t now_us, struct buf *out,
+                   struct hl_error *err);
+    void *metrics_ctx;
 };
 
 struct taxii_server;

@@ -182,6 +182,8 @@ void taxii_ep_consistency(struct taxii_ctx *c);
 /* peer.c: a peer's POST (to o.peer_post) and the delivery ledger. */
 void taxii_ep_peer_post(struct taxii_ctx *c);
 void taxii_ep_delivery(struct taxii_ctx *c);
+/* metrics.c: GET /api/hotline/metrics (o.metrics). */
+void taxii_ep_metrics(struct taxii_ctx *c);
 
 /* ---- pure helpers (query.c) ---------------------------------------------- */
 

@@ -114,13 +114,9 @@ static int channels(struct store *s, json_t **out, struct hl_error *err)
     return r;
 }
 
-struct count {
-    int64_t ack, due;
-};
-
-static int count_one(void *ctx, const struct workflow_overdue *o)
+int wf_overdue_count(void *ctx, const struct workflow_overdue *o)
 {
-    struct count *c = ctx;
+    struct wf_overdue_count *c = ctx;
     if (!strcmp(o->kind, STORE_ESCALATION_DUE))
         c->due++;
     else
@@ -131,7 +127,7 @@ static int count_one(void *ctx, const struct workflow_overdue *o)
 int workflow_count_overdue(struct store *s, int64_t now_us, int64_t *n_ack, int64_t *n_due,
                            struct hl_error *err)
 {
-    struct count c = {0, 0};
+    struct wf_overdue_count c = {0, 0};
     json_t *names = NULL;
     size_t i;
     json_t *name;
@@ -141,7 +137,7 @@ int workflow_count_overdue(struct store *s, int64_t now_us, int64_t *n_ack, int6
         if (!r)
             r = workflow_view_load(s, json_string_value(name), &v, err);
         if (!r)
-            r = workflow_view_overdue(v, now_us, count_one, &c);
+            r = workflow_view_overdue(v, now_us, wf_overdue_count, &c);
         workflow_view_free(v);
     }
     json_decref(names);
@@ -274,7 +270,8 @@ static int escalate_one(void *ctx, const struct workflow_overdue *ov)
                 ov->item_id, ov->channel, since);
     if (o->hook && o->hook[0]) {
         hl_error_clear(&herr);
-        out.hook = workflow_hook_run(o->hook, ov->item_id, ov->kind, o->hook_fd,
+        const struct workflow_hook_io io = {o->hook_fd, o->log, o->ctx};
+        out.hook = workflow_hook_run(o->hook, ov->item_id, ov->kind, &io,
                                      o->hook_timeout_ms ? o->hook_timeout_ms
                                                         : WORKFLOW_HOOK_TIMEOUT_MS,
                                      &herr);

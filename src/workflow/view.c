@@ -528,6 +528,12 @@ int64_t workflow_view_as_of(const struct workflow_view *v)
     return v->as_of_us;
 }
 
+void workflow_view_counts(const struct workflow_view *v, int64_t *objects, int64_t *receipts)
+{
+    *objects = (int64_t)(v->n + v->n_heads + v->n_receipts);
+    *receipts = (int64_t)v->n_receipts;
+}
+
 bool workflow_view_request_state(const struct workflow_view *v, const char *id,
                                  enum workflow_state *state, const char **requester)
 {

@@ -211,6 +211,10 @@ bool workflow_view_has(const struct workflow_view *v, const char *id);
  * "as of", the same on every replica that holds the same logs. */
 int64_t workflow_view_as_of(const struct workflow_view *v);
 
+/* What the view read: *objects every object version (tree heads and
+ * receipts included), *receipts the receipts among them. */
+void workflow_view_counts(const struct workflow_view *v, int64_t *objects, int64_t *receipts);
+
 /* A request's state as the view derives it; false if id is not a
  * request the view holds. *requester (may be NULL) is borrowed from v. */
 bool workflow_view_request_state(const struct workflow_view *v, const char *id,
@@ -307,6 +311,13 @@ HL_MUST_CHECK int workflow_view_overdue(const struct workflow_view *v, int64_t n
 HL_MUST_CHECK int workflow_count_overdue(struct store *s, int64_t now_us, int64_t *n_ack,
                                          int64_t *n_due, struct hl_error *err);
 
+/* The node's metrics (GET /api/hotline/metrics) in the Prometheus text
+ * format 0.0.4, appended to out: per channel the objects and receipts
+ * held and the items overdue at now_us by kind; the escalations made by
+ * kind, hook failures, and the equivocation alarms, all read from s. */
+HL_MUST_CHECK int workflow_metrics(struct store *s, int64_t now_us, struct buf *out,
+                                   struct hl_error *err);
+
 /* Checks every channel of s at now_us: records each newly overdue item
  * in the escalations table (one transaction per channel) and then calls
  * fn (may be NULL) for it. *n_new (may be NULL) counts them. A channel
@@ -323,7 +334,7 @@ HL_MUST_CHECK int workflow_check(struct store *s, int64_t now_us, workflow_overd
  * reason of a failure (or ""). */
 struct workflow_escalate_options {
     const char *hook;                           /* escalation_hook, or NULL / "" for none */
-    int hook_fd;                                /* where its output goes, -1 nowhere */
+    int hook_fd;                                /* its output: this fd, or -1: to log */
     unsigned hook_timeout_ms;                   /* 0: WORKFLOW_HOOK_TIMEOUT_MS */
     void (*log)(void *ctx, const char *line);   /* one line per event; may be NULL */
     workflow_overdue_fn each;                   /* may be NULL */
@@ -334,14 +345,42 @@ HL_MUST_CHECK int workflow_escalate(struct store *s, int64_t now_us,
                                     struct hl_error *err);
 
 /* Runs the escalation hook: program (an absolute path) with arguments
- * ITEM-ID KIND, through posix_spawn (no shell), stdin from /dev/null,
- * stdout and stderr to the file descriptor out_fd (-1: /dev/null), killed
- * (SIGKILL) after timeout_ms. Returns STORE_HOOK_OK if it exited 0, else
+ * ITEM-ID KIND, through posix_spawn (no shell), stdin from /dev/null, its
+ * stdout and stderr to io->out_fd when that is >= 0, else line by line
+ * (each cut at WORKFLOW_HOOK_LINE_MAX bytes, prefixed "hook: ") to
+ * io->line when set, else /dev/null (io may be NULL). Killed (SIGKILL)
+ * after timeout_ms. Returns STORE_HOOK_OK if it exited 0, else
  * STORE_HOOK_FAILED with err saying why (could not start, exit status,
  * signal, killed after the timeout). */
 #define WORKFLOW_HOOK_TIMEOUT_MS 10000
-int workflow_hook_run(const char *program, const char *item_id, const char *kind, int out_fd,
-                      unsigned timeout_ms, struct hl_error *err);
+#define WORKFLOW_HOOK_LINE_MAX 512
+struct workflow_hook_io {
+    int out_fd;
+    void (*line)(void *ctx, const char *line);
+    void *ctx;
+};
+int workflow_hook_run(const char *program, const char *item_id, const char *kind,
+                      const struct workflow_hook_io *io, unsigned timeout_ms,
+                      struct hl_error *err);
+
+/* ---- the deadline worker of `hotline serve` (worker.c) ------------------ */
+#define WORKFLOW_HOOK_PATH_MAX 4095
+struct workflow_worker_options {
+    const char *db_path;   /* the node's store; the worker opens its own connection */
+    unsigned interval_s;   /* seconds between checks (hotline.conf deadline_interval_s) */
+    const char *hook;      /* escalation_hook, absolute, or NULL / "" for none; copied */
+    void (*log)(void *ctx, const char *line); /* escalations, hook output, failures */
+    void *log_ctx;
+};
+struct workflow_worker;
+/* Starts a thread that runs workflow_escalate with the real clock now and
+ * every interval_s, the hook's output going to log line by line. *out is
+ * the caller's to workflow_worker_stop. A relative hook is HL_E_INVALID. */
+HL_MUST_CHECK int workflow_worker_start(const struct workflow_worker_options *o,
+                                        struct workflow_worker **out, struct hl_error *err);
+/* Stops the thread (a check in progress finishes, hooks included) and
+ * frees w. NULL is a no-op. */
+void workflow_worker_stop(struct workflow_worker *w);
 
 /* Parses a duration "30s", "30m", "4h", "2d" (a positive integer and one
  * unit) into seconds; false for anything else or past max_s. */

@@ -87,6 +87,12 @@ int64_t wf_delivered_us(const struct workflow_view *v, const char *party, int64_
 /* Whether it is overdue at now, and for a notification which member
  * first (members[] order) has not answered (WF_NONE for a request). */
 bool wf_item_overdue(const struct workflow_view *v, const struct wf_item *it, int64_t now_us);
+/* Counts overdue items by kind: a workflow_overdue_fn over a struct
+ * wf_overdue_count (deadline.c). */
+struct wf_overdue_count {
+    int64_t ack, due;
+};
+int wf_overdue_count(void *ctx, const struct workflow_overdue *o);
 /* STIX timestamp text to µs since the epoch; false if not a timestamp. */
 bool wf_time_us(const char *s, int64_t *out);
 /* The reverse, millisecond precision. */
