@@ -1,0 +1,597 @@
+/*
+ * workflow_test.c — the workflow module: the request state table and its
+ * messages, the checks of the two SDOs, durations and percentiles, and on
+ * a real store with two parties' logs (sealed with their keys, receipts
+ * and tree heads at times the test chooses): responses judged in sealed
+ * order (states, acknowledgments, refused ones flagged), overdue at a
+ * clock the test moves, escalation once, and the scorecard's numbers.
+ */
+/* cmocka.h needs these first. */
+// clang-format off
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+// clang-format on
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger/ledger.h"
+#include "store/store.h"
+#include "test_dir.h"
+#include "workflow/workflow.h"
+
+#define US "identity--11111111-1111-4111-8111-111111111111"
+#define RU "identity--22222222-2222-4222-8222-222222222222"
+#define INC "incident--33333333-3333-4333-8333-333333333333"
+#define S 1000000LL        /* one second in µs */
+#define T0 (1780000000LL * S) /* 2026-05-28T...: the test's epoch */
+
+/* ---- the state table ------------------------------------------------------- */
+
+static void test_transition_table_is_exactly_the_documented_one(void **state)
+{
+    (void)state;
+    /* allowed[from][to], states in enum order */
+    static const bool allowed[WORKFLOW_N_STATES][WORKFLOW_N_STATES] = {
+        /*            open   ack    inprog needinf done   declined */
+        [WORKFLOW_OPEN] = {0, 1, 1, 1, 0, 1},
+        [WORKFLOW_ACKNOWLEDGED] = {0, 0, 1, 1, 1, 1},
+        [WORKFLOW_IN_PROGRESS] = {0, 0, 0, 1, 1, 1},
+        [WORKFLOW_NEEDS_INFORMATION] = {0, 0, 1, 0, 1, 1},
+        [WORKFLOW_COMPLETED] = {0, 0, 0, 0, 0, 0},
+        [WORKFLOW_DECLINED] = {0, 0, 0, 0, 0, 0},
+    };
+    for (int f = 0; f < WORKFLOW_N_STATES; f++)
+        for (int t = 0; t < WORKFLOW_N_STATES; t++)
+            if (workflow_transition_allowed(f, t) != allowed[f][t])
+                fail_msg("%s -> %s", workflow_state_name(f), workflow_state_name(t));
+    assert_false(workflow_transition_allowed(WORKFLOW_N_STATES, WORKFLOW_OPEN));
+    assert_false(workflow_transition_allowed(WORKFLOW_OPEN, WORKFLOW_N_STATES));
+    assert_true(workflow_state_final(WORKFLOW_COMPLETED));
+    assert_true(workflow_state_final(WORKFLOW_DECLINED));
+    assert_false(workflow_state_final(WORKFLOW_NEEDS_INFORMATION));
+}
+
+static void test_allowed_next_names_the_statuses_in_words(void **state)
+{
+    (void)state;
+    char t[160];
+    workflow_allowed_next(WORKFLOW_OPEN, t, sizeof t);
+    assert_string_equal(t, "acknowledged, in-progress, needs-information or declined");
+    workflow_allowed_next(WORKFLOW_NEEDS_INFORMATION, t, sizeof t);
+    assert_string_equal(t, "in-progress, completed or declined");
+    workflow_allowed_next(WORKFLOW_DECLINED, t, sizeof t);
+    assert_string_equal(t, "none: the request is declined");
+    workflow_allowed_next(WORKFLOW_OPEN, t, 12); /* cut, never overflows */
+    assert_int_equal(strlen(t), 11);
+}
+
+static void test_status_words_map_to_states_and_outcomes(void **state)
+{
+    (void)state;
+    enum workflow_state s;
+    for (const char *const *w = workflow_statuses; *w; w++) {
+        assert_true(workflow_state_from_status(*w, &s));
+        assert_string_equal(workflow_state_name(s), *w);
+    }
+    assert_false(workflow_state_from_status("open", &s));
+    assert_false(workflow_state_from_status("done", &s));
+    assert_false(workflow_state_from_status(NULL, &s));
+    assert_string_equal(workflow_state_task_outcome(WORKFLOW_COMPLETED), "successful");
+    assert_string_equal(workflow_state_task_outcome(WORKFLOW_DECLINED), "cancelled");
+    assert_string_equal(workflow_state_task_outcome(WORKFLOW_IN_PROGRESS), "ongoing");
+    assert_string_equal(workflow_state_task_outcome(WORKFLOW_OPEN), "pending");
+}
+
+/* ---- the checks ---------------------------------------------------------------- */
+
+static json_t *request_obj(void)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:{s:s}}, s:s, s:[s], s:s, s:s, s:s}",
+                     "type", WORKFLOW_REQUEST_TYPE, "spec_version", "2.1", "id",
+                     "hotline-request--44444444-4444-4444-8444-444444444444", "created",
+                     "2026-05-08T14:22:31.418Z", "modified", "2026-05-08T14:22:31.418Z",
+                     "created_by_ref", RU, "extensions", WORKFLOW_REQUEST_EXT, "extension_type",
+                     "new-sdo", "request_kind", "detain", "object_refs", INC, "due",
+                     "2026-05-10T00:00:00Z", "priority", "high", "description", "Detain them");
+}
+
+static json_t *response_obj(const char *status, const char *text)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:{s:s}}, s:s, s:s}", "type",
+                          WORKFLOW_RESPONSE_TYPE, "spec_version", "2.1", "id",
+                          "hotline-response--55555555-5555-4555-8555-555555555555", "created",
+                          "2026-05-08T14:22:31.418Z", "modified", "2026-05-08T14:22:31.418Z",
+                          "created_by_ref", US, "extensions", WORKFLOW_RESPONSE_EXT,
+                          "extension_type", "new-sdo", "request_ref",
+                          "hotline-request--44444444-4444-4444-8444-444444444444", "status",
+                          status);
+    if (text)
+        json_object_set_new(o, "description", json_string(text));
+    return o;
+}
+
+/* The errors of a check, as "path: message" lines. */
+static void errors_of(void (*check)(const json_t *, const char *, struct stix_report *),
+                      const json_t *o, char *out, size_t max)
+{
+    struct stix_report r;
+    size_t len = 0;
+    stix_report_init(&r);
+    check(o, "", &r);
+    out[0] = '\0';
+    for (size_t i = 0; i < r.n && len < max; i++)
+        if (r.items[i].severity == STIX_SEV_ERROR)
+            len += (size_t)snprintf(out + len, max - len, "%s: %s\n", r.items[i].path,
+                                    r.items[i].message);
+    stix_report_release(&r);
+}
+
+static void test_request_check_accepts_a_request_and_names_each_violation(void **state)
+{
+    (void)state;
+    char e[2048];
+    json_t *o = request_obj();
+    errors_of(workflow_request_check, o, e, sizeof e);
+    assert_string_equal(e, "");
+    static const struct {
+        const char *key;
+        const char *want; /* in the errors */
+    } cases[] = {
+        {"request_kind", "request_kind: required property 'request_kind' is missing"},
+        {"due", "due: required property 'due' is missing"},
+        {"priority", "priority: required property 'priority' is missing"},
+        {"object_refs", "object_refs: must be a non-empty list"},
+        {"extensions", "extensions: must hold"},
+        {"created_by_ref", "created_by_ref: required property"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *c = json_deep_copy(o);
+        json_object_del(c, cases[i].key);
+        errors_of(workflow_request_check, c, e, sizeof e);
+        if (!strstr(e, cases[i].want))
+            fail_msg("without %s: %s", cases[i].key, e);
+        json_decref(c);
+    }
+    json_t *c = json_deep_copy(o);
+    json_object_set_new(c, "request_kind", json_string("arrest"));
+    json_object_set_new(c, "priority", json_string("urgent"));
+    json_object_set_new(c, "due", json_string("tomorrow"));
+    json_object_set_new(c, "object_refs", json_pack("[s, s]", INC, "nothing"));
+    errors_of(workflow_request_check, c, e, sizeof e);
+    assert_non_null(strstr(e, "request_kind: must be one of: investigate, detain, take-down, "
+                              "preserve-evidence, provide-information, cease-activity"));
+    assert_non_null(strstr(e, "priority: must be one of: low, medium, high, critical"));
+    assert_non_null(strstr(e, "due: must be a timestamp"));
+    assert_non_null(strstr(e, "object_refs[1]: must be a STIX identifier"));
+    json_object_set_new(c, "extensions",
+                        json_pack("{s:{s:s}}", WORKFLOW_REQUEST_EXT, "extension_type",
+                                  "property-extension"));
+    errors_of(workflow_request_check, c, e, sizeof e);
+    assert_non_null(strstr(e, "extensions: must hold"));
+    json_decref(c);
+    c = response_obj("acknowledged", NULL); /* a response is no request */
+    errors_of(workflow_request_check, c, e, sizeof e);
+    assert_non_null(strstr(e, "type: must be 'hotline-request'"));
+    json_decref(c);
+    json_decref(o);
+}
+
+static void test_response_check_wants_reasons_and_counts(void **state)
+{
+    (void)state;
+    char e[2048];
+    json_t *o = response_obj("completed", "two persons detained");
+    json_object_set_new(o, "persons_detained", json_integer(2));
+    json_object_set_new(o, "actions_taken", json_pack("[s]", "warrants executed"));
+    errors_of(workflow_response_check, o, e, sizeof e);
+    assert_string_equal(e, "");
+    errors_of(workflow_object_check, o, e, sizeof e);
+    assert_string_equal(e, "");
+    json_object_set_new(o, "persons_detained", json_integer(-1));
+    json_object_set_new(o, "servers_seized", json_string("3"));
+    json_object_set_new(o, "actions_taken", json_pack("[s, i]", "x", 3));
+    errors_of(workflow_response_check, o, e, sizeof e);
+    assert_non_null(strstr(e, "persons_detained: 'persons_detained' must be an integer >= 0"));
+    assert_non_null(strstr(e, "servers_seized: 'servers_seized' must be an integer >= 0"));
+    assert_non_null(strstr(e, "actions_taken[1]: must be a non-empty string"));
+    json_decref(o);
+    o = response_obj("declined", NULL);
+    errors_of(workflow_response_check, o, e, sizeof e);
+    assert_non_null(strstr(e, "description: 'description' is required when a request is "
+                              "declined: the reason"));
+    json_decref(o);
+    o = response_obj("needs-information", "");
+    errors_of(workflow_response_check, o, e, sizeof e);
+    assert_non_null(strstr(e, "description: must be a non-empty string"));
+    json_decref(o);
+    o = response_obj("done", "x");
+    json_object_set_new(o, "request_ref", json_string("request-1"));
+    errors_of(workflow_response_check, o, e, sizeof e);
+    assert_non_null(strstr(e, "status: must be one of: acknowledged, in-progress, completed, "
+                              "declined, needs-information"));
+    assert_non_null(strstr(e, "request_ref: must be the identifier"));
+    json_decref(o);
+}
+
+/* ---- durations, percentiles -------------------------------------------------------- */
+
+static void test_durations_parse_and_format(void **state)
+{
+    (void)state;
+    int64_t s = 0;
+    assert_true(workflow_duration_parse("30s", 1000000, &s) && s == 30);
+    assert_true(workflow_duration_parse("30m", 1000000, &s) && s == 1800);
+    assert_true(workflow_duration_parse("4h", 1000000, &s) && s == 14400);
+    assert_true(workflow_duration_parse("2d", 1000000, &s) && s == 172800);
+    static const char *const bad[] = {"", "h", "4", "0h", "-1h", "4x", "4 h", "4hh", "1.5h",
+                                      "12d", NULL};
+    for (const char *const *b = bad; *b; b++)
+        if (workflow_duration_parse(*b, 1000000, &s))
+            fail_msg("accepted %s", *b);
+    char t[32];
+    workflow_duration_format(350, t);
+    assert_string_equal(t, "350ms");
+    workflow_duration_format(42100, t);
+    assert_string_equal(t, "42.1s");
+    workflow_duration_format(250000, t);
+    assert_string_equal(t, "4m 10s");
+    workflow_duration_format(7500000, t);
+    assert_string_equal(t, "2h 05m");
+    workflow_duration_format(3 * 86400000LL + 4 * 3600000LL, t);
+    assert_string_equal(t, "3d 04h");
+    workflow_duration_format(-1500, t);
+    assert_string_equal(t, "-1.5s");
+}
+
+static void test_percentile_is_nearest_rank(void **state)
+{
+    (void)state;
+    const int64_t v[] = {10, 20, 30, 40, 50, 60, 70, 80, 90, 100};
+    assert_int_equal(workflow_percentile(v, 10, 50), 50);
+    assert_int_equal(workflow_percentile(v, 10, 90), 90);
+    assert_int_equal(workflow_percentile(v, 10, 100), 100);
+    assert_int_equal(workflow_percentile(v, 10, 1), 10);
+    assert_int_equal(workflow_percentile(v, 1, 90), 10);
+    assert_int_equal(workflow_percentile(v, 3, 50), 20); /* ceil(1.5) = 2 */
+    assert_int_equal(workflow_percentile(v, 4, 50), 20); /* lower median */
+    assert_int_equal(workflow_percentile(v, 0, 50), 0);
+}
+
+/* ---- a channel with two parties' logs --------------------------------------------- */
+
+struct fx {
+    char dir[TEST_DIR_MAX];
+    struct store *s;
+    struct seal_key us, ru;
+    struct log_signer sus, sru;
+    struct hl_error err;
+};
+
+static void add_party(struct fx *f, const char *id, const char *name, struct seal_key *k,
+                      uint8_t seed_byte)
+{
+    uint8_t seed[32];
+    memset(seed, seed_byte, sizeof seed);
+    assert_int_equal(seal_key_from_seed(k, seed, NULL), 0);
+    struct store_party p;
+    memset(&p, 0, sizeof p);
+    snprintf(p.id, sizeof p.id, "%s", id);
+    snprintf(p.name, sizeof p.name, "%s", name);
+    memcpy(p.public_key, k->pk, 32);
+    assert_int_equal(store_party_put(f->s, &p, NULL), 0);
+    assert_int_equal(store_channel_member_add(f->s, "us-ru", id, NULL), 0);
+}
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    char path[TEST_DIR_MAX + 16];
+    assert_non_null(f);
+    test_dir_make(f->dir, "workflow_test");
+    snprintf(path, sizeof path, "%s/node.db", f->dir);
+    assert_int_equal(store_open(path, NULL, &f->s, &f->err), 0);
+    struct store_channel c = {.name = "us-ru", .created_us = T0};
+    assert_int_equal(store_channel_create(f->s, &c, NULL), 0);
+    add_party(f, US, "us", &f->us, 1);
+    add_party(f, RU, "ru", &f->ru, 2);
+    f->sus = (struct log_signer){US, &f->us};
+    f->sru = (struct log_signer){RU, &f->ru};
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    store_close(f->s);
+    seal_key_wipe(&f->us);
+    seal_key_wipe(&f->ru);
+    test_dir_remove(f->dir);
+    free(f);
+    return 0;
+}
+
+static void iso(int64_t us, char out[32])
+{
+    struct stix_time t = {us / S, (uint32_t)(us % S) * 1000};
+    stix_time_format(&t, out);
+}
+
+/* Appends obj (consumed) to signer's log, sealed at at_us (its batch's
+ * tree head is dated at_us). Returns obj's id (static storage: copy it). */
+static const char *publish(struct fx *f, const struct log_signer *who, json_t *obj, int64_t at_us)
+{
+    static char id[STIX_ID_MAX];
+    snprintf(id, sizeof id, "%s", json_string_value(json_object_get(obj, "id")));
+    if (log_append(f->s, who, "us-ru", &obj, 1, at_us, NULL, &f->err))
+        fail_msg("append: %s", f->err.msg);
+    json_decref(obj);
+    return id;
+}
+
+static json_t *sdo(const char *type, const char *by, int64_t created_us)
+{
+    char id[STIX_ID_MAX], t[32];
+    assert_int_equal(stix_id_new(type, id), 0);
+    iso(created_us, t);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", type, "spec_version", "2.1",
+                          "id", id, "created", t, "modified", t, "created_by_ref", by);
+    assert_non_null(o);
+    return o;
+}
+
+static json_t *request(const char *by, int64_t created_us, int64_t due_us)
+{
+    char due[32];
+    iso(due_us, due);
+    json_t *o = sdo(WORKFLOW_REQUEST_TYPE, by, created_us);
+    json_object_set_new(o, "extensions", json_pack("{s:{s:s}}", WORKFLOW_REQUEST_EXT,
+                                                   "extension_type", "new-sdo"));
+    json_object_set_new(o, "request_kind", json_string("detain"));
+    json_object_set_new(o, "object_refs", json_pack("[s]", INC));
+    json_object_set_new(o, "due", json_string(due));
+    json_object_set_new(o, "priority", json_string("high"));
+    return o;
+}
+
+static json_t *response(const char *by, int64_t created_us, const char *ref, const char *status)
+{
+    json_t *o = sdo(WORKFLOW_RESPONSE_TYPE, by, created_us);
+    json_object_set_new(o, "extensions", json_pack("{s:{s:s}}", WORKFLOW_RESPONSE_EXT,
+                                                   "extension_type", "new-sdo"));
+    json_object_set_new(o, "request_ref", json_string(ref));
+    json_object_set_new(o, "status", json_string(status));
+    json_object_set_new(o, "description", json_string("words"));
+    return o;
+}
+
+static json_t *notification(const char *by, int64_t created_us)
+{
+    json_t *o = sdo("report", by, created_us);
+    char t[32];
+    iso(created_us, t);
+    json_object_set_new(o, "name", json_string("Incident notification"));
+    json_object_set_new(o, "report_types", json_pack("[s]", "incident"));
+    json_object_set_new(o, "published", json_string(t));
+    json_object_set_new(o, "object_refs", json_pack("[s]", INC));
+    return o;
+}
+
+static void receipt(struct fx *f, const struct log_signer *witness, const char *of, int64_t at)
+{
+    if (log_receipt_publish(f->s, witness, of, "us-ru", at, NULL, &f->err))
+        fail_msg("receipt: %s", f->err.msg);
+}
+
+static json_t *find(json_t *list, const char *id)
+{
+    size_t i;
+    json_t *it;
+    json_array_foreach(list, i, it) if (!strcmp(json_string_value(json_object_get(it, "id")), id))
+        return it;
+    return NULL;
+}
+
+/* The scenario: us notifies at T0 (ru's receipt 2 s later, ack created
+ * 60 s after); ru requests R1 at T0+100 s (due T0+1 h), us acknowledges
+ * (T0+200 s) and completes it (T0+300 s), then answers it again
+ * (refused); us requests R2 at T0+400 s due T0+600 s, never answered; ru
+ * answers its own R1 (refused); a note at T0+700 s moves the channel's
+ * as-of past R2's due. */
+struct scenario {
+    char rep[STIX_ID_MAX], r1[STIX_ID_MAX], r2[STIX_ID_MAX], ack[STIX_ID_MAX],
+        bad[STIX_ID_MAX], self[STIX_ID_MAX];
+};
+
+static void play(struct fx *f, struct scenario *sc)
+{
+    snprintf(sc->rep, sizeof sc->rep, "%s", publish(f, &f->sus, notification(US, T0 - S), T0));
+    receipt(f, &f->sru, US, T0 + 2 * S);
+    snprintf(sc->ack, sizeof sc->ack, "%s",
+             publish(f, &f->sru, response(RU, T0 + 60 * S, sc->rep, "acknowledged"),
+                     T0 + 61 * S));
+    snprintf(sc->r1, sizeof sc->r1, "%s",
+             publish(f, &f->sru, request(RU, T0 + 99 * S, T0 + 3600 * S), T0 + 100 * S));
+    publish(f, &f->sus, response(US, T0 + 200 * S, sc->r1, "acknowledged"), T0 + 201 * S);
+    publish(f, &f->sus, response(US, T0 + 300 * S, sc->r1, "completed"), T0 + 301 * S);
+    snprintf(sc->bad, sizeof sc->bad, "%s",
+             publish(f, &f->sus, response(US, T0 + 350 * S, sc->r1, "in-progress"), T0 + 351 * S));
+    snprintf(sc->r2, sizeof sc->r2, "%s",
+             publish(f, &f->sus, request(US, T0 + 399 * S, T0 + 600 * S), T0 + 400 * S));
+    snprintf(sc->self, sizeof sc->self, "%s",
+             publish(f, &f->sru, response(RU, T0 + 450 * S, sc->r1, "declined"), T0 + 451 * S));
+    publish(f, &f->sus, sdo("note", US, T0 + 699 * S), T0 + 700 * S);
+}
+
+static void test_view_judges_responses_in_sealed_order(void **state)
+{
+    struct fx *f = *state;
+    struct scenario sc;
+    struct workflow_view *v = NULL;
+    enum workflow_state st;
+    const char *requester = NULL;
+    play(f, &sc);
+    assert_int_equal(workflow_view_load(f->s, "us-ru", &v, &f->err), 0);
+    assert_true(workflow_view_request_state(v, sc.r1, &st, &requester));
+    assert_int_equal(st, WORKFLOW_COMPLETED);
+    assert_string_equal(requester, RU);
+    assert_true(workflow_view_request_state(v, sc.r2, &st, NULL));
+    assert_int_equal(st, WORKFLOW_OPEN);
+    assert_false(workflow_view_request_state(v, sc.rep, &st, NULL));
+    struct workflow_filter fl = {.has_kind = true, .kind = WORKFLOW_KIND_RESPONSE, .now_us = T0};
+    json_t *list = workflow_list(v, &fl);
+    assert_int_equal(json_array_size(list), 5);
+    assert_string_equal(json_string_value(json_object_get(find(list, sc.bad), "flag")),
+                        "the request is completed: in-progress is not allowed (allowed: none: "
+                        "the request is completed)");
+    assert_string_equal(json_string_value(json_object_get(find(list, sc.self), "flag")),
+                        "a response must come from a party other than the requester");
+    assert_null(json_object_get(find(list, sc.ack), "flag"));
+    json_decref(list);
+    /* may_respond: what hotline respond refuses */
+    assert_int_equal(workflow_view_may_respond(v, sc.r1, US, "declined", &f->err),
+                     -HL_E_CONFLICT);
+    assert_non_null(strstr(f->err.msg, "is completed: it cannot become declined"));
+    assert_int_equal(workflow_view_may_respond(v, sc.r2, US, "acknowledged", &f->err),
+                     -HL_E_CONFLICT);
+    assert_non_null(strstr(f->err.msg, "a response must come from another party"));
+    assert_int_equal(workflow_view_may_respond(v, sc.r2, RU, "completed", &f->err),
+                     -HL_E_CONFLICT);
+    assert_int_equal(workflow_view_may_respond(v, sc.r2, RU, "acknowledged", &f->err), 0);
+    assert_int_equal(workflow_view_may_respond(v, sc.rep, RU, "acknowledged", &f->err),
+                     -HL_E_CONFLICT);
+    assert_non_null(strstr(f->err.msg, sc.ack));
+    assert_int_equal(workflow_view_may_respond(v, INC, RU, "acknowledged", &f->err),
+                     -HL_E_NOT_FOUND);
+    workflow_view_free(v);
+}
+
+static void test_overdue_follows_the_clock_and_escalates_once(void **state)
+{
+    struct fx *f = *state;
+    struct scenario sc;
+    size_t n = 9;
+    int64_t ack = 0, due = 0;
+    play(f, &sc);
+    /* A notification nobody acknowledges, under a 1 h policy. */
+    char rep2[STIX_ID_MAX];
+    snprintf(rep2, sizeof rep2, "%s", publish(f, &f->sus, notification(US, T0 + 800 * S),
+                                              T0 + 800 * S));
+    assert_int_equal(store_channel_policy_set(f->s, "us-ru", 3600, &f->err), 0);
+    assert_int_equal(workflow_count_overdue(f->s, T0 + 600 * S, &ack, &due, &f->err), 0);
+    assert_true(ack == 0 && due == 0); /* due is not past at the due time itself */
+    assert_int_equal(workflow_count_overdue(f->s, T0 + 601 * S, &ack, &due, &f->err), 0);
+    assert_true(ack == 0 && due == 1);
+    assert_int_equal(workflow_check(f->s, T0 + 601 * S, NULL, NULL, &n, &f->err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(workflow_check(f->s, T0 + 700 * S, NULL, NULL, &n, &f->err), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(workflow_count_overdue(f->s, T0 + 4401 * S, &ack, &due, &f->err), 0);
+    assert_true(ack == 1 && due == 1);
+    assert_int_equal(workflow_check(f->s, T0 + 4401 * S, NULL, NULL, &n, &f->err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(workflow_check(f->s, T0 + 9999 * S, NULL, NULL, &n, &f->err), 0);
+    assert_int_equal(n, 0);
+    /* An earlier clock after a later one escalates nothing again either. */
+    assert_int_equal(workflow_check(f->s, T0 + 601 * S, NULL, NULL, &n, &f->err), 0);
+    assert_int_equal(n, 0);
+}
+
+static void test_scorecard_counts_from_sealed_times(void **state)
+{
+    struct fx *f = *state;
+    struct scenario sc;
+    struct workflow_view *v = NULL;
+    play(f, &sc);
+    assert_int_equal(workflow_view_load(f->s, "us-ru", &v, &f->err), 0);
+    assert_int_equal(workflow_view_as_of(v), T0 + 700 * S);
+    json_t *card = workflow_scorecard(v, 0);
+    char *text = json_dumps(card, JSON_SORT_KEYS | JSON_COMPACT);
+    json_t *ps = json_object_get(card, "parties");
+    assert_int_equal(json_array_size(ps), 2);
+    json_t *ru = json_array_get(ps, 0), *us = json_array_get(ps, 1); /* name order */
+    assert_string_equal(json_string_value(json_object_get(ru, "name")), "ru");
+    json_t *want_ru = json_pack(
+        "{s:s, s:s, s:i, s:i, s:{s:i, s:i, s:i}, s:{s:i, s:i, s:i, s:i}, s:i, "
+        "s:{s:i, s:i, s:i, s:i, s:i, s:i}, s:{s:i}}",
+        "party", RU, "name", "ru", "notifications_sent", 0, "notifications_received", 1,
+        "delivery", "n", 1, "median_ms", 2000, "p90_ms", 2000, "acknowledgment", "n", 1,
+        "median_ms", 60000, "p90_ms", 60000, "pending", 0, "requests_sent", 1,
+        "requests_received", "total", 1, "completed", 0, "declined", 0, "open", 0, "overdue", 1,
+        "late", 0, "first_response", "n", 0);
+    if (!json_equal(ru, want_ru))
+        fail_msg("ru: %s", text);
+    json_t *want_us = json_pack(
+        "{s:s, s:s, s:i, s:i, s:{s:i}, s:{s:i, s:i}, s:i, "
+        "s:{s:i, s:i, s:i, s:i, s:i, s:i}, s:{s:i, s:i}}",
+        "party", US, "name", "us", "notifications_sent", 1, "notifications_received", 0,
+        "delivery", "n", 0, "acknowledgment", "n", 0, "pending", 0, "requests_sent", 1,
+        "requests_received", "total", 1, "completed", 1, "declined", 0, "open", 0, "overdue", 0,
+        "late", 0, "first_response", "n", 1, "median_ms", 100000);
+    if (!json_equal(us, want_us))
+        fail_msg("us: %s", text);
+    json_decref(want_ru);
+    json_decref(want_us);
+    json_decref(card);
+    free(text);
+    /* --since after everything: nothing counted */
+    card = workflow_scorecard(v, T0 + 701 * S);
+    ps = json_object_get(card, "parties");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(ps, 1),
+                                                        "notifications_sent")),
+                     0);
+    json_decref(card);
+    workflow_view_free(v);
+}
+
+static void test_show_gathers_the_thread(void **state)
+{
+    struct fx *f = *state;
+    struct scenario sc;
+    struct workflow_view *v = NULL;
+    play(f, &sc);
+    assert_int_equal(workflow_view_load(f->s, "us-ru", &v, &f->err), 0);
+    json_t *s = workflow_show(v, sc.rep, T0 + 1000 * S, &f->err);
+    assert_non_null(s);
+    json_t *d = json_array_get(json_object_get(s, "delivery"), 0);
+    assert_string_equal(json_string_value(json_object_get(d, "name")), "ru");
+    assert_int_equal(json_integer_value(json_object_get(d, "after_ms")), 2000);
+    json_t *a = json_array_get(json_object_get(s, "acknowledgments"), 0);
+    assert_string_equal(json_string_value(json_object_get(a, "response")), sc.ack);
+    assert_int_equal(json_integer_value(json_object_get(a, "after_ms")), 60000);
+    /* requests about the incident the report groups */
+    assert_int_equal(json_array_size(json_object_get(s, "requests")), 2);
+    json_decref(s);
+    s = workflow_show(v, sc.r1, T0, &f->err);
+    assert_string_equal(json_string_value(json_object_get(s, "state")), "completed");
+    assert_int_equal(json_array_size(json_object_get(s, "responses")), 4);
+    json_decref(s);
+    assert_null(workflow_show(v, INC, T0, &f->err));
+    assert_int_equal(f->err.code, HL_E_NOT_FOUND);
+    workflow_view_free(v);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_transition_table_is_exactly_the_documented_one),
+        cmocka_unit_test(test_allowed_next_names_the_statuses_in_words),
+        cmocka_unit_test(test_status_words_map_to_states_and_outcomes),
+        cmocka_unit_test(test_request_check_accepts_a_request_and_names_each_violation),
+        cmocka_unit_test(test_response_check_wants_reasons_and_counts),
+        cmocka_unit_test(test_durations_parse_and_format),
+        cmocka_unit_test(test_percentile_is_nearest_rank),
+        cmocka_unit_test_setup_teardown(test_view_judges_responses_in_sealed_order, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_overdue_follows_the_clock_and_escalates_once, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_scorecard_counts_from_sealed_times, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_show_gathers_the_thread, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
