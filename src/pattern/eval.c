@@ -140,7 +140,8 @@ static bool latin1(const char *s, size_t n, uint8_t *out, size_t cap, size_t *ou
 
 static int cmp_bytes(const void *a, size_t an, const void *b, size_t bn)
 {
-    int c = memcmp(a, b, an < bn ? an : bn);
+    size_t n = an < bn ? an : bn;
+    int c = n ? memcmp(a, b, n) : 0; /* an empty constant's bytes are NULL */
     if (c)
         return c;
     return an < bn ? -1 : an > bn;
