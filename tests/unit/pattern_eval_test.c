@@ -66,6 +66,8 @@ static const struct tcase cases[] = {
     {"[file:name = b'Zm9vLmRsbA==']", FILE1, true}, /* 'foo.dll' as bytes */
     {"[file:name = h'666f6f2e646c6c']", FILE1, true},
     {"[file:name = h'666f6f']", FILE1, false},
+    {"[file:magic_number_hex > h'']", FILE1, true}, /* an empty constant (was UB) */
+    {"[file:name = h'']", FILE1, false},
     /* timestamps: a string property read as a STIX timestamp */
     {"[file:ctime = t'2026-01-01T10:00:00.5Z']", FILE1, true},
     {"[file:ctime = t'2026-01-01T10:00:00.500000Z']", FILE1, true},
