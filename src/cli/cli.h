@@ -175,14 +175,15 @@ int cli_publish(const struct cli_publish *p, const json_t *objects);
  * What notify, dossier, request, opinion, note and translate share: the
  * common options, a table row group for cli_parse_opts: */
 struct cli_produce {
-    const char *dir, *channel, *timeout;
+    const char *dir, *channel, *timeout, *tlp;
     bool no_wait, json, print; /* --print: the objects on stdout, not published */
     char found[STORE_TEXT_MAX + 1]; /* the channel cli_produce_begin found */
 };
 #define CLI_PRODUCE_OPTS(p)                                                                       \
     {"--data", NULL, &(p).dir, NULL}, {"--channel", NULL, &(p).channel, NULL},                    \
         {"--timeout", NULL, &(p).timeout, NULL}, {"--no-wait", NULL, NULL, &(p).no_wait},         \
-        {"--json", NULL, NULL, &(p).json}, {"--print", NULL, NULL, &(p).print}
+        {"--json", NULL, NULL, &(p).json}, {"--print", NULL, NULL, &(p).print},                  \
+        {"--tlp", NULL, &(p).tlp, NULL}
 /* Moves every "NAME VALUE" of a repeatable option out of argv[1..*argc)
  * (before any "--") into out[*n..max), closing the gaps. CLI_OK, or
  * CLI_ERROR after a usage message. */

@@ -98,6 +98,7 @@ int cli_produce_begin(const char *cmd, struct cli_produce *p, const char *about,
     }
     c->party = n->party;
     c->now_us = cli_now_us();
+    c->tlp = p->tlp;
     return CLI_OK;
 }
 
@@ -171,7 +172,10 @@ void cli_produce_help_common(void)
            "  --no-wait       return once the node has stored the objects\n"
            "  --timeout S     wait at most S seconds for every member's receipt (default %d)\n"
            "  --json          print {\"id\", \"status\", \"delivery\"} on one line instead\n"
-           "  --print         print the objects as one TAXII envelope, publish nothing\n\n"
+           "  --print         print the objects as one TAXII envelope, publish nothing\n"
+           "  --tlp LEVEL     mark every object TLP 2.0 clear, green, amber, amber+strict\n"
+           "                  or red (the official marking-definitions): nodes never share\n"
+           "                  amber, amber+strict or red outside the channel\n\n"
            "Publishing goes through the node in DIR, which must be serving (hotline\n"
            "serve), as `hotline send` does. Exit codes: 0 stored and delivered; 1 the\n"
            "node refused some objects; 2 usage error, invalid argument (named) or\n"

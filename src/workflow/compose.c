@@ -129,11 +129,49 @@ json_t *compose_refs(struct compose_set *s)
     return refs;
 }
 
+/* The official TLP 2.0 marking-definitions (cti-stix-common-objects;
+ * src/stix/marking.c checks them). */
+static const char *const compose_tlp_levels[] = {"clear",        "green", "amber",
+                                                 "amber+strict", "red",   NULL};
+static const char *const compose_tlp_ids[] = {
+    "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
+    "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+    "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
+    "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
+    "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"};
+
+static int compose_check_tlp(const struct compose_ctx *c, struct hl_error *err)
+{
+    if (c->tlp && compose_lookup(compose_tlp_levels, c->tlp) < 0)
+        return hl_fail(err, HL_E_INVALID, "tlp",
+                       "TLP '%s' is not clear, green, amber, amber+strict or red", c->tlp);
+    return 0;
+}
+
+/* Marks every object of s with the TLP level of its ctx, if any. */
+static void compose_mark(struct compose_set *s)
+{
+    int k = compose_lookup(compose_tlp_levels, s->ctx->tlp);
+    size_t i;
+    json_t *o;
+    if (k < 0)
+        return;
+    json_array_foreach(s->objects, i, o)
+    {
+        compose_set(s, o, "object_marking_refs", json_pack("[s]", compose_tlp_ids[k]));
+    }
+}
+
 int compose_finish(struct compose_set *s, bool as_envelope, json_t **out, struct hl_error *err)
 {
     struct stix_report r;
-    int rc = 0;
+    int rc = compose_check_tlp(s->ctx, err);
     *out = NULL;
+    if (rc) {
+        compose_set_release(s);
+        return rc;
+    }
+    compose_mark(s);
     if (s->failed || !s->objects) {
         compose_set_release(s);
         return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");

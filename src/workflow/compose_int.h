@@ -48,7 +48,9 @@ json_t *compose_strings(struct compose_set *s, const char *const *v, size_t n);
 void compose_new_sdo(struct compose_set *s, json_t *o, const char *ext);
 /* The ids of every object of s so far, as a new array. */
 json_t *compose_refs(struct compose_set *s);
-/* Checks every object (stix_validate_object) and hands over the result:
+/* Marks every object with ctx's TLP (compose_ctx.tlp: HL_E_INVALID if it
+ * is not a level), checks every object
+ * (workflow_object_check) and hands over the result:
  * *out becomes {"objects": [...]} (as_envelope) or the only object.
  * HL_E_NOMEM if anything failed to allocate, HL_E_INVALID with the first
  * error found. s is released either way. */

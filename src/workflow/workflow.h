@@ -405,6 +405,10 @@ void workflow_duration_format(int64_t ms, char out[32]);
 struct compose_ctx {
     const char *party; /* identity id of the publishing party */
     int64_t now_us;    /* created, modified, published: microseconds since 1970 */
+    /* NULL, or a TLP 2.0 level (clear, green, amber, amber+strict, red):
+     * every object made then refers to that official marking-definition
+     * in object_marking_refs; another word is HL_E_INVALID ("tlp"). */
+    const char *tlp;
 };
 
 #define COMPOSE_LIST_MAX 64 /* indicators, sectors, references of one command */

@@ -80,9 +80,11 @@ expect_rc 0 "$HL_BIN" list --data "$tmp/ru" --channel us-ru --kind notification 
     grep -q "$notice" "$tmp/out" || fail "ru's list --kind notification lacks $notice"
 
 # ---- notify, from a file, with a flag overriding it ---------------------------------------
-publish us notify --file "$demo/meat-producer.notify" --severity medium
+publish us notify --file "$demo/meat-producer.notify" --severity medium --tlp amber
 meat=$id
 held ru
+[ "$(obj ru "$meat" "o['object_marking_refs']")" = "['marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421']" ] ||
+    fail "--tlp amber: the report at ru is not marked TLP:AMBER"
 meat_incident=$(obj ru "$meat" "[r for r in o['object_refs'] if r.startswith('incident--')][0]")
 [ "$(obj ru "$meat_incident" "o['name']")" = "Ransomware attack on Redfield Meats" ] ||
     fail "the meat producer's incident name at ru"
@@ -98,6 +100,8 @@ expect_rc 2 "$HL_BIN" notify --data "$tmp/us" --channel us-ru --name X --indicat
 echo '{"name": "X", "victim": "Y"}' >"$tmp/bad.notify"
 expect_rc 2 "$HL_BIN" notify --data "$tmp/us" --channel us-ru --file "$tmp/bad.notify" &&
     grep -q "victim" "$tmp/err" || fail "unknown notify field: $(cat "$tmp/err")"
+expect_rc 2 "$HL_BIN" notify --data "$tmp/us" --channel us-ru --name X --tlp orange &&
+    grep -q "tlp" "$tmp/err" || fail "bad TLP: $(cat "$tmp/err")"
 expect_rc 2 "$HL_BIN" notify --data "$tmp/us" --channel nowhere --name X &&
     grep -q "no channel 'nowhere'" "$tmp/err" || fail "unknown channel: $(cat "$tmp/err")"
 expect_rc 2 "$HL_BIN" request --data "$tmp/us" --channel us-ru --kind arrest --about "$incident" --due 24h &&

@@ -32,7 +32,7 @@
 /* 2026-05-08T14:22:31.418Z */
 #define NOW_US 1778250151418000LL
 
-static const struct compose_ctx ctx = {US, NOW_US};
+static const struct compose_ctx ctx = {US, NOW_US, NULL};
 /* Where every built document goes for the schema check (main). */
 static char out_dir[TEST_DIR_MAX];
 static int n_out;
@@ -269,6 +269,40 @@ static void test_notify_file_fields_are_read_and_unknown_ones_refused(void **sta
     assert_int_equal(compose_incident_read(doc, &in, &err), -HL_E_PARSE);
     assert_string_equal(err.where, "name");
     json_decref(doc);
+}
+
+static void test_tlp_marks_every_object_and_refuses_other_levels(void **state)
+{
+    (void)state;
+    struct compose_ctx marked = {US, NOW_US, "amber+strict"};
+    struct compose_incident in;
+    struct hl_error err;
+    json_t *env;
+    size_t i;
+    const json_t *o;
+    fill_incident(&in);
+    assert_int_equal(compose_notify(&marked, &in, &env, &err), 0);
+    assert_valid(env);
+    json_array_foreach(json_object_get(env, "objects"), i, o)
+    {
+        const json_t *refs = json_object_get(o, "object_marking_refs");
+        assert_int_equal(json_array_size(refs), 1);
+        assert_string_equal(json_string_value(json_array_get(refs, 0)),
+                            "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003");
+    }
+    json_decref(env);
+    const char *refs[] = {REPORT};
+    marked.tlp = "clear";
+    assert_int_equal(compose_note(&marked, refs, 1, NULL, "x", &env, &err), 0);
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(env, "object_marking_refs"), 0)),
+        "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487");
+    json_decref(env);
+    marked.tlp = "white"; /* TLP 1.0's word, not 2.0's */
+    env = (json_t *)1;
+    assert_int_equal(compose_note(&marked, refs, 1, NULL, "x", &env, &err), -HL_E_INVALID);
+    assert_null(env);
+    assert_string_equal(err.where, "tlp");
 }
 
 static json_t *dossier_doc(void)
@@ -574,6 +608,7 @@ int main(void)
         cmocka_unit_test(test_notify_with_a_name_only_is_an_incident_in_a_report),
         cmocka_unit_test(test_notify_refuses_bad_arguments_naming_them),
         cmocka_unit_test(test_notify_file_fields_are_read_and_unknown_ones_refused),
+        cmocka_unit_test(test_tlp_marks_every_object_and_refuses_other_levels),
         cmocka_unit_test(test_dossier_makes_persons_actors_locations_and_links),
         cmocka_unit_test(test_dossier_refuses_what_it_cannot_read),
         cmocka_unit_test(test_dossier_csv_reads_quotes_lists_and_blank_lines),
