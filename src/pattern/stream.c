@@ -144,16 +144,61 @@ static bool combine(struct mctx *m, const struct binding *a, const struct bindin
     return true;
 }
 
-static void eval_node(struct mctx *m, const struct pattern_obs *o, struct blist *out);
+/* What the root asks when one binding is enough: it uses observation need
+ * (SIZE_MAX: any), fits a window of within ns (< 0: any) and meets
+ * [start, stop). A node evaluated with a goal returns at most one binding,
+ * one that meets it, and stops looking once it has it; without a goal
+ * (NULL: inside REPEATS, or a join's operand) it returns them all. The
+ * qualifiers only filter, so the ones between the root and a node are
+ * handed down as part of the goal. */
+struct goal {
+    size_t need;
+    double within;
+    int64_t start, stop;
+};
 
-/* AND (ordered = false) or FOLLOWEDBY (true) of the items of o. */
-static void eval_join(struct mctx *m, const struct pattern_obs *o, bool ordered, struct blist *out)
+/* Does one window of within ns meet every interval of b (WITHIN)? */
+static bool fits(const struct binding *b, double within)
+{
+    return within < 0 || b->max_first <= b->min_last ||
+           (double)b->max_first - (double)b->min_last <= within;
+}
+
+/* b meets g's time constraints; adding to b never makes it meet them again. */
+static bool in_time(const struct binding *b, const struct goal *g)
+{
+    return !g || (fits(b, g->within) && b->max_first < g->stop && b->min_last >= g->start);
+}
+
+static bool meets(const struct binding *b, const struct goal *g)
+{
+    if (!g)
+        return true;
+    if (!in_time(b, g))
+        return false;
+    if (g->need == SIZE_MAX)
+        return true;
+    for (uint32_t k = 0; k < b->n; k++)
+        if (b->uses[k].obs == g->need)
+            return true;
+    return false;
+}
+
+static void eval_node(struct mctx *m, const struct pattern_obs *o, const struct goal *g,
+                      struct blist *out);
+
+/* AND (ordered = false) or FOLLOWEDBY (true) of the items of o. With a
+ * goal, partial joins are pruned by its times and the last join stops at
+ * the first binding that meets it. */
+static void eval_join(struct mctx *m, const struct pattern_obs *o, bool ordered,
+                      const struct goal *g, struct blist *out)
 {
     struct blist acc = {0};
-    eval_node(m, o->items[0], &acc);
+    eval_node(m, o->items[0], NULL, &acc);
     for (size_t k = 1; k < o->n && acc.n; k++) {
         struct blist next = {0}, joined = {0};
-        eval_node(m, o->items[k], &next);
+        bool last = k + 1 == o->n;
+        eval_node(m, o->items[k], NULL, &next);
         for (size_t i = 0; i < acc.n; i++) {
             for (size_t j = 0; j < next.n; j++) {
                 struct binding b;
@@ -162,14 +207,21 @@ static void eval_join(struct mctx *m, const struct pattern_obs *o, bool ordered,
                     goto done;
                 if (ordered && acc.items[i].max_first > next.items[j].min_last)
                     continue;
-                if (combine(m, &acc.items[i], &next.items[j], 1, &b))
+                if (combine(m, &acc.items[i], &next.items[j], 1, &b) &&
+                    (last ? meets(&b, g) : in_time(&b, g))) {
                     keep(m, &joined, &b);
+                    if (last && g) {
+                        acc = joined;
+                        goto out;
+                    }
+                }
                 arena_reset(&m->scratch, mk);
             }
         }
     done:
         acc = joined;
     }
+out:
     *out = acc;
 }
 
@@ -185,43 +237,42 @@ static uint64_t max_times(const struct mctx *m, const struct binding *b)
     return t;
 }
 
-/* Does b fit one window of within ns (WITHIN)? A negative within always fits. */
-static bool fits(const struct binding *b, double within)
-{
-    return within < 0 || b->max_first <= b->min_last ||
-           (double)b->max_first - (double)b->min_last <= within;
-}
-
-/* REPEATS: multisets of `left` more bindings from in->items[i..]. A
- * WITHIN right above prunes as it goes (a binding that does not fit never
- * will once more is added). */
+/* REPEATS: multisets of `left` more bindings from in->items[i..], pruned
+ * by within (a WITHIN right above) and by the goal's times as they grow;
+ * with a goal, the first that meets it ends the search (*found). */
 static void repeats(struct mctx *m, const struct blist *in, size_t i, uint64_t left,
-                    const struct binding *acc, double within, struct blist *out)
+                    const struct binding *acc, double within, const struct goal *g,
+                    bool *found, struct blist *out)
 {
     static const struct binding none = {INT64_MIN, INT64_MAX, 0, NULL};
-    if (acc && !fits(acc, within))
+    if (acc && (!fits(acc, within) || !in_time(acc, g)))
         return;
     if (left == 0) {
-        keep(m, out, acc);
+        if (meets(acc, g)) {
+            keep(m, out, acc);
+            *found = g != NULL;
+        }
         return;
     }
-    for (; i < in->n; i++) {
+    for (; i < in->n && !*found; i++) {
         uint64_t t = max_times(m, &in->items[i]);
         if (t > left)
             t = left;
-        for (; t >= 1; t--) {
+        for (; t >= 1 && !*found; t--) {
             struct binding b;
             struct arena_mark mk = arena_mark(&m->scratch);
             if (stop(m) || out->n >= PATTERN_MAX_BINDINGS)
                 return;
             if (combine(m, acc ? acc : &none, &in->items[i], t, &b))
-                repeats(m, in, i + 1, left - t, &b, within, out);
-            arena_reset(&m->scratch, mk);
+                repeats(m, in, i + 1, left - t, &b, within, g, found, out);
+            if (!*found)
+                arena_reset(&m->scratch, mk);
         }
     }
 }
 
-static void eval_node(struct mctx *m, const struct pattern_obs *o, struct blist *out)
+static void eval_node(struct mctx *m, const struct pattern_obs *o, const struct goal *g,
+                      struct blist *out)
 {
     memset(out, 0, sizeof *out);
     switch (o->kind) {
@@ -229,47 +280,67 @@ static void eval_node(struct mctx *m, const struct pattern_obs *o, struct blist 
         /* Newest first: when the search is cut, what it kept binds the
          * latest observations (a stream's new one is the last). */
         for (size_t i = m->n_obs; i-- > 0 && !stop(m);) {
-            if (pattern_expr_eval(o->expr, m->obs[i])) {
-                struct use *u = arena_alloc(&m->arena, sizeof *u);
-                if (!u) {
-                    m->nomem = true;
-                    return;
-                }
-                u->obs = (uint32_t)i;
-                u->count = 1;
-                push(m, out, &(struct binding){m->obs[i]->first_ns, m->obs[i]->last_ns, 1, u});
-            }
+            if (g && g->need != SIZE_MAX && i != g->need)
+                continue;
+            const struct binding one = {m->obs[i]->first_ns, m->obs[i]->last_ns, 1,
+                                        &(struct use){(uint32_t)i, 1}};
+            if (!meets(&one, g) || !pattern_expr_eval(o->expr, m->obs[i]))
+                continue;
+            keep(m, out, &one);
+            if (g)
+                return;
         }
         return;
     case PATTERN_OBS_OR:
         for (size_t k = 0; k < o->n; k++) {
             struct blist part;
-            eval_node(m, o->items[k], &part);
+            eval_node(m, o->items[k], g, &part);
             for (size_t i = 0; i < part.n; i++)
                 push(m, out, &part.items[i]);
+            if (g && out->n)
+                return;
         }
         return;
     case PATTERN_OBS_AND:
-        eval_join(m, o, false, out);
+        eval_join(m, o, false, g, out);
         return;
     case PATTERN_OBS_FOLLOWEDBY:
-        eval_join(m, o, true, out);
+        eval_join(m, o, true, g, out);
         return;
     case PATTERN_OBS_QUALIFIED: {
         struct blist in;
         const struct pattern_obs *inner = o->inner;
-        double within = -1;
+        bool found = false;
+        if (g) {
+            /* a filter: hand it down with the goal */
+            struct goal sub = *g;
+            if (o->qual.kind == PATTERN_QUAL_WITHIN) {
+                double d = o->qual.within_seconds * 1e9;
+                sub.within = sub.within < 0 || d < sub.within ? d : sub.within;
+            } else if (o->qual.kind == PATTERN_QUAL_START_STOP) {
+                int64_t t0 = pattern_ts_ns(o->qual.start.seconds, o->qual.start.nanos);
+                int64_t t1 = pattern_ts_ns(o->qual.stop.seconds, o->qual.stop.nanos);
+                sub.start = t0 > sub.start ? t0 : sub.start;
+                sub.stop = t1 < sub.stop ? t1 : sub.stop;
+            } else {
+                eval_node(m, inner, NULL, &in);
+                repeats(m, &in, 0, (uint64_t)o->qual.repeats, NULL, -1, g, &found, out);
+                return;
+            }
+            eval_node(m, inner, &sub, out);
+            return;
+        }
         if (o->qual.kind == PATTERN_QUAL_WITHIN && inner->kind == PATTERN_OBS_QUALIFIED &&
             inner->qual.kind == PATTERN_QUAL_REPEATS) {
             /* [x] REPEATS k TIMES WITHIN d: prune while repeating */
-            within = o->qual.within_seconds * 1e9;
-            eval_node(m, inner->inner, &in);
-            repeats(m, &in, 0, (uint64_t)inner->qual.repeats, NULL, within, out);
+            eval_node(m, inner->inner, NULL, &in);
+            repeats(m, &in, 0, (uint64_t)inner->qual.repeats, NULL,
+                    o->qual.within_seconds * 1e9, NULL, &found, out);
             return;
         }
-        eval_node(m, inner, &in);
+        eval_node(m, inner, NULL, &in);
         if (o->qual.kind == PATTERN_QUAL_REPEATS) {
-            repeats(m, &in, 0, (uint64_t)o->qual.repeats, NULL, -1, out);
+            repeats(m, &in, 0, (uint64_t)o->qual.repeats, NULL, -1, NULL, &found, out);
             return;
         }
         if (o->qual.kind == PATTERN_QUAL_WITHIN) {
@@ -304,7 +375,9 @@ int pattern_match(const struct pattern *p, const struct pattern_observation *con
     }
     arena_init(&m.arena);
     arena_init(&m.scratch);
-    eval_node(&m, p->root, &root);
+    /* Whether the pattern matches needs one binding: the root's goal. */
+    const struct goal g = {must_include < n ? must_include : SIZE_MAX, -1, INT64_MIN, INT64_MAX};
+    eval_node(&m, p->root, &g, &root);
     for (size_t i = 0; i < root.n && !res->matched; i++) {
         if (must_include >= n) {
             res->matched = true;
