@@ -157,9 +157,15 @@ static void target_wipe(struct target *t)
 
 /* ---- push ------------------------------------------------------------------- */
 
+/* What identifies an entry in a status (TAXII 2.1 §4.3.1: id and version). */
+struct env_entry {
+    char id[STORE_TEXT_MAX + 1];
+    int64_t version_us; /* the object's modified (else created) */
+};
+
 struct envelope {
     struct buf body;
-    char (*ids)[STORE_TEXT_MAX + 1];
+    struct env_entry *ids;
     size_t n;
     size_t max; /* entries at most (the member's limit, as learnt) */
 };
@@ -174,7 +180,8 @@ static int envelope_add(void *ctx, const struct store_log_entry *e, const struct
     if (buf_adds(&env->body, env->n ? "," : "{\"objects\":[") ||
         buf_add(&env->body, o->json, o->json_len))
         return -HL_E_TOO_LARGE;
-    snprintf(env->ids[env->n++], STORE_TEXT_MAX + 1, "%s", o->stix_id);
+    snprintf(env->ids[env->n].id, sizeof env->ids[0].id, "%s", o->stix_id);
+    env->ids[env->n++].version_us = o->modified_us;
     return 0;
 }
 
@@ -191,8 +198,12 @@ static int push_read_status(const struct envelope *env, const struct exchange_an
     for (size_t i = 0; i < json_array_size(failures); i++) {
         const json_t *f = json_array_get(failures, i);
         const char *id = json_string_value(json_object_get(f, "id"));
+        const char *version = json_string_value(json_object_get(f, "version"));
+        struct stix_time t;
+        bool timed = version && stix_time_parse(version, &t);
+        int64_t us = timed ? t.sec * 1000000 + t.nsec / 1000 : 0;
         for (size_t k = 0; id && k < first; k++)
-            if (strcmp(env->ids[k], id) == 0) {
+            if (strcmp(env->ids[k].id, id) == 0 && (!timed || env->ids[k].version_us == us)) {
                 first = k;
                 msg = json_string_value(json_object_get(f, "message"));
             }
