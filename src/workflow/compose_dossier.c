@@ -317,15 +317,20 @@ static int csv_cell(struct csv *c, struct buf *out, bool *last, struct hl_error 
             }
             if (*c->p == '\n')
                 c->line++;
+            if (*c->p == '\0') {
+                snprintf(where, sizeof where, "line %zu", c->line);
+                return hl_fail(err, HL_E_PARSE, where, "a NUL byte in a cell");
+            }
             if (buf_addc(out, *c->p))
                 return hl_fail(err, HL_E_TOO_LARGE, NULL, "a cell is too long");
         }
         c->p++;
     } else {
         while (c->p < c->end && *c->p != ',' && *c->p != '\n' && *c->p != '\r') {
-            if (*c->p == '"') {
+            if (*c->p == '"' || *c->p == '\0') {
                 snprintf(where, sizeof where, "line %zu", c->line);
-                return hl_fail(err, HL_E_PARSE, where, "a quote inside an unquoted cell");
+                return hl_fail(err, HL_E_PARSE, where, "a %s inside an unquoted cell",
+                               *c->p ? "quote" : "NUL byte");
             }
             if (buf_addc(out, *c->p++))
                 return hl_fail(err, HL_E_TOO_LARGE, NULL, "a cell is too long");
@@ -359,24 +364,34 @@ static char *csv_trim(char *s, size_t *n)
     return s;
 }
 
-/* Sets field k of person from a cell: a string, or ';'-separated items. */
-static int csv_set(json_t *person, int k, char *cell, size_t n)
+/* Sets field k of person from a cell: a string, or ';'-separated items.
+ * 0, or HL_E_PARSE (not UTF-8) or HL_E_NOMEM with err filled. */
+static int csv_set(json_t *person, int k, char *cell, size_t n, const char *where,
+                   struct hl_error *err)
 {
     cell = csv_trim(cell, &n);
     if (n == 0)
         return 0;
-    if (!dossier_is_list[k])
-        return json_object_set_new(person, dossier_fields[k], json_string(cell));
-    json_t *list = json_array();
-    for (char *item = cell; list && item;) {
-        char *semi = strchr(item, ';');
-        size_t len = semi ? (size_t)(semi - item) : strlen(item);
-        char *t = csv_trim(item, &len);
-        if (len && json_array_append_new(list, json_stringn(t, len)))
-            return -1;
-        item = semi ? semi + 1 : NULL;
+    json_t *v = json_stringn(cell, n); /* NULL for text that is not UTF-8 */
+    if (v && dossier_is_list[k]) {
+        json_decref(v);
+        v = json_array();
+        for (char *item = cell; v && item;) {
+            char *semi = strchr(item, ';');
+            size_t len = semi ? (size_t)(semi - item) : strlen(item);
+            char *t = csv_trim(item, &len);
+            if (len && json_array_append_new(v, json_stringn(t, len)) != 0) {
+                json_decref(v);
+                v = NULL;
+            }
+            item = semi ? semi + 1 : NULL;
+        }
     }
-    return json_object_set_new(person, dossier_fields[k], list);
+    if (!v)
+        return hl_fail(err, HL_E_PARSE, where, "the %s cell is not UTF-8 text", dossier_fields[k]);
+    if (json_object_set_new(person, dossier_fields[k], v) != 0)
+        return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    return 0;
 }
 
 int compose_dossier_csv(const char *data, size_t len, const char *name, json_t **doc,
@@ -417,8 +432,8 @@ int compose_dossier_csv(const char *data, size_t len, const char *name, json_t *
             snprintf(where, sizeof where, "line %zu", line);
             if (!rc && col >= n_cols)
                 rc = hl_fail(err, HL_E_PARSE, where, "more cells than columns (%d)", n_cols);
-            if (!rc && csv_set(person, cols[col], cell.data, cell.len))
-                rc = hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+            if (!rc)
+                rc = csv_set(person, cols[col], cell.data, cell.len, where, err);
         }
         if (!rc && json_object_size(person) == 0)
             json_array_remove(persons, json_array_size(persons) - 1); /* blank line */

@@ -447,9 +447,13 @@ static void test_dossier_csv_errors_name_the_line(void **state)
     static const struct {
         const char *csv, *where;
     } cases[] = {
-        {"name,alias\nA,b\n", "line 1"},      {"name,handles\nA,b,c\n", "line 2"},
-        {"name,handles\nA,\"b\n", "line 2"},  {"name,handles\nA,\"b\"c\n", "line 2"},
+        {"name,alias\nA,b\n", "line 1"},
+        {"name,handles\nA,b,c\n", "line 2"},
+        {"name,handles\nA,\"b\n", "line 2"},
+        {"name,handles\nA,\"b\"c\n", "line 2"},
         {"name,handles\nA,b\"c\n", "line 2"},
+        {"name,handles\nA,b\n\xff\xfe,c\n", "line 3"}, /* not UTF-8 */
+        {"name,handles\nA,b\nC,d;\xc3\n", "line 3"},   /* in a list */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         assert_int_equal(compose_dossier_csv(cases[i].csv, strlen(cases[i].csv), NULL, &doc, &err),
@@ -457,6 +461,10 @@ static void test_dossier_csv_errors_name_the_line(void **state)
         assert_null(doc);
         assert_string_equal(err.where, cases[i].where);
     }
+    static const char nul[] = "name,handles\nA,b\0c\n";
+    assert_int_equal(compose_dossier_csv(nul, sizeof nul - 1, NULL, &doc, &err), -HL_E_PARSE);
+    assert_string_equal(err.where, "line 2");
+    assert_non_null(strstr(err.msg, "NUL"));
 }
 
 static void test_request_is_a_valid_hotline_request(void **state)
