@@ -34,7 +34,9 @@
  * Streams. An indicator whose pattern binds several observations (AND,
  * FOLLOWEDBY or REPEATS between observation expressions) keeps a ring of
  * the last PATTERN_WINDOW observations on which one of its brackets held;
- * when the ring is full the oldest is dropped and counted (n_dropped).
+ * when the ring is full, or all rings together hold max_windowed
+ * (PATTERN_MAX_WINDOWED), the oldest of the ring is dropped and counted
+ * (n_dropped).
  * Each new such observation runs pattern_match over the ring, counting
  * only bindings that use the new one, so a match is reported when it
  * completes, once per completing observation.
@@ -120,6 +122,7 @@ struct pattern_matcher {
     size_t n_paths, paths_cap;
     size_t tree_bytes;
     size_t n_rest; /* CIDR paths and type anchors: 0 skips their pass */
+    size_t n_windowed, max_windowed; /* observations in all windows, ceiling */
     uint8_t *scratch; /* keys of the batch being matched */
     size_t scratch_len, scratch_cap;
     struct pending *pend; /* their hashes */
@@ -607,7 +610,15 @@ static int add_leaves(struct pattern_matcher *m, const struct pattern_obs *o, ui
 
 struct pattern_matcher *pattern_matcher_new(void)
 {
-    return calloc(1, sizeof(struct pattern_matcher));
+    struct pattern_matcher *m = calloc(1, sizeof *m);
+    if (m)
+        m->max_windowed = PATTERN_MAX_WINDOWED;
+    return m;
+}
+
+void pattern_matcher_set_ceiling(struct pattern_matcher *m, size_t max_windowed)
+{
+    m->max_windowed = max_windowed ? max_windowed : 1;
 }
 
 void pattern_matcher_free(struct pattern_matcher *m)
@@ -750,15 +761,17 @@ static int stream_step(struct run *r, uint32_t ind, struct complex *c)
         return 0;
     if (!c->win && !(c->win = calloc(PATTERN_WINDOW, sizeof *c->win)))
         return -HL_E_NOMEM;
-    if (c->count == PATTERN_WINDOW) {
+    if (c->count == PATTERN_WINDOW || (c->count && m->n_windowed >= m->max_windowed)) {
         pattern_observation_release(&c->win[c->head]);
         c->head = (c->head + 1) % PATTERN_WINDOW;
         c->count--;
+        m->n_windowed--;
         m->st.n_dropped++;
     }
     if ((rc = pattern_observation_copy(r->o, &c->win[(c->head + c->count) % PATTERN_WINDOW])))
         return rc;
     c->count++;
+    m->n_windowed++;
     for (uint32_t k = 0; k < c->count; k++)
         list[k] = &c->win[(c->head + k) % PATTERN_WINDOW];
     if ((rc = pattern_match(c->p, list, c->count, c->count - 1, &res)))

@@ -369,6 +369,11 @@ HL_MUST_CHECK int pattern_match(const struct pattern *p,
  * of their brackets; older ones are dropped and counted. */
 
 #define PATTERN_WINDOW 64
+/* Observations held in all windows together (each holds a reference to
+ * the observation's document and copies of its SCO and leaf arrays); at
+ * the ceiling a window no longer grows: each new observation replaces its
+ * oldest (counted in n_dropped). */
+#define PATTERN_MAX_WINDOWED 1000000
 /* Indicators in one matcher. */
 #define PATTERN_MAX_INDICATORS 50000000u
 
@@ -415,6 +420,9 @@ HL_MUST_CHECK int pattern_matcher_match_many(struct pattern_matcher *m,
 /* The 64-bit hash the matcher's index uses (never 0), for benchmarks that
  * set a bare table of the same keys beside it. */
 uint64_t pattern_hash(const void *p, size_t n);
+/* Sets the ceiling of windowed observations (default PATTERN_MAX_WINDOWED;
+ * at least 1). */
+void pattern_matcher_set_ceiling(struct pattern_matcher *m, size_t max_windowed);
 /* The id of indicator i (borrowed until the matcher is freed). */
 const char *pattern_matcher_id(const struct pattern_matcher *m, uint32_t i);
 void pattern_matcher_get_stats(const struct pattern_matcher *m,

@@ -198,6 +198,34 @@ static void test_matcher_stream_window_drops_the_oldest(void **state)
     pattern_matcher_free(m);
 }
 
+/* All windows together stop growing at the ceiling. */
+static void test_matcher_window_ceiling_across_indicators(void **state)
+{
+    (void)state;
+    struct pattern_matcher *m = pattern_matcher_new();
+    struct pattern_matcher_stats st;
+    struct hits h;
+    pattern_matcher_set_ceiling(m, 3);
+    add_ok(m, "indicator--1", "[file:name = 'a'] AND [file:name = 'z']");
+    add_ok(m, "indicator--2", "[file:name = 'b'] AND [file:name = 'z']");
+    match_line(m, "file:name=a", &h);
+    match_line(m, "file:name=a", &h);
+    match_line(m, "file:name=b", &h); /* three held: the ceiling */
+    pattern_matcher_get_stats(m, &st);
+    assert_int_equal(st.n_dropped, 0);
+    match_line(m, "file:name=b", &h); /* replaces the older b */
+    match_line(m, "file:name=a", &h); /* replaces the oldest a */
+    pattern_matcher_get_stats(m, &st);
+    assert_int_equal(st.n_dropped, 2);
+    /* a 'z' goes into both windows, each dropping its oldest: indicator 1
+     * keeps an 'a' and matches, indicator 2 loses its only 'b' */
+    match_line(m, "file:name=z", &h);
+    assert_true(h.n == 1 && hit(&h, 0));
+    pattern_matcher_get_stats(m, &st);
+    assert_int_equal(st.n_dropped, 4);
+    pattern_matcher_free(m);
+}
+
 static void test_matcher_refuses_a_bad_pattern_and_adds_nothing(void **state)
 {
     (void)state;
@@ -431,6 +459,7 @@ int main(void)
         cmocka_unit_test(test_matcher_deep_paths_and_partial_leaves),
         cmocka_unit_test(test_matcher_reports_an_indicator_once_per_observation),
         cmocka_unit_test(test_matcher_stream_window_drops_the_oldest),
+        cmocka_unit_test(test_matcher_window_ceiling_across_indicators),
         cmocka_unit_test(test_matcher_refuses_a_bad_pattern_and_adds_nothing),
         cmocka_unit_test(test_matcher_agrees_with_the_plain_evaluator),
     };
