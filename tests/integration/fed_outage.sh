@@ -6,6 +6,8 @@
 # (SIGKILL) in the middle of replicating another 2,000 (the member holds
 # part of them: one envelope committed, the next in flight), and restarted:
 # again everything arrives once, in order, and every ledger audits clean.
+# Last, a publisher that believes the member holds more than it does is
+# answered with the gap and resends from there.
 set -eu
 
 : "${HL_BIN:?HL_BIN must point at the hotline binary}"
@@ -82,8 +84,30 @@ fed_tool check "$tmp/b" ch "$(fed_party a)=$(fed_own_size a ch)" >/dev/null || f
 for n in a b; do
     grep -q "exchange refused\|ALARM" "$tmp/$n.log" && fail "$n refused or alarmed: $(grep "refused\|ALARM" "$tmp/$n.log" | head -3)"
 done
+# ---- a believes b holds more than it does: b's gap answer resets a ---------------------
+# b cannot sign in at a any more (a wrong token), so b's pulls fail and only
+# a's push can bring a's new entries; a's push_seq is moved 3 entries past
+# what b holds (as if a had lost the answer to a push b never took).
+fed_stop a
+fed_stop b
+echo "not-the-token-of-b-at-a-xxxxxxxxxxxxxxxxxxxxx" | "$HL_BIN" peer set a --data "$tmp/b" --token - >/dev/null 2>&1 ||
+    fail "peer set a --token at b"
+fed_serve a
+fed_tool notes 5 "$PA" >"$tmp/g.json"
+expect_rc 0 "$HL_BIN" send --channel ch "$tmp/g.json" --data "$tmp/a" --no-wait || true
+fed_stop a
+"$HL_BIN" channel show ch --data "$tmp/b" --json >"$tmp/bh.json"
+held_b=$(json_get "$tmp/bh.json" "[m['log_size'] for m in d['members'] if m['id'] == '$PA'][0]")
+sqlite3 "$tmp/a/hotline.db" "UPDATE repl_state SET push_seq = $held_b + 3" || fail "sqlite3"
+fed_serve b
+fed_serve a
+fed_wait 30 fed_holds b "$PA" ch "$(fed_own_size a ch)"
+grep -q "exchange refused from a ($PA) in ch: object .*: gap: this node holds $held_b entries of your log" "$tmp/b.log" ||
+    fail "b did not answer the push with the gap: $(grep refused "$tmp/b.log" | tail -2)"
+grep -q "exchange b (.*) in ch: .*gap.*retrying" "$tmp/a.log" && fail "a backed off on a gap instead of resending"
+
 fed_stop a
 fed_stop b
 for n in a b; do expect_rc 0 "$HL_BIN" verify --data "$tmp/$n" || true; done
 
-finish fed_outage "1,000 objects through a member's outage and 2,000 through the publisher's kill -9 mid-replication: all delivered once, in order, with receipts"
+finish fed_outage "1,000 objects through a member's outage, 2,000 through the publisher's kill -9 mid-replication, a push past what the member holds reset by its gap answer: all delivered once, in order, with receipts"
