@@ -56,6 +56,12 @@ o = [x for x in objs if x["id"] == sys.argv[2]][-1]
 print(eval(sys.argv[3]))' "$tmp/held.$1" "$2" "$3"
 }
 
+# listed NODE KIND ID: `hotline list --kind KIND` at NODE names ID.
+listed() {
+    expect_rc 0 "$HL_BIN" list --data "$tmp/$1" --channel us-ru --kind "$2" --json &&
+        grep -q "$3" "$tmp/out" || fail "$1's list --kind $2 lacks $3"
+}
+
 # ---- notify, from flags ---------------------------------------------------------------
 publish us notify --name "Ransomware attack on Meridian Fuel Pipeline Company" \
     --description "CinderLock encrypted billing systems." --first-seen 2026-05-07T05:12:00Z \
@@ -76,8 +82,7 @@ incident=$(obj ru "$notice" "[r for r in o['object_refs'] if r.startswith('incid
 for ref in $(obj ru "$notice" "' '.join(o['object_refs'])"); do
     grep -q "\"id\": \"$ref\"" "$tmp/held.ru" || fail "$ref of the notification is not at ru"
 done
-expect_rc 0 "$HL_BIN" list --data "$tmp/ru" --channel us-ru --kind notification --json &&
-    grep -q "$notice" "$tmp/out" || fail "ru's list --kind notification lacks $notice"
+listed ru notification "$notice"
 
 # ---- notify, from a file, with a flag overriding it ---------------------------------------
 publish us notify --file "$demo/meat-producer.notify" --severity medium --tlp amber
@@ -138,8 +143,8 @@ r = [objs[x] for x in objs[sys.argv[2]]["object_refs"] if x.startswith("relation
      and objs[x]["relationship_type"] == "attributed-to" and objs[x]["source_ref"] == sys.argv[3]]
 print(r[0]["id"])' "$tmp/held.ru" "$group" "$incident")
 [ -n "$attribution" ] || fail "no incident attributed-to threat-actor in the JSON dossier"
-expect_rc 0 "$HL_BIN" list --data "$tmp/ru" --channel us-ru --kind dossier --json &&
-    grep -q "$dossier" "$tmp/out" && grep -q "$group" "$tmp/out" || fail "ru's list --kind dossier"
+listed ru dossier "$dossier"
+listed ru dossier "$group"
 
 # ---- request ----------------------------------------------------------------------------------
 publish us request --kind detain --about "$dossier" --about "$incident" --due 72h --priority high \
@@ -148,8 +153,7 @@ request=$id
 held ru
 [ "$(obj ru "$request" "o['type'], o['request_kind'], o['priority'], len(o['object_refs'])")" = \
     "('hotline-request', 'detain', 'high', 2)" ] || fail "the request at ru: $(grep "$request" "$tmp/held.ru")"
-expect_rc 0 "$HL_BIN" list --data "$tmp/ru" --channel us-ru --kind request --json &&
-    grep -q "$request" "$tmp/out" || fail "ru's list --kind request lacks $request"
+listed ru request "$request"
 
 # ---- opinion and notes, from the other side ------------------------------------------------
 publish ru opinion "$attribution" "$group" --strongly-disagree \
@@ -165,10 +169,9 @@ publish us note "$proposal" --abstract "Counter-proposal" --text "48 hours, and 
 held ru
 [ "$(obj ru "$id" "o['object_refs'], o['abstract']")" = "(['$proposal'], 'Counter-proposal')" ] ||
     fail "the counter-proposal at ru"
-for k in opinion note; do
-    expect_rc 0 "$HL_BIN" list --data "$tmp/us" --channel us-ru --kind $k --json || true
-done
-grep -q "$proposal" "$tmp/out" || fail "us's list --kind note lacks $proposal"
+listed us opinion "$opinion"
+listed us note "$proposal"
+listed ru note "$id"
 
 # ---- translation ---------------------------------------------------------------------------
 publish ru translate "$incident" --lang ru --field description \
@@ -179,6 +182,7 @@ held us
     "CinderLock зашифровал системы биллинга." ] || fail "the translation at us"
 [ "$(obj us "$translation" "o['object_modified']")" = "$(obj us "$incident" "o['modified']")" ] ||
     fail "the translation names another version"
+listed us translation "$translation"
 expect_rc 0 "$HL_BIN" show "$incident" --data "$tmp/us" --channel us-ru &&
     grep -q "CinderLock encrypted.*CinderLock зашифровал" "$tmp/out" ||
     fail "show $incident lacks the translation: $(head -c 600 "$tmp/out")"
