@@ -172,16 +172,57 @@ static int check_one(void *ctx, const struct workflow_overdue *o)
     return 0;
 }
 
+/* The escalations recorded already, as "item kind member" keys, and how
+ * many overdue items are not among them. */
+struct known {
+    json_t *keys;
+    size_t n_new;
+};
+
+static int known_key(char *out, size_t max, const char *item, const char *kind, const char *member)
+{
+    int n = snprintf(out, max, "%s %s %s", item, kind, member);
+    return n < 0 || (size_t)n >= max ? -HL_E_TOO_LARGE : 0;
+}
+
+static int known_add(void *ctx, const struct store_escalation *e)
+{
+    struct known *k = ctx;
+    char key[3 * (STORE_TEXT_MAX + 1)];
+    int r = known_key(key, sizeof key, e->item_id, e->kind, e->member);
+    return r ? r : json_object_set_new(k->keys, key, json_true()) ? -HL_E_NOMEM : 0;
+}
+
+static int known_count_new(void *ctx, const struct workflow_overdue *o)
+{
+    struct known *k = ctx;
+    char key[3 * (STORE_TEXT_MAX + 1)];
+    int r = known_key(key, sizeof key, o->item_id, o->kind, o->member);
+    if (!r && !json_object_get(k->keys, key))
+        k->n_new++;
+    return r;
+}
+
 /* Records what is newly overdue in channel, in one transaction. */
 static int check_channel(struct store *s, const char *channel, int64_t now_us, json_t *added,
                          struct hl_error *err)
 {
     struct workflow_view *v = NULL;
     struct check c = {s, now_us, added, err};
-    int r = workflow_view_load(s, channel, &v, err);
+    struct known k = {json_object(), 0};
+    int r = k.keys ? workflow_view_load(s, channel, &v, err)
+                   : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    /* Most checks find nothing new: no write transaction for them. */
     if (!r)
+        r = store_escalation_list(s, channel, known_add, &k, err);
+    if (!r)
+        r = workflow_view_overdue(v, now_us, known_count_new, &k);
+    if (r == -HL_E_NOMEM)
+        r = hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    if (!r && k.n_new)
         r = store_begin(s, err);
-    if (!r) {
+    json_decref(k.keys);
+    if (!r && k.n_new) {
         r = workflow_view_overdue(v, now_us, check_one, &c);
         if (!r)
             r = store_commit(s, err);

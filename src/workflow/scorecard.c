@@ -50,7 +50,8 @@ static int durations_add(struct durations *d, int64_t us)
 
 static json_t *durations_json(struct durations *d, bool p90)
 {
-    qsort(d->ms, d->n, sizeof *d->ms, cmp_i64);
+    if (d->n)
+        qsort(d->ms, d->n, sizeof *d->ms, cmp_i64);
     json_t *j = json_pack("{s:I}", "n", (json_int_t)d->n);
     if (j && d->n)
         json_object_set_new(j, "median_ms", json_integer(workflow_percentile(d->ms, d->n, 50)));

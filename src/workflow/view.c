@@ -428,8 +428,10 @@ static int view_index(struct workflow_view *v)
 /* Seal times, receipts' running minima. */
 static void view_times(struct workflow_view *v)
 {
-    qsort(v->heads, v->n_heads, sizeof *v->heads, cmp_head);
-    qsort(v->receipts, v->n_receipts, sizeof *v->receipts, cmp_receipt);
+    if (v->n_heads)
+        qsort(v->heads, v->n_heads, sizeof *v->heads, cmp_head);
+    if (v->n_receipts)
+        qsort(v->receipts, v->n_receipts, sizeof *v->receipts, cmp_receipt);
     for (size_t i = v->n_receipts; i-- > 0;) {
         struct wf_receipt *c = &v->receipts[i], *next = i + 1 < v->n_receipts ? c + 1 : NULL;
         c->min_after_us = c->created_us;
@@ -447,8 +449,10 @@ static void view_times(struct workflow_view *v)
         if (it->sealed_us > v->as_of_us)
             v->as_of_us = it->sealed_us;
     }
-    qsort(v->items, v->n, sizeof *v->items, cmp_item);
-    qsort(v->members, v->n_members, sizeof *v->members, cmp_member);
+    if (v->n)
+        qsort(v->items, v->n, sizeof *v->items, cmp_item);
+    if (v->n_members)
+        qsort(v->members, v->n_members, sizeof *v->members, cmp_member);
 }
 
 int workflow_view_load(struct store *s, const char *channel, struct workflow_view **out,
