@@ -177,8 +177,8 @@ static void bf_connect(struct bf_node *n, const char *name)
 {
     char path[700], listen[128], pem[8192];
     struct hl_error err;
-    snprintf(path, sizeof path, "grep '^listen = ' '%s/%s/hotline.conf' | sed 's/.* = //'",
-             bf_dir, name);
+    snprintf(path, sizeof path, "grep '^listen = ' '%s/%s/hotline.conf' | sed 's/.* = //'", bf_dir,
+             name);
     FILE *p = popen(path, "r");
     if (!p || !fgets(listen, sizeof listen, p))
         die("no listen in %s's hotline.conf", name);

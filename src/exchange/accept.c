@@ -32,7 +32,7 @@
 #include "store/store.h"
 
 #define ACCEPT_MESSAGE_MAX (HL_ERROR_MSG_MAX + 128)
-#define ACCEPT_LOGS_MAX 64    /* logs one envelope or page may grow */
+#define ACCEPT_LOGS_MAX 64     /* logs one envelope or page may grow */
 #define ACCEPT_PARALLEL_MIN 16 /* objects from which the checks run on every CPU */
 #define ACCEPT_THREADS_MAX 4
 
@@ -367,8 +367,8 @@ static int accept_refusal(struct exchange_accept *a, const char *party, int64_t 
     }
     if (rc == -HL_E_VERIFY || rc == -HL_E_PERM || rc == -HL_E_STIX || rc == -HL_E_PARSE ||
         rc == -HL_E_TOO_LARGE || rc == -HL_E_INVALID) {
-        snprintf(msg, ACCEPT_MESSAGE_MAX, "refused: %.100s%s%.500s", e->where, *e->where ? ": " : "",
-                 e->msg);
+        snprintf(msg, ACCEPT_MESSAGE_MAX, "refused: %.100s%s%.500s", e->where,
+                 *e->where ? ": " : "", e->msg);
         return 0;
     }
     *err = *e;
@@ -449,8 +449,8 @@ static int accept_receipts(struct exchange_accept *a, const struct grown *g, str
     for (size_t i = 0; i < g->n; i++) {
         if (strcmp(g->party[i], a->me->party) == 0)
             continue;
-        int r = log_receipt_publish_in(a->store, a->me, g->party[i], a->channel, a->now_us, NULL,
-                                       err);
+        int r =
+            log_receipt_publish_in(a->store, a->me, g->party[i], a->channel, a->now_us, NULL, err);
         if (r)
             return r;
         a->receipts++;
@@ -476,8 +476,8 @@ static int push_check(struct exchange_accept *a, json_t *objects, struct hl_erro
     if (!r) {
         r = store_channel_member_list(a->store, a->channel, member_is, (void *)a->peer, err);
         if (r == 0)
-            return hl_fail(err, HL_E_PERM, a->channel, "%s is not a member of channel %s",
-                           a->peer, a->channel);
+            return hl_fail(err, HL_E_PERM, a->channel, "%s is not a member of channel %s", a->peer,
+                           a->channel);
         r = r == 1 ? 0 : r;
     }
     for (size_t i = 0; !r && i < json_array_size(objects); i++) {
@@ -536,8 +536,7 @@ int exchange_accept_push(struct exchange_accept *a, json_t *objects, struct hl_e
             stopped = true;
             refused_at = i;
             accept_log(a, "exchange refused from %s (%s) in %s: object %.100s: %s",
-                       a->peer_name ? a->peer_name : "-", a->peer, a->channel,
-                       object_id(o), msg);
+                       a->peer_name ? a->peer_name : "-", a->peer, a->channel, object_id(o), msg);
         }
         if (!r && refused)
             a->refused++;
@@ -582,8 +581,7 @@ int exchange_accept_pull(struct exchange_accept *a, json_t *objects, struct hl_e
         if (!r && refused) {
             a->refused++;
             accept_log(a, "exchange refused pulled from %s (%s) in %s: object %.100s: %s",
-                       a->peer_name ? a->peer_name : "-", a->peer, a->channel,
-                       object_id(o), msg);
+                       a->peer_name ? a->peer_name : "-", a->peer, a->channel, object_id(o), msg);
         }
     }
     if (!r)

@@ -130,7 +130,8 @@ static int leaf_pins(const char *pem, char fingerprint[static EXCHANGE_FINGERPRI
     uint8_t fp[32], digest[32];
     size_t n = sizeof fp;
     int r = -HL_E_VERIFY;
-    if (gnutls_x509_crt_init(&crt) < 0 || gnutls_x509_crt_import(crt, &in, GNUTLS_X509_FMT_PEM) < 0 ||
+    if (gnutls_x509_crt_init(&crt) < 0 ||
+        gnutls_x509_crt_import(crt, &in, GNUTLS_X509_FMT_PEM) < 0 ||
         gnutls_x509_crt_get_fingerprint(crt, GNUTLS_DIG_SHA256, fp, &n) < 0 || n != 32 ||
         gnutls_pubkey_init(&pub) < 0 || gnutls_pubkey_import_x509(pub, crt, 0) < 0 ||
         gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_DER, &spki) < 0 ||
@@ -373,8 +374,7 @@ int exchange_client_start(struct exchange_client *c, const struct exchange_targe
     return 0;
 }
 
-int exchange_client_end(struct exchange_client *c, struct exchange_call *call,
-                        struct hl_error *err)
+int exchange_client_end(struct exchange_client *c, struct exchange_call *call, struct hl_error *err)
 {
     const struct exchange_target *t = call->t;
     CURLcode cc = call->result;
@@ -404,8 +404,8 @@ int exchange_client_end(struct exchange_client *c, struct exchange_call *call,
 }
 
 int exchange_client_request(struct exchange_client *c, const struct exchange_target *t,
-                            const char *method, const char *path, const char *body,
-                            size_t body_len, struct exchange_answer *a, struct hl_error *err)
+                            const char *method, const char *path, const char *body, size_t body_len,
+                            struct exchange_answer *a, struct hl_error *err)
 {
     struct exchange_call *call = NULL;
     int r = exchange_client_start(c, t, method, path, body, body_len, a, &call, err);

@@ -45,13 +45,13 @@ struct log_signer;
 
 /* ---- client (client.c) --------------------------------------------------- */
 
-#define EXCHANGE_URL_MAX 512           /* "https://HOST:PORT" of a peer */
-#define EXCHANGE_FINGERPRINT_LEN 64    /* lowercase hex SHA-256 */
+#define EXCHANGE_URL_MAX 512            /* "https://HOST:PORT" of a peer */
+#define EXCHANGE_FINGERPRINT_LEN 64     /* lowercase hex SHA-256 */
 #define EXCHANGE_ANSWER_MAX (80u << 20) /* largest answer kept: a 16 MiB page and more */
 #define EXCHANGE_CONNECT_TIMEOUT_S 5
-#define EXCHANGE_TIMEOUT_S 60 /* a whole request */
-#define EXCHANGE_STALL_S 15   /* no byte moving for this long ends a request */
-#define EXCHANGE_PINS_MAX 64  /* peers one client pins at once */
+#define EXCHANGE_TIMEOUT_S 60      /* a whole request */
+#define EXCHANGE_STALL_S 15        /* no byte moving for this long ends a request */
+#define EXCHANGE_PINS_MAX 64       /* peers one client pins at once */
 #define EXCHANGE_ENVELOPE_MAX 1000 /* entries per push envelope, objects per pull page */
 /* Bytes of one push envelope at most (one entry is always sent): under a
  * node's default max_content_length (10 MiB). A member answering 413 gets
@@ -103,11 +103,10 @@ HL_MUST_CHECK int exchange_client_request(struct exchange_client *c,
  * exchange_client_request's, and the call freed. a must stay valid until
  * end. */
 struct exchange_call;
-HL_MUST_CHECK int exchange_client_start(struct exchange_client *c,
-                                        const struct exchange_target *t, const char *method,
-                                        const char *path, const char *body, size_t body_len,
-                                        struct exchange_answer *a, struct exchange_call **out,
-                                        struct hl_error *err);
+HL_MUST_CHECK int exchange_client_start(struct exchange_client *c, const struct exchange_target *t,
+                                        const char *method, const char *path, const char *body,
+                                        size_t body_len, struct exchange_answer *a,
+                                        struct exchange_call **out, struct hl_error *err);
 void exchange_client_run(struct exchange_client *c);
 HL_MUST_CHECK int exchange_client_end(struct exchange_client *c, struct exchange_call *call,
                                       struct hl_error *err);
@@ -167,20 +166,20 @@ struct exchange_checks;
 
 struct exchange_accept {
     /* in */
-    struct store *store;           /* inside store_begin .. commit */
-    const struct log_signer *me;   /* publishes the receipts */
-    const char *peer;              /* the peer's identity id (push: authenticated) */
-    const char *peer_name;         /* for log lines (may be NULL) */
+    struct store *store;         /* inside store_begin .. commit */
+    const struct log_signer *me; /* publishes the receipts */
+    const char *peer;            /* the peer's identity id (push: authenticated) */
+    const char *peer_name;       /* for log lines (may be NULL) */
     const char *channel;
     bool pull;
     int64_t now_us;
-    json_t *successes, *failures;  /* TAXII status-details arrays (push), or NULL */
-    exchange_log_fn log;           /* may be NULL */
+    json_t *successes, *failures; /* TAXII status-details arrays (push), or NULL */
+    exchange_log_fn log;          /* may be NULL */
     void *log_ctx;
     struct exchange_checks *checks; /* from exchange_accept_prepare, or NULL */
     /* out */
     size_t accepted, duplicates, refused, alarms, receipts;
-    bool gap;                      /* a later entry than the next came: pull */
+    bool gap; /* a later entry than the next came: pull */
 };
 
 /* The costly checks of objects (canonical form, seal signature, STIX
@@ -225,10 +224,10 @@ HL_MUST_CHECK int exchange_accept_pull(struct exchange_accept *a, json_t *object
 #define EXCHANGE_PAIRS_MAX 1024 /* (peer, channel) pairs a worker follows */
 
 struct exchange_options {
-    const char *db_path;          /* the node's database (the worker opens its own store) */
-    const struct log_signer *me;  /* the node's party and key */
-    pthread_mutex_t *write_lock;  /* the node's writer lock (shared with the server) */
-    unsigned pull_interval_s;     /* 0: EXCHANGE_PULL_INTERVAL_S */
+    const char *db_path;         /* the node's database (the worker opens its own store) */
+    const struct log_signer *me; /* the node's party and key */
+    pthread_mutex_t *write_lock; /* the node's writer lock (shared with the server) */
+    unsigned pull_interval_s;    /* 0: EXCHANGE_PULL_INTERVAL_S */
     /* The collection id of a channel (the TAXII server's rule), into out. */
     int (*collection_id)(const char *channel, char out[static 37]);
     exchange_log_fn log; /* may be NULL */

@@ -174,8 +174,7 @@ static int envelope_add(void *ctx, const struct store_log_entry *e, const struct
 {
     struct envelope *env = ctx;
     (void)e;
-    if (env->n == env->max ||
-        (env->n && env->body.len + o->json_len + 2 > EXCHANGE_ENVELOPE_BYTES))
+    if (env->n == env->max || (env->n && env->body.len + o->json_len + 2 > EXCHANGE_ENVELOPE_BYTES))
         return 1;
     if (buf_adds(&env->body, env->n ? "," : "{\"objects\":[") ||
         buf_add(&env->body, o->json, o->json_len))
@@ -286,8 +285,7 @@ static int push_finish(struct exchange *x, struct job *j)
     if (holds < 0 && why[0])
         return hl_fail(err, HL_E_CONFLICT, name, "push to %s: %s", name, why);
     if (j->st.push_seq < j->size && !tx_begin(x, err))
-        r = tx_end(x, store_repl_state_put(x->store, j->p->party, j->p->channel, &j->st, err),
-                   err);
+        r = tx_end(x, store_repl_state_put(x->store, j->p->party, j->p->channel, &j->st, err), err);
     return r;
 }
 
@@ -376,8 +374,8 @@ static int pull_pair(struct exchange *x, struct pair *p, struct target *t, bool 
                  EXCHANGE_ENVELOPE_MAX, cur.pull_next[0] ? "&added_after=" : "", cur.pull_next);
         r = exchange_client_request(x->client, &t->t, "GET", path, NULL, 0, &a, err);
         if (!r && a.status != 200)
-            r = hl_fail(err, HL_E_IO, t->peer.name, "pull from %s: HTTP %ld: %.300s",
-                        t->peer.name, a.status, a.body.data);
+            r = hl_fail(err, HL_E_IO, t->peer.name, "pull from %s: HTTP %ld: %.300s", t->peer.name,
+                        a.status, a.body.data);
         json_t *doc = r ? NULL : json_loadb(a.body.data, a.body.len, JSON_REJECT_DUPLICATES, NULL);
         if (!r && !json_is_object(doc))
             r = hl_fail(err, HL_E_PARSE, t->peer.name, "pull from %s: not a TAXII envelope",
@@ -408,8 +406,7 @@ static void pair_outcome(struct exchange *x, struct pair *p, struct store_repl_s
     st->last_try_us = wall_us();
     if (!r) {
         if (p->failures)
-            repl_log(x, "exchange %s (%s) in %s: reachable again", p->name, p->party,
-                     p->channel);
+            repl_log(x, "exchange %s (%s) in %s: reachable again", p->name, p->party, p->channel);
         p->failures = 0;
         p->next_try_ms = 0;
         p->last_error[0] = '\0';
@@ -474,8 +471,7 @@ static bool any_dirty(const struct exchange *x)
     return false;
 }
 
-static int target_of(struct exchange *x, struct pair *p, struct target *t,
-                     struct hl_error *err)
+static int target_of(struct exchange *x, struct pair *p, struct target *t, struct hl_error *err)
 {
     int r = store_peer_get(x->store, p->party, &t->peer, err);
     if (r)
@@ -483,8 +479,7 @@ static int target_of(struct exchange *x, struct pair *p, struct target *t,
     snprintf(p->name, sizeof p->name, "%s", t->peer.name);
     if (!t->peer.url[0] || !t->peer.token[0] || !t->peer.cert_sha256[0])
         return -HL_E_NOT_FOUND;
-    t->t = (struct exchange_target){t->peer.name, t->peer.url, t->peer.cert_sha256,
-                                    t->peer.token};
+    t->t = (struct exchange_target){t->peer.name, t->peer.url, t->peer.cert_sha256, t->peer.token};
     if (x->o.collection_id(p->channel, t->coll))
         return hl_fail(err, HL_E_INVALID, p->channel, "no collection id for %s", p->channel);
     return 0;
@@ -617,7 +612,6 @@ static void pairs_scan(struct exchange *x)
         repl_log(x, "exchange: cannot list channels: %s", err.msg);
 }
 
-
 /* The next moment anything is due (monotonic ms). */
 static int64_t next_due(const struct exchange *x)
 {
@@ -648,8 +642,7 @@ static bool wait_until(struct exchange *x, int64_t due_ms)
         until.tv_nsec -= 1000000000;
     }
     pthread_mutex_lock(&x->lock);
-    while (!x->woken && !x->stopping &&
-           pthread_cond_timedwait(&x->cond, &x->lock, &until) == 0)
+    while (!x->woken && !x->stopping && pthread_cond_timedwait(&x->cond, &x->lock, &until) == 0)
         ;
     bool woken = x->woken || x->stopping;
     x->woken = false;
@@ -660,7 +653,7 @@ static bool wait_until(struct exchange *x, int64_t due_ms)
 static void *repl_main(void *arg)
 {
     struct exchange *x = arg;
-    char (*req)[STORE_TEXT_MAX + 1] = calloc(64, sizeof *req);
+    char(*req)[STORE_TEXT_MAX + 1] = calloc(64, sizeof *req);
     while (req && !x->stopping) {
         size_t n_req;
         pthread_mutex_lock(&x->lock);
@@ -689,8 +682,9 @@ int exchange_start(const struct exchange_options *o, struct exchange **out, stru
     struct store_options so = {.busy_timeout_ms = 10000, .must_exist = true};
     *out = NULL;
     if (!o || !o->db_path || !o->me || !o->write_lock || !o->collection_id)
-        return hl_fail(err, HL_E_INVALID, "exchange", "the worker needs a database, a party, a "
-                                                      "writer lock and collection ids");
+        return hl_fail(err, HL_E_INVALID, "exchange",
+                       "the worker needs a database, a party, a "
+                       "writer lock and collection ids");
     struct exchange *x = calloc(1, sizeof *x);
     if (!x)
         return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");

@@ -226,8 +226,8 @@ static int node_peer_prepare(void *ctx, struct store *s, struct taxii_peer_post 
                              struct hl_error *err)
 {
     struct node_run *n = ctx;
-    struct exchange_accept a = {.store = s, .me = &n->signer, .peer = p->party,
-                                .channel = p->channel};
+    struct exchange_accept a = {
+        .store = s, .me = &n->signer, .peer = p->party, .channel = p->channel};
     int r = exchange_accept_prepare(&a, (json_t *)p->objects, err);
     p->prepared = a.checks;
     return r;

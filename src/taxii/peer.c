@@ -70,11 +70,10 @@ static json_t *peer_status(struct taxii_ctx *c, json_t *ok, json_t *failed, stru
     const char *sid = strstr(id, "--") ? strstr(id, "--") + 2 : id;
     size_t ns = json_array_size(ok), nf = json_array_size(failed);
     taxii_time_format(c->now_us, true, ts);
-    json_t *s =
-        json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:O, s:O}", "id", sid, "status", "complete",
-                  "request_timestamp", ts, "total_count", (json_int_t)(ns + nf), "success_count",
-                  (json_int_t)ns, "failure_count", (json_int_t)nf, "pending_count", (json_int_t)0,
-                  "successes", ok, "failures", failed);
+    json_t *s = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:O, s:O}", "id", sid, "status",
+                          "complete", "request_timestamp", ts, "total_count", (json_int_t)(ns + nf),
+                          "success_count", (json_int_t)ns, "failure_count", (json_int_t)nf,
+                          "pending_count", (json_int_t)0, "successes", ok, "failures", failed);
     json_t *rec = s ? json_pack("{s:s, s:O}", "channel", c->channel, "status", s) : NULL;
     char *text = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
     int r = text ? store_status_put(c->store, sid, c->channel, c->now_us, (const uint8_t *)text,
@@ -102,12 +101,12 @@ void taxii_ep_peer_post(struct taxii_ctx *c)
     if (!doc)
         return;
     json_t *ok = json_array(), *failed = json_array();
-    struct taxii_peer_post p = {c->user.party, c->user.name, c->channel, objects, c->now_us,
-                                ok, failed, NULL};
+    struct taxii_peer_post p = {c->user.party, c->user.name, c->channel, objects,
+                                c->now_us,     ok,           failed,     NULL};
     const struct taxii_options *o = &c->srv->o;
     if (ok && failed && o->peer_prepare && o->peer_prepare(o->peer_ctx, c->store, &p, &err))
         hl_error_clear(&err); /* the hook checks everything itself then */
-    taxii_rollback(c->store);    /* no read snapshot kept into the write */
+    taxii_rollback(c->store); /* no read snapshot kept into the write */
     int r = ok && failed ? taxii_write_begin(c, &err)
                          : hl_fail(&err, HL_E_NOMEM, NULL, "out of memory");
     if (!r) {
@@ -202,9 +201,9 @@ static int delivery_member(void *ctx, const struct store_party *p)
         r = store_object_get(d->c->store, rc.object_row, receipt_info_of, &ri, d->err);
     if (r)
         return r;
-    e = json_pack("{s:s, s:b, s:I, s:I, s:s}", "party", p->id, "delivered",
-                  rc.size > d->obj->seq, "receipt_seq", (json_int_t)ri.seq, "receipt_size",
-                  (json_int_t)rc.size, "receipt_time", ri.created);
+    e = json_pack("{s:s, s:b, s:I, s:I, s:s}", "party", p->id, "delivered", rc.size > d->obj->seq,
+                  "receipt_seq", (json_int_t)ri.seq, "receipt_size", (json_int_t)rc.size,
+                  "receipt_time", ri.created);
     return e && !json_array_append_new(d->members, e) ? 0 : -HL_E_NOMEM;
 }
 

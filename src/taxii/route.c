@@ -332,8 +332,8 @@ void taxii_route(struct taxii_ctx *c, const char *authorization)
         taxii_header(c->resp, "Allow", allow);
         return;
     }
-    bool ledger = e == EP_HEADS || e == EP_INCLUSION || e == EP_CONSISTENCY ||
-                  e == EP_DELIVERY || e == EP_METRICS;
+    bool ledger = e == EP_HEADS || e == EP_INCLUSION || e == EP_CONSISTENCY || e == EP_DELIVERY ||
+                  e == EP_METRICS;
     if (!ledger && !taxii_accept_ok(c->accept)) {
         taxii_error(c, 406, "Not acceptable",
                     "this server answers %s; the Accept header must allow it", TAXII_MEDIA_TYPE);

@@ -76,8 +76,8 @@ static int fx_peer_prepare(void *ctx, struct store *s, struct taxii_peer_post *p
                            struct hl_error *err)
 {
     struct fx *f = ctx;
-    struct exchange_accept a = {.store = s, .me = &f->a.me, .peer = p->party,
-                                .channel = p->channel};
+    struct exchange_accept a = {
+        .store = s, .me = &f->a.me, .peer = p->party, .channel = p->channel};
     int r = exchange_accept_prepare(&a, (json_t *)p->objects, err);
     p->prepared = a.checks;
     return r;
@@ -295,8 +295,8 @@ static json_t *push_to(struct fx *f, const char *coll, const struct buf *body, l
     const struct exchange_target t = {"a", f->url, f->fp, f->token};
     snprintf(path, sizeof path, "/api/collections/%s/objects/", coll);
     exchange_answer_init(&a);
-    int r = exchange_client_request(f->client, &t, "POST", path, body->data, body->len, &a,
-                                    &f->err);
+    int r =
+        exchange_client_request(f->client, &t, "POST", path, body->data, body->len, &a, &f->err);
     if (r)
         fail_msg("push: %s", f->err.msg);
     if (a.status != want)
@@ -327,9 +327,8 @@ static long long count_of(const json_t *status, const char *key)
 /* The message of the status's i-th failure. */
 static const char *failure_msg(const json_t *status, size_t i)
 {
-    const char *m =
-        json_string_value(json_object_get(json_array_get(json_object_get(status, "failures"), i),
-                                          "message"));
+    const char *m = json_string_value(
+        json_object_get(json_array_get(json_object_get(status, "failures"), i), "message"));
     return m ? m : "";
 }
 
@@ -349,8 +348,8 @@ static void test_client_reaches_a_node_with_the_pinned_certificate(void **state)
     struct exchange_answer a;
     const struct exchange_target t = {"a", f->url, f->fp, f->token};
     exchange_answer_init(&a);
-    assert_int_equal(exchange_client_request(f->client, &t, "GET", "/taxii2/", NULL, 0, &a, &f->err),
-                     0);
+    assert_int_equal(
+        exchange_client_request(f->client, &t, "GET", "/taxii2/", NULL, 0, &a, &f->err), 0);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.body.data, "\"title\""));
     /* Again, on the kept connection. */
@@ -508,7 +507,7 @@ static void test_push_of_a_second_history_raises_an_alarm_with_both_objects(void
     assert_int_equal(store_alarm_list(f->a.s, CH, count_alarm, &alarms, NULL), 0);
     assert_int_equal(alarms, 1);
     assert_int_equal(log_size(f->a.s, PB), 2); /* the first history, not the second */
-    json_decref(push(f, &body));                /* again: no second alarm */
+    json_decref(push(f, &body));               /* again: no second alarm */
     alarms = 0;
     assert_int_equal(store_alarm_list(f->a.s, CH, count_alarm, &alarms, NULL), 0);
     assert_int_equal(alarms, 1);
@@ -550,11 +549,10 @@ static void test_a_peer_account_deletes_nothing(void **state)
         json_object_get(json_array_get(json_object_get(env, "objects"), 0), "id"));
     snprintf(path, sizeof path, "/api/collections/%s/objects/%s/", f->coll, id);
     exchange_answer_init(&a);
-    assert_int_equal(
-        exchange_client_request(f->client, &t, "DELETE", path, NULL, 0, &a, &f->err), 0);
-    assert_int_equal(a.status, 403);
-    assert_int_equal(exchange_client_request(f->client, &t, "GET", path, NULL, 0, &a, &f->err),
+    assert_int_equal(exchange_client_request(f->client, &t, "DELETE", path, NULL, 0, &a, &f->err),
                      0);
+    assert_int_equal(a.status, 403);
+    assert_int_equal(exchange_client_request(f->client, &t, "GET", path, NULL, 0, &a, &f->err), 0);
     assert_int_equal(a.status, 200); /* still served */
     exchange_answer_release(&a);
     json_decref(env);
@@ -606,8 +604,7 @@ int main(void)
             test_push_of_a_second_history_raises_an_alarm_with_both_objects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_push_into_a_channel_the_peer_is_not_in_is_forbidden,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(test_push_records_objects_under_tlp_amber, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_push_records_objects_under_tlp_amber, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_peer_account_deletes_nothing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
