@@ -198,5 +198,18 @@ expect_rc 0 "$HL_BIN" validate "$tmp/printed.json" || fail "--print's envelope i
 [ "$(json_get "$tmp/printed.json" "d['objects'][-1]['type']")" = report ] || fail "--print: no report last"
 expect_rc 2 "$HL_BIN" note "$notice" --text x --data "$tmp/us" --channel us-ru --timeout 2 ||
     fail "publishing with the node stopped"
+# Every input under examples/demo makes valid STIX (docs/compose.md's examples).
+for f in "$demo"/*.notify; do
+    expect_rc 0 "$HL_BIN" notify --file "$f" --data "$tmp/us" --channel us-ru --print &&
+        cp "$tmp/out" "$tmp/example.json" && expect_rc 0 "$HL_BIN" validate "$tmp/example.json" ||
+        fail "$f does not make valid STIX"
+done
+for f in "$demo"/suspects.csv "$demo"/frost-harbor.dossier; do
+    expect_rc 0 "$HL_BIN" dossier "$f" --data "$tmp/us" --channel us-ru --print &&
+        cp "$tmp/out" "$tmp/example.json" && expect_rc 0 "$HL_BIN" validate "$tmp/example.json" ||
+        fail "$f does not make valid STIX"
+done
+[ "$(json_get "$tmp/example.json" "sum(o['type'] == 'threat-actor' for o in d['objects'])")" = 4 ] ||
+    fail "frost-harbor.dossier: the group and three persons are not four threat-actors"
 
 finish compose "notify, dossier, request, opinion, note, translate published, delivered and listed across two nodes"
