@@ -407,9 +407,7 @@ static int alist_add(struct alist *l, enum akind kind, const struct pattern_comp
 static bool plain_path(const struct pattern_comparison *c)
 {
     for (size_t k = 0; k < c->n_steps; k++) {
-        const char *key = c->steps[k].key;
-        if (c->steps[k].kind != PATTERN_STEP_KEY || pattern_ends_with(key, "_ref") ||
-            pattern_ends_with(key, "_refs") || pattern_ends_with(key, "_hex") || pattern_ends_with(key, "_bin"))
+        if (c->steps[k].kind != PATTERN_STEP_KEY || c->steps[k].suffix != PATTERN_SUFFIX_NONE)
             return false;
     }
     return true;

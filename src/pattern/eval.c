@@ -61,8 +61,8 @@ struct val {
     uint8_t buf[EVAL_MAX_BIN]; /* BIN storage */
 };
 
-/* The JSON value j found under key as a typed value. */
-static void val_of_json(const json_t *j, const char *key, struct val *v)
+/* The JSON value j found under a key with that suffix as a typed value. */
+static void val_of_json(const json_t *j, enum pattern_suffix suffix, struct val *v)
 {
     v->kind = V_NONE;
     switch (json_typeof(j)) {
@@ -70,7 +70,7 @@ static void val_of_json(const json_t *j, const char *key, struct val *v)
         v->s = json_string_value(j);
         v->len = json_string_length(j);
         v->kind = V_STR;
-        if (key && pattern_ends_with(key, "_hex")) {
+        if (suffix == PATTERN_SUFFIX_HEX) {
             if (v->len % 2 || v->len / 2 > sizeof v->buf) {
                 v->kind = V_NONE;
                 return;
@@ -86,7 +86,7 @@ static void val_of_json(const json_t *j, const char *key, struct val *v)
             v->len /= 2;
             v->s = (const char *)v->buf;
             v->kind = V_BIN;
-        } else if (key && pattern_ends_with(key, "_bin")) {
+        } else if (suffix == PATTERN_SUFFIX_BIN) {
             size_t out;
             if (v->len % 4 || v->len / 4 * 3 > sizeof v->buf ||
                 (v->len && !pattern_base64_decode(v->s, v->len, v->buf, &out))) {
@@ -351,15 +351,15 @@ static bool net_contains(const struct net *outer, const struct net *inner)
 
 /* ---- one comparison on one value ------------------------------------------------ */
 
-/* Does c hold for the value j found under key? */
-static bool holds(const struct pattern_comparison *c, const json_t *j, const char *key)
+/* Does c hold for the value j found under a key with that suffix? */
+static bool holds(const struct pattern_comparison *c, const json_t *j, enum pattern_suffix suffix)
 {
     struct val v;
     int order;
     bool r;
     if (c->op == PATTERN_OP_EXISTS)
         return true;
-    val_of_json(j, key, &v);
+    val_of_json(j, suffix, &v);
     switch (c->op) {
     case PATTERN_OP_EQ:
         r = equals(&v, &c->value);
@@ -440,16 +440,17 @@ static const json_t *deref(const struct pattern_observation *o, const json_t *re
     return NULL;
 }
 
-/* Walks steps[i..n) from cur (reached under key); true as soon as c holds
- * for one value at the end. refs: cur is an element of a _refs list. */
+/* Walks steps[i..n) from cur (reached under a key with that suffix); true
+ * as soon as c holds for one value at the end. in_refs: cur is an element
+ * of a _refs list. */
 static bool walk(const struct pattern_observation *o, const struct pattern_comparison *c,
-                 const json_t *cur, size_t i, const char *key, bool in_refs)
+                 const json_t *cur, size_t i, enum pattern_suffix suffix, bool in_refs)
 {
     const struct pattern_step *st;
     if (i == c->n_steps)
-        return holds(c, cur, key);
+        return holds(c, cur, suffix);
     st = &c->steps[i];
-    if (in_refs || (key && i > 0 && pattern_ends_with(key, "_ref"))) {
+    if (in_refs || suffix == PATTERN_SUFFIX_REF) {
         /* STIX 2.1 §9.5: a reference followed by more steps is followed. */
         if (!(cur = deref(o, cur)))
             return false;
@@ -457,20 +458,20 @@ static bool walk(const struct pattern_observation *o, const struct pattern_compa
     switch (st->kind) {
     case PATTERN_STEP_KEY: {
         const json_t *next = json_is_object(cur) ? json_object_get(cur, st->key) : NULL;
-        return next && walk(o, c, next, i + 1, st->key, false);
+        return next && walk(o, c, next, i + 1, st->suffix, false);
     }
     case PATTERN_STEP_INDEX: {
-        bool refs = key && pattern_ends_with(key, "_refs");
+        bool refs = suffix == PATTERN_SUFFIX_REFS;
         if (!json_is_array(cur) || st->index < 0 || (size_t)st->index >= json_array_size(cur))
             return false;
-        return walk(o, c, json_array_get(cur, (size_t)st->index), i + 1, key, refs);
+        return walk(o, c, json_array_get(cur, (size_t)st->index), i + 1, suffix, refs);
     }
     case PATTERN_STEP_ANY_INDEX: {
-        bool refs = key && pattern_ends_with(key, "_refs");
+        bool refs = suffix == PATTERN_SUFFIX_REFS;
         if (!json_is_array(cur))
             return false;
         for (size_t k = 0; k < json_array_size(cur); k++) {
-            if (walk(o, c, json_array_get(cur, k), i + 1, key, refs))
+            if (walk(o, c, json_array_get(cur, k), i + 1, suffix, refs))
                 return true;
         }
         return false;
@@ -482,7 +483,8 @@ static bool walk(const struct pattern_observation *o, const struct pattern_compa
 static bool cmp_eval(const struct pattern_comparison *c, const struct pattern_observation *o)
 {
     for (size_t k = 0; k < o->n_scos; k++) {
-        if (strcmp(o->scos[k].type, c->object_type) == 0 && walk(o, c, o->scos[k].obj, 0, NULL, false))
+        if (o->scos[k].type_hash == c->type_hash && strcmp(o->scos[k].type, c->object_type) == 0 &&
+            walk(o, c, o->scos[k].obj, 0, PATTERN_SUFFIX_NONE, false))
             return true;
     }
     return false;

@@ -442,7 +442,17 @@ static int parse_path(struct parser *ps, struct pattern_comparison *c)
         size_t i = 0;
         for (const struct link *k = steps.head; k; k = k->next)
             a[i++] = *(const struct pattern_step *)k->item;
+        for (i = 0; i < steps.n; i++) {
+            if (a[i].kind != PATTERN_STEP_KEY)
+                continue;
+            a[i].suffix = pattern_ends_with(a[i].key, "_ref")    ? PATTERN_SUFFIX_REF
+                          : pattern_ends_with(a[i].key, "_refs") ? PATTERN_SUFFIX_REFS
+                          : pattern_ends_with(a[i].key, "_hex")  ? PATTERN_SUFFIX_HEX
+                          : pattern_ends_with(a[i].key, "_bin")  ? PATTERN_SUFFIX_BIN
+                                                                 : PATTERN_SUFFIX_NONE;
+        }
     }
+    c->type_hash = pattern_type_hash(c->object_type);
     return 0;
 }
 

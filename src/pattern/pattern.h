@@ -138,15 +138,27 @@ enum pattern_step_kind {
     PATTERN_STEP_ANY_INDEX, /* [*] */
 };
 
+/* What the end of a property name says about its value (STIX 2.1 §2.7,
+ * §3.1): a reference, a list of references, hex or base64 binary. */
+enum pattern_suffix {
+    PATTERN_SUFFIX_NONE = 0,
+    PATTERN_SUFFIX_REF,  /* _ref */
+    PATTERN_SUFFIX_REFS, /* _refs */
+    PATTERN_SUFFIX_HEX,  /* _hex */
+    PATTERN_SUFFIX_BIN,  /* _bin */
+};
+
 struct pattern_step {
     enum pattern_step_kind kind;
     const char *key; /* KEY: unquoted, NUL-terminated (arena) */
     long long index; /* INDEX; the grammar admits negative values */
+    enum pattern_suffix suffix; /* KEY: of its name */
 };
 
 /* path [NOT] op value, or EXISTS path. */
 struct pattern_comparison {
     const char *object_type; /* "file", "ipv4-addr", "x-usb-device" */
+    uint64_t type_hash;      /* pattern_type_hash(object_type) */
     const struct pattern_step *steps;
     size_t n_steps; /* >= 1; steps[0] is always a KEY */
     enum pattern_op op;
