@@ -30,9 +30,14 @@ static void notify_help(void)
            "  --file FILE        the fields as a JSON object (docs/compose.md)\n"
            "  --name TEXT        the incident's name (required, here or in the file)\n"
            "  --first-seen TIME  when the activity began (STIX timestamp, UTC)\n"
+           "  --organization T   the victim organization\n"
            "  --sector SECTOR    the victim's sector (industry-sector-ov), repeatable\n"
+           "  --impact TEXT      what the victim lost (an availability impact)\n"
            "  --severity LEVEL   low, medium, high, critical, or 0..100 (criticality)\n"
            "  --indicator PAT    a STIX pattern, repeatable\n"
+           "  --malware NAME     the suspected malware family\n"
+           "  --actor NAME       the suspected threat actor\n"
+           "  --type TYPE        the Incident Core incident_types (ransomware, wiper, ...)\n"
            "  --determination V  blocked, failed-attempt, false-positive, low-value,\n"
            "                     successful-attempt (default), suspected\n");
     cli_produce_help_common();

@@ -167,8 +167,8 @@ void cli_produce_help_common(void)
 {
     printf("\nCommon options:\n"
            "  --data DIR      the node directory (the party that publishes)\n"
-           "  --channel NAME  the channel to publish into (opinion, note, translate:\n"
-           "                  by default the one holding the first ID)\n"
+           "  --channel NAME  the channel to publish into (opinion, note, translate,\n"
+           "                  request: by default the one holding the first ID)\n"
            "  --no-wait       return once the node has stored the objects\n"
            "  --timeout S     wait at most S seconds for every member's receipt (default %d)\n"
            "  --json          print {\"id\", \"status\", \"delivery\"} on one line instead\n"
