@@ -135,7 +135,7 @@ int workflow_count_overdue(struct store *s, int64_t now_us, int64_t *n_ack, int6
     json_array_foreach(names, i, name) {
         struct workflow_view *v = NULL;
         if (!r)
-            r = workflow_view_load(s, json_string_value(name), &v, err);
+            r = wf_view_load(s, json_string_value(name), true, &v, err);
         if (!r)
             r = workflow_view_overdue(v, now_us, wf_overdue_count, &c);
         workflow_view_free(v);
@@ -210,7 +210,7 @@ static int check_channel(struct store *s, const char *channel, int64_t now_us, j
     struct workflow_view *v = NULL;
     struct check c = {s, now_us, added, err};
     struct known k = {json_object(), 0};
-    int r = k.keys ? workflow_view_load(s, channel, &v, err)
+    int r = k.keys ? wf_view_load(s, channel, true, &v, err)
                    : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
     /* Most checks find nothing new: no write transaction for them. */
     if (!r)

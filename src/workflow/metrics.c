@@ -44,6 +44,8 @@ struct metrics {
     int64_t now_us;
     struct buf *out;
     struct hl_error *err;
+    const char *channel; /* the one being counted */
+    int64_t objects, receipts;
 };
 
 /* A channel name as a label value: \\, \" and \n escaped (Prometheus). */
@@ -57,18 +59,40 @@ static int label(struct buf *out, const char *v)
     return r;
 }
 
+static int receipt_one(void *ctx, const struct store_receipt *r)
+{
+    (void)r;
+    (*(int64_t *)ctx)++;
+    return 0;
+}
+
+/* Objects held (the sum of the members' log sizes here) and receipts. */
+static int member_counts(void *ctx, const struct store_party *p)
+{
+    struct metrics *m = ctx;
+    int64_t size = 0;
+    int r = store_log_size(m->s, p->id, m->channel, &size, m->err);
+    if (!r)
+        m->objects += size;
+    if (!r)
+        r = store_receipt_list(m->s, p->id, m->channel, receipt_one, &m->receipts, m->err);
+    return r == -HL_E_NOT_FOUND ? 0 : r;
+}
+
 static int channel_metrics(void *ctx, const struct store_channel *c)
 {
     struct metrics *m = ctx;
     struct workflow_view *v = NULL;
     struct wf_overdue_count oc = {0, 0};
-    int64_t objects = 0, receipts = 0;
-    int r = workflow_view_load(m->s, c->name, &v, m->err);
+    m->channel = c->name;
+    m->objects = m->receipts = 0;
+    int r = wf_view_load(m->s, c->name, true, &v, m->err);
     if (!r)
         r = workflow_view_overdue(v, m->now_us, wf_overdue_count, &oc);
-    if (!r)
-        workflow_view_counts(v, &objects, &receipts);
     workflow_view_free(v);
+    if (!r)
+        r = store_channel_member_list(m->s, c->name, member_counts, m, m->err);
+    int64_t objects = m->objects, receipts = m->receipts;
     const char *names[] = {"hotline_objects", "hotline_receipts", "hotline_overdue_items",
                            "hotline_overdue_items"};
     const char *kinds[] = {NULL, NULL, STORE_ESCALATION_ACK, STORE_ESCALATION_DUE};
@@ -89,7 +113,7 @@ int workflow_metrics(struct store *s, int64_t now_us, struct buf *out, struct hl
 {
     struct esc_count e = {0, 0, 0};
     int64_t alarms = 0;
-    struct metrics m = {s, now_us, out, err};
+    struct metrics m = {s, now_us, out, err, NULL, 0, 0};
     int r = buf_adds(out, "# HELP hotline_objects Object versions held, per channel.\n"
                           "# TYPE hotline_objects gauge\n"
                           "# HELP hotline_receipts Receipts (cosignatures) held, per channel.\n"

@@ -139,23 +139,13 @@ static void copy_str(char *out, size_t max, const json_t *v)
     snprintf(out, max, "%s", s ? s : "");
 }
 
-/* A tree head or receipt: its row in heads or receipts. */
+/* A receipt: its row in receipts. */
 static int load_ledger(struct workflow_view *v, const json_t *o, const char *type,
                        int64_t created_us)
 {
     int64_t size = json_integer_value(json_object_get(o, "tree_size"));
-    if (!strcmp(type, LOG_TREE_HEAD_TYPE)) {
-        int r = grow((void **)&v->heads, &v->cap_heads, v->n_heads, sizeof *v->heads);
-        if (r)
-            return r;
-        struct wf_head *h = &v->heads[v->n_heads++];
-        copy_str(h->party, sizeof h->party, json_object_get(o, "log_party"));
-        h->size = size;
-        h->created_us = created_us;
-        if (created_us > v->as_of_us)
-            v->as_of_us = created_us;
+    if (strcmp(type, LOG_RECEIPT_TYPE))
         return 0;
-    }
     int r = grow((void **)&v->receipts, &v->cap_receipts, v->n_receipts, sizeof *v->receipts);
     if (r)
         return r;
@@ -172,6 +162,8 @@ static int load_one(void *ctx, const struct store_object *so)
 {
     struct load *l = ctx;
     struct workflow_view *v = l->v;
+    if (so->type && !strcmp(so->type, LOG_TREE_HEAD_TYPE))
+        return 0; /* heads come from the store's tree_heads table (load_heads) */
     json_t *o = json_loadb((const char *)so->json, so->json_len, JSON_REJECT_DUPLICATES, NULL);
     const char *type = json_string_value(json_object_get(o, "type"));
     const char *id = json_string_value(json_object_get(o, "id"));
@@ -204,6 +196,46 @@ static int load_one(void *ctx, const struct store_object *so)
     const json_t *party = json_object_get(o, SEAL_PROP_PARTY);
     copy_str(it->party, sizeof it->party, party ? party : json_object_get(o, "created_by_ref"));
     it->target = WF_NONE;
+    return 0;
+}
+
+struct heads_of {
+    struct workflow_view *v;
+    const char *party;
+};
+
+/* A tree head as the tree_heads table holds it: its time is the head's
+ * created (parsed on accept; our own heads' time floored to the
+ * milliseconds its created shows), so every replica reads the same. */
+static int head_one(void *ctx, const struct store_tree_head *h)
+{
+    struct heads_of *ho = ctx;
+    struct workflow_view *v = ho->v;
+    int r = grow((void **)&v->heads, &v->cap_heads, v->n_heads, sizeof *v->heads);
+    if (r)
+        return r;
+    struct wf_head *w = &v->heads[v->n_heads++];
+    snprintf(w->party, sizeof w->party, "%s", ho->party);
+    w->size = h->size;
+    w->created_us = h->timestamp_us - ((h->timestamp_us % 1000) + 1000) % 1000;
+    if (w->created_us > v->as_of_us)
+        v->as_of_us = w->created_us;
+    return 0;
+}
+
+/* Every member's tree heads of the channel. */
+static int load_heads(struct store *s, struct workflow_view *v, struct hl_error *err)
+{
+    for (size_t i = 0; i < v->n_members; i++) {
+        struct heads_of ho = {v, v->members[i].id};
+        int r = store_tree_head_list(s, v->members[i].id, v->channel, head_one, &ho, err);
+        if (r == -HL_E_NOT_FOUND)
+            continue; /* no log of that member here yet */
+        if (r == -HL_E_NOMEM || r == -HL_E_TOO_LARGE)
+            return hl_fail(err, -r, v->channel, "reading tree heads: %s", hl_strerror(-r));
+        if (r)
+            return r;
+    }
     return 0;
 }
 
@@ -455,9 +487,11 @@ static void view_times(struct workflow_view *v)
         qsort(v->members, v->n_members, sizeof *v->members, cmp_member);
 }
 
-int workflow_view_load(struct store *s, const char *channel, struct workflow_view **out,
-                       struct hl_error *err)
+int wf_view_load(struct store *s, const char *channel, bool light, struct workflow_view **out,
+                 struct hl_error *err)
 {
+    static const char *const light_types[] = {"report", WORKFLOW_REQUEST_TYPE,
+                                              WORKFLOW_RESPONSE_TYPE};
     struct store_channel ch;
     *out = NULL;
     int r = store_channel_get(s, channel, &ch, err);
@@ -472,16 +506,6 @@ int workflow_view_load(struct store *s, const char *channel, struct workflow_vie
         v->ack_within_s = WORKFLOW_ACK_WITHIN_DEFAULT_S;
         r = 0;
     }
-    struct load l = {v, err, 0};
-    struct store_query q = {.channel = channel, .version = STORE_VERSION_LAST,
-                            .limit = WF_LOAD_PAGE};
-    struct store_page page = {.more = true};
-    while (!r && page.more) {
-        r = store_object_list(s, &q, load_one, &l, &page, err);
-        q.after = page.next;
-    }
-    if (r && l.fail)
-        r = hl_fail(err, -l.fail, channel, "reading channel %s: %s", channel, hl_strerror(-l.fail));
     if (!r)
         r = store_channel_member_list(s, channel, member_collect, v, err);
     for (size_t i = 0; !r && i < v->n_members; i++) {
@@ -489,6 +513,22 @@ int workflow_view_load(struct store *s, const char *channel, struct workflow_vie
         if (store_party_get(s, v->members[i].id, &p, NULL) == 0)
             snprintf(v->members[i].name, sizeof v->members[i].name, "%s", p.name);
     }
+    if (!r)
+        r = load_heads(s, v, err);
+    struct load l = {v, err, 0};
+    struct store_query q = {.channel = channel, .version = STORE_VERSION_LAST,
+                            .limit = WF_LOAD_PAGE};
+    if (light) {
+        q.types = light_types;
+        q.n_types = sizeof light_types / sizeof light_types[0];
+    }
+    struct store_page page = {.more = true};
+    while (!r && page.more) {
+        r = store_object_list(s, &q, load_one, &l, &page, err);
+        q.after = page.next;
+    }
+    if (r && l.fail)
+        r = hl_fail(err, -l.fail, channel, "reading channel %s: %s", channel, hl_strerror(-l.fail));
     if (!r) {
         view_times(v);
         r = view_index(v);
@@ -503,6 +543,12 @@ int workflow_view_load(struct store *s, const char *channel, struct workflow_vie
     }
     *out = v;
     return 0;
+}
+
+int workflow_view_load(struct store *s, const char *channel, struct workflow_view **out,
+                       struct hl_error *err)
+{
+    return wf_view_load(s, channel, false, out, err);
 }
 
 void workflow_view_free(struct workflow_view *v)
@@ -530,12 +576,6 @@ bool workflow_view_has(const struct workflow_view *v, const char *id)
 int64_t workflow_view_as_of(const struct workflow_view *v)
 {
     return v->as_of_us;
-}
-
-void workflow_view_counts(const struct workflow_view *v, int64_t *objects, int64_t *receipts)
-{
-    *objects = (int64_t)(v->n + v->n_heads + v->n_receipts);
-    *receipts = (int64_t)v->n_receipts;
 }
 
 bool workflow_view_request_state(const struct workflow_view *v, const char *id,

@@ -211,10 +211,6 @@ bool workflow_view_has(const struct workflow_view *v, const char *id);
  * "as of", the same on every replica that holds the same logs. */
 int64_t workflow_view_as_of(const struct workflow_view *v);
 
-/* What the view read: *objects every object version (tree heads and
- * receipts included), *receipts the receipts among them. */
-void workflow_view_counts(const struct workflow_view *v, int64_t *objects, int64_t *receipts);
-
 /* A request's state as the view derives it; false if id is not a
  * request the view holds. *requester (may be NULL) is borrowed from v. */
 bool workflow_view_request_state(const struct workflow_view *v, const char *id,

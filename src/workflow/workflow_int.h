@@ -75,6 +75,11 @@ struct workflow_view {
     int64_t as_of_us;
 };
 
+/* workflow_view_load; light reads only what deadlines need (reports,
+ * requests, responses and the heads: no receipts, no other objects), for
+ * the node's periodic check and its metrics. */
+HL_MUST_CHECK int wf_view_load(struct store *s, const char *channel, bool light,
+                               struct workflow_view **out, struct hl_error *err);
 /* The item of id, or NULL. */
 const struct wf_item *wf_find(const struct workflow_view *v, const char *id);
 /* The member index of party, or WF_NONE. */
