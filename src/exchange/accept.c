@@ -19,12 +19,9 @@
  * head, keeps the received head (log_evidence_keep_in) so that an audit
  * of the store shows both heads too.
  */
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "exchange.h"
 #include "ledger/ledger.h"
@@ -33,8 +30,6 @@
 
 #define ACCEPT_MESSAGE_MAX (HL_ERROR_MSG_MAX + 128)
 #define ACCEPT_LOGS_MAX 64     /* logs one envelope or page may grow */
-#define ACCEPT_PARALLEL_MIN 16 /* objects from which the checks run on every CPU */
-#define ACCEPT_THREADS_MAX 4
 
 /* The TLP markings that restrict onward sharing (TLP 2.0 and 1.0 ids,
  * stix/marking.c lists all of them). */
@@ -184,9 +179,10 @@ static void grown_add(struct grown *g, const char *party)
 
 /* ---- the costly checks, first and in parallel ----------------------------
  * Canonical form, seal signature (over that form) and STIX validation of
- * every object, on every CPU, before the entries are taken one by one in
- * order: log_accept_verified_in then repeats none of them. An object that
- * fails here goes the slow way (log_accept_in), which names the reason. */
+ * every object, on the ledger's worker threads (ledger_par), before the
+ * entries are taken one by one in order: log_accept_verified_in then
+ * repeats none of them. An object that fails here goes the slow way
+ * (log_accept_in), which names the reason. */
 
 struct checked {
     struct seal_info info;
@@ -208,9 +204,7 @@ struct held_sizes {
 struct precheck {
     json_t *objects;
     struct checked *c;
-    size_t n;
     const struct held_sizes *held;
-    atomic_size_t next;
 };
 
 /* -1: check all of it; 0: nothing (skip); 1: the canonical form only. */
@@ -257,48 +251,21 @@ static bool stix_clean(const json_t *o)
     return ok;
 }
 
-static void *precheck_run(void *arg)
+/* The checks of object i (a ledger_par loop body). */
+static void precheck_one(void *ctx, size_t i)
 {
-    struct precheck *p = arg;
+    struct precheck *p = ctx;
     struct hl_error e;
-    for (size_t i; (i = atomic_fetch_add(&p->next, 1)) < p->n;) {
-        json_t *o = json_array_get(p->objects, i);
-        struct checked *c = &p->c[i];
-        int depth = precheck_depth(p->held, o);
-        if (depth == 0 || !json_is_object(o))
-            continue;
-        c->canon_ok = stix_canon(o, &c->canon, &e) == 0;
-        c->ok = depth < 0 && c->canon_ok &&
-                seal_verify_canonical(o, (const uint8_t *)c->canon.data, c->canon.len, &c->info,
-                                      &e) == 0 &&
-                stix_clean(o);
-    }
-    return NULL;
-}
-
-/* The checks of every object (NULL when out of memory: all go the slow
- * way). Free with checked_free. */
-static struct checked *precheck(json_t *objects, const struct held_sizes *held)
-{
-    struct precheck p = {.objects = objects, .n = json_array_size(objects), .held = held};
-    pthread_t th[ACCEPT_THREADS_MAX];
-    size_t started = 0;
-    p.c = calloc(p.n ? p.n : 1, sizeof *p.c);
-    if (!p.c)
-        return NULL;
-    for (size_t i = 0; i < p.n; i++)
-        buf_init(&p.c[i].canon, STORE_JSON_MAX);
-    atomic_init(&p.next, 0);
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t extra = p.n < ACCEPT_PARALLEL_MIN || cpus < 2 ? 0 : (size_t)cpus - 1;
-    if (extra > ACCEPT_THREADS_MAX)
-        extra = ACCEPT_THREADS_MAX;
-    while (started < extra && pthread_create(&th[started], NULL, precheck_run, &p) == 0)
-        started++;
-    precheck_run(&p);
-    for (size_t i = 0; i < started; i++)
-        pthread_join(th[i], NULL);
-    return p.c;
+    json_t *o = json_array_get(p->objects, i);
+    struct checked *c = &p->c[i];
+    int depth = precheck_depth(p->held, o);
+    if (depth == 0 || !json_is_object(o))
+        return;
+    c->canon_ok = stix_canon(o, &c->canon, &e) == 0;
+    c->ok = depth < 0 && c->canon_ok &&
+            seal_verify_canonical(o, (const uint8_t *)c->canon.data, c->canon.len, &c->info,
+                                  &e) == 0 &&
+            stix_clean(o);
 }
 
 static void checked_free(struct checked *c, size_t n)
@@ -306,6 +273,29 @@ static void checked_free(struct checked *c, size_t n)
     for (size_t i = 0; c && i < n; i++)
         buf_release(&c[i].canon);
     free(c);
+}
+
+/* The checks of every object (NULL when out of memory: all go the slow
+ * way). Free with checked_free. */
+static struct checked *precheck(json_t *objects, const struct held_sizes *held)
+{
+    struct precheck p = {.objects = objects, .held = held};
+    struct ledger_par *par = NULL;
+    struct hl_error e;
+    size_t n = json_array_size(objects);
+    p.c = calloc(n ? n : 1, sizeof *p.c);
+    if (!p.c)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        buf_init(&p.c[i].canon, STORE_JSON_MAX);
+    if (ledger_par_start(precheck_one, &p, n, &par, &e) != 0) {
+        checked_free(p.c, n);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        ledger_par_wait(par, i);
+    ledger_par_free(par);
+    return p.c;
 }
 
 struct exchange_checks {

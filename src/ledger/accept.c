@@ -1,8 +1,9 @@
 /*
  * accept.c — taking entries of another party's log into the ledger:
- * one at a time (log_accept_in) or a run of them (log_accept_many_in,
- * whose seals are verified in parallel), and keeping a contradicting
- * tree head as evidence.
+ * one at a time, checked here (log_accept_in) or by the caller
+ * (log_accept_verified_in, whose costly checks the exchange runs on the
+ * ledger's worker threads before it takes the writer's lock), and keeping
+ * a contradicting tree head as evidence.
  *
  * An entry is taken only if the party is known and a member of the
  * channel, its seal verifies with the party's stored key and names this
@@ -323,130 +324,5 @@ int log_evidence_keep_in(struct store *s, const char *party, const char *channel
 out:
     json_decref(obj);
     buf_release(&canon);
-    return rc;
-}
-
-/* ---- a run of entries, checked in parallel ---------------------------------- */
-
-/* What the parallel phase found out about one entry. */
-struct accept_item {
-    int rc;
-    bool verified; /* seal and STIX checked (else only canon and leaf) */
-    struct seal_info info;
-    struct buf canon;
-    uint8_t leaf[32];
-    struct hl_error err;
-};
-
-struct accept_many {
-    const char *party, *channel;
-    const uint8_t *pk;
-    json_t *const *objs;
-    uint64_t held; /* the log's size before the run */
-    struct accept_item *items;
-};
-
-/* The seq an entry claims, or UINT64_MAX. */
-static uint64_t claimed_seq(const json_t *obj)
-{
-    const json_t *v = json_object_get(obj, SEAL_PROP_SEQ);
-    return json_is_integer(v) && json_integer_value(v) >= 0 ? (uint64_t)json_integer_value(v)
-                                                            : UINT64_MAX;
-}
-
-/* An entry claiming a seq held already needs only its leaf: the same
- * bytes as the held entry are a duplicate, verified when first taken; its
- * seal is checked later only if they differ (equivocation needs a seal
- * that verifies). */
-static void accept_check_item(void *ctx, size_t i)
-{
-    struct accept_many *m = ctx;
-    struct accept_item *it = &m->items[i];
-    hl_error_clear(&it->err);
-    if (claimed_seq(m->objs[i]) < m->held) {
-        it->rc = accept_leaf(m->objs[i], &it->canon, it->leaf, &it->err);
-        return;
-    }
-    it->rc = accept_check(m->objs[i], m->party, m->channel, m->pk, &it->info, &it->canon,
-                          it->leaf, &it->err);
-    it->verified = it->rc == 0;
-}
-
-/* One checked entry into the log of f, as log_accept_in does. */
-static int accept_take(struct store *s, struct accept_many *m, size_t i,
-                       struct merkle_frontier *f, int64_t added_us, enum log_accept *what,
-                       struct hl_error *err)
-{
-    struct accept_item *it = &m->items[i];
-    uint64_t seq = it->verified ? it->info.seq : claimed_seq(m->objs[i]);
-    int rc = accept_entry(s, m->party, m->channel, f, m->objs[i], seq, &it->canon, it->leaf,
-                          added_us, what, err);
-    if (rc != -HL_E_VERIFY || it->verified || seq >= f->size)
-        return rc;
-    /* Other bytes at a held seq: equivocation only if the seal verifies. */
-    struct hl_error e;
-    hl_error_clear(&e);
-    int bad = accept_check(m->objs[i], m->party, m->channel, m->pk, &it->info, &it->canon,
-                           it->leaf, &e);
-    if (bad)
-        *err = e;
-    return bad ? bad : rc;
-}
-
-/* The serial phase: entries in order, until the first refusal. */
-static int accept_run(struct store *s, struct accept_many *m, struct log_par *par, size_t n,
-                      int64_t now_us, enum log_accept *what, size_t *n_done,
-                      struct hl_error *err)
-{
-    struct merkle_frontier f;
-    int64_t base = 0, taken = 0;
-    int rc = log_tree_open(s, m->party, m->channel, &f, err);
-    if (!rc)
-        rc = log_added_base(s, m->channel, now_us, &base, err);
-    for (size_t i = 0; !rc && i < n; i++) {
-        log_par_wait(par, i);
-        if (m->items[i].rc) {
-            *err = m->items[i].err;
-            return m->items[i].rc;
-        }
-        rc = accept_take(s, m, i, &f, base + taken, &what[i], err);
-        if (!rc && what[i] == LOG_ACCEPTED)
-            taken++;
-        if (!rc)
-            *n_done = i + 1;
-    }
-    return rc;
-}
-
-int log_accept_many_in(struct store *s, const char *party, const char *channel,
-                       json_t *const *objs, size_t n, int64_t now_us, enum log_accept *what,
-                       size_t *n_done, struct hl_error *err)
-{
-    uint8_t pk[32];
-    int64_t held = 0;
-    struct log_par *par = NULL;
-    *n_done = 0;
-    if (n == 0)
-        return 0;
-    if (n > LOG_BATCH_MAX + 1)
-        return hl_fail(err, HL_E_TOO_LARGE, "log", "at most %d entries at once, not %zu",
-                       LOG_BATCH_MAX + 1, n);
-    int rc = member_key(s, party, channel, pk, err);
-    if (!rc)
-        rc = store_log_size(s, party, channel, &held, err);
-    if (rc)
-        return rc;
-    struct accept_many m = {party, channel, pk, objs, (uint64_t)held, calloc(n, sizeof *m.items)};
-    if (!m.items)
-        return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
-    for (size_t i = 0; i < n; i++)
-        buf_init(&m.items[i].canon, CANON_MAX);
-    rc = log_par_start(accept_check_item, &m, n, &par, err);
-    if (!rc)
-        rc = accept_run(s, &m, par, n, now_us, what, n_done, err);
-    log_par_free(par); /* first: its workers write into the items */
-    for (size_t i = 0; i < n; i++)
-        buf_release(&m.items[i].canon);
-    free(m.items);
     return rc;
 }

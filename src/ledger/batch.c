@@ -26,7 +26,7 @@
 /* One parallel loop. Workers claim items in order through next (so they
  * finish roughly in order, as the caller consumes them) and the caller
  * waits for item i alone. */
-struct log_par {
+struct ledger_par {
     void (*fn)(void *ctx, size_t i);
     void *ctx;
     size_t n;
@@ -35,7 +35,7 @@ struct log_par {
     unsigned char *done; /* per item, under the pool's lock */
     size_t waiting_for;  /* the item the caller sleeps on, or SIZE_MAX */
     unsigned busy;       /* workers inside this loop, under the lock */
-    struct log_par *next_job;
+    struct ledger_par *next_job;
 };
 
 /* The threads: started once per process, on the first loop big enough to
@@ -46,7 +46,7 @@ static struct {
     pthread_mutex_t lock;
     pthread_cond_t work; /* a loop was opened */
     pthread_cond_t done; /* an item was done, or a worker left a loop */
-    struct log_par *jobs;
+    struct ledger_par *jobs;
     unsigned threads;
 } pool = {.once = PTHREAD_ONCE_INIT,
           .lock = PTHREAD_MUTEX_INITIALIZER,
@@ -54,16 +54,16 @@ static struct {
           .done = PTHREAD_COND_INITIALIZER};
 
 /* A loop with items left to claim, or NULL. Under the lock. */
-static struct log_par *pool_job(void)
+static struct ledger_par *pool_job(void)
 {
-    for (struct log_par *j = pool.jobs; j; j = j->next_job)
+    for (struct ledger_par *j = pool.jobs; j; j = j->next_job)
         if (atomic_load(&j->next) < j->n)
             return j;
     return NULL;
 }
 
 /* Runs item i and says so to a caller waiting for it. */
-static void par_run(struct log_par *j, size_t i)
+static void par_run(struct ledger_par *j, size_t i)
 {
     j->fn(j->ctx, i);
     pthread_mutex_lock(&pool.lock);
@@ -78,7 +78,7 @@ static void *pool_run(void *arg)
     (void)arg;
     pthread_mutex_lock(&pool.lock);
     for (;;) {
-        struct log_par *j;
+        struct ledger_par *j;
         while (!(j = pool_job()))
             pthread_cond_wait(&pool.work, &pool.lock);
         j->busy++;
@@ -119,10 +119,10 @@ static bool pool_use(size_t n)
     return pool.threads > 0;
 }
 
-int log_par_start(void (*fn)(void *ctx, size_t i), void *ctx, size_t n, struct log_par **out,
+int ledger_par_start(void (*fn)(void *ctx, size_t i), void *ctx, size_t n, struct ledger_par **out,
                   struct hl_error *err)
 {
-    struct log_par *j = calloc(1, sizeof *j);
+    struct ledger_par *j = calloc(1, sizeof *j);
     *out = NULL;
     if (j)
         j->done = calloc(n ? n : 1, 1);
@@ -147,7 +147,7 @@ int log_par_start(void (*fn)(void *ctx, size_t i), void *ctx, size_t n, struct l
     return 0;
 }
 
-void log_par_wait(struct log_par *j, size_t i)
+void ledger_par_wait(struct ledger_par *j, size_t i)
 {
     if (!j->pooled) {
         if (!j->done[i]) {
@@ -174,7 +174,7 @@ void log_par_wait(struct log_par *j, size_t i)
     pthread_mutex_unlock(&pool.lock);
 }
 
-void log_par_free(struct log_par *j)
+void ledger_par_free(struct ledger_par *j)
 {
     if (!j)
         return;
@@ -185,7 +185,7 @@ void log_par_free(struct log_par *j)
         atomic_store(&j->next, j->n);
         while (j->busy)
             pthread_cond_wait(&pool.done, &pool.lock);
-        struct log_par **p = &pool.jobs;
+        struct ledger_par **p = &pool.jobs;
         while (*p && *p != j)
             p = &(*p)->next_job;
         if (*p)
@@ -206,7 +206,7 @@ struct log_sealer {
     uint64_t first_seq;
     int *rc;               /* per object */
     struct hl_error *errs; /* per object */
-    struct log_par *par;
+    struct ledger_par *par;
 };
 
 static void seal_one(void *ctx, size_t i)
@@ -228,7 +228,7 @@ int log_sealer_start(const struct log_signer *me, const char *channel, json_t *c
         .me = me, .channel = channel, .objs = objs, .canons = canons, .first_seq = first_seq};
     j->rc = calloc(n ? n : 1, sizeof *j->rc);
     j->errs = calloc(n ? n : 1, sizeof *j->errs);
-    int rc = j->rc && j->errs ? log_par_start(seal_one, j, n, &j->par, err)
+    int rc = j->rc && j->errs ? ledger_par_start(seal_one, j, n, &j->par, err)
                               : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
     if (rc) {
         log_sealer_free(j);
@@ -240,7 +240,7 @@ int log_sealer_start(const struct log_signer *me, const char *channel, json_t *c
 
 int log_sealer_wait(struct log_sealer *j, size_t i, struct hl_error *err)
 {
-    log_par_wait(j->par, i);
+    ledger_par_wait(j->par, i);
     if (!j->rc[i])
         return 0;
     char where[HL_ERROR_WHERE_MAX + 32];
@@ -253,7 +253,7 @@ void log_sealer_free(struct log_sealer *j)
 {
     if (!j)
         return;
-    log_par_free(j->par); /* first: its workers write into the arrays */
+    ledger_par_free(j->par); /* first: its workers write into the arrays */
     free(j->rc);
     free(j->errs);
     free(j);

@@ -187,6 +187,21 @@ void seal_spki_encode(const uint8_t pk[static 32], char out[static SEAL_SPKI_B64
  * Ed25519 SPKI prefix, 32 key bytes. On failure pk is zeroed. */
 HL_MUST_CHECK int seal_spki_decode(const char *s, uint8_t pk[static 32], struct hl_error *err);
 
+/* ---- the ledger's worker threads (batch.c) ------------------------------
+ * A parallel loop for the costly per-object steps (sealing, verifying,
+ * canonicalizing) of a batch. The threads, one fewer than the CPUs, are
+ * started on first use and kept for the process's life: fn(ctx, i) runs
+ * once for every i < n, concurrently for different i (fn must allow that;
+ * each i writes only its own slots), roughly in order. ledger_par_wait(j,
+ * i) returns once fn(ctx, i) has, running unclaimed items on the caller's
+ * thread meanwhile (a loop under 16 items runs there only). free waits for
+ * the workers to leave the loop; always call it. */
+struct ledger_par;
+HL_MUST_CHECK int ledger_par_start(void (*fn)(void *ctx, size_t i), void *ctx, size_t n,
+                                   struct ledger_par **out, struct hl_error *err);
+void ledger_par_wait(struct ledger_par *j, size_t i);
+void ledger_par_free(struct ledger_par *j);
+
 /* ---- X.590 signatures and the hotline seal (seal.c) -------------------- */
 
 /* At most this many top-level signatures are checked on one object. */
@@ -385,22 +400,6 @@ HL_MUST_CHECK int log_accept_verified_in(struct store *s, const char *party, con
                                          const json_t *obj, const struct seal_info *info,
                                          const uint8_t *canon, size_t canon_len, int64_t now_us,
                                          enum log_accept *what, struct hl_error *err);
-
-/* log_accept_in for a run of entries of one log, parsed already (objs
- * are borrowed, not changed), in order: the seals are verified in
- * parallel on the ledger's worker threads, the log's frontier is loaded
- * once, and an entry that repeats a held one is recognised by its bytes
- * without verifying its seal again. Processing stops at the first entry
- * log_accept_in would refuse: *n_done entries before it were taken
- * (what[i] says how, for i < *n_done), and the return is that entry's
- * refusal, as log_accept_in reports it (err); 0 when all n were taken.
- * n <= LOG_BATCH_MAX + 1. Runs inside the caller's transaction: a refused
- * entry stores nothing, but a failing store may leave part of a write
- * (roll back then). */
-HL_MUST_CHECK int log_accept_many_in(struct store *s, const char *party, const char *channel,
-                                     json_t *const *objs, size_t n, int64_t now_us,
-                                     enum log_accept *what, size_t *n_done,
-                                     struct hl_error *err);
 
 /* Appends to me's log of channel a receipt for log (party, channel) at
  * its current held size and root (and the head after it), in one

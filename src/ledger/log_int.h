@@ -61,19 +61,6 @@ HL_MUST_CHECK int log_entry_store(struct store *s, const char *party, const char
 HL_MUST_CHECK int log_added_base(struct store *s, const char *channel, int64_t now_us,
                                  int64_t *base, struct hl_error *err);
 
-/* A parallel loop on the process's worker threads (batch.c), one fewer
- * than the CPUs, started on first use and kept: fn(ctx, i) runs once for
- * every i < n, concurrently for different i (fn must allow that; each i
- * writes only its own slots), roughly in order. log_par_wait(j, i)
- * returns once fn(ctx, i) has, running unclaimed items on the caller's
- * thread meanwhile (a loop under 16 items runs there only). free waits
- * for the workers to leave the loop; always call it. */
-struct log_par;
-HL_MUST_CHECK int log_par_start(void (*fn)(void *ctx, size_t i), void *ctx, size_t n,
-                                struct log_par **out, struct hl_error *err);
-void log_par_wait(struct log_par *j, size_t i);
-void log_par_free(struct log_par *j);
-
 /* Sealing a batch while it is stored (batch.c). Life cycle: start (the
  * workers begin sealing objs[i] as entry first_seq + i of me's log and
  * writing its RFC 8785 form into canons[i], initialised buffers) → wait

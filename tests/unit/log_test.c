@@ -324,86 +324,6 @@ static void test_accept_in_order_under_own_seal(void **state)
     entries_free(&l);
 }
 
-/* Runs a slice of entries through log_accept_many_in in one transaction
- * (committed whatever the outcome: a refusal must have stored nothing). */
-static int accept_many(struct fx *f, struct node *n, struct entries *l, size_t from, size_t count,
-                       enum log_accept *what, size_t *done)
-{
-    json_t *objs[512];
-    for (size_t i = 0; i < count; i++) {
-        objs[i] = json_loadb(l->json[from + i], l->len[from + i], 0, NULL);
-        assert_non_null(objs[i]);
-    }
-    assert_int_equal(store_begin(n->s, NULL), 0);
-    int rc = log_accept_many_in(n->s, PA, CH, objs, count, NOW, what, done, &f->err);
-    assert_int_equal(store_commit(n->s, NULL), 0);
-    for (size_t i = 0; i < count; i++)
-        json_decref(objs[i]);
-    return rc;
-}
-
-/* The parallel run agrees with log_accept_in entry by entry: taken in
- * order (on the worker threads: runs of 16 and more), duplicates known by
- * their bytes, and the first gap, bad seal or equivocation stops the run
- * with everything before it taken and nothing of it stored. */
-static void test_accept_many_in_runs(void **state)
-{
-    struct fx *f = *state;
-    struct entries l = {0}, fork = {0};
-    enum log_accept what[512];
-    size_t done = 0;
-    int64_t size = 0;
-    struct node a2 = {0};
-    append_notes(f, &f->a, 40, NULL);
-    append_notes(f, &f->a, 20, NULL);
-    assert_int_equal(store_log_scan(f->a.s, PA, CH, 0, collect_json, &l, NULL), 0);
-    assert_int_equal(l.n, 62);
-    node_trust(&f->b, &f->a);
-    /* A gap: entries 5.. before 0..4. */
-    assert_int_equal(accept_many(f, &f->b, &l, 5, 20, what, &done), -HL_E_CONFLICT);
-    assert_int_equal(done, 0);
-    assert_int_equal(accept_many(f, &f->b, &l, 0, 30, what, &done), 0);
-    assert_int_equal(done, 30);
-    assert_int_equal(what[29], LOG_ACCEPTED);
-    /* 10 held again, then new ones; entry 45 changed: refused there. */
-    char *orig = l.json[45], *bad = strdup(orig), *c = strstr(bad, "note number");
-    c[0] = 'N';
-    l.json[45] = bad;
-    assert_int_equal(accept_many(f, &f->b, &l, 20, 42, what, &done), -HL_E_VERIFY);
-    assert_null(strstr(f->err.msg, "equivocation"));
-    assert_int_equal(done, 25);
-    assert_int_equal(what[0], LOG_DUPLICATE);
-    assert_int_equal(what[9], LOG_DUPLICATE);
-    assert_int_equal(what[10], LOG_ACCEPTED);
-    assert_int_equal(store_log_size(f->b.s, PA, CH, &size, NULL), 0);
-    assert_int_equal(size, 45);
-    l.json[45] = orig;
-    assert_int_equal(accept_many(f, &f->b, &l, 45, 17, what, &done), 0);
-    /* The same bad bytes once seq 45 is held: a bad seal, not equivocation. */
-    l.json[45] = bad;
-    assert_int_equal(accept_many(f, &f->b, &l, 44, 2, what, &done), -HL_E_VERIFY);
-    assert_null(strstr(f->err.msg, "equivocation"));
-    assert_int_equal(done, 1);
-    assert_int_equal(what[0], LOG_DUPLICATE);
-    l.json[45] = orig;
-    free(bad);
-    /* A fork of A's log (same key, other entries) at held seqs. */
-    node_open(f, &a2, "a2", PA, 1);
-    append_notes(f, &a2, 30, NULL);
-    assert_int_equal(store_log_scan(a2.s, PA, CH, 0, collect_json, &fork, NULL), 0);
-    assert_int_equal(accept_many(f, &f->b, &fork, 0, 20, what, &done), -HL_E_VERIFY);
-    assert_non_null(strstr(f->err.msg, "equivocation"));
-    assert_int_equal(done, 0);
-    assert_int_equal(store_log_size(f->b.s, PA, CH, &size, NULL), 0);
-    assert_int_equal(size, 62);
-    struct log_audit_summary sum;
-    assert_int_equal(log_audit_store(f->b.s, NULL, &sum, &f->err), 0);
-    store_close(a2.s);
-    seal_key_wipe(&a2.key);
-    entries_free(&fork);
-    entries_free(&l);
-}
-
 static int count_failure(void *ctx, const struct log_failure *fl)
 {
     int *n = ctx;
@@ -719,7 +639,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_proofs_from_tiles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_append_refusals_store_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accept_in_order_under_own_seal, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_accept_many_in_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_receipts_and_clean_audit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_names_tampering, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export_import_both_ways, setup, teardown),
