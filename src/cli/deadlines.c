@@ -54,11 +54,10 @@ static int deadlines_each(void *ctx, const struct workflow_overdue *o)
     static const char *const hook[] = {"none", "ok", "failed"};
     char due[32];
     cli_format_us(o->deadline_us, due);
-    json_t *e = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "channel", o->channel,
-                          "item", o->item_id, "kind", o->kind, "member", o->member, "member_name",
-                          o->member_name, "due", due, "hook",
-                          hook[o->hook >= 0 && o->hook <= 2 ? o->hook : 2], "hook_error",
-                          o->hook_error);
+    json_t *e = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "channel", o->channel, "item", o->item_id,
+        "kind", o->kind, "member", o->member, "member_name", o->member_name, "due", due, "hook",
+        hook[o->hook >= 0 && o->hook <= 2 ? o->hook : 2], "hook_error", o->hook_error);
     if (!e || json_array_append_new(d->escalated, e))
         return -HL_E_NOMEM;
     if (d->json)
@@ -126,8 +125,10 @@ int cli_deadlines(int argc, char **argv)
         return CLI_ERROR;
     fflush(stdout); /* the hook writes to our stderr; keep our lines in order */
     struct deadlines d = {json_array(), json};
-    struct workflow_escalate_options o = {.hook = hook, .hook_fd = STDERR_FILENO,
-                                          .log = deadlines_log, .each = deadlines_each,
+    struct workflow_escalate_options o = {.hook = hook,
+                                          .hook_fd = STDERR_FILENO,
+                                          .log = deadlines_log,
+                                          .each = deadlines_each,
                                           .ctx = &d};
     int r = d.escalated ? workflow_escalate(n.store, now_us, &o, NULL, &err)
                         : hl_fail(&err, HL_E_NOMEM, NULL, "out of memory");
@@ -140,9 +141,8 @@ int cli_deadlines(int argc, char **argv)
         cli_report(&err);
         rc = CLI_ERROR;
     } else if (json) {
-        json_t *out = json_pack("{s:s, s:O, s:{s:I, s:I}}", "now", when, "escalated",
-                                d.escalated, "overdue", "ack", (json_int_t)n_ack, "request",
-                                (json_int_t)n_due);
+        json_t *out = json_pack("{s:s, s:O, s:{s:I, s:I}}", "now", when, "escalated", d.escalated,
+                                "overdue", "ack", (json_int_t)n_ack, "request", (json_int_t)n_due);
         rc = cli_json_print(out);
         json_decref(out);
     } else {

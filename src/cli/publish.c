@@ -97,8 +97,8 @@ static int publish_node_read(const char *dir, struct publish_node *sn, struct hl
 
 /* One request to the node; its answer parsed into *out. */
 static int publish_call(struct exchange_client *c, const struct exchange_target *t,
-                     const char *method, const char *path, const char *body, long want,
-                     json_t **out, struct hl_error *err)
+                        const char *method, const char *path, const char *body, long want,
+                        json_t **out, struct hl_error *err)
 {
     struct exchange_answer a;
     exchange_answer_init(&a);
@@ -106,8 +106,7 @@ static int publish_call(struct exchange_client *c, const struct exchange_target 
     *out = r ? NULL : json_loadb(a.body.data, a.body.len, 0, NULL);
     if (!r && a.status != want) {
         const char *d = json_string_value(json_object_get(*out, "description"));
-        r = hl_fail(err, HL_E_IO, path, "the node answered %ld: %s", a.status,
-                    d ? d : a.body.data);
+        r = hl_fail(err, HL_E_IO, path, "the node answered %ld: %s", a.status, d ? d : a.body.data);
     } else if (!r && !*out) {
         r = hl_fail(err, HL_E_PARSE, path, "the node's answer is not JSON");
     }
@@ -136,8 +135,9 @@ static bool all_delivered(const json_t *d)
 }
 
 /* Polls the delivery of oid until every member holds it or the timeout. */
-static int publish_wait(struct exchange_client *c, const struct exchange_target *t, const char *coll,
-                     const char *oid, unsigned timeout_s, json_t **delivery, struct hl_error *err)
+static int publish_wait(struct exchange_client *c, const struct exchange_target *t,
+                        const char *coll, const char *oid, unsigned timeout_s, json_t **delivery,
+                        struct hl_error *err)
 {
     char path[1024];
     int64_t until = mono_ms() + (int64_t)timeout_s * 1000, pause_ms = 1;
@@ -213,7 +213,7 @@ static const char *publish_last(const json_t *status)
 }
 
 static int publish_run(const struct cli_publish *a, struct exchange_client *c,
-                    const struct exchange_target *t, const char *body, struct hl_error *err)
+                       const struct exchange_target *t, const char *body, struct hl_error *err)
 {
     char coll[37], path[256];
     json_t *status = NULL, *delivery = NULL;
@@ -231,8 +231,8 @@ static int publish_run(const struct cli_publish *a, struct exchange_client *c,
     if (waited < 0) {
         r = waited;
     } else if (a->json) {
-        json_t *out = json_pack("{s:s*, s:O, s:O?}", "id", a->id, "status", status, "delivery",
-                                delivery);
+        json_t *out =
+            json_pack("{s:s*, s:O, s:O?}", "id", a->id, "status", status, "delivery", delivery);
         r = cli_json_print(out) == CLI_OK ? 0 : hl_fail(err, HL_E_IO, NULL, "stdout");
         json_decref(out);
     } else {

@@ -24,8 +24,8 @@
 
 /* --persons-detained and the other counts, in workflow_count_props order. */
 static const char *const count_flags[] = {"--persons-detained", "--persons-charged",
-                                          "--servers-seized", "--domains-taken-down",
-                                          "--accounts-frozen", NULL};
+                                          "--servers-seized",   "--domains-taken-down",
+                                          "--accounts-frozen",  NULL};
 #define N_COUNTS 5
 
 static void respond_help(bool ack)
@@ -38,24 +38,25 @@ static void respond_help(bool ack)
                "notification is acknowledged once by each other member of the channel;\n"
                "the channel's policy (hotline channel policy) says how soon.\n");
     } else {
-        printf("usage: hotline respond ID --status STATUS --data DIR [--text TEXT]\n"
-               "                      [--action TEXT] [--persons-detained N] [--persons-charged N]\n"
-               "                      [--servers-seized N] [--domains-taken-down N]\n"
-               "                      [--accounts-frozen N] [--channel C] [--no-wait]\n"
-               "                      [--timeout S] [--json]\n\n"
-               "Answers the request ID with a hotline-response. STATUS is one of\n"
-               "acknowledged, in-progress, needs-information, completed, declined; the\n"
-               "request's state allows:\n"
-               "    open              -> acknowledged, in-progress, needs-information, declined\n"
-               "    acknowledged      -> in-progress, needs-information, completed, declined\n"
-               "    in-progress       -> needs-information, completed, declined\n"
-               "    needs-information -> in-progress, completed, declined\n"
-               "    completed, declined: final\n"
-               "A refused transition names the current state and exits 1. declined needs\n"
-               "--text (the reason), needs-information --text (what is needed).\n\n"
-               "  --text TEXT   what was done, or why not (description)\n"
-               "  --action TEXT one action taken (actions_taken)\n"
-               "  --persons-detained N ... counts of what was done (integers >= 0)\n");
+        printf(
+            "usage: hotline respond ID --status STATUS --data DIR [--text TEXT]\n"
+            "                      [--action TEXT] [--persons-detained N] [--persons-charged N]\n"
+            "                      [--servers-seized N] [--domains-taken-down N]\n"
+            "                      [--accounts-frozen N] [--channel C] [--no-wait]\n"
+            "                      [--timeout S] [--json]\n\n"
+            "Answers the request ID with a hotline-response. STATUS is one of\n"
+            "acknowledged, in-progress, needs-information, completed, declined; the\n"
+            "request's state allows:\n"
+            "    open              -> acknowledged, in-progress, needs-information, declined\n"
+            "    acknowledged      -> in-progress, needs-information, completed, declined\n"
+            "    in-progress       -> needs-information, completed, declined\n"
+            "    needs-information -> in-progress, completed, declined\n"
+            "    completed, declined: final\n"
+            "A refused transition names the current state and exits 1. declined needs\n"
+            "--text (the reason), needs-information --text (what is needed).\n\n"
+            "  --text TEXT   what was done, or why not (description)\n"
+            "  --action TEXT one action taken (actions_taken)\n"
+            "  --persons-detained N ... counts of what was done (integers >= 0)\n");
     }
     printf("  --channel C   the channel holding ID (default: the one that does)\n"
            "  --no-wait, --timeout S, --json   as for hotline send\n\n"
@@ -141,8 +142,11 @@ static int respond_run(const char *cmd, struct respond_args *a)
     cli_node_close(&n);
     if (rc != CLI_OK)
         return rc;
-    struct cli_publish p = {.dir = a->dir, .channel = channel, .no_wait = a->no_wait,
-                            .json = a->json, .timeout_s = CLI_PUBLISH_TIMEOUT_S,
+    struct cli_publish p = {.dir = a->dir,
+                            .channel = channel,
+                            .no_wait = a->no_wait,
+                            .json = a->json,
+                            .timeout_s = CLI_PUBLISH_TIMEOUT_S,
                             .id = json_string_value(json_object_get(o, "id"))};
     json_t *objs = json_pack("[O]", o);
     rc = cli_publish_timeout(cmd, a->timeout, &p);
@@ -197,8 +201,9 @@ static int respond_main(int argc, char **argv, bool ack)
         return cli_usage_error(cmd, "--status is required (one of acknowledged, in-progress, "
                                     "needs-information, completed, declined)");
     if (!workflow_in_vocab(workflow_statuses, a.status))
-        return cli_usage_error(cmd, "--status %s is not one of acknowledged, in-progress, "
-                                    "needs-information, completed, declined",
+        return cli_usage_error(cmd,
+                               "--status %s is not one of acknowledged, in-progress, "
+                               "needs-information, completed, declined",
                                a.status);
     if (!stix_id_valid(operands[0], NULL))
         return cli_usage_error(cmd, "%s is not a STIX identifier", operands[0]);

@@ -150,7 +150,8 @@ static void list_print(const json_t *items)
 {
     size_t i;
     const json_t *it;
-    json_array_foreach(items, i, it) {
+    json_array_foreach(items, i, it)
+    {
         const char *st = cli_jstr(it, "status");
         char status[48];
         snprintf(status, sizeof status, "%s%s", st ? st : "-",
@@ -168,11 +169,11 @@ int cli_list(int argc, char **argv)
                *since = NULL, *now = NULL;
     bool overdue = false, json = false;
     const struct cli_opt opts[] = {
-        {"--data", NULL, &dir, NULL},       {"--channel", NULL, &channel, NULL},
-        {"--kind", NULL, &kind, NULL},      {"--status", NULL, &status, NULL},
-        {"--from", NULL, &from, NULL},      {"--since", NULL, &since, NULL},
-        {"--now", NULL, &now, NULL},        {"--overdue", NULL, NULL, &overdue},
-        {"--json", NULL, NULL, &json},      {NULL, NULL, NULL, NULL},
+        {"--data", NULL, &dir, NULL},  {"--channel", NULL, &channel, NULL},
+        {"--kind", NULL, &kind, NULL}, {"--status", NULL, &status, NULL},
+        {"--from", NULL, &from, NULL}, {"--since", NULL, &since, NULL},
+        {"--now", NULL, &now, NULL},   {"--overdue", NULL, NULL, &overdue},
+        {"--json", NULL, NULL, &json}, {NULL, NULL, NULL, NULL},
     };
     char *operands[1], party[STORE_TEXT_MAX + 1];
     int n_ops = 0;
@@ -187,8 +188,9 @@ int cli_list(int argc, char **argv)
         return cli_usage_error("list", "--data DIR is required, and no operand");
     if (kind && (!workflow_kind_parse(kind, &f.kind) || f.kind == WORKFLOW_KIND_OTHER ||
                  f.kind == WORKFLOW_KIND_LEDGER))
-        return cli_usage_error("list", "--kind %s is not one of notification, request, response, "
-                                       "dossier, opinion, note, translation, sighting",
+        return cli_usage_error("list",
+                               "--kind %s is not one of notification, request, response, "
+                               "dossier, opinion, note, translation, sighting",
                                kind);
     f.has_kind = kind != NULL;
     f.status = status;
@@ -215,7 +217,8 @@ int cli_list(int argc, char **argv)
         rc = CLI_ERROR;
     size_t i;
     json_t *name;
-    json_array_foreach(names, i, name) {
+    json_array_foreach(names, i, name)
+    {
         struct workflow_view *v = NULL;
         if (rc != CLI_OK)
             break;
@@ -331,7 +334,8 @@ static void show_print(const json_t *s)
     printf("  %s\n", cli_jstr(it, "summary"));
     if (json_array_size(json_object_get(s, "delivery")))
         printf("delivery:\n");
-    json_array_foreach(json_object_get(s, "delivery"), i, e) {
+    json_array_foreach(json_object_get(s, "delivery"), i, e)
+    {
         if (!json_is_true(json_object_get(e, "delivered"))) {
             printf("  %s: not yet\n", cli_jstr(e, "name"));
             continue;
@@ -342,7 +346,8 @@ static void show_print(const json_t *s)
     }
     if (json_array_size(json_object_get(s, "acknowledgments")))
         printf("acknowledgments:\n");
-    json_array_foreach(json_object_get(s, "acknowledgments"), i, e) {
+    json_array_foreach(json_object_get(s, "acknowledgments"), i, e)
+    {
         if (!json_is_true(json_object_get(e, "acknowledged"))) {
             printf("  %s: not yet\n", cli_jstr(e, "name"));
             continue;
@@ -359,14 +364,16 @@ static void show_print(const json_t *s)
     show_items("sightings", json_object_get(s, "sightings"));
     if (json_array_size(json_object_get(s, "translations")))
         printf("translations:\n");
-    json_array_foreach(json_object_get(s, "translations"), i, e) {
+    json_array_foreach(json_object_get(s, "translations"), i, e)
+    {
         const char *orig = cli_jstr(e, "original"), *ol = cli_jstr(e, "original_lang");
         char head[WRAP_COLS + 16];
         printf("  %s of %s, %s (%s, by %s):\n", cli_jstr(e, "field"), cli_jstr(e, "object"),
                cli_jstr(e, "lang"), cli_jstr(e, "id"), cli_jstr(e, "from_name"));
         snprintf(head, sizeof head, "original (%s)", ol ? ol : "en");
         printf("    %-*s | %s\n", WRAP_COLS, head, cli_jstr(e, "lang"));
-        side_by_side(orig ? orig : "(not held)", cli_jstr(e, "translation") ? cli_jstr(e, "translation") : "");
+        side_by_side(orig ? orig : "(not held)",
+                     cli_jstr(e, "translation") ? cli_jstr(e, "translation") : "");
     }
 }
 
@@ -456,7 +463,8 @@ static void scorecard_print(const json_t *sc)
     if (cli_jstr(sc, "since"))
         printf(", since %s", cli_jstr(sc, "since"));
     printf("\n");
-    json_array_foreach(json_object_get(sc, "parties"), i, p) {
+    json_array_foreach(json_object_get(sc, "parties"), i, p)
+    {
         const json_t *rr = json_object_get(p, "requests_received");
         printf("%s (%s)\n", cli_jstr(p, "name"), cli_jstr(p, "party"));
         printf("  notifications      sent %lld, received %lld\n",
@@ -483,7 +491,7 @@ int cli_scorecard(int argc, char **argv)
     const char *dir = NULL, *channel = NULL, *since = NULL;
     bool json = false;
     const struct cli_opt opts[] = {
-        {"--data", NULL, &dir, NULL}, {"--channel", NULL, &channel, NULL},
+        {"--data", NULL, &dir, NULL},    {"--channel", NULL, &channel, NULL},
         {"--since", NULL, &since, NULL}, {"--json", NULL, NULL, &json},
         {NULL, NULL, NULL, NULL},
     };

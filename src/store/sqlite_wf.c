@@ -39,8 +39,7 @@ const char *sq_wf_sql(enum sq_stmt_id id)
     return wf_sql[id - SQ_WF_FIRST];
 }
 
-int sq_policy_set(struct store *s, const char *channel, int64_t ack_within_s,
-                  struct hl_error *err)
+int sq_policy_set(struct store *s, const char *channel, int64_t ack_within_s, struct hl_error *err)
 {
     struct store_sqlite *q = sq_of(s);
     sqlite3_stmt *st = NULL;

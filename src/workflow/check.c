@@ -15,11 +15,11 @@
 #include "workflow.h"
 
 const char *const workflow_request_kinds[] = {
-    "investigate",          "detain",         "take-down", "preserve-evidence",
+    "investigate",         "detain",         "take-down", "preserve-evidence",
     "provide-information", "cease-activity", NULL};
 const char *const workflow_priorities[] = {"low", "medium", "high", "critical", NULL};
-const char *const workflow_statuses[] = {"acknowledged", "in-progress", "completed", "declined",
-                                         "needs-information", NULL};
+const char *const workflow_statuses[] = {"acknowledged", "in-progress",       "completed",
+                                         "declined",     "needs-information", NULL};
 const char *const workflow_count_props[] = {"persons_detained", "persons_charged",
                                             "servers_seized",   "domains_taken_down",
                                             "accounts_frozen",  NULL};
@@ -38,8 +38,8 @@ static void path_key(char out[HL_MAX_PATH_BYTES], const char *path, const char *
     snprintf(out, HL_MAX_PATH_BYTES, "%s%s%s", path, path[0] ? "." : "", key);
 }
 
-static void err_at(struct stix_report *r, const char *path, const char *key, const char *fmt,
-                   ...) HL_PRINTF(4, 5);
+static void err_at(struct stix_report *r, const char *path, const char *key, const char *fmt, ...)
+    HL_PRINTF(4, 5);
 static void err_at(struct stix_report *r, const char *path, const char *key, const char *fmt, ...)
 {
     char sub[HL_MAX_PATH_BYTES], msg[HL_ERROR_MSG_MAX];
@@ -102,8 +102,8 @@ static bool check_common(const json_t *obj, const char *path, const char *type, 
         err_at(r, path, "type", "must be '%s'", type);
         return false;
     }
-    static const char *const required[] = {"spec_version", "created", "modified",
-                                           "created_by_ref", NULL};
+    static const char *const required[] = {"spec_version", "created", "modified", "created_by_ref",
+                                           NULL};
     for (const char *const *k = required; *k; k++)
         if (!json_object_get(obj, *k))
             err_at(r, path, *k, "required property '%s' is missing", *k);
@@ -111,8 +111,8 @@ static bool check_common(const json_t *obj, const char *path, const char *type, 
     return true;
 }
 
-static void check_description(const json_t *obj, const char *path, bool required,
-                              const char *why, struct stix_report *r)
+static void check_description(const json_t *obj, const char *path, bool required, const char *why,
+                              struct stix_report *r)
 {
     const json_t *d = json_object_get(obj, WORKFLOW_PROP_DESCRIPTION);
     if (d && (!json_is_string(d) || json_string_length(d) == 0))
@@ -135,7 +135,8 @@ void workflow_request_check(const json_t *obj, const char *path, struct stix_rep
     } else {
         size_t i;
         const json_t *v;
-        json_array_foreach(refs, i, v) {
+        json_array_foreach(refs, i, v)
+        {
             if (stix_id_valid(json_string_value(v), NULL))
                 continue;
             snprintf(sub, sizeof sub, "%s%s%s[%zu]", path, path[0] ? "." : "",
@@ -179,7 +180,8 @@ void workflow_response_check(const json_t *obj, const char *path, struct stix_re
     } else if (acts) {
         size_t i;
         const json_t *v;
-        json_array_foreach(acts, i, v) {
+        json_array_foreach(acts, i, v)
+        {
             if (json_is_string(v) && json_string_length(v) > 0)
                 continue;
             snprintf(sub, sizeof sub, "%s%s%s[%zu]", path, path[0] ? "." : "",
@@ -217,10 +219,10 @@ static const unsigned next[WORKFLOW_N_STATES] = {
                       BIT(WORKFLOW_NEEDS_INFORMATION) | BIT(WORKFLOW_DECLINED),
     [WORKFLOW_ACKNOWLEDGED] = BIT(WORKFLOW_IN_PROGRESS) | BIT(WORKFLOW_NEEDS_INFORMATION) |
                               BIT(WORKFLOW_COMPLETED) | BIT(WORKFLOW_DECLINED),
-    [WORKFLOW_IN_PROGRESS] = BIT(WORKFLOW_NEEDS_INFORMATION) | BIT(WORKFLOW_COMPLETED) |
-                             BIT(WORKFLOW_DECLINED),
-    [WORKFLOW_NEEDS_INFORMATION] = BIT(WORKFLOW_IN_PROGRESS) | BIT(WORKFLOW_COMPLETED) |
-                                   BIT(WORKFLOW_DECLINED),
+    [WORKFLOW_IN_PROGRESS] =
+        BIT(WORKFLOW_NEEDS_INFORMATION) | BIT(WORKFLOW_COMPLETED) | BIT(WORKFLOW_DECLINED),
+    [WORKFLOW_NEEDS_INFORMATION] =
+        BIT(WORKFLOW_IN_PROGRESS) | BIT(WORKFLOW_COMPLETED) | BIT(WORKFLOW_DECLINED),
     [WORKFLOW_COMPLETED] = 0,
     [WORKFLOW_DECLINED] = 0,
 };
@@ -266,7 +268,10 @@ void workflow_allowed_next(enum workflow_state from, char *out, size_t max)
         if (!(next[from] & BIT(s)))
             continue;
         n++;
-        int w = snprintf(out + len, max - len, "%s%s", n == 1 ? "" : n == total ? " or " : ", ",
+        int w = snprintf(out + len, max - len, "%s%s",
+                         n == 1       ? ""
+                         : n == total ? " or "
+                                      : ", ",
                          state_names[s]);
         if (w < 0)
             break;
@@ -278,11 +283,16 @@ const char *workflow_state_task_outcome(enum workflow_state s)
 {
     switch (s) {
     case WORKFLOW_OPEN:
-    case WORKFLOW_ACKNOWLEDGED: return "pending";
+    case WORKFLOW_ACKNOWLEDGED:
+        return "pending";
     case WORKFLOW_IN_PROGRESS:
-    case WORKFLOW_NEEDS_INFORMATION: return "ongoing";
-    case WORKFLOW_COMPLETED: return "successful";
-    case WORKFLOW_DECLINED: return "cancelled";
-    default: return "?";
+    case WORKFLOW_NEEDS_INFORMATION:
+        return "ongoing";
+    case WORKFLOW_COMPLETED:
+        return "successful";
+    case WORKFLOW_DECLINED:
+        return "cancelled";
+    default:
+        return "?";
     }
 }

@@ -132,7 +132,8 @@ int workflow_count_overdue(struct store *s, int64_t now_us, int64_t *n_ack, int6
     size_t i;
     json_t *name;
     int r = channels(s, &names, err);
-    json_array_foreach(names, i, name) {
+    json_array_foreach(names, i, name)
+    {
         struct workflow_view *v = NULL;
         if (!r)
             r = wf_view_load(s, json_string_value(name), true, &v, err);
@@ -159,8 +160,11 @@ static int check_one(void *ctx, const struct workflow_overdue *o)
 {
     struct check *c = ctx;
     bool added = false;
-    struct store_escalation e = {.item_id = o->item_id, .kind = o->kind, .member = o->member,
-                                 .channel = o->channel, .at_us = c->now_us,
+    struct store_escalation e = {.item_id = o->item_id,
+                                 .kind = o->kind,
+                                 .member = o->member,
+                                 .channel = o->channel,
+                                 .at_us = c->now_us,
                                  .hook = STORE_HOOK_NONE};
     int r = store_escalation_add(c->s, &e, &added, c->err);
     if (r || !added)
@@ -244,13 +248,15 @@ int workflow_check(struct store *s, int64_t now_us, workflow_overdue_fn fn, void
     size_t i, j, total = 0;
     json_t *name, *row;
     int r = added ? channels(s, &names, err) : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
-    json_array_foreach(names, i, name) {
+    json_array_foreach(names, i, name)
+    {
         const char *ch = json_string_value(name);
         if (r)
             break;
         json_array_clear(added);
         r = check_channel(s, ch, now_us, added, err);
-        json_array_foreach(added, j, row) {
+        json_array_foreach(added, j, row)
+        {
             struct workflow_overdue o = {
                 .channel = ch,
                 .item_id = json_string_value(json_array_get(row, 0)),
@@ -312,16 +318,15 @@ static int escalate_one(void *ctx, const struct workflow_overdue *ov)
     if (o->hook && o->hook[0]) {
         hl_error_clear(&herr);
         const struct workflow_hook_io io = {o->hook_fd, o->log, o->ctx};
-        out.hook = workflow_hook_run(o->hook, ov->item_id, ov->kind, &io,
-                                     o->hook_timeout_ms ? o->hook_timeout_ms
-                                                        : WORKFLOW_HOOK_TIMEOUT_MS,
-                                     &herr);
+        out.hook = workflow_hook_run(
+            o->hook, ov->item_id, ov->kind, &io,
+            o->hook_timeout_ms ? o->hook_timeout_ms : WORKFLOW_HOOK_TIMEOUT_MS, &herr);
         if (out.hook == STORE_HOOK_FAILED) {
             out.hook_error = herr.msg;
             esc_log(o, "escalation hook failed for %s %s: %s", ov->kind, ov->item_id, herr.msg);
         }
-        int r = store_escalation_hook_set(e->s, ov->item_id, ov->kind, ov->member, out.hook,
-                                          e->err);
+        int r =
+            store_escalation_hook_set(e->s, ov->item_id, ov->kind, ov->member, out.hook, e->err);
         if (r)
             return r;
     }

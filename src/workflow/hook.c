@@ -8,10 +8,10 @@
  * after the timeout is killed (SIGKILL).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -133,8 +133,7 @@ int workflow_hook_run(const char *program, const char *item_id, const char *kind
             int e = errno;
             if (fds[0] >= 0)
                 close(fds[0]);
-            return hook_failed(err, HL_E_IO, program, "waiting for %s: %s", program,
-                               strerror(e));
+            return hook_failed(err, HL_E_IO, program, "waiting for %s: %s", program, strerror(e));
         }
         if (!killed && hook_mono_ms() >= until) {
             kill(pid, SIGKILL);
@@ -148,8 +147,7 @@ int workflow_hook_run(const char *program, const char *item_id, const char *kind
     if (fds[0] >= 0)
         close(fds[0]);
     if (killed)
-        return hook_failed(err, HL_E_IO, program, "%s was killed after %u ms", program,
-                           timeout_ms);
+        return hook_failed(err, HL_E_IO, program, "%s was killed after %u ms", program, timeout_ms);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return STORE_HOOK_OK;
     if (WIFEXITED(status))

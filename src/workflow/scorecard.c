@@ -124,20 +124,19 @@ static json_t *party_json(const struct workflow_view *v, size_t m, int64_t since
     json_t *ack = r ? NULL : durations_json(&t.ack, true);
     if (ack)
         json_object_set_new(ack, "pending", json_integer(t.pending));
-    json_t *j = r || !ack ? NULL
-                          : json_pack("{s:s, s:s, s:I, s:I, s:o, s:o, s:I, s:{s:I, s:I, s:I, s:I, "
-                                      "s:I, s:I}, s:o}",
-                                      "party", v->members[m].id, "name", v->members[m].name,
-                                      "notifications_sent", (json_int_t)t.sent,
-                                      "notifications_received", (json_int_t)t.received,
-                                      "delivery", durations_json(&t.delivery, true),
-                                      "acknowledgment", json_incref(ack), "requests_sent",
-                                      (json_int_t)t.req_sent, "requests_received", "total",
-                                      (json_int_t)t.total, "completed", (json_int_t)t.completed,
-                                      "declined", (json_int_t)t.declined, "open",
-                                      (json_int_t)t.open, "overdue", (json_int_t)t.overdue,
-                                      "late", (json_int_t)t.late, "first_response",
-                                      durations_json(&t.first, false));
+    json_t *j =
+        r || !ack
+            ? NULL
+            : json_pack("{s:s, s:s, s:I, s:I, s:o, s:o, s:I, s:{s:I, s:I, s:I, s:I, "
+                        "s:I, s:I}, s:o}",
+                        "party", v->members[m].id, "name", v->members[m].name, "notifications_sent",
+                        (json_int_t)t.sent, "notifications_received", (json_int_t)t.received,
+                        "delivery", durations_json(&t.delivery, true), "acknowledgment",
+                        json_incref(ack), "requests_sent", (json_int_t)t.req_sent,
+                        "requests_received", "total", (json_int_t)t.total, "completed",
+                        (json_int_t)t.completed, "declined", (json_int_t)t.declined, "open",
+                        (json_int_t)t.open, "overdue", (json_int_t)t.overdue, "late",
+                        (json_int_t)t.late, "first_response", durations_json(&t.first, false));
     json_decref(ack);
     free(t.delivery.ms);
     free(t.ack.ms);

@@ -21,8 +21,8 @@
 #define WF_SUMMARY_MAX 100
 
 static const char *const kind_names[WORKFLOW_N_KINDS] = {
-    "other", "notification", "request",  "response", "dossier",
-    "opinion", "note",       "translation", "sighting", "ledger"};
+    "other",   "notification", "request",     "response", "dossier",
+    "opinion", "note",         "translation", "sighting", "ledger"};
 
 const char *workflow_kind_name(enum workflow_kind k)
 {
@@ -66,7 +66,8 @@ static bool list_has(const json_t *list, const char *s)
 {
     size_t i;
     const json_t *v;
-    json_array_foreach(list, i, v) {
+    json_array_foreach(list, i, v)
+    {
         if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
             return true;
     }
@@ -77,7 +78,8 @@ static bool refs_have_type(const json_t *list, const char *prefix)
 {
     size_t i, n = strlen(prefix);
     const json_t *v;
-    json_array_foreach(list, i, v) {
+    json_array_foreach(list, i, v)
+    {
         const char *s = json_string_value(v);
         if (s && strncmp(s, prefix, n) == 0)
             return true;
@@ -93,7 +95,8 @@ static enum workflow_kind kind_of(const json_t *o, const char *type)
         return WORKFLOW_KIND_RESPONSE;
     if (!strcmp(type, "report")) {
         const json_t *rt = json_object_get(o, "report_types");
-        if (list_has(rt, "incident") || refs_have_type(json_object_get(o, "object_refs"), "incident--"))
+        if (list_has(rt, "incident") ||
+            refs_have_type(json_object_get(o, "object_refs"), "incident--"))
             return WORKFLOW_KIND_NOTIFICATION;
         if (list_has(rt, "threat-actor"))
             return WORKFLOW_KIND_DOSSIER;
@@ -516,8 +519,8 @@ int wf_view_load(struct store *s, const char *channel, bool light, struct workfl
     if (!r)
         r = load_heads(s, v, err);
     struct load l = {v, err, 0};
-    struct store_query q = {.channel = channel, .version = STORE_VERSION_LAST,
-                            .limit = WF_LOAD_PAGE};
+    struct store_query q = {
+        .channel = channel, .version = STORE_VERSION_LAST, .limit = WF_LOAD_PAGE};
     if (light) {
         q.types = light_types;
         q.n_types = sizeof light_types / sizeof light_types[0];
@@ -653,8 +656,8 @@ static const char *party_name(const struct workflow_view *v, const char *party)
 /* A short line saying what the object is. */
 static void summary(const struct wf_item *it, char out[WF_SUMMARY_MAX + 8])
 {
-    static const char *const keys[] = {"name", "abstract", "description", "explanation",
-                                       "content", NULL};
+    static const char *const keys[] = {"name",        "abstract", "description",
+                                       "explanation", "content",  NULL};
     const json_t *o = it->obj;
     const char *text = NULL;
     char head[64] = "";
@@ -692,7 +695,8 @@ static void summary(const struct wf_item *it, char out[WF_SUMMARY_MAX + 8])
 static const char *item_status(const struct workflow_view *v, const struct wf_item *it)
 {
     switch (it->kind) {
-    case WORKFLOW_KIND_REQUEST: return workflow_state_name(it->state);
+    case WORKFLOW_KIND_REQUEST:
+        return workflow_state_name(it->state);
     case WORKFLOW_KIND_RESPONSE:
         return json_string_value(json_object_get(it->obj, WORKFLOW_PROP_STATUS));
     case WORKFLOW_KIND_NOTIFICATION:
@@ -700,7 +704,8 @@ static const char *item_status(const struct workflow_view *v, const struct wf_it
             if (strcmp(v->members[m].id, it->party) && it->ack_by[m] == WF_NONE)
                 return "open";
         return "acknowledged";
-    default: return NULL;
+    default:
+        return NULL;
     }
 }
 
@@ -764,7 +769,8 @@ static json_t *item_json(const struct workflow_view *v, const struct wf_item *it
         json_t *langs = json_array();
         const char *lang;
         json_t *val;
-        json_object_foreach((json_t *)c, lang, val) {
+        json_object_foreach((json_t *)c, lang, val)
+        {
             (void)val;
             r |= json_array_append_new(langs, json_string(lang));
         }
@@ -829,7 +835,8 @@ static bool refers_to(const json_t *o, const json_t *ids)
     }
     size_t i;
     const json_t *r;
-    json_array_foreach(json_object_get(o, "object_refs"), i, r) {
+    json_array_foreach(json_object_get(o, "object_refs"), i, r)
+    {
         const char *s = json_string_value(r);
         if (s && json_object_get(ids, s))
             return true;
@@ -838,8 +845,7 @@ static bool refers_to(const json_t *o, const json_t *ids)
 }
 
 /* Each (lang, field) of a language-content beside the original's text. */
-static int translations_of(const struct workflow_view *v, const struct wf_item *tr,
-                           json_t *out)
+static int translations_of(const struct workflow_view *v, const struct wf_item *tr, json_t *out)
 {
     const char *of = json_string_value(json_object_get(tr->obj, "object_ref"));
     const struct wf_item *orig = wf_find(v, of);
@@ -847,13 +853,15 @@ static int translations_of(const struct workflow_view *v, const struct wf_item *
     const char *lang, *field;
     json_t *fields, *text;
     int r = 0;
-    json_object_foreach(json_object_get(tr->obj, "contents"), lang, fields) {
-        json_object_foreach(fields, field, text) {
+    json_object_foreach(json_object_get(tr->obj, "contents"), lang, fields)
+    {
+        json_object_foreach(fields, field, text)
+        {
             const json_t *o = orig ? json_object_get(orig->obj, field) : NULL;
-            json_t *e = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:O?}", "id", tr->id,
-                                  "from", tr->party, "from_name", party_name(v, tr->party),
-                                  "object", of ? of : "", "lang", lang, "field", field,
-                                  "translation", text, "original", (json_t *)o);
+            json_t *e = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:O?}", "id", tr->id, "from",
+                                  tr->party, "from_name", party_name(v, tr->party), "object",
+                                  of ? of : "", "lang", lang, "field", field, "translation", text,
+                                  "original", (json_t *)o);
             if (e && olang)
                 r |= set_str(e, "original_lang", olang);
             if (!e || json_array_append_new(out, e))
@@ -871,18 +879,18 @@ static int show_delivery(const struct workflow_view *v, const struct wf_item *it
         const struct wf_member *mb = &v->members[m];
         if (!strcmp(mb->id, it->party))
             continue;
-        int64_t rseq = -1, at = it->seq >= 0 ? wf_delivered_us(v, it->party, it->seq, mb->id, &rseq)
-                                             : 0;
-        json_t *d = json_pack("{s:s, s:s, s:b}", "member", mb->id, "name", mb->name, "delivered",
-                              at != 0);
+        int64_t rseq = -1,
+                at = it->seq >= 0 ? wf_delivered_us(v, it->party, it->seq, mb->id, &rseq) : 0;
+        json_t *d =
+            json_pack("{s:s, s:s, s:b}", "member", mb->id, "name", mb->name, "delivered", at != 0);
         if (d && at)
             r |= set_time(d, "at", at) | set(d, "receipt_seq", json_integer(rseq)) |
                  set(d, "after_ms", json_integer((at - it->sealed_us) / 1000));
         r |= !d || json_array_append_new(del, d);
         if (it->kind != WORKFLOW_KIND_NOTIFICATION)
             continue;
-        json_t *a = json_pack("{s:s, s:s, s:b}", "member", mb->id, "name", mb->name,
-                              "acknowledged", it->ack_by[m] != WF_NONE);
+        json_t *a = json_pack("{s:s, s:s, s:b}", "member", mb->id, "name", mb->name, "acknowledged",
+                              it->ack_by[m] != WF_NONE);
         if (a && it->ack_by[m] != WF_NONE)
             r |= set_time(a, "at", it->ack_us[m]) |
                  set_str(a, "response", v->items[it->ack_by[m]].id) |
@@ -906,9 +914,10 @@ static json_t *thread_ids(const struct wf_item *it)
     if (!ids || json_object_set_new(ids, it->id, json_true()))
         return NULL;
     if (!strcmp(it->type, "report"))
-        json_array_foreach(json_object_get(it->obj, "object_refs"), i, r)
-            if (json_is_string(r) && json_object_set_new(ids, json_string_value(r), json_true()))
-                return NULL;
+        json_array_foreach(
+            json_object_get(it->obj, "object_refs"), i,
+            r) if (json_is_string(r) &&
+                   json_object_set_new(ids, json_string_value(r), json_true())) return NULL;
     return ids;
 }
 
@@ -920,14 +929,16 @@ json_t *workflow_show(const struct workflow_view *v, const char *id, int64_t now
         hl_fail(err, HL_E_NOT_FOUND, id, "channel %s holds no %s", v->channel, id);
         return NULL;
     }
-    static const char *const groups[WORKFLOW_N_KINDS] = {
-        [WORKFLOW_KIND_REQUEST] = "requests", [WORKFLOW_KIND_RESPONSE] = "responses",
-        [WORKFLOW_KIND_OPINION] = "opinions", [WORKFLOW_KIND_NOTE] = "notes",
-        [WORKFLOW_KIND_SIGHTING] = "sightings"};
+    static const char *const groups[WORKFLOW_N_KINDS] = {[WORKFLOW_KIND_REQUEST] = "requests",
+                                                         [WORKFLOW_KIND_RESPONSE] = "responses",
+                                                         [WORKFLOW_KIND_OPINION] = "opinions",
+                                                         [WORKFLOW_KIND_NOTE] = "notes",
+                                                         [WORKFLOW_KIND_SIGHTING] = "sightings"};
     json_t *ids = thread_ids(it), *show = json_object(), *contains = json_array(),
            *trans = json_array();
     int r = !ids || !show || !contains || !trans;
-    r = r || set(show, "item", item_json(v, it, now_us)) || json_object_set(show, "object", it->obj);
+    r = r || set(show, "item", item_json(v, it, now_us)) ||
+        json_object_set(show, "object", it->obj);
     for (unsigned k = 0; !r && k < WORKFLOW_N_KINDS; k++)
         if (groups[k])
             r = set(show, groups[k], json_array());

@@ -27,10 +27,10 @@ struct wf_member {
 };
 
 struct wf_item {
-    json_t *obj;            /* owned */
-    const char *id, *type;  /* borrowed from obj */
+    json_t *obj;                    /* owned */
+    const char *id, *type;          /* borrowed from obj */
     char party[STORE_TEXT_MAX + 1]; /* hotline_party, else created_by_ref, else "" */
-    int64_t seq;            /* hotline_seq, -1 if none */
+    int64_t seq;                    /* hotline_seq, -1 if none */
     int64_t created_us, sealed_us;
     enum workflow_kind kind;
     char flag[WF_FLAG_MAX]; /* why refused, "" if not */

@@ -114,15 +114,18 @@ static void test_escalation_is_recorded_once_per_item_kind_member(void **state)
 {
     struct fx *f = *state;
     bool added = false;
-    struct store_escalation e = {.item_id = REP, .kind = STORE_ESCALATION_ACK, .member = RU,
-                                 .channel = "us-ru", .at_us = 2000};
+    struct store_escalation e = {.item_id = REP,
+                                 .kind = STORE_ESCALATION_ACK,
+                                 .member = RU,
+                                 .channel = "us-ru",
+                                 .at_us = 2000};
     assert_int_equal(store_escalation_add(f->s, &e, &added, &f->err), 0);
     assert_true(added);
     e.at_us = 3000;
     assert_int_equal(store_escalation_add(f->s, &e, &added, &f->err), 0);
     assert_false(added);
-    struct store_escalation d = {.item_id = REQ, .kind = STORE_ESCALATION_DUE, .member = "",
-                                 .channel = "eu", .at_us = 1500};
+    struct store_escalation d = {
+        .item_id = REQ, .kind = STORE_ESCALATION_DUE, .member = "", .channel = "eu", .at_us = 1500};
     assert_int_equal(store_escalation_add(f->s, &d, &added, &f->err), 0);
     assert_true(added);
     struct seen s = {0};
@@ -143,8 +146,11 @@ static void test_escalation_is_recorded_once_per_item_kind_member(void **state)
 static void test_escalation_hook_outcome_is_kept(void **state)
 {
     struct fx *f = *state;
-    struct store_escalation e = {.item_id = REQ, .kind = STORE_ESCALATION_DUE, .member = "",
-                                 .channel = "us-ru", .at_us = 2000};
+    struct store_escalation e = {.item_id = REQ,
+                                 .kind = STORE_ESCALATION_DUE,
+                                 .member = "",
+                                 .channel = "us-ru",
+                                 .at_us = 2000};
     assert_int_equal(store_escalation_add(f->s, &e, NULL, &f->err), 0);
     assert_int_equal(
         store_escalation_hook_set(f->s, REQ, STORE_ESCALATION_DUE, "", STORE_HOOK_FAILED, &f->err),
@@ -181,8 +187,11 @@ static void test_escalation_refuses_bad_arguments(void **state)
 static void test_escalation_corrupt_hook_is_a_store_error(void **state)
 {
     struct fx *f = *state;
-    struct store_escalation e = {.item_id = REQ, .kind = STORE_ESCALATION_DUE, .member = "",
-                                 .channel = "us-ru", .at_us = 2000};
+    struct store_escalation e = {.item_id = REQ,
+                                 .kind = STORE_ESCALATION_DUE,
+                                 .member = "",
+                                 .channel = "us-ru",
+                                 .at_us = 2000};
     assert_int_equal(store_escalation_add(f->s, &e, NULL, &f->err), 0);
     raw(f->path, "PRAGMA ignore_check_constraints = ON; UPDATE escalations SET hook = 9;");
     struct seen s = {0};

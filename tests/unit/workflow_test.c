@@ -27,7 +27,7 @@
 #define US "identity--11111111-1111-4111-8111-111111111111"
 #define RU "identity--22222222-2222-4222-8222-222222222222"
 #define INC "incident--33333333-3333-4333-8333-333333333333"
-#define S 1000000LL        /* one second in µs */
+#define S 1000000LL           /* one second in µs */
 #define T0 (1780000000LL * S) /* 2026-05-28T...: the test's epoch */
 
 /* ---- the state table ------------------------------------------------------- */
@@ -102,14 +102,12 @@ static json_t *request_obj(void)
 
 static json_t *response_obj(const char *status, const char *text)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:{s:s}}, s:s, s:s}", "type",
-                          WORKFLOW_RESPONSE_TYPE, "spec_version", "2.1", "id",
-                          "hotline-response--55555555-5555-4555-8555-555555555555", "created",
-                          "2026-05-08T14:22:31.418Z", "modified", "2026-05-08T14:22:31.418Z",
-                          "created_by_ref", US, "extensions", WORKFLOW_RESPONSE_EXT,
-                          "extension_type", "new-sdo", "request_ref",
-                          "hotline-request--44444444-4444-4444-8444-444444444444", "status",
-                          status);
+    json_t *o = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:{s:s}}, s:s, s:s}", "type", WORKFLOW_RESPONSE_TYPE,
+        "spec_version", "2.1", "id", "hotline-response--55555555-5555-4555-8555-555555555555",
+        "created", "2026-05-08T14:22:31.418Z", "modified", "2026-05-08T14:22:31.418Z",
+        "created_by_ref", US, "extensions", WORKFLOW_RESPONSE_EXT, "extension_type", "new-sdo",
+        "request_ref", "hotline-request--44444444-4444-4444-8444-444444444444", "status", status);
     if (text)
         json_object_set_new(o, "description", json_string(text));
     return o;
@@ -168,9 +166,9 @@ static void test_request_check_accepts_a_request_and_names_each_violation(void *
     assert_non_null(strstr(e, "priority: must be one of: low, medium, high, critical"));
     assert_non_null(strstr(e, "due: must be a timestamp"));
     assert_non_null(strstr(e, "object_refs[1]: must be a STIX identifier"));
-    json_object_set_new(c, "extensions",
-                        json_pack("{s:{s:s}}", WORKFLOW_REQUEST_EXT, "extension_type",
-                                  "property-extension"));
+    json_object_set_new(
+        c, "extensions",
+        json_pack("{s:{s:s}}", WORKFLOW_REQUEST_EXT, "extension_type", "property-extension"));
     errors_of(workflow_request_check, c, e, sizeof e);
     assert_non_null(strstr(e, "extensions: must hold"));
     json_decref(c);
@@ -228,8 +226,8 @@ static void test_durations_parse_and_format(void **state)
     assert_true(workflow_duration_parse("30m", 1000000, &s) && s == 1800);
     assert_true(workflow_duration_parse("4h", 1000000, &s) && s == 14400);
     assert_true(workflow_duration_parse("2d", 1000000, &s) && s == 172800);
-    static const char *const bad[] = {"", "h", "4", "0h", "-1h", "4x", "4 h", "4hh", "1.5h",
-                                      "12d", NULL};
+    static const char *const bad[] = {"",    "h",   "4",    "0h",  "-1h", "4x",
+                                      "4 h", "4hh", "1.5h", "12d", NULL};
     for (const char *const *b = bad; *b; b++)
         if (workflow_duration_parse(*b, 1000000, &s))
             fail_msg("accepted %s", *b);
@@ -350,8 +348,8 @@ static json_t *request(const char *by, int64_t created_us, int64_t due_us)
     char due[32];
     iso(due_us, due);
     json_t *o = sdo(WORKFLOW_REQUEST_TYPE, by, created_us);
-    json_object_set_new(o, "extensions", json_pack("{s:{s:s}}", WORKFLOW_REQUEST_EXT,
-                                                   "extension_type", "new-sdo"));
+    json_object_set_new(o, "extensions",
+                        json_pack("{s:{s:s}}", WORKFLOW_REQUEST_EXT, "extension_type", "new-sdo"));
     json_object_set_new(o, "request_kind", json_string("detain"));
     json_object_set_new(o, "object_refs", json_pack("[s]", INC));
     json_object_set_new(o, "due", json_string(due));
@@ -362,8 +360,8 @@ static json_t *request(const char *by, int64_t created_us, int64_t due_us)
 static json_t *response(const char *by, int64_t created_us, const char *ref, const char *status)
 {
     json_t *o = sdo(WORKFLOW_RESPONSE_TYPE, by, created_us);
-    json_object_set_new(o, "extensions", json_pack("{s:{s:s}}", WORKFLOW_RESPONSE_EXT,
-                                                   "extension_type", "new-sdo"));
+    json_object_set_new(o, "extensions",
+                        json_pack("{s:{s:s}}", WORKFLOW_RESPONSE_EXT, "extension_type", "new-sdo"));
     json_object_set_new(o, "request_ref", json_string(ref));
     json_object_set_new(o, "status", json_string(status));
     json_object_set_new(o, "description", json_string("words"));
@@ -392,8 +390,8 @@ static json_t *find(json_t *list, const char *id)
 {
     size_t i;
     json_t *it;
-    json_array_foreach(list, i, it) if (!strcmp(json_string_value(json_object_get(it, "id")), id))
-        return it;
+    json_array_foreach(list, i,
+                       it) if (!strcmp(json_string_value(json_object_get(it, "id")), id)) return it;
     return NULL;
 }
 
@@ -404,8 +402,8 @@ static json_t *find(json_t *list, const char *id)
  * answers its own R1 (refused); a note at T0+700 s moves the channel's
  * as-of past R2's due. */
 struct scenario {
-    char rep[STIX_ID_MAX], r1[STIX_ID_MAX], r2[STIX_ID_MAX], ack[STIX_ID_MAX],
-        bad[STIX_ID_MAX], self[STIX_ID_MAX];
+    char rep[STIX_ID_MAX], r1[STIX_ID_MAX], r2[STIX_ID_MAX], ack[STIX_ID_MAX], bad[STIX_ID_MAX],
+        self[STIX_ID_MAX];
 };
 
 static void play(struct fx *f, struct scenario *sc)
@@ -413,8 +411,7 @@ static void play(struct fx *f, struct scenario *sc)
     snprintf(sc->rep, sizeof sc->rep, "%s", publish(f, &f->sus, notification(US, T0 - S), T0));
     receipt(f, &f->sru, US, T0 + 2 * S);
     snprintf(sc->ack, sizeof sc->ack, "%s",
-             publish(f, &f->sru, response(RU, T0 + 60 * S, sc->rep, "acknowledged"),
-                     T0 + 61 * S));
+             publish(f, &f->sru, response(RU, T0 + 60 * S, sc->rep, "acknowledged"), T0 + 61 * S));
     snprintf(sc->r1, sizeof sc->r1, "%s",
              publish(f, &f->sru, request(RU, T0 + 99 * S, T0 + 3600 * S), T0 + 100 * S));
     publish(f, &f->sus, response(US, T0 + 200 * S, sc->r1, "acknowledged"), T0 + 201 * S);
@@ -454,14 +451,12 @@ static void test_view_judges_responses_in_sealed_order(void **state)
     assert_null(json_object_get(find(list, sc.ack), "flag"));
     json_decref(list);
     /* may_respond: what hotline respond refuses */
-    assert_int_equal(workflow_view_may_respond(v, sc.r1, US, "declined", &f->err),
-                     -HL_E_CONFLICT);
+    assert_int_equal(workflow_view_may_respond(v, sc.r1, US, "declined", &f->err), -HL_E_CONFLICT);
     assert_non_null(strstr(f->err.msg, "is completed: it cannot become declined"));
     assert_int_equal(workflow_view_may_respond(v, sc.r2, US, "acknowledged", &f->err),
                      -HL_E_CONFLICT);
     assert_non_null(strstr(f->err.msg, "a response must come from another party"));
-    assert_int_equal(workflow_view_may_respond(v, sc.r2, RU, "completed", &f->err),
-                     -HL_E_CONFLICT);
+    assert_int_equal(workflow_view_may_respond(v, sc.r2, RU, "completed", &f->err), -HL_E_CONFLICT);
     assert_int_equal(workflow_view_may_respond(v, sc.r2, RU, "acknowledged", &f->err), 0);
     assert_int_equal(workflow_view_may_respond(v, sc.rep, RU, "acknowledged", &f->err),
                      -HL_E_CONFLICT);
@@ -480,8 +475,8 @@ static void test_overdue_follows_the_clock_and_escalates_once(void **state)
     play(f, &sc);
     /* A notification nobody acknowledges, under a 1 h policy. */
     char rep2[STIX_ID_MAX];
-    snprintf(rep2, sizeof rep2, "%s", publish(f, &f->sus, notification(US, T0 + 800 * S),
-                                              T0 + 800 * S));
+    snprintf(rep2, sizeof rep2, "%s",
+             publish(f, &f->sus, notification(US, T0 + 800 * S), T0 + 800 * S));
     assert_int_equal(store_channel_policy_set(f->s, "us-ru", 3600, &f->err), 0);
     assert_int_equal(workflow_count_overdue(f->s, T0 + 600 * S, &ack, &due, &f->err), 0);
     assert_true(ack == 0 && due == 0); /* due is not past at the due time itself */
@@ -516,23 +511,23 @@ static void test_scorecard_counts_from_sealed_times(void **state)
     assert_int_equal(json_array_size(ps), 2);
     json_t *ru = json_array_get(ps, 0), *us = json_array_get(ps, 1); /* name order */
     assert_string_equal(json_string_value(json_object_get(ru, "name")), "ru");
-    json_t *want_ru = json_pack(
-        "{s:s, s:s, s:i, s:i, s:{s:i, s:i, s:i}, s:{s:i, s:i, s:i, s:i}, s:i, "
-        "s:{s:i, s:i, s:i, s:i, s:i, s:i}, s:{s:i}}",
-        "party", RU, "name", "ru", "notifications_sent", 0, "notifications_received", 1,
-        "delivery", "n", 1, "median_ms", 2000, "p90_ms", 2000, "acknowledgment", "n", 1,
-        "median_ms", 60000, "p90_ms", 60000, "pending", 0, "requests_sent", 1,
-        "requests_received", "total", 1, "completed", 0, "declined", 0, "open", 0, "overdue", 1,
-        "late", 0, "first_response", "n", 0);
+    json_t *want_ru =
+        json_pack("{s:s, s:s, s:i, s:i, s:{s:i, s:i, s:i}, s:{s:i, s:i, s:i, s:i}, s:i, "
+                  "s:{s:i, s:i, s:i, s:i, s:i, s:i}, s:{s:i}}",
+                  "party", RU, "name", "ru", "notifications_sent", 0, "notifications_received", 1,
+                  "delivery", "n", 1, "median_ms", 2000, "p90_ms", 2000, "acknowledgment", "n", 1,
+                  "median_ms", 60000, "p90_ms", 60000, "pending", 0, "requests_sent", 1,
+                  "requests_received", "total", 1, "completed", 0, "declined", 0, "open", 0,
+                  "overdue", 1, "late", 0, "first_response", "n", 0);
     if (!json_equal(ru, want_ru))
         fail_msg("ru: %s", text);
-    json_t *want_us = json_pack(
-        "{s:s, s:s, s:i, s:i, s:{s:i}, s:{s:i, s:i}, s:i, "
-        "s:{s:i, s:i, s:i, s:i, s:i, s:i}, s:{s:i, s:i}}",
-        "party", US, "name", "us", "notifications_sent", 1, "notifications_received", 0,
-        "delivery", "n", 0, "acknowledgment", "n", 0, "pending", 0, "requests_sent", 1,
-        "requests_received", "total", 1, "completed", 1, "declined", 0, "open", 0, "overdue", 0,
-        "late", 0, "first_response", "n", 1, "median_ms", 100000);
+    json_t *want_us =
+        json_pack("{s:s, s:s, s:i, s:i, s:{s:i}, s:{s:i, s:i}, s:i, "
+                  "s:{s:i, s:i, s:i, s:i, s:i, s:i}, s:{s:i, s:i}}",
+                  "party", US, "name", "us", "notifications_sent", 1, "notifications_received", 0,
+                  "delivery", "n", 0, "acknowledgment", "n", 0, "pending", 0, "requests_sent", 1,
+                  "requests_received", "total", 1, "completed", 1, "declined", 0, "open", 0,
+                  "overdue", 0, "late", 0, "first_response", "n", 1, "median_ms", 100000);
     if (!json_equal(us, want_us))
         fail_msg("us: %s", text);
     json_decref(want_ru);
@@ -542,9 +537,8 @@ static void test_scorecard_counts_from_sealed_times(void **state)
     /* --since after everything: nothing counted */
     card = workflow_scorecard(v, T0 + 701 * S);
     ps = json_object_get(card, "parties");
-    assert_int_equal(json_integer_value(json_object_get(json_array_get(ps, 1),
-                                                        "notifications_sent")),
-                     0);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_array_get(ps, 1), "notifications_sent")), 0);
     json_decref(card);
     workflow_view_free(v);
 }
