@@ -24,7 +24,7 @@ static void deadlines_help(void)
            "a member has not acknowledged within the channel's policy (hotline\n"
            "channel policy; 24h when unset) and every request past its due time\n"
            "that is not completed or declined is escalated, once per item (and per\n"
-           "member): a line on stderr, a row counted in the metrics, and\n"
+           "member): a line below, a row counted in the metrics, and\n"
            "hotline.conf's escalation_hook run as PROGRAM ITEM-ID KIND (KIND is\n"
            "ack-overdue or request-overdue; output to stderr, killed after 10 s).\n"
            "A later check does not escalate the same item again. Prints one line per\n"
@@ -42,10 +42,13 @@ struct deadlines {
     bool json;
 };
 
+/* The check's log: escalations are this command's output (stdout), so
+ * only the rest (hook failures) goes to stderr. */
 static void deadlines_log(void *ctx, const char *line)
 {
     (void)ctx;
-    fprintf(stderr, "hotline deadlines: %s\n", line);
+    if (strncmp(line, "escalation: ", 12) != 0)
+        fprintf(stderr, "hotline deadlines: %s\n", line);
 }
 
 static int deadlines_each(void *ctx, const struct workflow_overdue *o)

@@ -310,6 +310,41 @@ static void show_items(const char *title, const json_t *items)
     list_print(items);
 }
 
+/* What a report groups: its workflow items in full, the rest counted by
+ * type (--json lists every one). */
+static void show_contains(const json_t *items)
+{
+    json_t *types = json_object(), *n;
+    size_t i;
+    const json_t *it;
+    const char *type;
+    if (!json_array_size(items) || !types) {
+        json_decref(types);
+        return;
+    }
+    printf("contains %zu objects:", json_array_size(items));
+    json_array_foreach(items, i, it)
+    {
+        type = cli_jstr(it, "type");
+        n = json_object_get(types, type);
+        json_object_set_new(types, type, json_integer(n ? json_integer_value(n) + 1 : 1));
+    }
+    i = 0;
+    json_object_foreach(types, type, n)
+        printf("%s %lld %s", i++ ? "," : "", (long long)json_integer_value(n), type);
+    printf("\n");
+    json_array_foreach(items, i, it)
+    {
+        const char *kind = cli_jstr(it, "kind");
+        if (kind && strcmp(kind, "other")) {
+            json_t *one = json_pack("[O]", it);
+            list_print(one);
+            json_decref(one);
+        }
+    }
+    json_decref(types);
+}
+
 static void show_print(const json_t *s)
 {
     const json_t *it = json_object_get(s, "item");
@@ -356,7 +391,7 @@ static void show_print(const json_t *s)
         printf("  %s: acknowledged %s (%s, %s after sealing)\n", cli_jstr(e, "name"),
                cli_jstr(e, "at"), cli_jstr(e, "response"), d);
     }
-    show_items("contains", json_object_get(s, "contains"));
+    show_contains(json_object_get(s, "contains"));
     show_items("requests", json_object_get(s, "requests"));
     show_items("responses", json_object_get(s, "responses"));
     show_items("opinions", json_object_get(s, "opinions"));
