@@ -47,7 +47,45 @@ static const struct {
 struct grown {
     char party[ACCEPT_LOGS_MAX][SEAL_PARTY_MAX];
     size_t n;
+    /* The logs entries were taken into, open (log_accept_run) so that
+     * each further entry costs only its own checks and rows. */
+    struct {
+        char party[SEAL_PARTY_MAX];
+        struct log_accept_run *run;
+    } open[ACCEPT_LOGS_MAX];
+    size_t n_open;
 };
+
+/* The open run of party's log, opened now if need be (NULL: none could be
+ * opened; the caller takes the entry the one-off way, which names why). */
+static struct log_accept_run *grown_run(struct exchange_accept *a, struct grown *g,
+                                        const char *party)
+{
+    struct hl_error e;
+    for (size_t i = 0; i < g->n_open; i++)
+        if (strcmp(g->open[i].party, party) == 0)
+            return g->open[i].run;
+    if (g->n_open == ACCEPT_LOGS_MAX || strlen(party) >= SEAL_PARTY_MAX)
+        return NULL;
+    struct log_accept_run *r = NULL;
+    if (log_accept_run_open(a->store, party, a->channel, a->now_us, &r, &e) != 0)
+        return NULL;
+    memcpy(g->open[g->n_open].party, party, strlen(party) + 1);
+    g->open[g->n_open++].run = r;
+    return r;
+}
+
+/* Closes party's run (NULL: every run): after a refusal or another write
+ * to that log, its frontier may no longer be the log's. */
+static void grown_close(struct grown *g, const char *party)
+{
+    for (size_t i = g->n_open; i-- > 0;) {
+        if (party && strcmp(g->open[i].party, party) != 0)
+            continue;
+        log_accept_run_close(g->open[i].run);
+        g->open[i] = g->open[--g->n_open];
+    }
+}
 
 static void accept_log(struct exchange_accept *a, const char *fmt, ...) HL_PRINTF(2, 3);
 static void accept_log(struct exchange_accept *a, const char *fmt, ...)
@@ -401,11 +439,18 @@ static int accept_one(struct exchange_accept *a, json_t *o, const struct checked
         snprintf(msg, ACCEPT_MESSAGE_MAX, "held already");
         return 0;
     }
-    if (checked) {
+    struct log_accept_run *run = checked ? grown_run(a, g, party) : NULL;
+    if (run) {
+        rc = log_accept_run_take(run, o, &ck->info, (const uint8_t *)ck->canon.data,
+                                 ck->canon.len, &what, &e);
+        if (rc)
+            grown_close(g, party);
+    } else if (checked) {
         rc = log_accept_verified_in(a->store, party, a->channel, o, &ck->info,
                                     (const uint8_t *)ck->canon.data, ck->canon.len, a->now_us,
                                     &what, &e);
     } else {
+        grown_close(g, party);
         char *text = json_dumps(o, JSON_COMPACT);
         if (!text)
             return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
@@ -539,6 +584,7 @@ int exchange_accept_push(struct exchange_accept *a, json_t *objects, struct hl_e
         exchange_checks_free(a->checks);
         a->checks = NULL;
     }
+    grown_close(g, NULL);
     free(g);
     return r;
 }
@@ -580,6 +626,7 @@ int exchange_accept_pull(struct exchange_accept *a, json_t *objects, struct hl_e
         exchange_checks_free(a->checks);
         a->checks = NULL;
     }
+    grown_close(g, NULL);
     free(g);
     return r;
 }

@@ -260,21 +260,75 @@ int log_accept_in(struct store *s, const char *party, const char *channel, const
     return rc;
 }
 
+/* An open log of another party (ledger.h). */
+struct log_accept_run {
+    struct store *s;
+    char party[SEAL_PARTY_MAX];
+    char channel[SEAL_CHANNEL_MAX + 1];
+    uint8_t pk[32];
+    struct merkle_frontier f;
+    int64_t next_added_us; /* date_added of the next row taken */
+};
+
+int log_accept_run_open(struct store *s, const char *party, const char *channel, int64_t now_us,
+                        struct log_accept_run **out, struct hl_error *err)
+{
+    *out = NULL;
+    if (!party || !channel || strlen(party) >= SEAL_PARTY_MAX || strlen(channel) > SEAL_CHANNEL_MAX)
+        return hl_fail(err, HL_E_INVALID, "log", "no such log");
+    struct log_accept_run *r = calloc(1, sizeof *r);
+    if (!r)
+        return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    r->s = s;
+    memcpy(r->party, party, strlen(party) + 1);
+    memcpy(r->channel, channel, strlen(channel) + 1);
+    int rc = member_key(s, party, channel, r->pk, err);
+    if (!rc)
+        rc = log_tree_open(s, party, channel, &r->f, err);
+    if (!rc)
+        rc = log_added_base(s, channel, now_us, &r->next_added_us, err);
+    if (rc) {
+        free(r);
+        return rc;
+    }
+    *out = r;
+    return 0;
+}
+
+int log_accept_run_take(struct log_accept_run *r, const json_t *obj,
+                        const struct seal_info *info, const uint8_t *canon, size_t canon_len,
+                        enum log_accept *what, struct hl_error *err)
+{
+    uint8_t leaf[32];
+    struct buf c = {.data = (char *)canon, .len = canon_len, .cap = 0, .max = canon_len};
+    *what = LOG_ACCEPTED;
+    int rc = accept_seal_names(info, r->party, r->channel, r->pk, err);
+    if (!rc && merkle_leaf_hash(canon, canon_len, leaf))
+        rc = hl_fail(err, HL_E_CRYPTO, NULL, "SHA-256 failed");
+    if (!rc)
+        rc = accept_entry(r->s, r->party, r->channel, &r->f, obj, info->seq, &c, leaf,
+                          r->next_added_us, what, err);
+    if (!rc && *what == LOG_ACCEPTED)
+        r->next_added_us++;
+    return rc;
+}
+
+void log_accept_run_close(struct log_accept_run *r)
+{
+    free(r);
+}
+
 int log_accept_verified_in(struct store *s, const char *party, const char *channel,
                            const json_t *obj, const struct seal_info *info, const uint8_t *canon,
                            size_t canon_len, int64_t now_us, enum log_accept *what,
                            struct hl_error *err)
 {
-    uint8_t pk[32], leaf[32];
-    struct buf c = {.data = (char *)canon, .len = canon_len, .cap = 0, .max = canon_len};
+    struct log_accept_run *r = NULL;
     *what = LOG_ACCEPTED;
-    int rc = member_key(s, party, channel, pk, err);
+    int rc = log_accept_run_open(s, party, channel, now_us, &r, err);
     if (!rc)
-        rc = accept_seal_names(info, party, channel, pk, err);
-    if (!rc && merkle_leaf_hash(canon, canon_len, leaf))
-        rc = hl_fail(err, HL_E_CRYPTO, NULL, "SHA-256 failed");
-    if (!rc)
-        rc = accept_entry_once(s, party, channel, obj, info->seq, &c, leaf, now_us, what, err);
+        rc = log_accept_run_take(r, obj, info, canon, canon_len, what, err);
+    log_accept_run_close(r);
     return rc;
 }
 

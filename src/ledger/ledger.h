@@ -401,6 +401,25 @@ HL_MUST_CHECK int log_accept_verified_in(struct store *s, const char *party, con
                                          const uint8_t *canon, size_t canon_len, int64_t now_us,
                                          enum log_accept *what, struct hl_error *err);
 
+/* log_accept_verified_in for many entries of one log in a row, inside one
+ * transaction: open looks the party's membership and key up, loads the
+ * log's frontier and reads the date of the next row once; each take then
+ * costs only the entry's own checks and rows. Entries taken through a run
+ * must be the only writes to that log until it is closed (another run or
+ * log_accept_* call on the same log in between leaves the run's frontier
+ * stale: refused or, worse, misplaced entries). After a failing store
+ * (not a refusal) roll back and close the run. close frees it (NULL is a
+ * no-op). */
+struct log_accept_run;
+HL_MUST_CHECK int log_accept_run_open(struct store *s, const char *party, const char *channel,
+                                      int64_t now_us, struct log_accept_run **out,
+                                      struct hl_error *err);
+HL_MUST_CHECK int log_accept_run_take(struct log_accept_run *r, const json_t *obj,
+                                      const struct seal_info *info, const uint8_t *canon,
+                                      size_t canon_len, enum log_accept *what,
+                                      struct hl_error *err);
+void log_accept_run_close(struct log_accept_run *r);
+
 /* Appends to me's log of channel a receipt for log (party, channel) at
  * its current held size and root (and the head after it), in one
  * transaction, and records it in the receipts table. HL_E_NOT_FOUND if

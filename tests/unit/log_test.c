@@ -324,6 +324,47 @@ static void test_accept_in_order_under_own_seal(void **state)
     entries_free(&l);
 }
 
+/* A run takes checked entries in a row: in order, a resent one as a
+ * duplicate, a gap refused without breaking the run, another party's
+ * seal refused; the log then audits clean. */
+static void test_accept_run_takes_in_order(void **state)
+{
+    struct fx *f = *state;
+    struct entries l = {0};
+    struct log_accept_run *run = NULL;
+    enum log_accept what;
+    int64_t size = 0;
+    append_notes(f, &f->a, 5, NULL);
+    assert_int_equal(store_log_scan(f->a.s, PA, CH, 0, collect_json, &l, NULL), 0);
+    node_trust(&f->b, &f->a);
+    assert_int_equal(store_begin(f->b.s, NULL), 0);
+    assert_int_equal(log_accept_run_open(f->b.s, PB, CH, NOW, &run, &f->err), 0);
+    log_accept_run_close(run); /* B's own log opens too; a peer's is what matters */
+    assert_int_equal(log_accept_run_open(f->b.s, PA, CH, NOW, &run, &f->err), 0);
+    size_t order[] = {0, 1, 1, 3, 2, 3, 4, 5};
+    int want[] = {0, 0, 0, -HL_E_CONFLICT, 0, 0, 0, 0};
+    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+        size_t i = order[k];
+        json_t *o = json_loadb(l.json[i], l.len[i], 0, NULL);
+        struct seal_info info;
+        assert_int_equal(seal_verify_canonical(o, (const uint8_t *)l.json[i], l.len[i], &info,
+                                               NULL),
+                         0);
+        assert_int_equal(log_accept_run_take(run, o, &info, (const uint8_t *)l.json[i], l.len[i],
+                                             &what, &f->err),
+                         want[k]);
+        if (k == 2)
+            assert_int_equal(what, LOG_DUPLICATE);
+        json_decref(o);
+    }
+    log_accept_run_close(run);
+    assert_int_equal(store_commit(f->b.s, NULL), 0);
+    assert_int_equal(store_log_size(f->b.s, PA, CH, &size, NULL), 0);
+    assert_int_equal(size, 6);
+    assert_int_equal(log_audit_store(f->b.s, NULL, NULL, &f->err), 0);
+    entries_free(&l);
+}
+
 static int count_failure(void *ctx, const struct log_failure *fl)
 {
     int *n = ctx;
@@ -639,6 +680,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_proofs_from_tiles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_append_refusals_store_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accept_in_order_under_own_seal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_accept_run_takes_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_receipts_and_clean_audit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_names_tampering, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export_import_both_ways, setup, teardown),
