@@ -320,6 +320,7 @@ static HL_MUST_CHECK int node_run_server(struct node_run *n, const sigset_t *sto
         .committed = node_committed,
         .write_lock = &n->write_lock,
         .metrics = node_metrics,
+        .object_check = workflow_object_check,
     };
     struct taxii_server *srv = NULL;
     char url[NODE_LISTEN_MAX + 32];

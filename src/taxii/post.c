@@ -6,7 +6,8 @@
  *   1. the body must be application/taxii+json;version=2.1 (else 415), an
  *      envelope (§3.7) of at most max_objects objects (else 422, 413); it
  *      was cut at max_content_length already (413, nothing read further);
- *   2. every object goes through the STIX core (stix_validate_object); an
+ *   2. every object goes through the STIX core (stix_validate_object, or
+ *      the node's object_check, which adds the rules of hotline's SDOs); an
  *      object with errors is a failure whose message lists them ("path:
  *      message; ..."), and is not stored; so is a tree head or receipt (the
  *      node's own statements: a user cannot make the node say them);
@@ -109,6 +110,8 @@ static int post_validate(struct post *p, bool *valid)
                             "a %s is the node's own statement about its log; the node makes "
                             "them, users do not POST them",
                             type);
+        else if (p->c->srv->o.object_check)
+            p->c->srv->o.object_check(o, "", &rep);
         else
             stix_validate_object(o, "", &rep);
         valid[i] = stix_report_ok(&rep);

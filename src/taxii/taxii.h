@@ -152,6 +152,7 @@
 struct log_signer;
 struct store;
 struct json_t;
+struct stix_report;
 
 /* The name space of collection ids (a random UUID chosen for hotline). */
 #define TAXII_COLLECTION_NS "b403c8e5-2431-409e-8f0f-2090ced0a658"
@@ -212,6 +213,10 @@ struct taxii_options {
     /* The node's writer lock, shared with its other writers in this
      * process (the replication worker), or NULL for the server's own. */
     pthread_mutex_t *write_lock;
+    /* The validation of each object a user POSTs (step 2 of post.c): adds
+     * findings to r. NULL: stix_validate_object. `hotline serve` gives
+     * workflow_object_check, which adds the rules of hotline's own SDOs. */
+    void (*object_check)(const struct json_t *obj, const char *path, struct stix_report *r);
     /* GET /api/hotline/metrics (administrators only): appends the
      * Prometheus text of the node's metrics at now_us to out, reading
      * this thread's store (in a read transaction). NULL: 404. */

@@ -13,9 +13,10 @@
 #     response (bad transition, from the requester) kept and flagged;
 #   - hotline serve's own deadline timer (deadline_interval_s) escalating
 #     with the real clock, its hook failing and counted;
-#   - list filters (kind, status, overdue, from, since), show (thread,
-#     state, allowed next, delivery, acknowledgments), translations side
-#     by side with the original;
+#   - a malformed request or response refused by the node, naming why;
+#   - list filters (kind, status, overdue, from, since), show (thread:
+#     state, allowed next, delivery, acknowledgments, opinions, notes),
+#     translations side by side with the original;
 #   - the metrics endpoint (administrators only);
 #   - identical scorecards on both nodes once they hold the same logs.
 set -eu
@@ -220,6 +221,48 @@ for n in us ru; do
     expect_rc 0 "$H" show "$REQ1" --data "$tmp/$n" --json
     [ "$(jq_ "d['state']" <"$tmp/out")" = completed ] || fail "a flagged response changed the state at $n"
 done
+
+# The node refuses a malformed request or response from its own user
+# (the workflow's rules on top of the STIX core), naming the property.
+python3 - "$REQ1" "$US" "$tmp" <<'EOF'
+import json, sys, uuid
+req1, us, tmp = sys.argv[1:]
+ext = lambda e: {e: {"extension_type": "new-sdo"}}
+common = {"spec_version": "2.1", "created": "2026-11-29T12:00:00.000Z",
+          "modified": "2026-11-29T12:00:00.000Z", "created_by_ref": us}
+req = dict(common, type="hotline-request", id="hotline-request--" + str(uuid.uuid4()),
+           extensions=ext("extension-definition--ba08c217-04fd-4879-8bad-1a5dbce3624e"),
+           request_kind="arrest", object_refs=[req1], due="2026-12-01T00:00:00Z",
+           priority="urgent")
+resp = dict(common, type="hotline-response", id="hotline-response--" + str(uuid.uuid4()),
+            extensions=ext("extension-definition--148e5b80-9aac-4340-945a-6ffc49ef92c0"),
+            request_ref=req1, status="declined")
+json.dump({"type": "bundle", "id": "bundle--" + str(uuid.uuid4()), "objects": [req, resp]},
+          open(tmp + "/malformed.json", "w"))
+EOF
+expect_rc 1 "$H" send --channel us-ru "$tmp/malformed.json" --data "$tmp/us" --no-wait || true
+grep -q "^stored 0 of 2 objects$" "$tmp/out" || fail "malformed stored: $(cat "$tmp/out")"
+grep -q "^refused hotline-request--.*request_kind: must be one of: investigate, detain" "$tmp/out" ||
+    fail "malformed request: $(cat "$tmp/out")"
+grep -q "^refused hotline-request--.*priority: must be one of: low, medium, high, critical" "$tmp/out" ||
+    fail "malformed request priority: $(cat "$tmp/out")"
+grep -q "^refused hotline-response--.*description: 'description' is required when a request is declined" "$tmp/out" ||
+    fail "malformed response: $(cat "$tmp/out")"
+
+# Opinions and notes join the thread of what they are about.
+"$H" opinion "$INC" --strongly-disagree --text "we are not involved" --data "$tmp/ru" --channel us-ru \
+    --timeout 30 >"$tmp/op.out" 2>&1 || fail "opinion: $(cat "$tmp/op.out")"
+OP=$(sed -n 's/^published //p' "$tmp/op.out")
+"$H" note "$REQ1" --text "proposal: acknowledge within 4 hours" --data "$tmp/us" --channel us-ru \
+    --timeout 30 >"$tmp/note.out" 2>&1 || fail "note: $(cat "$tmp/note.out")"
+NOTE=$(sed -n 's/^published //p' "$tmp/note.out")
+expect_rc 0 "$H" show "$INC" --data "$tmp/us" --json &&
+    [ "$(jq_ "[o['id'] for o in d['opinions']]" <"$tmp/out")" = "['$OP']" ] || fail "show opinions: $(cat "$tmp/out")"
+expect_rc 0 "$H" show "$REQ1" --data "$tmp/ru" --json &&
+    [ "$(jq_ "[o['id'] for o in d['notes']]" <"$tmp/out")" = "['$NOTE']" ] || fail "show notes: $(cat "$tmp/out")"
+expect_rc 0 "$H" show "$REQ1" --data "$tmp/ru"
+grep -q "^notes:$" "$tmp/out" && grep -q "note .*$NOTE  proposal: acknowledge within 4 hours" "$tmp/out" ||
+    fail "show notes text: $(cat "$tmp/out")"
 
 # ---- list filters ----------------------------------------------------------------------------
 expect_rc 0 "$H" list --data "$tmp/us" --kind request --json &&
