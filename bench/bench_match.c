@@ -124,8 +124,8 @@ static void pattern_of(uint64_t i, bool mixed, char *out, size_t n)
         break;
     default:
         value_of(i + 1, w, sizeof w);
-        snprintf(out, n, "[%s = '%s'] FOLLOWEDBY [%s = '%s'] WITHIN 300 SECONDS",
-                 kind_path[i % 3], v, kind_path[(i + 1) % 3], w);
+        snprintf(out, n, "[%s = '%s'] FOLLOWEDBY [%s = '%s'] WITHIN 300 SECONDS", kind_path[i % 3],
+                 v, kind_path[(i + 1) % 3], w);
         break;
     }
 }
@@ -152,8 +152,9 @@ static void make_pool(struct pattern_observation *pool, uint64_t n)
         i = i - i % 3 + kind; /* the kind of this slot, same hit or miss */
         value_of(i, v, sizeof v);
         if (kind == 2)
-            snprintf(line, sizeof line, "file:hashes.SHA-256=%s file:name=%s ts=2026-01-01T00:%02zu:%02zuZ",
-                     v, k % 2 ? "setup.exe" : "report.pdf", k / 60 % 60, k % 60);
+            snprintf(line, sizeof line,
+                     "file:hashes.SHA-256=%s file:name=%s ts=2026-01-01T00:%02zu:%02zuZ", v,
+                     k % 2 ? "setup.exe" : "report.pdf", k / 60 % 60, k % 60);
         else
             snprintf(line, sizeof line, "%s=%s ts=2026-01-01T00:%02zu:%02zuZ",
                      kind == 0 ? "ipv4-addr:value" : "domain-name:value", v, k / 60 % 60, k % 60);
@@ -220,7 +221,8 @@ static double run(int what, struct pattern_matcher *m, const struct pattern_obse
         const struct pattern_observation *o = &pool[r % POOL];
         if (what == 0) {
             /* batches of 32 (pattern_matcher_match_many) */
-            if (r % 32 == 0 && pattern_matcher_match_many(m, &pool_ptr[r % POOL], 32, on_match, NULL))
+            if (r % 32 == 0 &&
+                pattern_matcher_match_many(m, &pool_ptr[r % POOL], 32, on_match, NULL))
                 exit(2);
             continue;
         }
@@ -306,8 +308,11 @@ static void bench(uint64_t n, int mode, int reps)
     printf("%-8s %9llu  %6.2f M/s  read %6.2f M/s  probe %6.2f M/s  matcher/probe %.2f  "
            "%5.1f B/ind (rss %5.1f)  compile %.2f s (%.2f us/ind)  hits/obs %.3f  "
            "evaluated/obs %.3f\n",
-           mode == 0 ? "equality" : mode == 1 ? "mixed" : "mixed+8", (unsigned long long)n, a / 1e6, b / 1e6, c / 1e6, a / c,
-           (double)st.bytes / (double)n, (double)rss / (double)n, compile, compile * 1e6 / (double)n,
+           mode == 0   ? "equality"
+           : mode == 1 ? "mixed"
+                       : "mixed+8",
+           (unsigned long long)n, a / 1e6, b / 1e6, c / 1e6, a / c, (double)st.bytes / (double)n,
+           (double)rss / (double)n, compile, compile * 1e6 / (double)n,
            (double)n_hits / (double)(reps * MATCHES_PER_REP),
            (double)st.n_candidates / (double)(reps * MATCHES_PER_REP));
     fflush(stdout);
@@ -332,8 +337,8 @@ int main(void)
     }
     leaf_path_init(&path_value, "value", NULL);
     leaf_path_init(&path_sha256, "hashes", "SHA-256");
-    printf("bench_match: %d observations per figure, median of %lld; one core\n",
-           MATCHES_PER_REP, reps);
+    printf("bench_match: %d observations per figure, median of %lld; one core\n", MATCHES_PER_REP,
+           reps);
     const char *only_env = getenv("HL_BENCH_MATCH_ONLY");
     long long only = -1;
     if (only_env && !hl_parse_int(only_env, 0, 2, &only)) {

@@ -58,9 +58,9 @@
 #include "pattern/pattern.h"
 #include "stix/stix.h"
 
-#define MATCH_MAX_REFS 1000      /* observed_data_refs per sighting */
-#define MATCH_PROGRESS_S 5       /* seconds between progress lines */
-#define MATCH_RELOAD_S 1         /* at most one look at the store per second */
+#define MATCH_MAX_REFS 1000       /* observed_data_refs per sighting */
+#define MATCH_PROGRESS_S 5        /* seconds between progress lines */
+#define MATCH_RELOAD_S 1          /* at most one look at the store per second */
 #define MATCH_MAX_LINE (1u << 20) /* one line of the line format */
 
 static void match_help(void)
@@ -99,12 +99,12 @@ struct match_run {
     struct cli_node node;
     bool node_open;
     struct pattern_matcher *m;
-    int64_t last_added;   /* the channel's, when the indicators were loaded */
-    int64_t next_change;  /* ns: an indicator starts or stops being valid */
-    int64_t last_look;    /* ns: last look at the store */
-    json_t *sightings;    /* indicator id -> struct sighting (as a pointer in an integer) */
+    int64_t last_added;  /* the channel's, when the indicators were loaded */
+    int64_t next_change; /* ns: an indicator starts or stops being valid */
+    int64_t last_look;   /* ns: last look at the store */
+    json_t *sightings;   /* indicator id -> struct sighting (as a pointer in an integer) */
     uint64_t records, observations, matches, bad_records;
-    uint64_t record;      /* the current record's number */
+    uint64_t record; /* the current record's number */
     int rc;
 };
 
@@ -130,26 +130,29 @@ static int add_indicator(struct match_run *r, struct pattern_matcher *m, const j
     const char *id = json_string_value(json_object_get(obj, "id"));
     const char *pattern = json_string_value(json_object_get(obj, "pattern"));
     const char *ptype = json_string_value(json_object_get(obj, "pattern_type"));
-    const json_t *from = json_object_get(obj, "valid_from"), *until = json_object_get(obj, "valid_until");
+    const json_t *from = json_object_get(obj, "valid_from"),
+                 *until = json_object_get(obj, "valid_until");
     int64_t t;
     struct hl_error err;
-    if (strcmp(json_string_value(json_object_get(obj, "type")) ?: "", "indicator") != 0 || !id ||
-        !pattern || !ptype || strcmp(ptype, "stix") != 0 || json_is_true(json_object_get(obj, "revoked")))
+    if (!pattern_is_type(obj, "indicator") || !id || !pattern || !ptype ||
+        strcmp(ptype, "stix") != 0 || json_is_true(json_object_get(obj, "revoked")))
         return 0;
-    if (json_is_string(from) && pattern_time_parse(json_string_value(from), json_string_length(from), &t) &&
-        t > now) {
+    if (json_is_string(from) &&
+        pattern_time_parse(json_string_value(from), json_string_length(from), &t) && t > now) {
         if (t < r->next_change)
             r->next_change = t;
         return 0;
     }
-    if (json_is_string(until) && pattern_time_parse(json_string_value(until), json_string_length(until), &t)) {
+    if (json_is_string(until) &&
+        pattern_time_parse(json_string_value(until), json_string_length(until), &t)) {
         if (t <= now)
             return 0;
         if (t < r->next_change)
             r->next_change = t;
     }
     hl_error_clear(&err);
-    int rc = pattern_matcher_add(m, id, pattern, json_string_length(json_object_get(obj, "pattern")), NULL, &err);
+    int rc = pattern_matcher_add(m, id, pattern,
+                                 json_string_length(json_object_get(obj, "pattern")), NULL, &err);
     if (rc == -HL_E_NOMEM)
         return rc;
     if (rc)
@@ -201,8 +204,11 @@ static int load_indicators(struct match_run *r, struct hl_error *err)
         json_decref(doc);
     } else {
         const char *types[] = {"indicator"};
-        struct store_query q = {.channel = r->channel, .types = types, .n_types = 1,
-                                .version = STORE_VERSION_LAST, .limit = STORE_PAGE_MAX};
+        struct store_query q = {.channel = r->channel,
+                                .types = types,
+                                .n_types = 1,
+                                .version = STORE_VERSION_LAST,
+                                .limit = STORE_PAGE_MAX};
         struct store_page page;
         if (!(rc = store_channel_last_added(r->node.store, r->channel, &r->last_added, err))) {
             do {
@@ -249,9 +255,9 @@ static void on_match(void *ctx, uint32_t indicator, const struct pattern_observa
     char first[32], last[32];
     format_ns(o->first_ns, first);
     format_ns(o->last_ns, last);
-    json_t *j = json_pack("{s:s, s:s?, s:I, s:s, s:s, s:I}", "indicator", id, "observed_data", o->id,
-                          "record", (json_int_t)r->record, "first_observed", first, "last_observed",
-                          last, "number_observed", (json_int_t)o->number_observed);
+    json_t *j = json_pack("{s:s, s:s?, s:I, s:s, s:s, s:I}", "indicator", id, "observed_data",
+                          o->id, "record", (json_int_t)r->record, "first_observed", first,
+                          "last_observed", last, "number_observed", (json_int_t)o->number_observed);
     if (!j || (!o->id && json_object_set_new(j, "observed_data", json_null())) ||
         cli_json_print(j)) {
         r->rc = -HL_E_NOMEM;
@@ -335,7 +341,7 @@ static int match_json(struct match_run *r, json_t *doc)
     for (size_t i = 0; i < json_array_size(objs) && !rc; i++) {
         json_t *obj = json_array_get(objs, i);
         struct pattern_observation o;
-        if (strcmp(json_string_value(json_object_get(obj, "type")) ?: "", "observed-data") != 0)
+        if (!pattern_is_type(obj, "observed-data"))
             continue;
         if (pattern_observation_from_json(obj, by_id, &o, &err)) {
             bad_record(r, &err);
@@ -350,7 +356,8 @@ static int match_json(struct match_run *r, json_t *doc)
 
 static void progress(struct match_run *r, double elapsed)
 {
-    fprintf(stderr, "hotline match: %llu records, %llu observations, %llu matches (%.0f records/s)\n",
+    fprintf(stderr,
+            "hotline match: %llu records, %llu observations, %llu matches (%.0f records/s)\n",
             (unsigned long long)r->records, (unsigned long long)r->observations,
             (unsigned long long)r->matches, elapsed > 0 ? (double)r->records / elapsed : 0.0);
 }
@@ -436,7 +443,8 @@ static json_t *make_sightings(struct match_run *r)
     json_t *slot;
     char now[32], first[32], last[32], id[STIX_ID_MAX];
     format_ns(now_ns(), now);
-    json_object_foreach(r->sightings, ind, slot) {
+    json_object_foreach(r->sightings, ind, slot)
+    {
         const struct sighting *s = (const struct sighting *)(uintptr_t)json_integer_value(slot);
         format_ns(s->first_ns, first);
         format_ns(s->last_ns, last);
@@ -444,15 +452,14 @@ static json_t *make_sightings(struct match_run *r)
             json_decref(out);
             return NULL;
         }
-        json_t *sg = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:[s]}", "type",
-                               "sighting", "spec_version", "2.1", "id", id, "created_by_ref",
-                               r->node.party, "created", now, "modified", now, "sighting_of_ref",
-                               ind, "count",
-                               (json_int_t)(s->count > 999999999 ? 999999999 : s->count),
-                               "first_seen", first, "last_seen", last, "where_sighted_refs",
-                               r->node.party);
-        if (!sg || (json_array_size(s->refs) &&
-                    json_object_set(sg, "observed_data_refs", s->refs)) ||
+        json_t *sg =
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:[s]}", "type",
+                      "sighting", "spec_version", "2.1", "id", id, "created_by_ref", r->node.party,
+                      "created", now, "modified", now, "sighting_of_ref", ind, "count",
+                      (json_int_t)(s->count > 999999999 ? 999999999 : s->count), "first_seen",
+                      first, "last_seen", last, "where_sighted_refs", r->node.party);
+        if (!sg ||
+            (json_array_size(s->refs) && json_object_set(sg, "observed_data_refs", s->refs)) ||
             json_array_append_new(out, sg)) {
             json_decref(out);
             return NULL;
@@ -465,7 +472,8 @@ static void free_sightings(json_t *sightings)
 {
     const char *ind;
     json_t *slot;
-    json_object_foreach(sightings, ind, slot) {
+    json_object_foreach(sightings, ind, slot)
+    {
         struct sighting *s = (struct sighting *)(uintptr_t)json_integer_value(slot);
         json_decref(s->refs);
         free(s);
@@ -519,7 +527,8 @@ static int append_direct(struct match_run *r, const json_t *objects)
     json_t *bundle = json_pack("{s:s, s:O}", "type", "bundle", "objects", objects);
     char id[STIX_ID_MAX];
     if (fd < 0 || !bundle || stix_id_new("bundle", id) ||
-        json_object_set_new(bundle, "id", json_string(id)) || json_dumpfd(bundle, fd, JSON_COMPACT)) {
+        json_object_set_new(bundle, "id", json_string(id)) ||
+        json_dumpfd(bundle, fd, JSON_COMPACT)) {
         if (fd >= 0) {
             close(fd);
             unlink(path);
@@ -530,8 +539,8 @@ static int append_direct(struct match_run *r, const json_t *objects)
     }
     close(fd);
     json_decref(bundle);
-    char *argv[] = {"log", "append", "--data", (char *)r->dir, "--channel", (char *)r->channel,
-                    path, NULL};
+    char *argv[] = {"log",       "append",           "--data", (char *)r->dir,
+                    "--channel", (char *)r->channel, path,     NULL};
     fflush(stdout);
     saved = dup(STDOUT_FILENO);
     if (saved < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
@@ -559,15 +568,18 @@ static int report(struct match_run *r)
         return CLI_OK;
     }
     if (node_serving(r->dir)) {
-        struct cli_publish p = {.dir = r->dir, .channel = r->channel, .no_wait = true,
-                                .json = true, .timeout_s = CLI_PUBLISH_TIMEOUT_S};
+        struct cli_publish p = {.dir = r->dir,
+                                .channel = r->channel,
+                                .no_wait = true,
+                                .json = true,
+                                .timeout_s = CLI_PUBLISH_TIMEOUT_S};
         rc = cli_publish(&p, objects);
     } else {
         rc = append_direct(r, objects);
     }
     if (rc == CLI_OK)
-        fprintf(stderr, "hotline match: published %zu sightings into %s\n", json_array_size(objects),
-                r->channel);
+        fprintf(stderr, "hotline match: published %zu sightings into %s\n",
+                json_array_size(objects), r->channel);
     json_decref(objects);
     return rc == CLI_PENDING ? CLI_OK : rc;
 }
@@ -596,7 +608,8 @@ int cli_match(int argc, char **argv)
     if (cli_parse_opts("match", argc, argv, opts, NULL, 0, &n))
         return CLI_ERROR;
     if (!r.file && (!r.channel || !r.dir))
-        return cli_usage_error("match", "--channel C and --data DIR (or --indicators FILE) are required");
+        return cli_usage_error("match",
+                               "--channel C and --data DIR (or --indicators FILE) are required");
     if (r.report && (!r.dir || !r.channel))
         return cli_usage_error("match", "--report needs --data DIR and --channel C");
     if (!r.progress)
@@ -627,21 +640,21 @@ int cli_match(int argc, char **argv)
     struct pattern_matcher_stats st;
     pattern_matcher_get_stats(r.m, &st);
     if (r.json) {
-        json_t *j = json_pack("{s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}}", "summary", "records",
-                              (json_int_t)r.records, "observations", (json_int_t)r.observations,
-                              "bad_records", (json_int_t)r.bad_records, "matches",
-                              (json_int_t)r.matches, "indicators", (json_int_t)st.n_indicators,
-                              "sighted", (json_int_t)json_object_size(r.sightings), "dropped",
-                              (json_int_t)st.n_dropped);
+        json_t *j = json_pack(
+            "{s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}}", "summary", "records", (json_int_t)r.records,
+            "observations", (json_int_t)r.observations, "bad_records", (json_int_t)r.bad_records,
+            "matches", (json_int_t)r.matches, "indicators", (json_int_t)st.n_indicators, "sighted",
+            (json_int_t)json_object_size(r.sightings), "dropped", (json_int_t)st.n_dropped);
         if (cli_json_print(j))
             rc = CLI_ERROR;
         json_decref(j);
     } else {
-        fprintf(stderr,
-                "hotline match: %llu records, %llu observations, %llu matches of %zu indicators%s\n",
-                (unsigned long long)r.records, (unsigned long long)r.observations,
-                (unsigned long long)r.matches, st.n_indicators,
-                r.bad_records ? " (some records skipped)" : "");
+        fprintf(
+            stderr,
+            "hotline match: %llu records, %llu observations, %llu matches of %zu indicators%s\n",
+            (unsigned long long)r.records, (unsigned long long)r.observations,
+            (unsigned long long)r.matches, st.n_indicators,
+            r.bad_records ? " (some records skipped)" : "");
     }
     if (r.node_open) {
         cli_node_close(&r.node);

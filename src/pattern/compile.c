@@ -64,7 +64,7 @@ struct cidr_path {
 
 struct type_ent {
     char *name;
-    uint64_t hash; /* pattern_type_hash(name) */
+    uint64_t hash;   /* pattern_type_hash(name) */
     uint32_t *paths; /* indexed KEY paths of this type */
     size_t n_paths;
     struct cidr_path *cidr;
@@ -121,9 +121,9 @@ struct pattern_matcher {
     struct path_ent *paths;
     size_t n_paths, paths_cap;
     size_t tree_bytes;
-    size_t n_rest; /* CIDR paths and type anchors: 0 skips their pass */
+    size_t n_rest;                   /* CIDR paths and type anchors: 0 skips their pass */
     size_t n_windowed, max_windowed; /* observations in all windows, ceiling */
-    uint8_t *scratch; /* keys of the batch being matched */
+    uint8_t *scratch;                /* keys of the batch being matched */
     size_t scratch_len, scratch_cap;
     struct pending *pend; /* their hashes */
     size_t pend_cap;
@@ -415,8 +415,7 @@ static bool plain_path(const struct pattern_comparison *c)
 
 static bool key_const(const struct pattern_value *v)
 {
-    return (v->kind == PATTERN_VAL_STRING && v->u.str.len <= KEY_MAX) ||
-           v->kind == PATTERN_VAL_INT;
+    return (v->kind == PATTERN_VAL_STRING && v->u.str.len <= KEY_MAX) || v->kind == PATTERN_VAL_INT;
 }
 
 /* Is c an equality the index answers alone? */
@@ -728,13 +727,14 @@ void pattern_matcher_get_stats(const struct pattern_matcher *m, struct pattern_m
     *out = m->st;
     out->bytes = sizeof *m + m->cap * sizeof *m->slots + m->keys_cap + m->ids_cap +
                  m->inds_cap * sizeof *m->inds + m->leaves_cap * sizeof *m->leaves +
-                 m->cx_cap * sizeof *m->cx + m->tree_bytes +
-                 m->types_cap * sizeof *m->types + m->paths_cap * sizeof *m->paths;
+                 m->cx_cap * sizeof *m->cx + m->tree_bytes + m->types_cap * sizeof *m->types +
+                 m->paths_cap * sizeof *m->paths;
     for (size_t i = 0; i < m->n_cx; i++)
         out->bytes += m->cx[i].win ? PATTERN_WINDOW * sizeof *m->cx[i].win : 0;
 }
 
-/* ---- matching ---------------------------------------------------------------------------------- */
+/* ---- matching ----------------------------------------------------------------------------------
+ */
 
 struct run {
     struct pattern_matcher *m;

@@ -31,6 +31,12 @@ bool pattern_time_parse(const char *s, size_t n, int64_t *ns)
     return true;
 }
 
+bool pattern_is_type(const json_t *obj, const char *type)
+{
+    const char *t = json_string_value(json_object_get(obj, "type"));
+    return t && strcmp(t, type) == 0;
+}
+
 uint64_t pattern_type_hash(const char *type)
 {
     uint64_t h = 0xcbf29ce484222325ull;
@@ -58,7 +64,8 @@ static void flat_walk(struct flat *f, const json_t *obj, const uint8_t *prefix, 
     const char *key;
     json_t *v;
     uint8_t path[PATTERN_LEAF_DEPTH * 258];
-    json_object_foreach((json_t *)obj, key, v) {
+    json_object_foreach((json_t *)obj, key, v)
+    {
         size_t klen = strlen(key);
         if (klen > 256) {
             f->partial = true;
@@ -182,8 +189,8 @@ static int add_sco(struct pattern_observation *o, const char *key, json_t *sco,
     return 0;
 }
 
-int pattern_observation_from_json(json_t *od, const json_t *by_id,
-                                  struct pattern_observation *out, struct hl_error *err)
+int pattern_observation_from_json(json_t *od, const json_t *by_id, struct pattern_observation *out,
+                                  struct hl_error *err)
 {
     const json_t *objects = json_object_get(od, "objects");
     const json_t *refs = json_object_get(od, "object_refs");
@@ -192,8 +199,7 @@ int pattern_observation_from_json(json_t *od, const json_t *by_id,
     int rc;
 
     memset(out, 0, sizeof *out);
-    if (!json_is_object(od) ||
-        strcmp(json_string_value(json_object_get(od, "type")) ?: "", "observed-data") != 0)
+    if (!json_is_object(od) || !pattern_is_type(od, "observed-data"))
         return hl_fail(err, HL_E_PARSE, "type", "not an observed-data object");
     if ((rc = time_member(od, "first_observed", &out->first_ns, err)) ||
         (rc = time_member(od, "last_observed", &out->last_ns, err)))
@@ -212,7 +218,8 @@ int pattern_observation_from_json(json_t *od, const json_t *by_id,
     if (json_is_object(objects)) {
         const char *key;
         json_t *sco;
-        json_object_foreach((json_t *)objects, key, sco) {
+        json_object_foreach((json_t *)objects, key, sco)
+        {
             if ((rc = add_sco(out, key, sco, err)))
                 goto out_release;
         }
@@ -397,7 +404,8 @@ int pattern_observation_from_line(const char *line, size_t len, int64_t now_ns,
         /* The SCO of this type, or a new one. */
         json_t *sco = NULL, *o;
         const char *k;
-        json_object_foreach(objects, k, o) {
+        json_object_foreach(objects, k, o)
+        {
             if (strcmp(json_string_value(json_object_get(o, "type")), type) == 0)
                 sco = o;
         }
@@ -432,7 +440,8 @@ int pattern_observation_from_line(const char *line, size_t len, int64_t now_ns,
     }
     const char *key;
     json_t *sco;
-    json_object_foreach(objects, key, sco) {
+    json_object_foreach(objects, key, sco)
+    {
         out->scos[out->n_scos].key = key;
         out->scos[out->n_scos].type = json_string_value(json_object_get(sco, "type"));
         out->scos[out->n_scos].type_hash = pattern_type_hash(out->scos[out->n_scos].type);

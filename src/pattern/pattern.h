@@ -150,8 +150,8 @@ enum pattern_suffix {
 
 struct pattern_step {
     enum pattern_step_kind kind;
-    const char *key; /* KEY: unquoted, NUL-terminated (arena) */
-    long long index; /* INDEX; the grammar admits negative values */
+    const char *key;            /* KEY: unquoted, NUL-terminated (arena) */
+    long long index;            /* INDEX; the grammar admits negative values */
     enum pattern_suffix suffix; /* KEY: of its name */
 };
 
@@ -183,18 +183,14 @@ struct pattern_expr {
     const struct pattern_comparison *cmp; /* COMPARISON */
 };
 
-enum pattern_qual_kind {
-    PATTERN_QUAL_WITHIN = 1,
-    PATTERN_QUAL_REPEATS,
-    PATTERN_QUAL_START_STOP
-};
+enum pattern_qual_kind { PATTERN_QUAL_WITHIN = 1, PATTERN_QUAL_REPEATS, PATTERN_QUAL_START_STOP };
 
 struct pattern_qualifier {
     enum pattern_qual_kind kind;
     struct pattern_pos pos;
-    double within_seconds;      /* WITHIN: > 0 */
-    const char *within_text;    /* WITHIN: the number as written */
-    long long repeats;          /* REPEATS: >= 1 */
+    double within_seconds;                /* WITHIN: > 0 */
+    const char *within_text;              /* WITHIN: the number as written */
+    long long repeats;                    /* REPEATS: >= 1 */
     struct pattern_timestamp start, stop; /* START_STOP: start < stop */
 };
 
@@ -252,8 +248,7 @@ size_t pattern_node_count(const struct pattern *p);
  * padding. Parsing the result gives a tree that prints the same text.
  * On failure (HL_E_TOO_LARGE past out->max, HL_E_NOMEM) out is cut back
  * to its length on entry. */
-HL_MUST_CHECK int pattern_to_string(const struct pattern *p, struct buf *out,
-                                    struct hl_error *err);
+HL_MUST_CHECK int pattern_to_string(const struct pattern *p, struct buf *out, struct hl_error *err);
 
 /* Name of an operator as written in a pattern ("=", "ISSUBSET"). */
 const char *pattern_op_name(enum pattern_op op);
@@ -274,10 +269,10 @@ const char *pattern_op_name(enum pattern_op op);
 #define PATTERN_MAX_LINE_PAIRS 64
 
 struct pattern_sco {
-    const char *key;    /* key in "objects", or the SCO's id */
-    const char *type;   /* its "type" */
-    uint64_t type_hash; /* pattern_type_hash(type) */
-    json_t *obj;        /* borrowed from the observation's doc */
+    const char *key;               /* key in "objects", or the SCO's id */
+    const char *type;              /* its "type" */
+    uint64_t type_hash;            /* pattern_type_hash(type) */
+    json_t *obj;                   /* borrowed from the observation's doc */
     uint32_t first_leaf, n_leaves; /* its leaves in the observation's */
 };
 
@@ -296,6 +291,8 @@ struct pattern_leaf {
     const json_t *value; /* borrowed from the observation's doc */
 };
 
+/* Is obj a JSON object whose "type" is type? */
+bool pattern_is_type(const json_t *obj, const char *type);
 /* The hash of an SCO type name the matcher dispatches on (FNV-1a). */
 uint64_t pattern_type_hash(const char *type);
 
@@ -309,7 +306,7 @@ struct pattern_observation {
     struct pattern_leaf *leaves; /* the SCOs' leaves, with their path bytes (one malloc) */
     size_t n_leaves;
     bool leaves_partial; /* some leaves were not listed */
-    json_t *doc; /* one reference, owned */
+    json_t *doc;         /* one reference, owned */
 };
 
 /* Reads observed-data od. by_id (may be NULL) maps SCO ids to SCOs for
@@ -393,13 +390,13 @@ struct pattern_matcher;
 
 struct pattern_matcher_stats {
     size_t n_indicators;
-    size_t n_equality;  /* answered by the index alone */
-    size_t n_evaluated; /* kept as trees, evaluated on candidates */
-    size_t n_stream;    /* of those, spanning several observations */
-    size_t n_keys;      /* index entries */
-    size_t bytes;       /* memory held by the matcher */
-    uint64_t n_dropped; /* observations dropped from full windows */
-    uint64_t n_truncated; /* matches cut at PATTERN_MAX_BINDINGS */
+    size_t n_equality;     /* answered by the index alone */
+    size_t n_evaluated;    /* kept as trees, evaluated on candidates */
+    size_t n_stream;       /* of those, spanning several observations */
+    size_t n_keys;         /* index entries */
+    size_t bytes;          /* memory held by the matcher */
+    uint64_t n_dropped;    /* observations dropped from full windows */
+    uint64_t n_truncated;  /* matches cut at PATTERN_MAX_BINDINGS */
     uint64_t n_candidates; /* evaluations run */
 };
 
@@ -410,9 +407,8 @@ void pattern_matcher_free(struct pattern_matcher *m);
  * *index_out (may be NULL) is its number, counting from 0 in order of
  * addition. On a syntax error nothing is added (HL_E_PARSE with the
  * position); HL_E_TOO_LARGE past PATTERN_MAX_INDICATORS; HL_E_NOMEM. */
-HL_MUST_CHECK int pattern_matcher_add(struct pattern_matcher *m, const char *id,
-                                      const char *text, size_t len, uint32_t *index_out,
-                                      struct hl_error *err);
+HL_MUST_CHECK int pattern_matcher_add(struct pattern_matcher *m, const char *id, const char *text,
+                                      size_t len, uint32_t *index_out, struct hl_error *err);
 /* Called once per indicator that matches, with its number. */
 typedef void (*pattern_match_fn)(void *ctx, uint32_t indicator,
                                  const struct pattern_observation *o);
@@ -421,14 +417,14 @@ typedef void (*pattern_match_fn)(void *ctx, uint32_t indicator,
  * remember o when one of their brackets holds on it. 0 or -HL_E_NOMEM.
  * A matcher is used by one thread at a time. */
 HL_MUST_CHECK int pattern_matcher_match(struct pattern_matcher *m,
-                                        const struct pattern_observation *o,
-                                        pattern_match_fn fn, void *ctx);
+                                        const struct pattern_observation *o, pattern_match_fn fn,
+                                        void *ctx);
 /* pattern_matcher_match of obs[0], obs[1], ... in that order, with the
  * same reports, faster: the index probes of a batch are prefetched
  * together so that their cache misses overlap. */
 HL_MUST_CHECK int pattern_matcher_match_many(struct pattern_matcher *m,
-                                             const struct pattern_observation *const *obs,
-                                             size_t n, pattern_match_fn fn, void *ctx);
+                                             const struct pattern_observation *const *obs, size_t n,
+                                             pattern_match_fn fn, void *ctx);
 /* The 64-bit hash the matcher's index uses (never 0), for benchmarks that
  * set a bare table of the same keys beside it. */
 uint64_t pattern_hash(const void *p, size_t n);
@@ -437,7 +433,6 @@ uint64_t pattern_hash(const void *p, size_t n);
 void pattern_matcher_set_ceiling(struct pattern_matcher *m, size_t max_windowed);
 /* The id of indicator i (borrowed until the matcher is freed). */
 const char *pattern_matcher_id(const struct pattern_matcher *m, uint32_t i);
-void pattern_matcher_get_stats(const struct pattern_matcher *m,
-                               struct pattern_matcher_stats *out);
+void pattern_matcher_get_stats(const struct pattern_matcher *m, struct pattern_matcher_stats *out);
 
 #endif

@@ -128,8 +128,7 @@ HL_MUST_CHECK bool pattern_timestamp_parse(const char *s, size_t n, int64_t *sec
                                            uint32_t *nanos);
 /* Decodes a b'..' body: base64 (RFC 4648 §4) with padding, length a
  * positive multiple of 4, pad bits zero. out holds n / 4 * 3 bytes. */
-HL_MUST_CHECK bool pattern_base64_decode(const char *s, size_t n, uint8_t *out,
-                                         size_t *out_len);
+HL_MUST_CHECK bool pattern_base64_decode(const char *s, size_t n, uint8_t *out, size_t *out_len);
 
 /* Builds the tree of text into p; defined in parser.c. */
 /* A compiled MATCHES expression (pcre2_code), freed by pattern_free. */

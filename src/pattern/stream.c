@@ -241,8 +241,8 @@ static uint64_t max_times(const struct mctx *m, const struct binding *b)
  * by within (a WITHIN right above) and by the goal's times as they grow;
  * with a goal, the first that meets it ends the search (*found). */
 static void repeats(struct mctx *m, const struct blist *in, size_t i, uint64_t left,
-                    const struct binding *acc, double within, const struct goal *g,
-                    bool *found, struct blist *out)
+                    const struct binding *acc, double within, const struct goal *g, bool *found,
+                    struct blist *out)
 {
     static const struct binding none = {INT64_MIN, INT64_MAX, 0, NULL};
     if (acc && (!fits(acc, within) || !in_time(acc, g)))
@@ -334,8 +334,8 @@ static void eval_node(struct mctx *m, const struct pattern_obs *o, const struct 
             inner->qual.kind == PATTERN_QUAL_REPEATS) {
             /* [x] REPEATS k TIMES WITHIN d: prune while repeating */
             eval_node(m, inner->inner, NULL, &in);
-            repeats(m, &in, 0, (uint64_t)inner->qual.repeats, NULL,
-                    o->qual.within_seconds * 1e9, NULL, &found, out);
+            repeats(m, &in, 0, (uint64_t)inner->qual.repeats, NULL, o->qual.within_seconds * 1e9,
+                    NULL, &found, out);
             return;
         }
         eval_node(m, inner, NULL, &in);

@@ -64,7 +64,8 @@ static void plant(json_t *objects, const struct pattern_comparison *c)
 {
     json_t *sco = NULL, *o;
     const char *k;
-    json_object_foreach(objects, k, o) {
+    json_object_foreach(objects, k, o)
+    {
         if (strcmp(json_string_value(json_object_get(o, "type")), c->object_type) == 0)
             sco = o;
     }
@@ -100,8 +101,8 @@ static void plant(json_t *objects, const struct pattern_comparison *c)
             }
         } else {
             size_t at = st->kind == PATTERN_STEP_INDEX ? (size_t)st->index : 0;
-            if (!json_is_array(cur) || (st->kind == PATTERN_STEP_INDEX &&
-                                        (st->index < 0 || st->index >= FUZZ_MAX_INDEX)))
+            if (!json_is_array(cur) ||
+                (st->kind == PATTERN_STEP_INDEX && (st->index < 0 || st->index >= FUZZ_MAX_INDEX)))
                 return;
             while (json_array_size(cur) <= at)
                 json_array_append_new(cur, json_null());
@@ -170,8 +171,7 @@ static void check_match(const struct pattern *p, const uint8_t *data, size_t siz
     bool indexed = false;
     const struct pattern_observation *list = &o;
     struct pattern_match_result res;
-    if (pattern_matcher_match(m, &o, on_match, &indexed) ||
-        pattern_match(p, &list, 1, 0, &res))
+    if (pattern_matcher_match(m, &o, on_match, &indexed) || pattern_match(p, &list, 1, 0, &res))
         abort();
     if (!res.truncated && res.matched != indexed)
         abort(); /* the index and the plain evaluator disagree */

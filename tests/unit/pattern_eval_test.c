@@ -30,15 +30,16 @@ struct tcase {
 };
 
 /* Observation sets used by many cases. */
-#define FILE1 "[{'objects': {'0': {'type': 'file', 'name': 'foo.dll', 'size': 25536, " \
-              "'hashes': {'MD5': '79054025255fb1a26e4bc422aef54eb4', 'SHA-256': " \
-              "'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f'}, " \
-              "'magic_number_hex': 'ffffffff', 'mime_type': 'image/bmp', " \
-              "'ctime': '2026-01-01T10:00:00.5Z', 'is_encrypted': true, 'ratio': 0.25, " \
-              "'parent_directory_ref': '1', 'extensions': {'windows-pebinary-ext': " \
-              "{'sections': [{'name': '.text', 'entropy': 7.5}, {'name': '.data', " \
-              "'entropy': 2.0}]}}}, '1': {'type': 'directory', 'path': " \
-              "'C:\\\\Windows\\\\System32'}}}]"
+#define FILE1                                                                                      \
+    "[{'objects': {'0': {'type': 'file', 'name': 'foo.dll', 'size': 25536, "                       \
+    "'hashes': {'MD5': '79054025255fb1a26e4bc422aef54eb4', 'SHA-256': "                            \
+    "'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f'}, "                        \
+    "'magic_number_hex': 'ffffffff', 'mime_type': 'image/bmp', "                                   \
+    "'ctime': '2026-01-01T10:00:00.5Z', 'is_encrypted': true, 'ratio': 0.25, "                     \
+    "'parent_directory_ref': '1', 'extensions': {'windows-pebinary-ext': "                         \
+    "{'sections': [{'name': '.text', 'entropy': 7.5}, {'name': '.data', "                          \
+    "'entropy': 2.0}]}}}, '1': {'type': 'directory', 'path': "                                     \
+    "'C:\\\\Windows\\\\System32'}}}]"
 #define IP4(v) "[{'objects': {'0': {'type': 'ipv4-addr', 'value': '" v "'}}}]"
 #define IP6(v) "[{'objects': {'0': {'type': 'ipv6-addr', 'value': '" v "'}}}]"
 
@@ -56,7 +57,7 @@ static const struct tcase cases[] = {
     {"[file:ratio = 0.25]", FILE1, true},
     {"[file:is_encrypted = true]", FILE1, true},
     {"[file:is_encrypted = false]", FILE1, false},
-    {"[file:size = '25536']", FILE1, false},  /* int vs string: unequal */
+    {"[file:size = '25536']", FILE1, false}, /* int vs string: unequal */
     {"[file:size != '25536']", FILE1, true},
     {"[file:name = 1]", FILE1, false},
     /* binary and hex: _hex properties are binary; strings of code points < 256 */
@@ -110,7 +111,8 @@ static const struct tcase cases[] = {
     {"[file:magic_number_hex MATCHES '^\\\\xff+$']", FILE1, true},
     /* catastrophic backtracking stops at the match limit: no match, no hang */
     {"[file:name MATCHES '^(a+)+$']",
-     "[{'objects': {'0': {'type': 'file', 'name': 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab'}}}]",
+     "[{'objects': {'0': {'type': 'file', 'name': "
+     "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab'}}}]",
      false},
     /* ISSUBSET / ISSUPERSET, IPv4 and IPv6 */
     {"[ipv4-addr:value ISSUBSET '198.51.100.0/24']", IP4("198.51.100.7"), true},
@@ -144,7 +146,7 @@ static const struct tcase cases[] = {
     {"[file:parent_directory_ref.path = 'C:\\\\Windows\\\\System32']", FILE1, true},
     {"[file:parent_directory_ref.path = 'C:\\\\Windows']", FILE1, false},
     {"[file:parent_directory_ref = '1']", FILE1, true}, /* the reference itself */
-    {"[file:hashes.MD5.x = 'a']", FILE1, false},         /* into a string */
+    {"[file:hashes.MD5.x = 'a']", FILE1, false},        /* into a string */
     {"[file:name = 'x'] OR [directory:path LIKE 'C:%']", FILE1, true},
     {"[directory:name = 'foo.dll']", FILE1, false}, /* only SCOs of the type */
     /* comparison AND / OR and their precedence: AND binds tighter */
@@ -161,7 +163,8 @@ static const struct tcase cases[] = {
     {"[file:name = 'foo.dll'] OR [file:name = 'x']", FILE1, true},
     {"[file:name = 'foo.dll'] AND [file:size = 25536]", FILE1, false}, /* one observation */
     {"[file:name = 'foo.dll'] AND [file:size = 25536]",
-     "[{'number_observed': 2, 'objects': {'0': {'type': 'file', 'name': 'foo.dll', 'size': 25536}}}]",
+     "[{'number_observed': 2, 'objects': {'0': {'type': 'file', 'name': 'foo.dll', 'size': "
+     "25536}}}]",
      true}, /* number_observed 2: two observations */
     {"[file:name = 'a'] AND [file:name = 'b']",
      "[{'objects': {'0': {'type': 'file', 'name': 'a'}}}, "
@@ -294,7 +297,8 @@ static const struct tcase cases[] = {
      "[{'objects': {'0': {'type': 'x509-certificate', 'issuer': 'CN=WEBMAIL', "
      "'serial_number': '4c:0b:1d:19:74:86:a7:66:b4:1a:bf:40:27:21:76:28'}}}]",
      true},
-    {"[windows-registry-key:key = 'HKEY_LOCAL_MACHINE\\\\System\\\\CurrentControlSet\\\\Services\\\\WSALG2']",
+    {"[windows-registry-key:key = "
+     "'HKEY_LOCAL_MACHINE\\\\System\\\\CurrentControlSet\\\\Services\\\\WSALG2']",
      "[{'objects': {'0': {'type': 'windows-registry-key', 'key': "
      "'HKEY_LOCAL_MACHINE\\\\System\\\\CurrentControlSet\\\\Services\\\\WSALG2'}}}]",
      true},
@@ -303,14 +307,16 @@ static const struct tcase cases[] = {
      "[{'first_observed': '2026-01-01T00:00:00Z', 'last_observed': '2026-01-01T00:00:00Z', "
      "'objects': {'0': {'type': 'file', 'hashes': {'MD5': '79054025255fb1a26e4bc422aef54eb4'}}}}, "
      "{'first_observed': '2026-01-01T00:04:00Z', 'last_observed': '2026-01-01T00:04:00Z', "
-     "'objects': {'0': {'type': 'windows-registry-key', 'key': 'HKEY_LOCAL_MACHINE\\\\foo\\\\bar'}}}]",
+     "'objects': {'0': {'type': 'windows-registry-key', 'key': "
+     "'HKEY_LOCAL_MACHINE\\\\foo\\\\bar'}}}]",
      true},
     {"([file:hashes.MD5 = '79054025255fb1a26e4bc422aef54eb4'] FOLLOWEDBY "
      "[windows-registry-key:key = 'HKEY_LOCAL_MACHINE\\\\foo\\\\bar']) WITHIN 300 SECONDS",
      "[{'first_observed': '2026-01-01T00:00:00Z', 'last_observed': '2026-01-01T00:00:00Z', "
      "'objects': {'0': {'type': 'file', 'hashes': {'MD5': '79054025255fb1a26e4bc422aef54eb4'}}}}, "
      "{'first_observed': '2026-01-01T00:06:00Z', 'last_observed': '2026-01-01T00:06:00Z', "
-     "'objects': {'0': {'type': 'windows-registry-key', 'key': 'HKEY_LOCAL_MACHINE\\\\foo\\\\bar'}}}]",
+     "'objects': {'0': {'type': 'windows-registry-key', 'key': "
+     "'HKEY_LOCAL_MACHINE\\\\foo\\\\bar'}}}]",
      false},
     {"[user-account:account_type = 'unix' AND user-account:user_id = '1007' AND "
      "user-account:account_login = 'Peter'] AND [user-account:account_type = 'unix' AND "
@@ -532,13 +538,14 @@ static void test_observation_object_refs_resolve_in_the_bundle(void **state)
                              0, &je);
     json_t *by_id = json_object();
     json_object_set(by_id, "ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd", sco);
-    json_t *od = json_loads(
-        "{\"type\": \"observed-data\", \"id\": "
-        "\"observed-data--b67d30ff-02ac-498a-92f9-32f845f448cf\", \"first_observed\": "
-        "\"2026-01-01T00:00:00Z\", \"last_observed\": \"2026-01-01T00:00:00Z\", "
-        "\"number_observed\": 1, \"object_refs\": [\"ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd\", "
-        "\"ipv4-addr--00000000-6336-5bc5-b98d-13d6226742dd\"]}",
-        0, &je);
+    json_t *od =
+        json_loads("{\"type\": \"observed-data\", \"id\": "
+                   "\"observed-data--b67d30ff-02ac-498a-92f9-32f845f448cf\", \"first_observed\": "
+                   "\"2026-01-01T00:00:00Z\", \"last_observed\": \"2026-01-01T00:00:00Z\", "
+                   "\"number_observed\": 1, \"object_refs\": "
+                   "[\"ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd\", "
+                   "\"ipv4-addr--00000000-6336-5bc5-b98d-13d6226742dd\"]}",
+                   0, &je);
     struct pattern_observation o;
     struct hl_error err;
     assert_int_equal(pattern_observation_from_json(od, by_id, &o, &err), 0);
@@ -547,8 +554,7 @@ static void test_observation_object_refs_resolve_in_the_bundle(void **state)
     json_decref(sco);
     assert_int_equal(o.n_scos, 1); /* the unresolved ref is skipped */
     assert_string_equal(o.id, "observed-data--b67d30ff-02ac-498a-92f9-32f845f448cf");
-    assert_string_equal(json_string_value(json_object_get(o.scos[0].obj, "value")),
-                        "198.51.100.3");
+    assert_string_equal(json_string_value(json_object_get(o.scos[0].obj, "value")), "198.51.100.3");
     pattern_observation_release(&o);
 
     /* not observed-data, bad timestamps, bad count: refused */

@@ -72,7 +72,8 @@ static void test_matcher_equality_indicators_need_no_tree(void **state)
     struct pattern_matcher_stats st;
     struct hits h;
     add_ok(m, "indicator--0", "[ipv4-addr:value = '198.51.100.7']");
-    add_ok(m, "indicator--1", "[domain-name:value = 'evil.example' OR domain-name:value = 'bad.example']");
+    add_ok(m, "indicator--1",
+           "[domain-name:value = 'evil.example' OR domain-name:value = 'bad.example']");
     add_ok(m, "indicator--2", "[file:hashes.'SHA-256' IN ('aa', 'bb')]");
     add_ok(m, "indicator--3", "[network-traffic:dst_port = 443]");
     add_ok(m, "indicator--4", "[ipv4-addr:value = '198.51.100.7']"); /* same key, other indicator */
@@ -139,9 +140,8 @@ static void test_matcher_deep_paths_and_partial_leaves(void **state)
     add_ok(m, "indicator--long", longpat);
     json_t *od = json_pack("{s:s, s:s, s:s, s:i, s:{s:{s:s, s:i, s:i, s:{s:{s:{s:{s:s}}}}}}}",
                            "type", "observed-data", "first_observed", "2026-01-01T00:00:00Z",
-                           "last_observed", "2026-01-01T00:00:00Z", "number_observed", 1,
-                           "objects", "0", "type", "x-a", longkey, 1, "k", 7, "a", "b", "c", "d",
-                           "e", "v");
+                           "last_observed", "2026-01-01T00:00:00Z", "number_observed", 1, "objects",
+                           "0", "type", "x-a", longkey, 1, "k", 7, "a", "b", "c", "d", "e", "v");
     struct pattern_observation o;
     struct hl_error err;
     assert_non_null(od);
@@ -165,9 +165,11 @@ static void test_matcher_reports_an_indicator_once_per_observation(void **state)
     add_ok(m, "indicator--b",
            "[ipv4-addr:value = '1.1.1.1'] OR [domain-name:value LIKE 'x.%'] START "
            "t'2000-01-01T00:00:00Z' STOP t'2100-01-01T00:00:00Z'");
-    match_line(m, "ipv4-addr:value=1.1.1.1 domain-name:value=x.example ts=2026-01-01T00:00:00Z", &h);
+    match_line(m, "ipv4-addr:value=1.1.1.1 domain-name:value=x.example ts=2026-01-01T00:00:00Z",
+               &h);
     assert_int_equal(h.n, 2);
-    match_line(m, "ipv4-addr:value=1.1.1.1 domain-name:value=x.example ts=2026-01-01T00:00:00Z", &h);
+    match_line(m, "ipv4-addr:value=1.1.1.1 domain-name:value=x.example ts=2026-01-01T00:00:00Z",
+               &h);
     assert_int_equal(h.n, 2);
     pattern_matcher_free(m);
 }
@@ -260,8 +262,8 @@ static uint32_t rnd(uint32_t n)
 #define PICK(a) (a)[rnd(sizeof(a) / sizeof((a)[0]))]
 
 static const char *const ips[] = {"10.0.0.1", "10.0.0.2", "10.0.0.5", "10.0.1.9", "192.0.2.1"};
-static const char *const cidrs[] = {"10.0.0.0/29", "10.0.0.4/30", "10.0.0.0/16", "192.0.2.0/24",
-                                    "10.0.0.1", "0.0.0.0/0"};
+static const char *const cidrs[] = {"10.0.0.0/29",  "10.0.0.4/30", "10.0.0.0/16",
+                                    "192.0.2.0/24", "10.0.0.1",    "0.0.0.0/0"};
 static const char *const domains[] = {"a.example", "b.example", "c.test", "a.test"};
 static const char *const names[] = {"x.exe", "y.dll", "z.txt", "x.dll"};
 static const char *const md5s[] = {"aa11", "bb22", "cc33"};
@@ -347,7 +349,8 @@ static void gen_obs_expr(struct buf *b, int depth)
         assert_int_equal(buf_addf(b, " REPEATS %u TIMES", 1 + rnd(3)), 0);
         break;
     case 2:
-        assert_int_equal(buf_adds(b, " START t'2026-01-01T00:00:30Z' STOP t'2026-01-01T00:02:00Z'"), 0);
+        assert_int_equal(buf_adds(b, " START t'2026-01-01T00:00:30Z' STOP t'2026-01-01T00:02:00Z'"),
+                         0);
         break;
     default:
         break;
@@ -371,9 +374,8 @@ static void gen_line(struct buf *b, unsigned t)
         assert_int_equal(buf_addf(b, "network-traffic:dst_ref=\"0\" "), 0);
     if (b->len == 0)
         assert_int_equal(buf_addf(b, "domain-name:value=%s ", PICK(domains)), 0);
-    assert_int_equal(buf_addf(b, "ts=2026-01-01T00:%02u:%02uZ n=%u", t / 60 % 60, t % 60,
-                              1 + (rnd(4) == 0)),
-                     0);
+    assert_int_equal(
+        buf_addf(b, "ts=2026-01-01T00:%02u:%02uZ n=%u", t / 60 % 60, t % 60, 1 + (rnd(4) == 0)), 0);
 }
 
 #define DIFF_INDICATORS 150
