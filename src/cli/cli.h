@@ -209,6 +209,10 @@ int cli_produce_args(const char *cmd, int argc, char **argv, const struct cli_op
  * frees made. The exit code. */
 int cli_produce_end(const char *cmd, const struct cli_produce *p, struct cli_node *n, int built,
                     json_t *made, const struct hl_error *err);
+/* Warns on stderr of each of refs that p's channel does not hold (STIX
+ * allows it: what is referred to may be elsewhere; it may be a typo). */
+void cli_produce_warn_unheld(const char *cmd, const struct cli_produce *p,
+                             const struct cli_node *n, const char *const *refs, size_t n_refs);
 /* The common options' part of a producing command's --help. */
 void cli_produce_help_common(void);
 int cli_notify(int argc, char **argv);

@@ -74,6 +74,7 @@ int cli_opinion(int argc, char **argv)
                                           "--neutral, --agree, --strongly-agree are required");
     if (cli_produce_begin("opinion", &p, refs[0], &n, &c) != CLI_OK)
         return CLI_ERROR;
+    cli_produce_warn_unheld("opinion", &p, &n, (const char *const *)refs, (size_t)n_refs);
     hl_error_clear(&err);
     rc = compose_opinion(&c, (const char *const *)refs, (size_t)n_refs, opinion, text, &made, &err);
     rc = cli_produce_end("opinion", &p, &n, rc, made, &err);
@@ -103,6 +104,7 @@ int cli_note(int argc, char **argv)
         return cli_usage_error("note", "an ID and --text TEXT are required");
     if (cli_produce_begin("note", &p, refs[0], &n, &c) != CLI_OK)
         return CLI_ERROR;
+    cli_produce_warn_unheld("note", &p, &n, (const char *const *)refs, (size_t)n_refs);
     hl_error_clear(&err);
     rc = compose_note(&c, (const char *const *)refs, (size_t)n_refs, abstract, text, &made, &err);
     rc = cli_produce_end("note", &p, &n, rc, made, &err);

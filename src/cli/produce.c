@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "stix/stix.h"
 #include "workflow/workflow.h"
 
 static int produce_end(const char *cmd, const struct cli_produce *p, int built, json_t *made,
@@ -100,6 +101,19 @@ int cli_produce_begin(const char *cmd, struct cli_produce *p, const char *about,
     c->now_us = cli_now_us();
     c->tlp = p->tlp;
     return CLI_OK;
+}
+
+void cli_produce_warn_unheld(const char *cmd, const struct cli_produce *p, const struct cli_node *n,
+                             const char *const *refs, size_t n_refs)
+{
+    struct hl_error err;
+    for (size_t i = 0; i < n_refs; i++) {
+        if (stix_id_valid(refs[i], NULL) &&
+            store_object_versions(n->store, p->channel, refs[i], produce_any, NULL, &err) ==
+                -HL_E_NOT_FOUND)
+            fprintf(stderr, "hotline %s: warning: channel %s holds no %s\n", cmd, p->channel,
+                    refs[i]);
+    }
 }
 
 int cli_produce_args(const char *cmd, int argc, char **argv, const struct cli_opt *opts,

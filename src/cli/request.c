@@ -80,6 +80,7 @@ int cli_request(int argc, char **argv)
         return cli_usage_error("request", "--kind, --about ID and --due are required");
     if (cli_produce_begin("request", &p, rq.refs[0], &n, &c) != CLI_OK)
         return CLI_ERROR;
+    cli_produce_warn_unheld("request", &p, &n, rq.refs, rq.n_refs);
     if (request_due(due, c.now_us, when) != CLI_OK) {
         cli_node_close(&n);
         return CLI_ERROR;

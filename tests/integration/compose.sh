@@ -150,6 +150,7 @@ listed ru dossier "$group"
 publish us request --kind detain --about "$dossier" --about "$incident" --due 72h --priority high \
     --text "Detain the persons named in the dossier."
 request=$id
+grep -q "warning" "$tmp/err" && fail "request about held objects warned: $(cat "$tmp/err")"
 held ru
 [ "$(obj ru "$request" "o['type'], o['request_kind'], o['priority'], len(o['object_refs'])")" = \
     "('hotline-request', 'detain', 'high', 2)" ] || fail "the request at ru: $(grep "$request" "$tmp/held.ru")"
@@ -186,6 +187,11 @@ listed us translation "$translation"
 expect_rc 0 "$HL_BIN" show "$incident" --data "$tmp/us" --channel us-ru &&
     grep -q "CinderLock encrypted.*CinderLock зашифровал" "$tmp/out" ||
     fail "show $incident lacks the translation: $(head -c 600 "$tmp/out")"
+
+# A note about what the channel does not hold is published, with a warning.
+publish us note "$notice" "report--4bd61ea4-3a99-4efe-b09e-14b9331a2acf" --text "See also our earlier report."
+grep -q "warning: channel us-ru holds no report--4bd61ea4-3a99-4efe-b09e-14b9331a2acf" "$tmp/err" ||
+    fail "no warning about an object the channel lacks: $(cat "$tmp/err")"
 
 # ---- --json and --print ----------------------------------------------------------------------
 expect_rc 0 "$HL_BIN" note "$notice" --text "Received." --data "$tmp/ru" --channel us-ru --json --no-wait &&
