@@ -131,6 +131,20 @@ wait "$live" || fail "match over the fifo exited $?: $(cat "$tmp/live.err")"
 [ "$(grep -c "$NEW" "$tmp/live.out")" = 1 ] ||
     fail "the new indicator matched $(grep -c "$NEW" "$tmp/live.out") times, want once (the second line): $(cat "$tmp/live.out")"
 
+# ---- progress on stderr with --progress (every 5 s), none without --------------------
+mkfifo "$tmp/fifo2"
+"$HL_BIN" match --channel ab --data "$tmp/b" --progress <"$tmp/fifo2" >/dev/null 2>"$tmp/progress.err" &
+prog=$!
+exec 4>"$tmp/fifo2"
+echo "ipv4-addr:value=198.51.100.7" >&4
+sleep 5.3
+echo "ipv4-addr:value=192.0.2.1" >&4
+exec 4>&-
+wait "$prog" || fail "match --progress exited $?"
+grep -q "^hotline match: 2 records, 2 observations, 1 matches (" "$tmp/progress.err" ||
+    fail "no progress line after 5 s: $(cat "$tmp/progress.err")"
+grep -q "records/s" "$tmp/err" && fail "progress without --progress on a non-terminal: $(cat "$tmp/err")"
+
 # ---- --report through the running node: the sighting reaches a ----------------------
 if expect_rc 0 "$HL_BIN" match --channel ab --data "$tmp/b" --report <"$tmp/od.json"; then
     grep -q "published 2 sightings into ab" "$tmp/err" || fail "report: $(cat "$tmp/err")"
