@@ -146,18 +146,35 @@ static bool resolve_party(struct cli_node *n, const char *from, char out[STORE_T
     return ok;
 }
 
+/* The status column of an item: its status, and OVERDUE when it is. */
+static void list_status(const json_t *it, char out[48])
+{
+    const char *st = cli_jstr(it, "status");
+    snprintf(out, 48, "%s%s", st ? st : "-",
+             json_is_true(json_object_get(it, "overdue")) ? " OVERDUE" : "");
+}
+
+/* One line per item, the party and status columns as wide as the widest
+ * (party names up to 32 bytes). */
 static void list_print(const json_t *items)
 {
-    size_t i;
+    size_t i, from_w = 4, status_w = 6;
     const json_t *it;
+    char status[48];
     json_array_foreach(items, i, it)
     {
-        const char *st = cli_jstr(it, "status");
-        char status[48];
-        snprintf(status, sizeof status, "%s%s", st ? st : "-",
-                 json_is_true(json_object_get(it, "overdue")) ? " OVERDUE" : "");
-        printf("%s  %-12s %-10s %-26s %s  %s\n", cli_jstr(it, "sealed"), cli_jstr(it, "kind"),
-               cli_jstr(it, "from_name"), status, cli_jstr(it, "id"), cli_jstr(it, "summary"));
+        const char *from = cli_jstr(it, "from_name");
+        size_t n = from ? strlen(from) : 0;
+        from_w = n > from_w ? (n < 32 ? n : 32) : from_w;
+        list_status(it, status);
+        status_w = strlen(status) > status_w ? strlen(status) : status_w;
+    }
+    json_array_foreach(items, i, it)
+    {
+        list_status(it, status);
+        printf("%s  %-12s %-*s %-*s %s  %s\n", cli_jstr(it, "sealed"), cli_jstr(it, "kind"),
+               (int)from_w, cli_jstr(it, "from_name"), (int)status_w, status, cli_jstr(it, "id"),
+               cli_jstr(it, "summary"));
         if (cli_jstr(it, "flag"))
             printf("    refused: %s\n", cli_jstr(it, "flag"));
     }
