@@ -95,6 +95,48 @@ int cli_view_open(const char *cmd, struct cli_node *n, const char *channel, cons
     return CLI_OK;
 }
 
+/* ---- escalations made by this node, beside the items ------------------------- */
+
+struct esc_index {
+    json_t *by_item; /* item id -> [{"kind", "member", "at", "hook"}] */
+};
+
+static int esc_collect(void *ctx, const struct store_escalation *e)
+{
+    static const char *const hook[] = {"none", "ok", "failed"};
+    struct esc_index *x = ctx;
+    char at[32];
+    cli_format_us(e->at_us, at);
+    json_t *list = json_object_get(x->by_item, e->item_id);
+    if (!list && json_object_set_new(x->by_item, e->item_id, list = json_array()))
+        return -HL_E_NOMEM;
+    json_t *row = json_pack("{s:s, s:s, s:s, s:s}", "kind", e->kind, "member", e->member, "at", at,
+                            "hook", hook[e->hook >= 0 && e->hook <= 2 ? e->hook : 2]);
+    return !row || json_array_append_new(list, row) ? -HL_E_NOMEM : 0;
+}
+
+/* Adds "escalations" (this node's, from its escalations table) to each
+ * item of items (objects with "id") that has some. CLI_OK or CLI_ERROR. */
+static int esc_annotate(struct cli_node *n, const char *channel, json_t *items)
+{
+    struct esc_index x = {json_object()};
+    struct hl_error err;
+    size_t i;
+    json_t *it;
+    hl_error_clear(&err);
+    int r = x.by_item ? store_escalation_list(n->store, channel, esc_collect, &x, &err) : -1;
+    json_array_foreach(items, i, it)
+    {
+        json_t *e = r ? NULL : json_object_get(x.by_item, cli_jstr(it, "id"));
+        if (e)
+            json_object_set(it, "escalations", e);
+    }
+    json_decref(x.by_item);
+    if (r < 0 && err.code)
+        cli_report(&err);
+    return r ? CLI_ERROR : CLI_OK;
+}
+
 /* ---- list ------------------------------------------------------------------ */
 
 static void list_help(void)
@@ -150,8 +192,9 @@ static bool resolve_party(struct cli_node *n, const char *from, char out[STORE_T
 static void list_status(const json_t *it, char out[48])
 {
     const char *st = cli_jstr(it, "status");
-    snprintf(out, 48, "%s%s", st ? st : "-",
-             json_is_true(json_object_get(it, "overdue")) ? " OVERDUE" : "");
+    bool overdue = json_is_true(json_object_get(it, "overdue"));
+    snprintf(out, 48, "%s%s%s", st ? st : "-", overdue ? " OVERDUE" : "",
+             overdue && json_object_get(it, "escalations") ? " (escalated)" : "");
 }
 
 /* One line per item, the party and status columns as wide as the widest
@@ -241,7 +284,11 @@ int cli_list(int argc, char **argv)
             break;
         rc = cli_view_open("list", &n, json_string_value(name), NULL, &v, NULL);
         json_t *items = rc == CLI_OK ? workflow_list(v, &f) : NULL;
-        if (rc == CLI_OK && (!items || json_array_extend(all, items)))
+        if (rc == CLI_OK && !items)
+            rc = CLI_ERROR;
+        if (rc == CLI_OK)
+            rc = esc_annotate(&n, json_string_value(name), items);
+        if (rc == CLI_OK && json_array_extend(all, items))
             rc = CLI_ERROR;
         json_decref(items);
         workflow_view_free(v);
@@ -383,6 +430,12 @@ static void show_print(const json_t *s)
         printf("  acknowledgment due %s\n", cli_jstr(it, "ack_due"));
     if (cli_jstr(it, "flag"))
         printf("  refused: %s\n", cli_jstr(it, "flag"));
+    json_array_foreach(json_object_get(it, "escalations"), i, e)
+    {
+        const char *m = cli_jstr(e, "member");
+        printf("  escalated %s %s%s%s (hook: %s)\n", cli_jstr(e, "kind"), cli_jstr(e, "at"),
+               m && m[0] ? " member " : "", m ? m : "", cli_jstr(e, "hook"));
+    }
     printf("  %s\n", cli_jstr(it, "summary"));
     if (json_array_size(json_object_get(s, "delivery")))
         printf("delivery:\n");
@@ -458,10 +511,19 @@ int cli_show(int argc, char **argv)
     if (cli_node_open("show", dir, false, &n) != CLI_OK)
         return CLI_ERROR;
     int rc = cli_view_open("show", &n, channel, operands[0], &v, NULL);
+    char channel_name[STORE_TEXT_MAX + 1] = "";
     json_t *s = rc == CLI_OK ? workflow_show(v, operands[0], now_us, &err) : NULL;
     if (rc == CLI_OK && !s) {
         cli_report(&err);
         rc = CLI_ERROR;
+    }
+    if (s) {
+        json_t *one = json_pack("[O]", json_object_get(s, "item"));
+        snprintf(channel_name, sizeof channel_name, "%s",
+                 cli_jstr(json_object_get(s, "item"), "channel"));
+        if (!one || esc_annotate(&n, channel_name, one) != CLI_OK)
+            rc = CLI_ERROR;
+        json_decref(one); /* the item itself was annotated in place */
     }
     if (s && json)
         rc = cli_json_print(s);

@@ -284,6 +284,16 @@ expect_rc 0 "$H" list --data "$tmp/us" --since -1h --kind notification --json &&
 expect_rc 0 "$H" list --data "$tmp/us" --overdue --json &&
     [ "$(jq_ "sorted(i['id'] for i in d)" <"$tmp/out")" = "$(python3 -c "print(sorted(['$REQ3','$REQ4']))")" ] ||
     fail "--overdue now: $(cat "$tmp/out")"
+# What this node escalated shows beside the items (REQ4 was not escalated
+# at us: its check ran with the test's clock before REQ4 existed).
+expect_rc 0 "$H" list --data "$tmp/us" --overdue --json &&
+    [ "$(jq_ "sorted((i['id'], [(e['kind'], e['member'], e['hook']) for e in i.get('escalations', [])]) for i in d)" <"$tmp/out")" = \
+        "$(python3 -c "print(sorted([('$REQ3', [('request-overdue', '', 'ok')]), ('$REQ4', [])]))")" ] ||
+    fail "escalations in list: $(cat "$tmp/out")"
+expect_rc 0 "$H" list --data "$tmp/us" --overdue
+grep -q "open OVERDUE (escalated) *$REQ3" "$tmp/out" || fail "escalated in list text: $(cat "$tmp/out")"
+expect_rc 0 "$H" show "$REP" --data "$tmp/us"
+grep -q "^  escalated ack-overdue .* member $RU (hook: ok)$" "$tmp/out" || fail "escalation in show: $(cat "$tmp/out")"
 expect_rc 0 "$H" list --data "$tmp/us" --kind response --status declined --json &&
     [ "$(jq_ "[(i['answers'], i['from']) for i in d]" <"$tmp/out")" = "[('$REQ2', '$RU')]" ] ||
     fail "declined responses: $(cat "$tmp/out")"
