@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ledger/ledger.h"
 #include "store/store.h"
@@ -570,6 +571,62 @@ static void test_show_gathers_the_thread(void **state)
     workflow_view_free(v);
 }
 
+/* ---- the hook -------------------------------------------------------------------- */
+
+struct lines {
+    int n;
+    char text[4][WORKFLOW_HOOK_LINE_MAX + 16];
+};
+
+static void collect_line(void *ctx, const char *line)
+{
+    struct lines *l = ctx;
+    if (l->n < 4)
+        snprintf(l->text[l->n], sizeof l->text[0], "%s", line);
+    l->n++;
+}
+
+/* Writes an executable shell script into dir/name. */
+static void script(const char *dir, const char *name, const char *body, char *path, size_t max)
+{
+    snprintf(path, max, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "#!/bin/sh\n%s\n", body);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(chmod(path, 0700), 0);
+}
+
+static void test_hook_runs_without_shell_and_is_killed_after_its_timeout(void **state)
+{
+    (void)state;
+    char dir[TEST_DIR_MAX], ok[TEST_DIR_MAX + 16], bad[TEST_DIR_MAX + 16], slow[TEST_DIR_MAX + 16];
+    struct hl_error err;
+    struct lines l = {0};
+    const struct workflow_hook_io io = {-1, collect_line, &l};
+    test_dir_make(dir, "workflow_hook");
+    script(dir, "ok", "echo \"page $1 $2\"; echo to-stderr >&2", ok, sizeof ok);
+    script(dir, "bad", "exit 3", bad, sizeof bad);
+    script(dir, "slow", "exec sleep 5", slow, sizeof slow);
+    /* An argument a peer chose is one argument, never shell text. */
+    assert_int_equal(workflow_hook_run(ok, "x; touch /tmp/pwned", "ack-overdue", &io, 5000, &err),
+                     STORE_HOOK_OK);
+    assert_int_equal(l.n, 2);
+    assert_string_equal(l.text[0], "hook: page x; touch /tmp/pwned ack-overdue");
+    assert_string_equal(l.text[1], "hook: to-stderr");
+    assert_int_equal(workflow_hook_run(bad, "i", "k", NULL, 5000, &err), STORE_HOOK_FAILED);
+    assert_non_null(strstr(err.msg, "exited with status 3"));
+    assert_int_equal(workflow_hook_run(slow, "i", "k", &io, 200, &err), STORE_HOOK_FAILED);
+    assert_non_null(strstr(err.msg, "was killed after 200 ms"));
+    assert_int_equal(workflow_hook_run("/nonexistent/hook", "i", "k", NULL, 5000, &err),
+                     STORE_HOOK_FAILED);
+    assert_non_null(strstr(err.msg, "cannot run /nonexistent/hook"));
+    assert_int_equal(workflow_hook_run("relative/hook", "i", "k", NULL, 5000, &err),
+                     STORE_HOOK_FAILED);
+    assert_non_null(strstr(err.msg, "absolute path"));
+    test_dir_remove(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -586,6 +643,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_scorecard_counts_from_sealed_times, setup, teardown),
         cmocka_unit_test_setup_teardown(test_show_gathers_the_thread, setup, teardown),
+        cmocka_unit_test(test_hook_runs_without_shell_and_is_killed_after_its_timeout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
