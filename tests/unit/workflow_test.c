@@ -614,6 +614,14 @@ static void test_hook_runs_without_shell_and_is_killed_after_its_timeout(void **
     assert_int_equal(l.n, 2);
     assert_string_equal(l.text[0], "hook: page x; touch /tmp/pwned ack-overdue");
     assert_string_equal(l.text[1], "hook: to-stderr");
+    /* A line longer than WORKFLOW_HOOK_LINE_MAX comes in pieces of it. */
+    char longl[TEST_DIR_MAX + 16];
+    script(dir, "long", "printf '%0700d\\n' 0", longl, sizeof longl);
+    l.n = 0;
+    assert_int_equal(workflow_hook_run(longl, "i", "k", &io, 5000, &err), STORE_HOOK_OK);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(strlen(l.text[0]), strlen("hook: ") + WORKFLOW_HOOK_LINE_MAX);
+    assert_int_equal(strlen(l.text[1]), strlen("hook: ") + 700 - WORKFLOW_HOOK_LINE_MAX);
     assert_int_equal(workflow_hook_run(bad, "i", "k", NULL, 5000, &err), STORE_HOOK_FAILED);
     assert_non_null(strstr(err.msg, "exited with status 3"));
     assert_int_equal(workflow_hook_run(slow, "i", "k", &io, 200, &err), STORE_HOOK_FAILED);
