@@ -552,6 +552,8 @@ static int channel_show(int argc, char **argv)
 
 int cli_channel(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "policy") == 0) /* its own --help */
+        return cli_channel_policy(argc - 1, argv + 1);
     if (cli_wants_help(argc, argv)) {
         channel_help();
         return CLI_OK;
@@ -569,8 +571,6 @@ int cli_channel(int argc, char **argv)
         return channel_list(argc - 1, argv + 1);
     if (strcmp(argv[1], "show") == 0)
         return channel_show(argc - 1, argv + 1);
-    if (strcmp(argv[1], "policy") == 0)
-        return cli_channel_policy(argc - 1, argv + 1);
     return cli_usage_error("channel",
                            "unknown subcommand '%s' (expected: create, add-member, "
                            "remove-member, list, show, policy)",
