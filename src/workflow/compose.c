@@ -307,6 +307,30 @@ static bool compose_lang_valid(const char *lang)
     return *p == '\0';
 }
 
+/* True if field of o is text a person wrote (name, description, content,
+ * ...), not a token: STIX 2.1 §7.1 translates text; an identifier, a
+ * timestamp, a vocabulary word or a pattern is the same in every language. */
+static bool compose_is_text(const json_t *o, const char *field)
+{
+    static const char *const tokens[] = {"type",
+                                         "id",
+                                         "spec_version",
+                                         "lang",
+                                         "pattern",
+                                         "pattern_type",
+                                         "pattern_version",
+                                         "opinion",
+                                         "identity_class",
+                                         "relationship_type",
+                                         NULL};
+    const char *v = json_string_value(json_object_get(o, field));
+    size_t n = strlen(field);
+    struct stix_time t;
+    return v && compose_lookup(tokens, field) < 0 && strncmp(field, "hotline_", 8) != 0 &&
+           !(n > 4 && strcmp(field + n - 4, "_ref") == 0) && !stix_time_parse(v, &t) &&
+           !stix_id_valid(v, NULL);
+}
+
 int compose_translation(const struct compose_ctx *c, const json_t *original, const char *lang,
                         const char *field, const char *text, json_t **out, struct hl_error *err)
 {
@@ -320,8 +344,8 @@ int compose_translation(const struct compose_ctx *c, const json_t *original, con
     if (!lang || !compose_lang_valid(lang))
         return hl_fail(err, HL_E_INVALID, "lang", "'%s' is not an RFC 5646 language tag",
                        lang ? lang : "");
-    if (!field || !json_is_string(json_object_get(original, field)))
-        return hl_fail(err, HL_E_INVALID, "field", "%s has no text property '%s'", id,
+    if (!field || !compose_is_text(original, field))
+        return hl_fail(err, HL_E_INVALID, "field", "%s has no text property '%s' to translate", id,
                        field ? field : "");
     if (!text || !text[0])
         return hl_fail(err, HL_E_INVALID, "text", "the translation is empty");

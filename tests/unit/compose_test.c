@@ -561,7 +561,8 @@ static void test_translation_names_the_version_and_the_field(void **state)
         const char *lang, *field, *text, *where;
     } bad[] = {
         {"russian", "name", "x", "lang"}, {"r", "name", "x", "lang"}, {"ru-", "name", "x", "lang"},
-        {"ru", "summary", "x", "field"},  {"ru", "type", "", "text"},
+        {"ru", "summary", "x", "field"},  {"ru", "name", "", "text"}, {"ru", "type", "x", "field"},
+        {"ru", "modified", "x", "field"}, {"ru", "id", "x", "field"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(
