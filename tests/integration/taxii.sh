@@ -139,7 +139,12 @@ status_of() {
 # and after a restart every acknowledged object is there.
 run_client drain >"$tmp/drain.out" 2>&1 &
 cpid=$!
-sleep 1
+for _ in $(seq 600); do # until the writers have objects acknowledged, at most 60 s
+    [ -e "$tmp/out/drain.started" ] && break
+    kill -0 "$cpid" 2>/dev/null || break
+    sleep 0.1
+done
+[ -e "$tmp/out/drain.started" ] || fail "the drain phase's writers got no answer in 60 s"
 stop "$tmp/serve-main.log"
 wait "$cpid" || fail "the drain phase: $(cat "$tmp/drain.out")"
 cat "$tmp/drain.out"

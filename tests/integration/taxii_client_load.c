@@ -324,6 +324,24 @@ static struct {
     size_t n;
 } tc_drain = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
+/* Once TC_DRAIN_STARTED objects are acknowledged, the file drain.started
+ * tells taxii.sh to send SIGTERM now: the writers are surely running, at
+ * any load (a fixed delay left none acknowledged on a loaded machine).
+ * Under tc_drain.lock. */
+#define TC_DRAIN_STARTED 40
+static void tc_drain_started(void)
+{
+    static bool told;
+    char path[512];
+    if (told || tc_drain.n < TC_DRAIN_STARTED)
+        return;
+    told = true;
+    tc_fmt(path, sizeof(path), "%s/drain.started", tc_cfg.out_dir);
+    FILE *f = fopen(path, "w");
+    if (f)
+        fclose(f);
+}
+
 /* POSTs envelopes of 1 and 9 objects in turn (unequal work before the
  * write lock) until the node is gone (taxii.sh sends SIGTERM meanwhile).
  * Every answer is a complete success or a refusal to start (503); a cut
@@ -353,6 +371,7 @@ static void *tc_drain_writer(void *arg)
             pthread_mutex_lock(&tc_drain.lock);
             for (int i = 0; i < n && tc_drain.n < TC_DRAIN_MAX; i++)
                 memcpy(tc_drain.ids[tc_drain.n++], ids[i], 64);
+            tc_drain_started();
             pthread_mutex_unlock(&tc_drain.lock);
         }
         tc_resp_release(&r);
