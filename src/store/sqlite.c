@@ -578,6 +578,15 @@ static int sq_commit(struct store *s, struct hl_error *err)
     return r;
 }
 
+static int sq_checkpoint(struct store *s, struct hl_error *err)
+{
+    struct store_sqlite *q = sq_of(s);
+    int rc = sqlite3_wal_checkpoint_v2(q->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED
+               ? 0
+               : sq_fail(q, rc, "checkpoint", err);
+}
+
 static int sq_rollback(struct store *s, struct hl_error *err)
 {
     struct store_sqlite *q = sq_of(s);
@@ -832,6 +841,7 @@ static const struct store_ops sqlite_ops = {
     .begin_read = sq_begin_read,
     .commit = sq_commit,
     .rollback = sq_rollback,
+    .checkpoint = sq_checkpoint,
     .check = sq_check,
     .meta_set = sq_meta_set,
     .meta_get = sq_meta_get,
@@ -928,6 +938,9 @@ int store_sqlite_open(const char *path, const struct store_options *opt, struct 
                 : sq_fail(q, rc, path, err);
     if (!r)
         r = configure(q, opt->busy_timeout_ms, err);
+    if (!r && opt->manual_checkpoint &&
+        (rc = sqlite3_exec(q->db, "PRAGMA wal_autocheckpoint = 0", NULL, NULL, NULL)) != SQLITE_OK)
+        r = sq_fail(q, rc, "wal_autocheckpoint", err);
     if (!r)
         r = sq_schema_migrate(q, err);
     if (r) {

@@ -100,6 +100,12 @@ int store_commit(struct store *s, struct hl_error *err)
     return r ? r : s->ops->commit(s, err);
 }
 
+int store_checkpoint(struct store *s, struct hl_error *err)
+{
+    int r = check_ptr(err, "store", s);
+    return r ? r : s->ops->checkpoint(s, err);
+}
+
 int store_rollback(struct store *s, struct hl_error *err)
 {
     int r = check_ptr(err, "store", s);

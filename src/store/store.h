@@ -70,6 +70,12 @@ struct store;
 struct store_options {
     unsigned busy_timeout_ms; /* wait for other writers; 0 means 10000 */
     bool must_exist;          /* refuse to create a new database */
+    /* Never checkpoint from this connection's commits: a long-running
+     * process (hotline serve) calls store_checkpoint from a thread of its
+     * own instead, so that no request pays for copying the journal back
+     * into the database (SQLite's default: the commit that crosses 1000
+     * journal pages does it, the p99 of single-object POSTs). */
+    bool manual_checkpoint;
 };
 
 /* Opens (and creates, unless opt->must_exist) the store named by
@@ -94,6 +100,11 @@ HL_MUST_CHECK int store_begin(struct store *s, struct hl_error *err);
 HL_MUST_CHECK int store_begin_read(struct store *s, struct hl_error *err);
 /* Makes every write since store_begin durable (fsync) before returning. */
 HL_MUST_CHECK int store_commit(struct store *s, struct hl_error *err);
+/* Copies what the journal holds back into the database as far as readers
+ * allow, without waiting for them or for writers (SQLite's PASSIVE
+ * checkpoint); a busy database is not an error. For the checkpointing
+ * thread of a process whose connections set manual_checkpoint. */
+HL_MUST_CHECK int store_checkpoint(struct store *s, struct hl_error *err);
 /* Undoes every write since store_begin. Without a transaction, a no-op. */
 HL_MUST_CHECK int store_rollback(struct store *s, struct hl_error *err);
 /* Runs the engine's own consistency check (page structure, indexes,

@@ -23,6 +23,7 @@ struct store_ops {
     int (*begin_read)(struct store *s, struct hl_error *err);
     int (*commit)(struct store *s, struct hl_error *err);
     int (*rollback)(struct store *s, struct hl_error *err);
+    int (*checkpoint)(struct store *s, struct hl_error *err);
     int (*check)(struct store *s, struct hl_error *err);
 
     int (*meta_set)(struct store *s, const char *key, const char *value, struct hl_error *err);

@@ -213,6 +213,10 @@ struct taxii_options {
     /* The node's writer lock, shared with its other writers in this
      * process (the replication worker), or NULL for the server's own. */
     pthread_mutex_t *write_lock;
+    /* The worker threads' stores never checkpoint on their own
+     * (store_options.manual_checkpoint): set when the process runs a
+     * checkpointing thread (`hotline serve` does). */
+    bool manual_checkpoint;
     /* The validation of each object a user POSTs (step 2 of post.c): adds
      * findings to r. NULL: stix_validate_object. `hotline serve` gives
      * workflow_object_check, which adds the rules of hotline's own SDOs. */
