@@ -249,6 +249,12 @@ int cli_merkle(int argc, char **argv);
 int cli_init(int argc, char **argv);
 int cli_channel(int argc, char **argv);
 int cli_log(int argc, char **argv);
+/* `hotline log append --quiet` of objects made in this process (objs, an
+ * array: held versions are removed from it, the rest sealed in place): each validated as STIX (findings on stderr), held
+ * versions skipped, the TLP onward-sharing check, one batch sealed into
+ * the node's log of channel. CLI_OK, CLI_FAIL (invalid objects, nothing
+ * appended) or CLI_ERROR (reported on stderr). Nothing on stdout. */
+int cli_log_append_objects(const char *dir, const char *channel, json_t *objs);
 int cli_verify(int argc, char **argv);
 int cli_user(int argc, char **argv);
 int cli_serve(int argc, char **argv);

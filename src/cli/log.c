@@ -255,6 +255,28 @@ static int append_commit(const struct append_args *a, json_t *objs)
     return CLI_OK;
 }
 
+int cli_log_append_objects(const char *dir, const char *channel, json_t *objs)
+{
+    struct append_args a = {.dir = dir, .channel = channel, .quiet = true};
+    struct stix_report rep;
+    size_t n = json_array_size(objs);
+    if (n == 0 || n > LOG_BATCH_MAX) {
+        fprintf(stderr, "hotline log: %zu objects; one append takes 1 to %d\n", n, LOG_BATCH_MAX);
+        return CLI_ERROR;
+    }
+    stix_report_init(&rep);
+    for (size_t i = 0; i < n; i++) {
+        char path[32];
+        snprintf(path, sizeof path, "objects[%zu]", i);
+        stix_validate_object(json_array_get(objs, i), path, &rep);
+    }
+    bool ok = stix_report_ok(&rep);
+    if (!ok)
+        cli_print_findings(stderr, channel, &rep);
+    stix_report_release(&rep);
+    return ok ? append_commit(&a, objs) : CLI_FAIL;
+}
+
 static int log_append_cmd(int argc, char **argv)
 {
     struct append_args a = {0};

@@ -517,44 +517,6 @@ static bool node_serving(const char *dir)
     return ok;
 }
 
-/* Appends objects to the party's log in the channel, as `hotline log
- * append` does (its validation, TLP check and batch), through a temporary
- * file; its output goes to stderr. */
-static int append_direct(struct match_run *r, const json_t *objects)
-{
-    char path[] = "/tmp/hotline-sightings-XXXXXX";
-    int fd = mkstemp(path), rc, saved;
-    json_t *bundle = json_pack("{s:s, s:O}", "type", "bundle", "objects", objects);
-    char id[STIX_ID_MAX];
-    if (fd < 0 || !bundle || stix_id_new("bundle", id) ||
-        json_object_set_new(bundle, "id", json_string(id)) ||
-        json_dumpfd(bundle, fd, JSON_COMPACT)) {
-        if (fd >= 0) {
-            close(fd);
-            unlink(path);
-        }
-        json_decref(bundle);
-        fprintf(stderr, "hotline match: cannot write the sightings to %s\n", path);
-        return CLI_ERROR;
-    }
-    close(fd);
-    json_decref(bundle);
-    char *argv[] = {"log",       "append",           "--data", (char *)r->dir,
-                    "--channel", (char *)r->channel, path,     NULL};
-    fflush(stdout);
-    saved = dup(STDOUT_FILENO);
-    if (saved < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
-        unlink(path);
-        return CLI_ERROR;
-    }
-    rc = cli_log(7, argv);
-    fflush(stdout);
-    dup2(saved, STDOUT_FILENO);
-    close(saved);
-    unlink(path);
-    return rc;
-}
-
 static int report(struct match_run *r)
 {
     json_t *objects = make_sightings(r);
@@ -575,7 +537,7 @@ static int report(struct match_run *r)
                                 .timeout_s = CLI_PUBLISH_TIMEOUT_S};
         rc = cli_publish(&p, objects);
     } else {
-        rc = append_direct(r, objects);
+        rc = cli_log_append_objects(r->dir, r->channel, objects);
     }
     if (rc == CLI_OK)
         fprintf(stderr, "hotline match: published %zu sightings into %s\n",
