@@ -22,44 +22,16 @@
 #include "store/store.h"
 #include "test_dir.h"
 #include "test_sql.h"
+#include "test_store.h"
 
 #define RU "identity--11111111-1111-4111-8111-111111111111"
 #define REQ "hotline-request--33333333-3333-4333-8333-333333333333"
 #define REP "report--44444444-4444-4444-8444-444444444444"
 
-struct fx {
-    char dir[TEST_DIR_MAX];
-    char path[128];
-    struct store *s;
-    struct hl_error err;
-};
-
-static void add_channel(struct store *s, const char *name)
-{
-    struct store_channel c = {.created_us = 1000};
-    snprintf(c.name, sizeof c.name, "%s", name);
-    assert_int_equal(store_channel_create(s, &c, NULL), 0);
-}
-
 static int setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    test_dir_make(f->dir, "store_wf_test");
-    snprintf(f->path, sizeof f->path, "%s/node.db", f->dir);
-    assert_int_equal(store_open(f->path, NULL, &f->s, &f->err), 0);
-    add_channel(f->s, "us-ru");
-    add_channel(f->s, "eu");
+    struct fx *f = test_store_open("store_wf_test");
     *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    store_close(f->s);
-    test_dir_remove(f->dir);
-    free(f);
     return 0;
 }
 
