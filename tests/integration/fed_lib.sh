@@ -69,6 +69,18 @@ fed_serve() {
     fail "$1 did not start: $(tail -3 "$tmp/$1.log")"
 }
 
+# fed_pair A B CHANNEL: two new nodes, peered both ways, CHANNEL made on
+# both with the other as member, both serving.
+fed_pair() {
+    fed_init "$1"
+    fed_init "$2"
+    fed_link "$1" "$2"
+    fed_channel "$1" "$3" "$2"
+    fed_channel "$2" "$3" "$1"
+    fed_serve "$1"
+    fed_serve "$2"
+}
+
 fed_stop() {
     kill -TERM "${fed_pid[$1]}"
     wait "${fed_pid[$1]}" || fail "$1 did not stop cleanly (exit $?)"

@@ -15,13 +15,7 @@ set -eu
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/fed_lib.sh"
 
-fed_init a
-fed_init b
-fed_link a b
-fed_channel a ch b
-fed_channel b ch a
-fed_serve a
-fed_serve b
+fed_pair a b ch
 fed_tool notes 1 "$(fed_party a)" >"$tmp/first.json"
 expect_rc 0 "$HL_BIN" send --channel ch "$tmp/first.json" --data "$tmp/a" --timeout 20 || true
 

@@ -17,13 +17,7 @@ set -eu
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/fed_lib.sh"
 
-fed_init a
-fed_init b
-fed_link a b
-fed_channel a ab b
-fed_channel b ab a
-fed_serve a
-fed_serve b
+fed_pair a b ab
 
 IP=indicator--0a7c2d49-9a1c-4f8e-b0c4-1b6f3f1d0001
 DOM=indicator--0a7c2d49-9a1c-4f8e-b0c4-1b6f3f1d0002
