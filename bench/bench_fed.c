@@ -5,8 +5,9 @@
  *
  *   (a) latency of one object end to end: a TAXII POST of one note to A
  *       (as A's user cli, as `hotline send` does) until A's delivery
- *       endpoint shows B's receipt covering it (polled every 0.2 ms, plus
- *       the round trip): A commits, A's worker
+ *       endpoint shows B's receipt covering it (asked with wait=, as
+ *       `hotline send` does: it answers after the commit that brings the
+ *       receipt): A commits, A's worker
  *       pushes to B, B accepts and commits the entry with its receipt, B's
  *       worker pushes the receipt back, A commits it. p50 and p99;
  *   (b) sustained A -> B: envelopes of 1000 notes POSTed to A back to
@@ -42,7 +43,6 @@
 #define BF_CHANNEL "bench"
 #define BF_BATCH 1000
 #define BF_SAMPLES_MAX 100000
-#define BF_POLL_NS 200000 /* between two polls of the delivery endpoint */
 
 static char bf_dir[512], bf_hotline[PATH_MAX];
 static pid_t bf_pid[2] = {-1, -1};
@@ -233,20 +233,21 @@ static void bf_notes(size_t count, struct buf *b, char last[STIX_ID_MAX])
         die("out of memory");
 }
 
-/* Polls A's delivery endpoint until every member holds oid. */
+/* Waits on A's delivery endpoint until every member holds oid. */
 static void bf_wait_delivered(struct bf_node *a, const char *oid, double limit_ms)
 {
     char path[256];
     double until = now_ms() + limit_ms;
-    snprintf(path, sizeof path, "/api/hotline/collections/%s/delivery/?object=%s", a->coll, oid);
     for (;;) {
+        double left = until - now_ms();
+        snprintf(path, sizeof path, "/api/hotline/collections/%s/delivery/?object=%s&wait=%.0f",
+                 a->coll, oid, left < 0 ? 0 : left > 20000 ? 20000 : left);
         bf_call(a, "GET", path, NULL, 0, 200);
         if (strstr(a->a.body.data, "\"delivered\":true") &&
             !strstr(a->a.body.data, "\"delivered\":false"))
             return;
         if (now_ms() > until)
             die("%s not delivered within %.0f ms: %s", oid, limit_ms, a->a.body.data);
-        nanosleep(&(struct timespec){0, BF_POLL_NS}, NULL); /* leave the CPUs to the nodes */
     }
 }
 

@@ -4,9 +4,10 @@
  * notify, ...): a TAXII POST of an envelope to the channel's collection as
  * the node's admin user "cli" (DIR/cli.token), over HTTPS pinned to the
  * node's own certificate (DIR/tls.crt, reached at hotline.conf's listen
- * address), then, unless --no-wait, polling the delivery endpoint
- * (GET /api/hotline/collections/{id}/delivery/, docs/taxii.md) until every
- * other member of the channel holds a receipt covering what was sent.
+ * address), then, unless --no-wait, asking the delivery endpoint
+ * (GET /api/hotline/collections/{id}/delivery/?wait=MS, docs/taxii.md),
+ * which answers as soon as every other member of the channel holds a
+ * receipt covering what was sent, or when MS ran out.
  *
  * What it prints (stdout):
  *     published ID                         (when the caller names one)
@@ -34,7 +35,7 @@
 #include "node/node.h"
 #include "taxii/taxii.h"
 
-#define PUBLISH_POLL_MAX_MS 200
+#define PUBLISH_WAIT_SLICE_MS 20000 /* one wait asked of the node: well under the request timeout */
 
 /* What publishing needs of the node directory. */
 struct publish_node {
@@ -134,24 +135,29 @@ static bool all_delivered(const json_t *d)
     return true;
 }
 
-/* Polls the delivery of oid until every member holds it or the timeout. */
+/* Waits until every member holds oid or the timeout: the node answers
+ * when the receipts are in or the wait it was given ran out (asked again
+ * in slices shorter than the client's request timeout). */
 static int publish_wait(struct exchange_client *c, const struct exchange_target *t,
                         const char *coll, const char *oid, unsigned timeout_s, json_t **delivery,
                         struct hl_error *err)
 {
     char path[1024];
-    int64_t until = mono_ms() + (int64_t)timeout_s * 1000, pause_ms = 1;
-    snprintf(path, sizeof path, "/api/hotline/collections/%s/delivery/?object=%s", coll, oid);
+    int64_t until = mono_ms() + (int64_t)timeout_s * 1000;
     for (;;) {
+        int64_t left = until - mono_ms();
+        if (left < 0)
+            left = 0;
+        if (left > PUBLISH_WAIT_SLICE_MS)
+            left = PUBLISH_WAIT_SLICE_MS;
+        snprintf(path, sizeof path, "/api/hotline/collections/%s/delivery/?object=%s&wait=%lld",
+                 coll, oid, (long long)left);
         json_decref(*delivery);
         int r = publish_call(c, t, "GET", path, NULL, 200, delivery, err);
         if (r || all_delivered(*delivery))
             return r;
         if (mono_ms() >= until)
             return 1;
-        struct timespec ts = {0, (long)pause_ms * 1000000};
-        nanosleep(&ts, NULL);
-        pause_ms = pause_ms * 2 > PUBLISH_POLL_MAX_MS ? PUBLISH_POLL_MAX_MS : pause_ms * 2;
     }
 }
 

@@ -232,6 +232,10 @@ struct exchange_options {
     int (*collection_id)(const char *channel, char out[static 37]);
     exchange_log_fn log; /* may be NULL */
     void *log_ctx;
+    /* Called after the worker committed entries it took (a pulled page);
+     * may be NULL. Must not block. */
+    void (*committed)(void *ctx);
+    void *committed_ctx;
 };
 
 struct exchange;

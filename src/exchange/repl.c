@@ -35,6 +35,10 @@
  * then stays off the path of the receipt coming back. */
 #define REPL_IDLE_MS 20
 #define REPL_FLUSH_MS 1000
+/* Channels, members and peers change by other processes (the CLI): the
+ * worker rereads them before a round at most this often, and within this
+ * long after a round that did not (a round on a commit costs no scan). */
+#define REPL_SCAN_MS 200
 
 /* One (member, channel) the worker follows. */
 struct pair {
@@ -64,6 +68,8 @@ struct exchange {
     size_t n_pull_party;
     struct pair *pairs;
     size_t n_pairs;
+    int64_t scan_ms; /* monotonic: the last pairs_scan */
+    bool scan_owed;  /* a round ran without one since */
 };
 
 static int64_t mono_ms(void)
@@ -165,9 +171,9 @@ struct env_entry {
 
 struct envelope {
     struct buf body;
-    struct env_entry *ids;
-    size_t n;
-    size_t max; /* entries at most (the member's limit, as learnt) */
+    struct env_entry *ids; /* cap of them */
+    size_t n, cap;
+    size_t max; /* entries at most (the member's limit, as learnt, and what is left) */
 };
 
 static int envelope_add(void *ctx, const struct store_log_entry *e, const struct store_object *o)
@@ -237,11 +243,19 @@ static int push_start(struct exchange *x, struct job *j)
 {
     char path[REPL_PATH_MAX];
     struct hl_error *err = &j->err;
-    if (!j->env.ids && !(j->env.ids = calloc(EXCHANGE_ENVELOPE_MAX, sizeof *j->env.ids)))
-        return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    size_t max = j->p->envelope_max ? j->p->envelope_max : EXCHANGE_ENVELOPE_MAX;
+    if ((int64_t)max > j->size - j->st.push_seq)
+        max = (size_t)(j->size - j->st.push_seq); /* > 0: there is something to push */
+    if (max > j->env.cap) {
+        free(j->env.ids);
+        j->env.cap = 0;
+        if (!(j->env.ids = calloc(max, sizeof *j->env.ids)))
+            return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+        j->env.cap = max;
+    }
     buf_clear(&j->env.body);
     j->env.n = 0;
-    j->env.max = j->p->envelope_max ? j->p->envelope_max : EXCHANGE_ENVELOPE_MAX;
+    j->env.max = max;
     j->worked = true;
     int r = store_log_scan(x->store, x->o.me->party, j->p->channel, j->st.push_seq, envelope_add,
                            &j->env, err);
@@ -350,6 +364,8 @@ static int pull_page(struct exchange *x, struct pair *p, struct target *t, json_
     }
     r = tx_end(x, r, err);
     *took = !r && (acc.accepted || acc.receipts);
+    if (*took && x->o.committed)
+        x->o.committed(x->o.committed_ctx);
     return r;
 }
 
@@ -600,11 +616,19 @@ static int scan_channel(void *ctx, const struct store_channel *c)
     return 0;
 }
 
-/* Brings the pairs up to date with the store (new peers, channels). */
+/* Brings the pairs up to date with the store (new peers, channels), if
+ * the last look is REPL_SCAN_MS old. */
 static void pairs_scan(struct exchange *x)
 {
     struct scan sc = {x, NULL};
     struct hl_error err;
+    int64_t now = mono_ms();
+    if (x->scan_ms && now - x->scan_ms < REPL_SCAN_MS) {
+        x->scan_owed = true;
+        return;
+    }
+    x->scan_ms = now;
+    x->scan_owed = false;
     hl_error_clear(&err);
     for (size_t i = 0; i < x->n_pairs; i++)
         x->pairs[i].live = false;
@@ -616,6 +640,8 @@ static void pairs_scan(struct exchange *x)
 static int64_t next_due(const struct exchange *x)
 {
     int64_t due = mono_ms() + (int64_t)x->o.pull_interval_s * 1000;
+    if (x->scan_owed && x->scan_ms + REPL_SCAN_MS < due)
+        due = x->scan_ms + REPL_SCAN_MS;
     for (size_t i = 0; i < x->n_pairs; i++) {
         const struct pair *p = &x->pairs[i];
         if (!p->live)

@@ -65,6 +65,8 @@ struct node_run {
     struct log_signer signer;
     pthread_mutex_t write_lock; /* every writer of the process */
     struct exchange *exchange;
+    pthread_mutex_t server_lock;  /* over server: the worker's hook and the stop */
+    struct taxii_server *server;  /* while serving: the worker's commits wake its waiters */
 };
 
 /* Passes one line, timestamped and cleaned, to the operator's log. */
@@ -269,6 +271,14 @@ static void node_committed(void *ctx, const char *channel)
     exchange_wake(ctx, channel);
 }
 
+static void node_exchange_committed(void *ctx)
+{
+    struct node_run *n = ctx;
+    pthread_mutex_lock(&n->server_lock);
+    taxii_server_notify(n->server);
+    pthread_mutex_unlock(&n->server_lock);
+}
+
 static int node_metrics(void *ctx, struct store *s, int64_t now_us, struct buf *out,
                         struct hl_error *err)
 {
@@ -365,6 +375,8 @@ static HL_MUST_CHECK int node_run_server(struct node_run *n, const sigset_t *sto
         .collection_id = node_collection_id,
         .log = node_log_line,
         .log_ctx = (void *)n->o,
+        .committed = node_exchange_committed,
+        .committed_ctx = n,
     };
     const struct taxii_options t = {
         .db_path = n->db,
@@ -429,6 +441,9 @@ static HL_MUST_CHECK int node_run_server(struct node_run *n, const sigset_t *sto
         node_checkpoint_stop(&ckpt);
         return r;
     }
+    pthread_mutex_lock(&n->server_lock);
+    n->server = srv;
+    pthread_mutex_unlock(&n->server_lock);
     uint16_t port = taxii_server_port(srv);
     node_log_start(n, port);
     node_url(n, port, url, sizeof url);
@@ -439,6 +454,9 @@ static HL_MUST_CHECK int node_run_server(struct node_run *n, const sigset_t *sto
     node_log(n->o, "stopping on %s: finishing requests in flight",
              sig == SIGTERM ? "SIGTERM" : "SIGINT");
     workflow_worker_stop(deadlines);
+    pthread_mutex_lock(&n->server_lock);
+    n->server = NULL;
+    pthread_mutex_unlock(&n->server_lock);
     taxii_server_stop(srv);
     exchange_stop(n->exchange); /* a page in flight commits whole or not at all */
     node_checkpoint_stop(&ckpt);
@@ -457,6 +475,7 @@ int node_serve(const char *dir, const struct node_serve_options *o, struct hl_er
     n.o = o;
     n.dir = dir;
     pthread_mutex_init(&n.write_lock, NULL);
+    pthread_mutex_init(&n.server_lock, NULL);
     int r = node_prepare(&n, err);
     if (!r) {
         memset(&ign, 0, sizeof ign);
@@ -473,5 +492,6 @@ int node_serve(const char *dir, const struct node_serve_options *o, struct hl_er
     }
     seal_key_wipe(&n.seal);
     pthread_mutex_destroy(&n.write_lock);
+    pthread_mutex_destroy(&n.server_lock);
     return r;
 }

@@ -13,7 +13,11 @@
  *   GET /api/hotline/collections/{id}/delivery/?object=STIX-ID: for the
  *     latest version of a sealed object, each other member's latest
  *     receipt for the object's log, and whether it covers the object.
- *     `hotline send` polls it to print "delivered to b (receipt #N)".
+ *     With wait=MS (at most TAXII_WAIT_MAX_MS) the answer waits until
+ *     every member holds the object or MS have passed, whichever is first
+ *     (the connection is suspended meanwhile and looked at again after each
+ *     commit: taxii_wait). `hotline send` asks it to print "delivered to b
+ *     (receipt #N)".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,6 +183,7 @@ struct delivery {
     const struct sealed *obj;
     json_t *members;
     struct hl_error *err;
+    bool all; /* every other member holds the object */
 };
 
 /* One member's line: its latest receipt for the object's log. */
@@ -195,12 +200,14 @@ static int delivery_member(void *ctx, const struct store_party *p)
         hl_error_clear(d->err);
         e = json_pack("{s:s, s:b, s:n, s:I, s:n}", "party", p->id, "delivered", 0, "receipt_seq",
                       "receipt_size", (json_int_t)0, "receipt_time");
+        d->all = false;
         return e && !json_array_append_new(d->members, e) ? 0 : -HL_E_NOMEM;
     }
     if (!r)
         r = store_object_get(d->c->store, rc.object_row, receipt_info_of, &ri, d->err);
     if (r)
         return r;
+    d->all = d->all && rc.size > d->obj->seq;
     e = json_pack("{s:s, s:b, s:I, s:I, s:s}", "party", p->id, "delivered", rc.size > d->obj->seq,
                   "receipt_seq", (json_int_t)ri.seq, "receipt_size", (json_int_t)rc.size,
                   "receipt_time", ri.created);
@@ -221,17 +228,29 @@ void taxii_ep_delivery(struct taxii_ctx *c)
         taxii_error(c, 400, "Bad request", "delivery needs object=STIX-ID");
         return;
     }
+    char wait_text[16];
+    long long wait_ms = 0;
+    if (taxii_query_get(c->query, "wait", wait_text, sizeof wait_text) &&
+        !hl_parse_int(wait_text, 0, TAXII_WAIT_MAX_MS, &wait_ms)) {
+        taxii_error(c, 400, "Bad request", "wait must be milliseconds from 0 to %d",
+                    TAXII_WAIT_MAX_MS);
+        return;
+    }
     int r = store_object_versions(c->store, c->channel, oid, sealed_of, &s, &err);
     if (r == -HL_E_NOT_FOUND || (!r && !s.found)) {
         taxii_error(c, 404, "Not found", "collection %s holds no sealed object %s",
                     c->collection_id, oid);
         return;
     }
-    struct delivery d = {c, &s, json_array(), &err};
+    struct delivery d = {c, &s, json_array(), &err, true};
     if (!r && !d.members)
         r = hl_fail(&err, HL_E_NOMEM, NULL, "out of memory");
     if (!r)
         r = store_channel_member_list(c->store, c->channel, delivery_member, &d, &err);
+    if (!r && !d.all && taxii_wait(c, wait_ms)) {
+        json_decref(d.members);
+        return; /* asked again after the next commit */
+    }
     json_t *out = r ? NULL
                     : json_pack("{s:s, s:s, s:I, s:O}", "object", oid, "party", s.party, "seq",
                                 (json_int_t)s.seq, "members", d.members);

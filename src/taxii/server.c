@@ -187,6 +187,8 @@ int taxii_write_end(struct taxii_ctx *c, int r, struct hl_error *err)
     pthread_mutex_unlock(c->srv->wlock);
     if (r == 0 && c->srv->o.committed)
         c->srv->o.committed(c->srv->o.committed_ctx, c->channel);
+    if (r == 0)
+        taxii_watch_notify(c->srv);
     return r;
 }
 
@@ -204,6 +206,7 @@ struct request {
     char method[8];
     char addr[INET6_ADDRSTRLEN];
     char user[STORE_TEXT_MAX + 1];
+    struct taxii_waiter waiter; /* while the endpoint waits (taxii_wait) */
 };
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
@@ -355,53 +358,89 @@ static enum MHD_Result request_start(struct MHD_Connection *con, struct request 
     return MHD_YES;
 }
 
-/* The last call: the endpoint's answer. */
-static enum MHD_Result request_finish(struct MHD_Connection *con, struct request *rq)
+/* The endpoint's answer into resp (c->suspend: none, it waits). */
+static void request_route(struct MHD_Connection *con, struct request *rq, struct taxii_ctx *c)
 {
-    struct taxii_server *srv = rq->srv;
-    struct taxii_resp resp = {.status = 500, .content_type = TAXII_MEDIA_TYPE};
     struct hl_error err;
     hl_error_clear(&err);
-    taxii_watch_phase(srv, con, TAXII_PHASE_BUSY);
-    buf_init(&resp.body, TAXII_RESP_MAX);
     char *q = strchr(rq->uri, '?');
     size_t plen = q ? (size_t)(q - rq->uri) : strlen(rq->uri);
     char *path = malloc(plen + 1), *segs = malloc(plen + 1);
-    struct taxii_ctx c = {
-        .srv = srv,
-        .method = rq->method,
-        .query = q ? q + 1 : "",
-        .accept = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT),
-        .content_type =
-            MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
-        .host = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
-        .body = &rq->body,
-        .body_too_large = rq->too_large,
-        .now_us = now_us(),
-        .resp = &resp,
-    };
+    c->query = q ? q + 1 : "";
     if (path && segs) {
         memcpy(path, rq->uri, plen);
         path[plen] = '\0';
     }
     if (!path || !segs)
-        taxii_error(&c, 503, "Service unavailable", "the node is out of memory");
-    else if (taxii_path_split(path, segs, c.seg, sizeof c.seg / sizeof c.seg[0], &c.n_seg))
-        taxii_error(&c, 404, "Not found", "no such resource");
-    else if (!(c.store = thread_store(srv, &err)))
-        taxii_error(&c, 503, "Service unavailable", "the node's database cannot be opened");
+        taxii_error(c, 503, "Service unavailable", "the node is out of memory");
+    else if (taxii_path_split(path, segs, c->seg, sizeof c->seg / sizeof c->seg[0], &c->n_seg))
+        taxii_error(c, 404, "Not found", "no such resource");
+    else if (!(c->store = thread_store(rq->srv, &err)))
+        taxii_error(c, 503, "Service unavailable", "the node's database cannot be opened");
     else
         taxii_route(
-            &c, MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION));
-    if (c.user.name[0])
-        snprintf(rq->user, sizeof rq->user, "%s", c.user.name);
-    if (c.store)
-        taxii_rollback(c.store); /* ends a GET's snapshot, or what a failure left open */
-    enum MHD_Result ok = send_resp(con, rq, &resp);
-    buf_release(&resp.body);
+            c, MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION));
+    if (c->user.name[0])
+        snprintf(rq->user, sizeof rq->user, "%s", c->user.name);
+    if (c->store)
+        taxii_rollback(c->store); /* ends a GET's snapshot, or what a failure left open */
     free(path);
     free(segs);
-    return ok;
+}
+
+/* The last call (again after each resume of a waiting request): the
+ * endpoint's answer, or the connection suspended until a commit. */
+static enum MHD_Result request_finish(struct MHD_Connection *con, struct request *rq)
+{
+    struct taxii_server *srv = rq->srv;
+    taxii_watch_phase(srv, con, TAXII_PHASE_BUSY);
+    for (;;) {
+        struct taxii_resp resp = {.status = 500, .content_type = TAXII_MEDIA_TYPE};
+        uint64_t gen = taxii_watch_gen(srv); /* before the endpoint looks */
+        buf_init(&resp.body, TAXII_RESP_MAX);
+        struct taxii_ctx c = {
+            .srv = srv,
+            .method = rq->method,
+            .accept = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT),
+            .content_type =
+                MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+            .host = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
+            .body = &rq->body,
+            .body_too_large = rq->too_large,
+            .now_us = now_us(),
+            .resp = &resp,
+            .wait_deadline_us = &rq->waiter.deadline_us,
+        };
+        request_route(con, rq, &c);
+        if (c.suspend) {
+            buf_release(&resp.body);
+            rq->waiter.con = con;
+            if (taxii_watch_suspend(srv, &rq->waiter, gen))
+                return MHD_YES;
+            continue; /* a commit came meanwhile: look again */
+        }
+        enum MHD_Result ok = send_resp(con, rq, &resp);
+        buf_release(&resp.body);
+        return ok;
+    }
+}
+
+bool taxii_wait(struct taxii_ctx *c, int64_t wait_ms)
+{
+    int64_t now = mono_us();
+    if (wait_ms <= 0 || atomic_load(&c->srv->stopping))
+        return false;
+    if (wait_ms > TAXII_WAIT_MAX_MS)
+        wait_ms = TAXII_WAIT_MAX_MS;
+    if (!*c->wait_deadline_us)
+        *c->wait_deadline_us = now + wait_ms * 1000;
+    c->suspend = now < *c->wait_deadline_us;
+    return c->suspend;
+}
+
+void taxii_server_notify(struct taxii_server *s)
+{
+    taxii_watch_notify(s);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,
@@ -584,7 +623,7 @@ int taxii_server_start(const struct taxii_options *o, struct taxii_server **out,
         return r;
     }
     unsigned flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+                     MHD_ALLOW_SUSPEND_RESUME | (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_HTTPS_MEM_CERT, srv->cert_pem, MHD_OPTION_HTTPS_MEM_KEY, srv->key_pem,
@@ -620,6 +659,7 @@ void taxii_server_stop(struct taxii_server *s)
         return;
     struct MHD_Daemon *d = s->daemon;
     atomic_store(&s->stopping, true);      /* no new requests */
+    taxii_watch_notify(s);                 /* and no more waiting */
     MHD_socket fd = MHD_quiesce_daemon(d); /* no new connections */
     if (fd != MHD_INVALID_SOCKET)
         close(fd);

@@ -238,6 +238,10 @@ struct taxii_server;
 HL_MUST_CHECK int taxii_server_start(const struct taxii_options *o, struct taxii_server **out,
                                      struct hl_error *err);
 uint16_t taxii_server_port(const struct taxii_server *s); /* the bound port */
+/* Something committed outside the server's own requests (the node's
+ * replication worker): requests waiting for a commit look again. Any
+ * thread; s may be NULL. */
+void taxii_server_notify(struct taxii_server *s);
 /* The collection id of a channel: the UUIDv5 (RFC 4122 §4.3) of its name
  * in TAXII_COLLECTION_NS, lowercase 8-4-4-4-12, into out[37]. */
 HL_MUST_CHECK int taxii_collection_id(const char *channel, char out[static 37]);

@@ -97,6 +97,31 @@ void taxii_watch_connection(void *cls, struct MHD_Connection *con, void **socket
 void taxii_watch_phase(struct taxii_server *srv, struct MHD_Connection *con, int phase);
 #endif
 
+/* ---- requests that wait for a commit (watch.c) ---------------------------
+ * An endpoint that may wait (the delivery endpoint's wait=) answers at
+ * once when it has what was asked, and otherwise asks to be called again
+ * (taxii_wait): the server suspends the connection (MHD_suspend_connection;
+ * it holds no worker thread) until the next commit of this process, the
+ * request's deadline, or the stop, whichever comes first, and then routes
+ * the request again. */
+
+/* A suspended request; lives in the server's struct request. */
+struct taxii_waiter {
+    void *con;           /* struct MHD_Connection * */
+    int64_t deadline_us; /* monotonic; 0 until the endpoint first waits */
+    struct taxii_waiter *prev, *next;
+};
+
+/* The number of commits the server was told of (taxii_watch_notify). */
+uint64_t taxii_watch_gen(struct taxii_server *srv);
+/* Suspends w->con unless a commit came after gen was read, or the server
+ * stops; true if suspended (the access handler then returns MHD_YES
+ * without an answer). Call from the access handler only. */
+bool taxii_watch_suspend(struct taxii_server *srv, struct taxii_waiter *w, uint64_t gen);
+/* Something committed (or the server stops): every suspended request is
+ * resumed and routed again. Never blocks for long; any thread. */
+void taxii_watch_notify(struct taxii_server *srv);
+
 /* One answer. */
 struct taxii_resp {
     int status;               /* HTTP status */
@@ -129,7 +154,18 @@ struct taxii_ctx {
     char channel[STORE_TEXT_MAX + 1];
     char collection_id[40];
     unsigned rights; /* AUTH_READ | AUTH_WRITE on channel */
+    /* Waiting (watch.c): the request's deadline (0 until it first waits),
+     * and whether the endpoint asked to wait instead of answering. */
+    int64_t *wait_deadline_us;
+    bool suspend;
 };
+
+/* Whether the endpoint should wait rather than answer now: true (and
+ * c->suspend set, no answer given) until wait_ms after the request first
+ * waited, unless the server is stopping. wait_ms is at most
+ * TAXII_WAIT_MAX_MS. */
+bool taxii_wait(struct taxii_ctx *c, int64_t wait_ms);
+#define TAXII_WAIT_MAX_MS (60 * 1000)
 
 /* ---- answers (route.c) --------------------------------------------------- */
 

@@ -20,6 +20,16 @@
  * its deadline; MHD then sees the end of the stream and frees the
  * connection as for any client that hung up. A request cut this way was
  * never answered, so nothing it sent was acknowledged or stored.
+ *
+ * The same thread ends the waits of suspended requests (taxii_wait): a
+ * commit of this process resumes every waiter at once (each routes its
+ * request again and decides whether it has what it waits for), and the
+ * thread resumes a waiter whose deadline passed, sleeping until the
+ * earliest one. A waiter is in the list exactly while its connection is
+ * suspended, so MHD_resume_connection is called once per suspension. A
+ * commit between an endpoint's look at the store and its suspension is
+ * not missed: the generation of commits read before the look is compared
+ * under the lock that notify takes.
  */
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -44,6 +54,8 @@ struct taxii_watch {
     bool running, stop;
     int64_t timeout_us;
     struct taxii_conn *head;
+    struct taxii_waiter *waiters;
+    _Atomic uint64_t gen; /* commits told by taxii_watch_notify */
 };
 
 static int64_t watch_now_us(void)
@@ -104,6 +116,82 @@ void taxii_watch_phase(struct taxii_server *srv, struct MHD_Connection *con, int
     pthread_mutex_unlock(&srv->watch->lock);
 }
 
+/* ---- waiting requests ---------------------------------------------------- */
+
+static void waiter_unlink(struct taxii_watch *w, struct taxii_waiter *k)
+{
+    if (k->prev)
+        k->prev->next = k->next;
+    else
+        w->waiters = k->next;
+    if (k->next)
+        k->next->prev = k->prev;
+    k->prev = k->next = NULL;
+}
+
+uint64_t taxii_watch_gen(struct taxii_server *srv)
+{
+    return atomic_load(&srv->watch->gen);
+}
+
+bool taxii_watch_suspend(struct taxii_server *srv, struct taxii_waiter *k, uint64_t gen)
+{
+    struct taxii_watch *w = srv->watch;
+    bool suspended = false;
+    pthread_mutex_lock(&w->lock);
+    if (!w->stop && !atomic_load(&srv->stopping) && atomic_load(&w->gen) == gen) {
+        MHD_suspend_connection(k->con);
+        k->prev = NULL;
+        k->next = w->waiters;
+        if (w->waiters)
+            w->waiters->prev = k;
+        w->waiters = k;
+        suspended = true;
+        pthread_cond_signal(&w->wake); /* a new deadline to sleep towards */
+    }
+    pthread_mutex_unlock(&w->lock);
+    return suspended;
+}
+
+/* Resumes the waiters past their deadline (all of them if all); under
+ * w->lock. */
+static void waiters_resume(struct taxii_watch *w, bool all, int64_t now)
+{
+    struct taxii_waiter *k = w->waiters;
+    while (k) {
+        struct taxii_waiter *next = k->next;
+        if (all || k->deadline_us <= now) {
+            waiter_unlink(w, k);
+            MHD_resume_connection(k->con);
+        }
+        k = next;
+    }
+}
+
+void taxii_watch_notify(struct taxii_server *srv)
+{
+    struct taxii_watch *w = srv ? srv->watch : NULL;
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->lock);
+    atomic_fetch_add(&w->gen, 1);
+    waiters_resume(w, true, 0);
+    pthread_mutex_unlock(&w->lock);
+}
+
+/* ---- the thread --------------------------------------------------------- */
+
+/* The next moment the thread has work: a quarter of the timeout, or the
+ * earliest waiter's deadline. */
+static int64_t watch_next_us(const struct taxii_watch *w, int64_t now)
+{
+    int64_t next = now + w->timeout_us / 4;
+    for (const struct taxii_waiter *k = w->waiters; k; k = k->next)
+        if (k->deadline_us < next)
+            next = k->deadline_us;
+    return next > now ? next : now;
+}
+
 static void *watch_run(void *arg)
 {
     struct taxii_watch *w = arg;
@@ -115,13 +203,15 @@ static void *watch_run(void *arg)
                 shutdown(k->fd, SHUT_RDWR);
                 k->cut = true;
             }
+        waiters_resume(w, false, now);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
-        int64_t ns = until.tv_nsec + (w->timeout_us / 4) * 1000;
+        int64_t ns = until.tv_nsec + (watch_next_us(w, now) - now) * 1000;
         until.tv_sec += ns / 1000000000;
         until.tv_nsec = ns % 1000000000;
         pthread_cond_timedwait(&w->wake, &w->lock, &until);
     }
+    waiters_resume(w, true, 0); /* stopping: every wait ends now */
     pthread_mutex_unlock(&w->lock);
     return NULL;
 }

@@ -31,6 +31,25 @@ for i in 2 3 4; do
 done
 last=$(json_get "$tmp/n4.json" "d['objects'][-1]['id']")
 expect_rc 3 "$HL_BIN" status "$last" --data "$tmp/a" || true
+
+# ---- the delivery endpoint's wait= while b is down ------------------------------------
+# It answers when the wait runs out, not before; a wait out of range is
+# 400; a node stopping answers the requests that wait, and stops.
+fed_tool delivery "$tmp/a" ch "$last" 800 >"$tmp/w1.json"
+[ "$(json_get "$tmp/w1.json" "(d['status'], d['ms'] >= 790, [m['delivered'] for m in d['answer']['members']])")" = "(200, True, [False])" ] ||
+    fail "wait=800 with b down: $(cat "$tmp/w1.json")"
+for bad in 60001 -1 soon; do
+    fed_tool delivery "$tmp/a" ch "$last" "$bad" >"$tmp/w0.json"
+    [ "$(json_get "$tmp/w0.json" "d['status']")" = 400 ] || fail "wait=$bad: $(cat "$tmp/w0.json")"
+done
+fed_tool delivery "$tmp/a" ch "$last" 30000 >"$tmp/w2.json" &
+waiter=$!
+sleep 0.5
+fed_stop a
+wait "$waiter" || fail "the waiting request at a stopping node failed"
+[ "$(json_get "$tmp/w2.json" "(d['status'], d['ms'] < 10000)")" = "(200, True)" ] ||
+    fail "wait=30000 while a stops: $(cat "$tmp/w2.json")"
+fed_serve a
 b_failing() {
     "$HL_BIN" channel show ch --data "$tmp/a" --json >"$tmp/show.json" &&
         [ "$(json_get "$tmp/show.json" "[m['repl']['failures'] > 0 and m['repl']['last_error'] != '' for m in d['members'] if m['peer'] == 'b'][0]")" = True ]
@@ -38,7 +57,13 @@ b_failing() {
 fed_wait 20 b_failing || fail "a's worker did not record b as failing: $(cat "$tmp/show.json")"
 grep -q "exchange b (.*) in ch: .*retrying with backoff" "$tmp/a.log" || fail "a did not log b's outage"
 
+# A wait asked before b returns is answered when b's receipt commits.
+fed_tool delivery "$tmp/a" ch "$last" 60000 >"$tmp/w3.json" &
+waiter=$!
 fed_serve b
+wait "$waiter" || fail "the waiting request failed"
+[ "$(json_get "$tmp/w3.json" "(d['status'], [m['delivered'] for m in d['answer']['members']])")" = "(200, [True])" ] ||
+    fail "wait=60000 until b's receipt: $(cat "$tmp/w3.json")"
 fed_wait 60 fed_converged ch a b || cat "$tmp"/check.* >&2
 fed_wait 30 "$HL_BIN" status "$last" --data "$tmp/a"
 grep -q "exchange b (.*) in ch: reachable again" "$tmp/a.log" || fail "a did not log b's return"

@@ -15,6 +15,7 @@ import json
 import os
 import ssl
 import sys
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -34,7 +35,7 @@ def node(dir_):
     return "https://" + conf["listen"], token, ctx
 
 
-def call(dir_, path, token=None, body=None):
+def call(dir_, path, token=None, body=None, timeout=30):
     url, cli_token, ctx = node(dir_)
     req = urllib.request.Request(url + path, data=body, method="POST" if body else "GET")
     req.add_header("Accept", MEDIA)
@@ -42,7 +43,7 @@ def call(dir_, path, token=None, body=None):
     if body:
         req.add_header("Content-Type", MEDIA)
     try:
-        with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
+        with urllib.request.urlopen(req, context=ctx, timeout=timeout) as r:
             return r.status, r.read(), r.headers
     except urllib.error.HTTPError as e:
         return e.code, e.read(), e.headers
@@ -112,6 +113,13 @@ def main():
         sys.exit(check(sys.argv[2], sys.argv[3], sys.argv[4:]))
     elif cmd == "notes":
         notes(int(sys.argv[2]), sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else None)
+    elif cmd == "delivery":  # DIR CHANNEL OBJECT WAIT_MS: status, time taken, answer
+        coll = uuid.uuid5(NS, sys.argv[3])
+        t = time.monotonic()
+        status, body, _ = call(sys.argv[2], f"/api/hotline/collections/{coll}/delivery/"
+                               f"?object={sys.argv[4]}&wait={sys.argv[5]}", timeout=90)
+        print(json.dumps({"status": status, "ms": int((time.monotonic() - t) * 1000),
+                          "answer": json.loads(body)}))
     elif cmd == "post":
         coll = uuid.uuid5(NS, sys.argv[4])
         status, body, _ = call(sys.argv[2], f"/api/collections/{coll}/objects/", sys.argv[3],
