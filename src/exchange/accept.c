@@ -482,12 +482,16 @@ static int accept_one(struct exchange_accept *a, json_t *o, const struct checked
 static int accept_receipts(struct exchange_accept *a, const struct grown *g, struct hl_error *err)
 {
     for (size_t i = 0; i < g->n; i++) {
+        struct log_append_result res;
         if (strcmp(g->party[i], a->me->party) == 0)
             continue;
         int r =
-            log_receipt_publish_in(a->store, a->me, g->party[i], a->channel, a->now_us, NULL, err);
+            log_receipt_publish_in(a->store, a->me, g->party[i], a->channel, a->now_us, &res, err);
         if (r)
             return r;
+        if (!a->receipts)
+            a->own_from = (int64_t)res.first_seq;
+        a->own_to = (int64_t)res.head_seq + 1;
         a->receipts++;
     }
     return 0;

@@ -180,6 +180,9 @@ struct exchange_accept {
     /* out */
     size_t accepted, duplicates, refused, alarms, receipts;
     bool gap; /* a later entry than the next came: pull */
+    /* The entries of our own log the receipts made (receipts and heads):
+     * [own_from, own_to), when receipts > 0. */
+    int64_t own_from, own_to;
 };
 
 /* The costly checks of objects (canonical form, seal signature, STIX
@@ -248,6 +251,12 @@ HL_MUST_CHECK int exchange_start(const struct exchange_options *o, struct exchan
 void exchange_wake(struct exchange *x, const char *channel);
 /* A push from party showed a gap: pull from it now. Never blocks. */
 void exchange_pull_soon(struct exchange *x, const char *party);
+/* The answer to party's push in channel carried entries [from, to) of
+ * our own log (taxii_peer_post.own_from): the worker counts them as
+ * pushed to party if it had pushed exactly `from` (a member that lost
+ * them answers the next push with a gap, and pulls). Never blocks. */
+void exchange_sent_in_answer(struct exchange *x, const char *party, const char *channel,
+                             int64_t from, int64_t to);
 /* Stops the worker: a transfer in flight is abandoned (nothing half
  * stored: a page commits whole or not at all), the thread joined, x freed.
  * NULL is a no-op. */

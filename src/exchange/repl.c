@@ -56,6 +56,19 @@ struct pair {
     size_t envelope_max;        /* entries per push; 0: EXCHANGE_ENVELOPE_MAX */
 };
 
+/* Own entries a member's answer carried (exchange_sent_in_answer). The
+ * note is made inside the transaction that makes the entries, so a round
+ * that sees them committed finds the note; one whose entries never commit
+ * is dropped after REPL_NOTE_MS. */
+struct sent_note {
+    char party[STORE_TEXT_MAX + 1];
+    char channel[STORE_TEXT_MAX + 1];
+    int64_t from, to;
+    int64_t at_ms;
+};
+#define REPL_NOTES_MAX 64
+#define REPL_NOTE_MS 2000
+
 struct exchange {
     struct exchange_options o;
     struct store *store;
@@ -70,6 +83,8 @@ struct exchange {
     size_t n_pairs;
     int64_t scan_ms; /* monotonic: the last pairs_scan */
     bool scan_owed;  /* a round ran without one since */
+    struct sent_note notes[REPL_NOTES_MAX]; /* under lock */
+    size_t n_notes;
 };
 
 static int64_t mono_ms(void)
@@ -124,6 +139,45 @@ void exchange_pull_soon(struct exchange *x, const char *party)
 {
     if (x && party && strlen(party) <= STORE_TEXT_MAX)
         repl_poke(x, false, party);
+}
+
+void exchange_sent_in_answer(struct exchange *x, const char *party, const char *channel,
+                             int64_t from, int64_t to)
+{
+    if (!x || !party || !channel || strlen(party) > STORE_TEXT_MAX ||
+        strlen(channel) > STORE_TEXT_MAX || from < 0 || to <= from)
+        return;
+    pthread_mutex_lock(&x->lock);
+    if (x->n_notes < REPL_NOTES_MAX) { /* else: pushed again, a no-op there */
+        struct sent_note *n = &x->notes[x->n_notes++];
+        memcpy(n->party, party, strlen(party) + 1);
+        memcpy(n->channel, channel, strlen(channel) + 1);
+        n->from = from;
+        n->to = to;
+        n->at_ms = mono_ms();
+    }
+    pthread_mutex_unlock(&x->lock);
+}
+
+/* Applies the notes of pair p to its state st, given our log's size
+ * (read before: a note whose entries it shows committed is applied if
+ * the member was pushed exactly up to them, else dropped). */
+static void notes_apply(struct exchange *x, const struct pair *p, struct store_repl_state *st,
+                        int64_t size)
+{
+    int64_t now = mono_ms();
+    pthread_mutex_lock(&x->lock);
+    for (size_t i = 0; i < x->n_notes;) {
+        struct sent_note *n = &x->notes[i];
+        bool mine = strcmp(n->party, p->party) == 0 && strcmp(n->channel, p->channel) == 0;
+        if (mine && n->to <= size && st->push_seq == n->from)
+            st->push_seq = n->to;
+        if ((mine && n->to <= size) || now - n->at_ms > REPL_NOTE_MS)
+            *n = x->notes[--x->n_notes];
+        else
+            i++;
+    }
+    pthread_mutex_unlock(&x->lock);
 }
 
 /* ---- writes under the node's writer lock ---------------------------------- */
@@ -190,12 +244,20 @@ static int envelope_add(void *ctx, const struct store_log_entry *e, const struct
     return 0;
 }
 
-/* The number of leading entries of the envelope the status confirms, and
- * the member's own count when it reported a gap (else -1). */
+/* The number of leading entries of the envelope the status confirms, the
+ * member's own count when it reported a gap (else -1), and the entries of
+ * its own log it made of them (its receipts: "hotline_entries", else
+ * NULL; the caller's reference). */
 static int push_read_status(const struct envelope *env, const struct exchange_answer *a,
-                            size_t *confirmed, int64_t *holds, char *why, size_t why_max)
+                            size_t *confirmed, int64_t *holds, json_t **entries, char *why,
+                            size_t why_max)
 {
     json_t *s = json_loadb(a->body.data, a->body.len, 0, NULL);
+    json_t *own = json_object_get(s, "hotline_entries");
+    *entries = json_is_array(own) && json_array_size(own) > 0 &&
+                       json_array_size(own) <= EXCHANGE_ENVELOPE_MAX
+                   ? json_incref(own)
+                   : NULL;
     json_t *failures = json_object_get(s, "failures");
     size_t first = env->n;
     const char *msg = NULL;
@@ -237,6 +299,9 @@ struct job {
     struct hl_error err;
     bool worked, took;
 };
+
+static int pull_page(struct exchange *x, struct pair *p, struct target *t, json_t *objects,
+                     const char *added_last, bool *took, struct hl_error *err);
 
 /* Starts the job's next envelope (our log from st.push_seq). */
 static int push_start(struct exchange *x, struct job *j)
@@ -280,6 +345,7 @@ static int push_finish(struct exchange *x, struct job *j)
     char why[STORE_DETAIL_MAX] = "";
     size_t confirmed = 0;
     int64_t holds = -1;
+    json_t *entries = NULL;
     struct hl_error *err = &j->err;
     const char *name = j->t.peer.name;
     int r = exchange_client_end(x->client, j->call, err);
@@ -291,11 +357,22 @@ static int push_finish(struct exchange *x, struct job *j)
     if (!r && j->a.status != 202)
         r = hl_fail(err, HL_E_IO, name, "push to %s: HTTP %ld: %.300s", name, j->a.status,
                     j->a.body.data);
-    if (!r && push_read_status(&j->env, &j->a, &confirmed, &holds, why, sizeof why))
+    if (!r && push_read_status(&j->env, &j->a, &confirmed, &holds, &entries, why, sizeof why))
         r = hl_fail(err, HL_E_PARSE, name, "push to %s: the status does not parse", name);
-    if (r)
+    if (r) {
+        json_decref(entries);
         return r;
+    }
     j->st.push_seq = holds >= 0 ? holds : j->st.push_seq + (int64_t)confirmed;
+    if (entries) { /* the member's receipts: taken as from a pull */
+        struct hl_error e;
+        bool took = false;
+        if (pull_page(x, j->p, &j->t, entries, "", &took, &e))
+            repl_log(x, "exchange %s (%s) in %s: the receipts in the answer: %s (a pull brings them)",
+                     name, j->p->party, j->p->channel, e.msg);
+        j->took = j->took || took;
+        json_decref(entries);
+    }
     if (holds < 0 && why[0])
         return hl_fail(err, HL_E_CONFLICT, name, "push to %s: %s", name, why);
     if (j->st.push_seq < j->size && !tx_begin(x, err))
@@ -521,6 +598,11 @@ static bool job_open(struct exchange *x, struct pair *p, struct job *j)
     j->worked = j->r != 0;
     if (!j->r)
         j->r = store_log_size(x->store, x->o.me->party, p->channel, &j->size, &j->err);
+    if (!j->r) {
+        int64_t before = j->st.push_seq;
+        notes_apply(x, p, &j->st, j->size);
+        j->worked = j->worked || j->st.push_seq != before;
+    }
     return true;
 }
 

@@ -243,7 +243,7 @@ static void node_peer_release(void *ctx, struct taxii_peer_post *p)
 }
 
 /* The server's peer_post hook: a peer's envelope to the exchange. */
-static int node_peer_post(void *ctx, struct store *s, const struct taxii_peer_post *p,
+static int node_peer_post(void *ctx, struct store *s, struct taxii_peer_post *p,
                           struct hl_error *err)
 {
     struct node_run *n = ctx;
@@ -263,6 +263,12 @@ static int node_peer_post(void *ctx, struct store *s, const struct taxii_peer_po
     int r = exchange_accept_push(&a, (json_t *)p->objects, err);
     if (!r && a.gap)
         exchange_pull_soon(n->exchange, p->party);
+    if (!r && a.receipts) {
+        p->own_from = a.own_from;
+        p->own_to = a.own_to;
+        if (a.own_to - a.own_from <= TAXII_PEER_ENTRIES_MAX)
+            exchange_sent_in_answer(n->exchange, p->party, p->channel, a.own_from, a.own_to);
+    }
     return r;
 }
 

@@ -92,6 +92,42 @@ static json_t *peer_status(struct taxii_ctx *c, json_t *ok, json_t *failed, stru
     return s;
 }
 
+/* Entries [from, to) of our own log of the channel, as sealed. */
+struct own_entries {
+    json_t *list;
+    int64_t left;
+};
+
+static int own_entry(void *ctx, const struct store_log_entry *e, const struct store_object *o)
+{
+    struct own_entries *oe = ctx;
+    (void)e;
+    json_t *v = json_loadb((const char *)o->json, o->json_len, 0, NULL);
+    if (!v || json_array_append_new(oe->list, v))
+        return -HL_E_NOMEM;
+    return --oe->left > 0 ? 0 : 1;
+}
+
+/* Adds "hotline_entries" (docs/federation.md, "Receipts in the answer")
+ * to the answer: what the peer's push made of our own log, read back
+ * after the commit. Best effort: without them the worker pushes them. */
+static void peer_answer_entries(struct taxii_ctx *c, const struct taxii_peer_post *p,
+                                json_t *status)
+{
+    struct hl_error err;
+    int64_t n = p->own_to - p->own_from;
+    if (n <= 0 || n > TAXII_PEER_ENTRIES_MAX || !c->srv->o.signer)
+        return;
+    struct own_entries oe = {json_array(), n};
+    int r = oe.list ? store_log_scan(c->store, c->srv->o.signer->party, c->channel, p->own_from,
+                                     own_entry, &oe, &err)
+                    : -HL_E_NOMEM;
+    if (r >= 0 && oe.left == 0)
+        json_object_set(status, "hotline_entries", oe.list);
+    taxii_rollback(c->store); /* the read's snapshot */
+    json_decref(oe.list);
+}
+
 void taxii_ep_peer_post(struct taxii_ctx *c)
 {
     struct hl_error err;
@@ -105,8 +141,8 @@ void taxii_ep_peer_post(struct taxii_ctx *c)
     if (!doc)
         return;
     json_t *ok = json_array(), *failed = json_array();
-    struct taxii_peer_post p = {c->user.party, c->user.name, c->channel, objects,
-                                c->now_us,     ok,           failed,     NULL};
+    struct taxii_peer_post p = {c->user.party, c->user.name, c->channel, objects, c->now_us,
+                                ok,            failed,       NULL,       0,       0};
     const struct taxii_options *o = &c->srv->o;
     if (ok && failed && o->peer_prepare && o->peer_prepare(o->peer_ctx, c->store, &p, &err))
         hl_error_clear(&err); /* the hook checks everything itself then */
@@ -121,6 +157,8 @@ void taxii_ep_peer_post(struct taxii_ctx *c)
     }
     if (o->peer_prepare && o->peer_release)
         o->peer_release(o->peer_ctx, &p);
+    if (!r)
+        peer_answer_entries(c, &p, status);
     if (r == -HL_E_PERM)
         taxii_error(c, 403, "Forbidden", "%s", err.msg);
     else if (r)

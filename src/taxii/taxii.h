@@ -173,7 +173,16 @@ struct taxii_peer_post {
     int64_t now_us;
     struct json_t *successes, *failures; /* status-details arrays (§4.3.1) to fill */
     void *prepared; /* what peer_prepare made, for peer_post and peer_release */
+    /* Set by peer_post: the entries of the node's own log it made (its
+     * receipts and their heads), [own_from, own_to). After the commit the
+     * answer carries them (TAXII_PEER_ENTRIES_MAX at most), so that the
+     * peer holds the receipts one round trip after its push. */
+    int64_t own_from, own_to;
 };
+
+/* Most own entries a peer's answer carries (more: they go by the
+ * node's own pushes only). */
+#define TAXII_PEER_ENTRIES_MAX 64
 
 struct taxii_options {
     const char *db_path; /* the node's database; every server thread opens its own store */
@@ -194,8 +203,7 @@ struct taxii_options {
      * wrote, 202; -HL_E_PERM: the whole request is refused, 403 with
      * err->msg, nothing stored; anything else: 500, nothing stored. NULL:
      * a peer's POST is 403. */
-    int (*peer_post)(void *ctx, struct store *s, const struct taxii_peer_post *p,
-                     struct hl_error *err);
+    int (*peer_post)(void *ctx, struct store *s, struct taxii_peer_post *p, struct hl_error *err);
     /* Optional: called first, before the writer's lock, with this
      * thread's store outside any transaction (costly checks that need no
      * lock); may set p->prepared. A failure is not an answer: peer_post

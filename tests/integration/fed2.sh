@@ -20,6 +20,9 @@ if expect_rc 0 "$HL_BIN" send --channel ch "$tmp/a3.json" --data "$tmp/a" --time
     grep -q "^stored 3 of 3 objects$" "$tmp/out" || fail "send a: $(cat "$tmp/out")"
     grep -Eq "^delivered to b \(receipt #[0-9]+\)$" "$tmp/out" || fail "send a: $(cat "$tmp/out")"
 fi
+# b's receipt came back in the answer to a's push: b's worker had nothing
+# left to push to a.
+grep -q " b POST " "$tmp/a.log" && fail "b pushed its receipt to a: $(grep " b POST " "$tmp/a.log")"
 fed_tool notes 2 "$(fed_party b)" >"$tmp/b2.json"
 if expect_rc 0 "$HL_BIN" send --channel ch "$tmp/b2.json" --data "$tmp/b" --timeout 20 --json; then
     [ "$(json_get "$tmp/out" "[m['delivered'] for m in d['delivery']['members']]")" = "[True]" ] ||

@@ -89,7 +89,7 @@ static void fx_peer_release(void *ctx, struct taxii_peer_post *p)
     exchange_checks_free(p->prepared);
 }
 
-static int fx_peer_post(void *ctx, struct store *s, const struct taxii_peer_post *p,
+static int fx_peer_post(void *ctx, struct store *s, struct taxii_peer_post *p,
                         struct hl_error *err)
 {
     struct fx *f = ctx;
@@ -106,7 +106,12 @@ static int fx_peer_post(void *ctx, struct store *s, const struct taxii_peer_post
         .log = fx_log,
         .log_ctx = f,
     };
-    return exchange_accept_push(&a, (json_t *)p->objects, err);
+    int r = exchange_accept_push(&a, (json_t *)p->objects, err);
+    if (!r && a.receipts) {
+        p->own_from = a.own_from;
+        p->own_to = a.own_to;
+    }
+    return r;
 }
 
 static void party_put(struct store *s, const char *id, const uint8_t pk[32])
@@ -396,6 +401,19 @@ static void test_push_takes_entries_in_order_with_one_receipt(void **state)
     json_t *s = push(f, &body);
     assert_int_equal(count_of(s, "success_count"), 16);
     assert_int_equal(count_of(s, "failure_count"), 0);
+    /* The answer carries what the push made of A's log: the receipt and
+     * A's head, as sealed (entries 0 and 1). */
+    const json_t *own = json_object_get(s, "hotline_entries");
+    assert_int_equal(json_array_size(own), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(own, 0), "type")),
+                        "hotline-receipt");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(own, 1), "type")),
+                        LOG_TREE_HEAD_TYPE);
+    for (size_t i = 0; i < 2; i++) {
+        const json_t *e = json_array_get(own, i);
+        assert_string_equal(json_string_value(json_object_get(e, SEAL_PROP_PARTY)), PA);
+        assert_int_equal(json_integer_value(json_object_get(e, SEAL_PROP_SEQ)), (json_int_t)i);
+    }
     json_decref(s);
     assert_int_equal(log_size(f->a.s, PB), 16);
     assert_int_equal(log_size(f->a.s, PA), 2); /* the receipt and A's head */
@@ -408,6 +426,7 @@ static void test_push_takes_entries_in_order_with_one_receipt(void **state)
     assert_string_equal(json_string_value(json_object_get(
                             json_array_get(json_object_get(s, "successes"), 0), "message")),
                         "held already");
+    assert_null(json_object_get(s, "hotline_entries")); /* nothing new made */
     json_decref(s);
     assert_int_equal(log_size(f->a.s, PB), 16);
     assert_int_equal(log_size(f->a.s, PA), 2);
