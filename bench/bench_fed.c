@@ -14,7 +14,10 @@
  *       back, until B's receipt covers the last one: objects/s; and B's
  *       share of it (the time B spent answering A's pushes, from B's
  *       request log): B's accept rate alone;
- *   (c) the floor measured in the same run: one fsync (4 KiB write and
+ *   (c) replication alone: the same envelopes into A's log while B is
+ *       frozen (SIGSTOP), then B thawed: objects/s until B's receipt for
+ *       the last is back at A (bf_backlog);
+ *   (d) the floor measured in the same run: one fsync (4 KiB write and
  *       fdatasync in the nodes' directory) and one TLS round trip (GET on
  *       a kept connection to A). One object's trip needs three commits
  *       (A, B, A) and at least two request round trips (push, receipt).
@@ -35,6 +38,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include "exchange/exchange.h"
 #include "stix/stix.h"
@@ -304,6 +309,37 @@ static double bf_rtt_p50(struct bf_node *a)
     return pct(v, 200, 0.5);
 }
 
+/* The signature work every delivered object needs, measured now (this
+ * machine's speed varies from minute to minute): one Ed25519 signature
+ * (A seals it) and one verification (B checks the seal), over a message
+ * the size of a sealed note's canonical form. The nodes cannot deliver
+ * more than CPUs / (sign + verify) objects per second. */
+static double bf_crypto_ceiling(double *sign_us, double *verify_us)
+{
+    enum { N = 2000, LEN = 1100 };
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+    unsigned char sig[crypto_sign_BYTES], msg[LEN];
+    int bad = 0;
+    if (sodium_init() < 0 || crypto_sign_keypair(pk, sk) != 0)
+        die("libsodium");
+    randombytes_buf(msg, sizeof msg);
+    double t = now_ms();
+    for (int i = 0; i < N; i++) {
+        msg[0] = (unsigned char)i;
+        bad |= crypto_sign_detached(sig, NULL, msg, sizeof msg, sk);
+    }
+    *sign_us = (now_ms() - t) * 1e3 / N;
+    t = now_ms();
+    for (int i = 0; i < N; i++)
+        bad |= crypto_sign_verify_detached(sig, msg, sizeof msg, pk);
+    *verify_us = (now_ms() - t) * 1e3 / N;
+    sodium_memzero(sk, sizeof sk);
+    if (bad)
+        die("libsodium: a signature did not verify");
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return (double)(cpus > 0 ? cpus : 1) * 1e6 / (*sign_us + *verify_us);
+}
+
 /* ---- (a) latency, (b) throughput ------------------------------------------ */
 
 static void bf_latency(struct bf_node *a, size_t n, double *p50, double *p99)
@@ -391,6 +427,32 @@ static void bf_throughput(struct bf_node *a, size_t batches, double *rate, doubl
     free(body);
 }
 
+/* (c) Replication alone: B is frozen (SIGSTOP) while the same envelopes
+ * go into A's log, then thawed; from then until B's receipt covers the
+ * last object at A, A's worker pushes the backlog and B accepts it, with
+ * no ingest competing for the CPUs. A push in flight when B froze waits
+ * in the socket (well inside the client's 15 s without a byte). */
+static double bf_backlog(struct bf_node *a, size_t batches)
+{
+    char path[256], last[STIX_ID_MAX];
+    struct buf body;
+    buf_init(&body, 8u << 20);
+    snprintf(path, sizeof path, "/api/collections/%s/objects/", a->coll);
+    if (kill(bf_pid[1], SIGSTOP) != 0)
+        die("SIGSTOP b: %s", strerror(errno));
+    for (size_t i = 0; i < batches; i++) {
+        bf_notes(BF_BATCH, &body, last);
+        bf_call(a, "POST", path, body.data, body.len, 202);
+    }
+    double t = now_ms();
+    if (kill(bf_pid[1], SIGCONT) != 0)
+        die("SIGCONT b: %s", strerror(errno));
+    bf_wait_delivered(a, last, 600000);
+    double secs = (now_ms() - t) / 1e3;
+    buf_release(&body);
+    return (double)(batches * BF_BATCH) / secs;
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -425,6 +487,8 @@ int main(int argc, char **argv)
     bf_latency(&a, 20, &p50, &p99); /* warm-up: connections, caches */
     bf_latency(&a, n_lat, &p50, &p99);
     bf_throughput(&a, batches, &rate, &b_rate, &a_rate);
+    double backlog = bf_backlog(&a, batches);
+    double sign_us, verify_us, ceiling = bf_crypto_ceiling(&sign_us, &verify_us);
     printf("floor: fsync p50 %.3f ms, TLS round trip p50 %.3f ms; one object's trip needs 3 "
            "commits and 2 pushes: >= %.2f ms\n",
            fsync50, rtt50, 3 * fsync50 + 2 * rtt50);
@@ -434,6 +498,13 @@ int main(int argc, char **argv)
     printf("(b) A -> B sustained, %zu envelopes of %d: %.0f objects/s delivered "
            "(goal 10000); A's ingest while B accepts %.0f/s; B's accept alone %.0f entries/s\n",
            batches, BF_BATCH, rate, a_rate, b_rate);
+    printf("(c) A -> B replication alone (a backlog of %zu objects in A's log, B thawed): %.0f "
+           "objects/s\n",
+           batches * BF_BATCH, backlog);
+    printf("signature ceiling: %.0f objects/s (sign %.1f + verify %.1f us per object on %ld "
+           "CPUs); (b) %.0f%% of it, (c) %.0f%%\n",
+           ceiling, sign_us, verify_us, sysconf(_SC_NPROCESSORS_ONLN), 100 * rate / ceiling,
+           100 * backlog / ceiling);
     exchange_answer_release(&a.a);
     exchange_client_free(a.c);
     bf_cleanup();

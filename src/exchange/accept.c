@@ -313,38 +313,49 @@ static void checked_free(struct checked *c, size_t n)
     free(c);
 }
 
-/* The checks of every object (NULL when out of memory: all go the slow
- * way). Free with checked_free. */
-static struct checked *precheck(json_t *objects, const struct held_sizes *held)
-{
-    struct precheck p = {.objects = objects, .held = held};
-    struct ledger_par *par = NULL;
-    struct hl_error e;
-    size_t n = json_array_size(objects);
-    p.c = calloc(n ? n : 1, sizeof *p.c);
-    if (!p.c)
-        return NULL;
-    for (size_t i = 0; i < n; i++)
-        buf_init(&p.c[i].canon, STORE_JSON_MAX);
-    if (ledger_par_start(precheck_one, &p, n, &par, &e) != 0) {
-        checked_free(p.c, n);
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++)
-        ledger_par_wait(par, i);
-    ledger_par_free(par);
-    return p.c;
-}
-
+/* The checks of every object, running: started before the writer's lock,
+ * and waited for one by one as the entries are taken in order
+ * (checks_wait), so that taking entry i overlaps the checks of the
+ * entries after it. */
 struct exchange_checks {
     struct checked *c;
     size_t n;
+    struct held_sizes held;
+    struct precheck p;
+    struct ledger_par *par; /* NULL once every check is done */
 };
+
+/* Starts the checks of objects into k (0), or -HL_E_NOMEM. */
+static int precheck_start(struct exchange_checks *k, json_t *objects)
+{
+    struct hl_error e;
+    size_t n = json_array_size(objects);
+    k->c = calloc(n ? n : 1, sizeof *k->c);
+    if (!k->c)
+        return -HL_E_NOMEM;
+    k->n = n;
+    for (size_t i = 0; i < n; i++)
+        buf_init(&k->c[i].canon, STORE_JSON_MAX);
+    k->p = (struct precheck){.objects = objects, .c = k->c, .held = &k->held};
+    return ledger_par_start(precheck_one, &k->p, n, &k->par, &e) ? -HL_E_NOMEM : 0;
+}
+
+/* Object i's checks, once done (NULL: none were made). */
+static struct checked *checks_wait(struct exchange_checks *k, size_t i)
+{
+    if (!k || i >= k->n)
+        return NULL;
+    if (k->par)
+        ledger_par_wait(k->par, i);
+    return &k->c[i];
+}
 
 void exchange_checks_free(struct exchange_checks *c)
 {
-    if (c)
+    if (c) {
+        ledger_par_free(c->par); /* first: its threads write into c->c */
         checked_free(c->c, c->n);
+    }
     free(c);
 }
 
@@ -533,15 +544,13 @@ static int push_check(struct exchange_accept *a, json_t *objects, struct hl_erro
 
 int exchange_accept_prepare(struct exchange_accept *a, json_t *objects, struct hl_error *err)
 {
-    struct held_sizes held = {.skip = a->pull && a->me ? a->me->party : NULL};
     a->checks = calloc(1, sizeof *a->checks);
-    int r = a->checks ? held_sizes_read(a->store, a->channel, objects, &held, err)
-                      : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
-    if (!r) {
-        a->checks->n = json_array_size(objects);
-        a->checks->c = precheck(objects, &held);
-        r = a->checks->c ? 0 : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
-    }
+    if (!a->checks)
+        return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    a->checks->held.skip = a->pull && a->me ? a->me->party : NULL;
+    int r = held_sizes_read(a->store, a->channel, objects, &a->checks->held, err);
+    if (!r && precheck_start(a->checks, objects))
+        r = hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
     if (r) {
         exchange_checks_free(a->checks);
         a->checks = NULL;
@@ -560,7 +569,7 @@ int exchange_accept_push(struct exchange_accept *a, json_t *objects, struct hl_e
     int r = push_check(a, objects, err);
     if (!r && own && exchange_accept_prepare(a, objects, err))
         hl_error_clear(err); /* every object goes the slow way */
-    struct checked *ck = !r && a->checks && a->checks->n == n ? a->checks->c : NULL;
+    struct exchange_checks *ck = !r && a->checks && a->checks->n == n ? a->checks : NULL;
     if (r == -HL_E_PERM)
         accept_log(a, "exchange refused push from %s (%s) to %s: %s",
                    a->peer_name ? a->peer_name : "-", a->peer, a->channel, err->msg);
@@ -570,7 +579,7 @@ int exchange_accept_push(struct exchange_accept *a, json_t *objects, struct hl_e
         if (stopped)
             snprintf(msg, sizeof msg, "not processed: follows refused entry %zu", refused_at);
         else
-            r = accept_one(a, o, ck ? &ck[i] : NULL, g, &refused, msg, err);
+            r = accept_one(a, o, checks_wait(ck, i), g, &refused, msg, err);
         if (!r && refused && !stopped) {
             stopped = true;
             refused_at = i;
@@ -604,7 +613,7 @@ int exchange_accept_pull(struct exchange_accept *a, json_t *objects, struct hl_e
     int r = 0;
     if (own && exchange_accept_prepare(a, objects, err))
         hl_error_clear(err); /* every object goes the slow way */
-    struct checked *ck = a->checks && a->checks->n == n ? a->checks->c : NULL;
+    struct exchange_checks *ck = a->checks && a->checks->n == n ? a->checks : NULL;
     for (size_t i = 0; !r && i < n; i++) {
         json_t *o = json_array_get(objects, i);
         const char *party = json_string_value(json_object_get(o, SEAL_PROP_PARTY));
@@ -617,7 +626,7 @@ int exchange_accept_pull(struct exchange_accept *a, json_t *objects, struct hl_e
         if (ch && strcmp(ch, a->channel) != 0)
             snprintf(msg, sizeof msg, "sealed for channel %.130s", ch), refused = true;
         else
-            r = accept_one(a, o, ck ? &ck[i] : NULL, g, &refused, msg, err);
+            r = accept_one(a, o, checks_wait(ck, i), g, &refused, msg, err);
         if (!r && refused) {
             a->refused++;
             accept_log(a, "exchange refused pulled from %s (%s) in %s: object %.100s: %s",

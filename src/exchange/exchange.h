@@ -186,11 +186,13 @@ struct exchange_accept {
 };
 
 /* The costly checks of objects (canonical form, seal signature, STIX
- * validation), on every CPU, made before the writer's lock is taken:
- * a->store may be outside a transaction (it is only read). Sets
+ * validation), on every CPU, started before the writer's lock is taken
+ * (a->store may be outside a transaction: it is only read) and still
+ * running when it returns: the push or pull waits for each object's as it
+ * takes it, so that storing one entry overlaps checking the next. Sets
  * a->checks, which the objects must outlive; release it with
- * exchange_checks_free. On failure a->checks is NULL and the push makes
- * the checks itself. */
+ * exchange_checks_free (which stops what is left). On failure a->checks
+ * is NULL and the push makes the checks itself. */
 HL_MUST_CHECK int exchange_accept_prepare(struct exchange_accept *a, json_t *objects,
                                           struct hl_error *err);
 void exchange_checks_free(struct exchange_checks *c);
