@@ -337,7 +337,8 @@ static int precheck_start(struct exchange_checks *k, json_t *objects)
     for (size_t i = 0; i < n; i++)
         buf_init(&k->c[i].canon, STORE_JSON_MAX);
     k->p = (struct precheck){.objects = objects, .c = k->c, .held = &k->held};
-    return ledger_par_start(precheck_one, &k->p, n, &k->par, &e) ? -HL_E_NOMEM : 0;
+    /* A signature check costs several thread hand-overs: two are worth it. */
+    return ledger_par_start(precheck_one, &k->p, n, 2, &k->par, &e) ? -HL_E_NOMEM : 0;
 }
 
 /* Object i's checks, once done (NULL: none were made). */

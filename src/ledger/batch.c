@@ -21,7 +21,6 @@
 #include "log_int.h"
 
 #define SEAL_MAX_THREADS 16
-#define SEAL_MIN_PER_THREAD 8 /* below this, a thread costs more than it saves */
 
 /* One parallel loop. Workers claim items in order through next (so they
  * finish roughly in order, as the caller consumes them) and the caller
@@ -111,16 +110,16 @@ static void pool_start(void)
 }
 
 /* Whether a loop of n items is worth the pool (started here if so). */
-static bool pool_use(size_t n)
+static bool pool_use(size_t n, size_t min_pooled)
 {
-    if (n < 2 * SEAL_MIN_PER_THREAD)
+    if (n < 2 || n < min_pooled)
         return false;
     pthread_once(&pool.once, pool_start);
     return pool.threads > 0;
 }
 
-int ledger_par_start(void (*fn)(void *ctx, size_t i), void *ctx, size_t n, struct ledger_par **out,
-                  struct hl_error *err)
+int ledger_par_start(void (*fn)(void *ctx, size_t i), void *ctx, size_t n, size_t min_pooled,
+                     struct ledger_par **out, struct hl_error *err)
 {
     struct ledger_par *j = calloc(1, sizeof *j);
     *out = NULL;
@@ -136,7 +135,7 @@ int ledger_par_start(void (*fn)(void *ctx, size_t i), void *ctx, size_t n, struc
     j->waiting_for = SIZE_MAX;
     atomic_init(&j->next, 0);
     *out = j;
-    j->pooled = pool_use(n);
+    j->pooled = pool_use(n, min_pooled);
     if (!j->pooled)
         return 0; /* run one by one as the caller waits */
     pthread_mutex_lock(&pool.lock);
@@ -228,7 +227,7 @@ int log_sealer_start(const struct log_signer *me, const char *channel, json_t *c
         .me = me, .channel = channel, .objs = objs, .canons = canons, .first_seq = first_seq};
     j->rc = calloc(n ? n : 1, sizeof *j->rc);
     j->errs = calloc(n ? n : 1, sizeof *j->errs);
-    int rc = j->rc && j->errs ? ledger_par_start(seal_one, j, n, &j->par, err)
+    int rc = j->rc && j->errs ? ledger_par_start(seal_one, j, n, LEDGER_PAR_MIN, &j->par, err)
                               : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
     if (rc) {
         log_sealer_free(j);

@@ -194,11 +194,16 @@ HL_MUST_CHECK int seal_spki_decode(const char *s, uint8_t pk[static 32], struct 
  * once for every i < n, concurrently for different i (fn must allow that;
  * each i writes only its own slots), roughly in order. ledger_par_wait(j,
  * i) returns once fn(ctx, i) has, running unclaimed items on the caller's
- * thread meanwhile (a loop under 16 items runs there only). free waits for
- * the workers to leave the loop; always call it. */
+ * thread meanwhile. A loop of fewer than min_pooled items runs on the
+ * caller's thread only (LEDGER_PAR_MIN: where a thread's hand-over costs
+ * about as much as an item, as a seal; an item of many times that, as a
+ * signature check, is worth a thread from 2). free waits for the workers
+ * to leave the loop; always call it. */
+#define LEDGER_PAR_MIN 16
 struct ledger_par;
 HL_MUST_CHECK int ledger_par_start(void (*fn)(void *ctx, size_t i), void *ctx, size_t n,
-                                   struct ledger_par **out, struct hl_error *err);
+                                   size_t min_pooled, struct ledger_par **out,
+                                   struct hl_error *err);
 void ledger_par_wait(struct ledger_par *j, size_t i);
 void ledger_par_free(struct ledger_par *j);
 

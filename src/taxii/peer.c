@@ -16,7 +16,8 @@
  *     With wait=MS (at most TAXII_WAIT_MAX_MS) the answer waits until
  *     every member holds the object or MS have passed, whichever is first
  *     (the connection is suspended meanwhile and looked at again after each
- *     commit: taxii_wait). `hotline send` asks it to print "delivered to b
+ *     commit: taxii_wait; it follows the version that was latest when the
+ *     request came, and each look reads only the members' latest receipts). `hotline send` asks it to print "delivered to b
  *     (receipt #N)".
  */
 #include <stdio.h>
@@ -219,7 +220,7 @@ static int receipt_info_of(void *ctx, const struct store_object *o)
 struct delivery {
     struct taxii_ctx *c;
     const struct sealed *obj;
-    json_t *members;
+    json_t *members; /* NULL: only find out whether all hold it */
     struct hl_error *err;
     bool all; /* every other member holds the object */
 };
@@ -234,6 +235,10 @@ static int delivery_member(void *ctx, const struct store_party *p)
     if (strcmp(p->id, d->obj->party) == 0)
         return 0;
     int r = store_receipt_latest(d->c->store, d->obj->party, d->c->channel, p->id, &rc, d->err);
+    if (!d->members) { /* the quick look of a waiting request */
+        d->all = d->all && !r && rc.size > d->obj->seq;
+        return r == -HL_E_NOT_FOUND ? (hl_error_clear(d->err), 0) : r;
+    }
     if (r == -HL_E_NOT_FOUND) {
         hl_error_clear(d->err);
         e = json_pack("{s:s, s:b, s:n, s:I, s:n}", "party", p->id, "delivered", 0, "receipt_seq",
@@ -250,6 +255,27 @@ static int delivery_member(void *ctx, const struct store_party *p)
                   "receipt_seq", (json_int_t)ri.seq, "receipt_size", (json_int_t)rc.size,
                   "receipt_time", ri.created);
     return e && !json_array_append_new(d->members, e) ? 0 : -HL_E_NOMEM;
+}
+
+/* The seal of the object's latest version; a waiting request reads it
+ * once (the version latest when it came) and keeps it in its memo. */
+static int delivery_sealed(struct taxii_ctx *c, const char *oid, struct sealed *s,
+                           struct hl_error *err)
+{
+    struct taxii_waiter *w = c->waiter;
+    if (w && w->memo_set) {
+        snprintf(s->party, sizeof s->party, "%s", w->memo_text);
+        s->seq = w->memo_num;
+        s->found = true;
+        return 0;
+    }
+    int r = store_object_versions(c->store, c->channel, oid, sealed_of, s, err);
+    if (!r && s->found && w) {
+        snprintf(w->memo_text, sizeof w->memo_text, "%s", s->party);
+        w->memo_num = s->seq;
+        w->memo_set = true;
+    }
+    return r;
 }
 
 void taxii_ep_delivery(struct taxii_ctx *c)
@@ -274,21 +300,23 @@ void taxii_ep_delivery(struct taxii_ctx *c)
                     TAXII_WAIT_MAX_MS);
         return;
     }
-    int r = store_object_versions(c->store, c->channel, oid, sealed_of, &s, &err);
+    int r = delivery_sealed(c, oid, &s, &err);
     if (r == -HL_E_NOT_FOUND || (!r && !s.found)) {
         taxii_error(c, 404, "Not found", "collection %s holds no sealed object %s",
                     c->collection_id, oid);
         return;
     }
-    struct delivery d = {c, &s, json_array(), &err, true};
-    if (!r && !d.members)
+    struct delivery d = {c, &s, NULL, &err, true};
+    if (!r && wait_ms > 0) { /* a quick look first: only its answer needs the details */
+        r = store_channel_member_list(c->store, c->channel, delivery_member, &d, &err);
+        if (!r && !d.all && taxii_wait(c, wait_ms))
+            return; /* asked again after the next commit */
+    }
+    d.all = true;
+    if (!r && !(d.members = json_array()))
         r = hl_fail(&err, HL_E_NOMEM, NULL, "out of memory");
     if (!r)
         r = store_channel_member_list(c->store, c->channel, delivery_member, &d, &err);
-    if (!r && !d.all && taxii_wait(c, wait_ms)) {
-        json_decref(d.members);
-        return; /* asked again after the next commit */
-    }
     json_t *out = r ? NULL
                     : json_pack("{s:s, s:s, s:I, s:O}", "object", oid, "party", s.party, "seq",
                                 (json_int_t)s.seq, "members", d.members);

@@ -409,7 +409,7 @@ static enum MHD_Result request_finish(struct MHD_Connection *con, struct request
             .body_too_large = rq->too_large,
             .now_us = now_us(),
             .resp = &resp,
-            .wait_deadline_us = &rq->waiter.deadline_us,
+            .waiter = &rq->waiter,
         };
         request_route(con, rq, &c);
         if (c.suspend) {
@@ -432,9 +432,9 @@ bool taxii_wait(struct taxii_ctx *c, int64_t wait_ms)
         return false;
     if (wait_ms > TAXII_WAIT_MAX_MS)
         wait_ms = TAXII_WAIT_MAX_MS;
-    if (!*c->wait_deadline_us)
-        *c->wait_deadline_us = now + wait_ms * 1000;
-    c->suspend = now < *c->wait_deadline_us;
+    if (!c->waiter->deadline_us)
+        c->waiter->deadline_us = now + wait_ms * 1000;
+    c->suspend = now < c->waiter->deadline_us;
     return c->suspend;
 }
 

@@ -110,6 +110,11 @@ struct taxii_waiter {
     void *con;           /* struct MHD_Connection * */
     int64_t deadline_us; /* monotonic; 0 until the endpoint first waits */
     struct taxii_waiter *prev, *next;
+    /* What the endpoint learnt at its first look and need not read again
+     * (the delivery endpoint: the object's log and seq). */
+    bool memo_set;
+    char memo_text[STORE_TEXT_MAX + 1];
+    int64_t memo_num;
 };
 
 /* The number of commits the server was told of (taxii_watch_notify). */
@@ -154,9 +159,9 @@ struct taxii_ctx {
     char channel[STORE_TEXT_MAX + 1];
     char collection_id[40];
     unsigned rights; /* AUTH_READ | AUTH_WRITE on channel */
-    /* Waiting (watch.c): the request's deadline (0 until it first waits),
+    /* Waiting (watch.c): the request's waiter (its deadline and memo),
      * and whether the endpoint asked to wait instead of answering. */
-    int64_t *wait_deadline_us;
+    struct taxii_waiter *waiter;
     bool suspend;
 };
 
