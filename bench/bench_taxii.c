@@ -407,8 +407,21 @@ static void bt_node_close(struct bt_node *n)
     seal_key_wipe(&n->key);
 }
 
+/* One object's STIX validation (a ledger_par body, as the POST path's). */
+static void bt_validate_one(void *ctx, size_t i)
+{
+    json_t **objs = ctx;
+    struct stix_report rep;
+    stix_report_init(&rep);
+    stix_validate_object(objs[i], "", &rep);
+    if (!stix_report_ok(&rep))
+        bt_die("the indicator is not valid STIX 2.1");
+    stix_report_release(&rep);
+}
+
 /* Objects/s of log_append in batches, BT_OBJECTS in all; with parse, the
- * strict parse and the STIX validation of each object are timed too. */
+ * strict parse and the STIX validation of each object are timed too (the
+ * validation on the ledger's worker threads, as a POST's). */
 static double bt_ceiling_run(struct bt_node *n, size_t batch, bool parse)
 {
     json_t **objs = calloc(batch, sizeof *objs);
@@ -417,17 +430,16 @@ static double bt_ceiling_run(struct bt_node *n, size_t batch, bool parse)
         char **texts = bt_objects(batch);
         struct hl_error err;
         double t0 = bt_now();
-        for (size_t i = 0; i < batch; i++) {
-            struct stix_report rep;
+        for (size_t i = 0; i < batch; i++)
             if (stix_parse(texts[i], strlen(texts[i]), &objs[i], &err))
                 bt_die("the indicator: %s", err.msg);
-            if (parse) {
-                stix_report_init(&rep);
-                stix_validate_object(objs[i], "", &rep);
-                if (!stix_report_ok(&rep))
-                    bt_die("the indicator is not valid STIX 2.1");
-                stix_report_release(&rep);
-            }
+        if (parse) {
+            struct ledger_par *par = NULL;
+            if (ledger_par_start(bt_validate_one, objs, batch, LEDGER_PAR_MIN, &par, &err))
+                bt_die("ledger_par: %s", err.msg);
+            for (size_t i = 0; i < batch; i++)
+                ledger_par_wait(par, i);
+            ledger_par_free(par);
         }
         if (!parse)
             t0 = bt_now();

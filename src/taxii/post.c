@@ -94,34 +94,57 @@ static void post_findings(const struct stix_report *rep, char out[static POST_ME
         snprintf(out, POST_MESSAGE_MAX, "invalid STIX 2.1 object");
 }
 
-/* Step 2: validation, outside the write lock. Sets valid[i]. */
+/* Step 2: validation, outside the write lock, on the ledger's worker
+ * threads (each object's findings into its own report; the failures are
+ * then listed in envelope order). Sets valid[i]. */
+struct post_check {
+    struct post *p;
+    struct stix_report *reps;
+};
+
+static void post_check_one(void *ctx, size_t i)
+{
+    struct post_check *k = ctx;
+    json_t *o = json_array_get(k->p->objects, i);
+    struct stix_report *rep = &k->reps[i];
+    const char *type = json_string_value(json_object_get(o, "type"));
+    if (!json_is_object(o))
+        stix_report_add(rep, STIX_SEV_ERROR, "", "an envelope's objects must be objects");
+    else if (type && (!strcmp(type, LOG_TREE_HEAD_TYPE) || !strcmp(type, LOG_RECEIPT_TYPE)))
+        stix_report_add(rep, STIX_SEV_ERROR, "type",
+                        "a %s is the node's own statement about its log; the node makes "
+                        "them, users do not POST them",
+                        type);
+    else if (k->p->c->srv->o.object_check)
+        k->p->c->srv->o.object_check(o, "", rep);
+    else
+        stix_validate_object(o, "", rep);
+}
+
 static int post_validate(struct post *p, bool *valid)
 {
     char msg[POST_MESSAGE_MAX];
-    for (size_t i = 0; i < p->n; i++) {
-        json_t *o = json_array_get(p->objects, i);
-        struct stix_report rep;
-        stix_report_init(&rep);
-        const char *type = json_string_value(json_object_get(o, "type"));
-        if (!json_is_object(o))
-            stix_report_add(&rep, STIX_SEV_ERROR, "", "an envelope's objects must be objects");
-        else if (type && (!strcmp(type, LOG_TREE_HEAD_TYPE) || !strcmp(type, LOG_RECEIPT_TYPE)))
-            stix_report_add(&rep, STIX_SEV_ERROR, "type",
-                            "a %s is the node's own statement about its log; the node makes "
-                            "them, users do not POST them",
-                            type);
-        else if (p->c->srv->o.object_check)
-            p->c->srv->o.object_check(o, "", &rep);
-        else
-            stix_validate_object(o, "", &rep);
-        valid[i] = stix_report_ok(&rep);
+    struct hl_error e;
+    struct ledger_par *par = NULL;
+    struct post_check k = {p, calloc(p->n ? p->n : 1, sizeof *k.reps)};
+    if (!k.reps)
+        return -HL_E_NOMEM;
+    for (size_t i = 0; i < p->n; i++)
+        stix_report_init(&k.reps[i]);
+    int r = ledger_par_start(post_check_one, &k, p->n, LEDGER_PAR_MIN, &par, &e) ? -HL_E_NOMEM : 0;
+    for (size_t i = 0; !r && i < p->n; i++) {
+        ledger_par_wait(par, i);
+        valid[i] = stix_report_ok(&k.reps[i]);
         if (!valid[i])
-            post_findings(&rep, msg);
-        stix_report_release(&rep);
-        if (!valid[i] && post_detail(p, p->failures, o, msg))
-            return -HL_E_NOMEM;
+            post_findings(&k.reps[i], msg);
+        if (!valid[i] && post_detail(p, p->failures, json_array_get(p->objects, i), msg))
+            r = -HL_E_NOMEM;
     }
-    return 0;
+    ledger_par_free(par); /* first: its threads write into the reports */
+    for (size_t i = 0; i < p->n; i++)
+        stix_report_release(&k.reps[i]);
+    free(k.reps);
+    return r;
 }
 
 static bool post_sealed(const json_t *o)
