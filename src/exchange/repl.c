@@ -462,9 +462,14 @@ static int pull_pair(struct exchange *x, struct pair *p, struct target *t, bool 
         r = store_repl_get(x->store, p->party, p->channel, &cur, err);
         if (r)
             break;
+        /* Our own log's entries we hold: the member leaves them out (a
+         * node that does not know the parameter ignores it, and they are
+         * skipped here). */
         snprintf(path, sizeof path,
-                 "/api/collections/%s/objects/?match%%5Bversion%%5D=all&limit=%d%s%s", t->coll,
-                 EXCHANGE_ENVELOPE_MAX, cur.pull_next[0] ? "&added_after=" : "", cur.pull_next);
+                 "/api/collections/%s/objects/?match%%5Bversion%%5D=all&limit=%d"
+                 "&hotline_except_party=%s%s%s",
+                 t->coll, EXCHANGE_ENVELOPE_MAX, x->o.me->party,
+                 cur.pull_next[0] ? "&added_after=" : "", cur.pull_next);
         r = exchange_client_request(x->client, &t->t, "GET", path, NULL, 0, &a, err);
         if (!r && a.status != 200)
             r = hl_fail(err, HL_E_IO, t->peer.name, "pull from %s: HTTP %ld: %.300s", t->peer.name,

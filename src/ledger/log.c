@@ -321,6 +321,7 @@ static int entry_store_as(struct store *s, const char *party, const char *channe
         .date_added_us = now_us,
         .json = (const uint8_t *)canon->data,
         .json_len = canon->len,
+        .sealed_by = party,
     };
     int rc = store_object_add(s, &o, row, err);
     if (rc == -HL_E_EXISTS)

@@ -20,7 +20,8 @@
  *   parties(id, name, public_key[32])     STIX identity id, Ed25519 key
  *   channels(id, name, created_us)
  *   channel_members(channel_id, party_id)
- *   objects(row, channel_id, stix_id, type, modified_us, date_added_us, json)
+ *   objects(row, channel_id, stix_id, type, modified_us, date_added_us, json,
+ *           sealed_by)                    sealed_by: step 6
  *   logs(id, party_id, channel_id)        one per (party, channel)
  *   log_entries(log_id, seq, leaf_hash[32], object_row, batch)
  *   tiles(log_id, level, idx, hash[32])   complete subtrees, RFC 9162 §2.1.1
@@ -157,6 +158,13 @@ static const char *const steps[] = {
     " at_us INTEGER NOT NULL, hook INTEGER NOT NULL CHECK(hook BETWEEN 0 AND 2),"
     " UNIQUE(item_id, kind, member)) STRICT;"
     "CREATE INDEX escalations_channel ON escalations(channel_id, at_us);",
+    /* 6: the party whose log holds each object (its sealer), so that a
+     * member pulling a collection can leave out its own log's entries,
+     * which it holds already (store_query.except_sealed_by). Filled from
+     * the logs for the rows stored before. */
+    "ALTER TABLE objects ADD COLUMN sealed_by TEXT;"
+    "UPDATE objects SET sealed_by = l.party_id FROM log_entries e JOIN logs l ON l.id = e.log_id"
+    " WHERE e.object_row = objects.row;",
 };
 
 #define N_STEPS ((int)(sizeof steps / sizeof steps[0]))

@@ -56,7 +56,7 @@ static const char *const stmt_sql[SQ__COUNT] = {
                        " JOIN parties p ON p.id = m.party_id WHERE m.channel_id = ?1"
                        " ORDER BY p.id",
     [SQ_OBJECT_ADD] = "INSERT INTO objects(channel_id, stix_id, type, modified_us,"
-                      " date_added_us, json) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                      " date_added_us, json, sealed_by) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [SQ_OBJECT_GET] = "SELECT " SQ_OBJECT_COLS OBJ_FROM " WHERE o.row = ?1",
     [SQ_OBJECT_VERSIONS] = "SELECT " SQ_OBJECT_COLS OBJ_FROM
                            " WHERE o.channel_id = ?1 AND o.stix_id = ?2 ORDER BY o.modified_us",
@@ -74,6 +74,7 @@ static const char *const stmt_sql[SQ__COUNT] = {
         " AND (?5 IS NULL OR o.type IN (SELECT value FROM json_each(?5)))"
         " AND (?6 IS NULL OR o.stix_id IN (SELECT value FROM json_each(?6)))"
         " AND NOT EXISTS (SELECT 1 FROM deleted_objects d WHERE d.row = o.row)"
+        " AND (?10 IS NULL OR o.sealed_by IS NULL OR o.sealed_by <> ?10)"
         " AND (?7 = 0 OR o.modified_us = (SELECT CASE ?7 WHEN 1 THEN max(v.modified_us)"
         "      ELSE min(v.modified_us) END FROM objects v"
         "      WHERE v.channel_id = o.channel_id AND v.stix_id = o.stix_id"

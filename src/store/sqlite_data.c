@@ -38,6 +38,10 @@ int sq_object_add(struct store *s, const struct store_object *o, int64_t *row_ou
         r = sq_bind_i64(q, st, 5, o->date_added_us, err);
     if (!r)
         r = sq_bind_blob(q, st, 6, o->json, o->json_len, err);
+    if (!r && o->sealed_by)
+        r = sq_bind_text(q, st, 7, o->sealed_by, err);
+    else if (!r && sqlite3_bind_null(st, 7) != SQLITE_OK)
+        r = sq_fail(q, sqlite3_errcode(q->db), "bind", err);
     if (!r)
         r = sq_exec(q, st, "object", err);
     if (r == -HL_E_EXISTS)
@@ -190,6 +194,8 @@ int sq_object_list(struct store *s, const struct store_query *qr, store_object_f
         r = sq_bind_i64(q, st, 8, (int64_t)qr->limit + 1, err);
     if (!r)
         r = sq_bind_i64(q, st, 9, page_floor(qr), err);
+    if (!r && qr->except_sealed_by)
+        r = sq_bind_text(q, st, 10, qr->except_sealed_by, err);
     if (!r)
         r = object_rows(q, st, qr->limit, fn, ctx, page, err);
     if (st) {

@@ -171,6 +171,8 @@ struct store_object {
     int64_t date_added_us;
     const uint8_t *json; /* the object's bytes, as received */
     size_t json_len;
+    const char *sealed_by; /* the party whose log holds it as an entry, or NULL;
+                              stored by store_object_add, not read back */
 };
 typedef int (*store_object_fn)(void *ctx, const struct store_object *o);
 
@@ -214,6 +216,7 @@ struct store_query {
     size_t n_ids;
     enum store_version version; /* match[version] */
     size_t limit;               /* 1..STORE_PAGE_MAX */
+    const char *except_sealed_by; /* leave out the entries of this party's log, or NULL */
 };
 
 /* Where a page ended: `next` is the cursor of the last row delivered,

@@ -236,6 +236,7 @@ static int page_list(struct page *p, const char *const *ids, size_t n_ids, bool 
         .ids = ids,
         .n_ids = n_ids,
         .limit = f->limit,
+        .except_sealed_by = f->except_party,
     };
     memset(pg, 0, sizeof *pg);
     q.version = all_versions ? STORE_VERSION_ALL : page_version(p);

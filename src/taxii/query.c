@@ -8,7 +8,9 @@
  *                are comma-separated and ORed, different filters ANDed;
  *                every parameter may appear once (a repeated one is
  *                ambiguous: 400), match[version] names a value once and
- *                "all" alone
+ *                "all" alone; hotline_except_party=IDENTITY-ID (hotline's
+ *                own: the objects of every log but that party's, for a
+ *                member's pull, docs/taxii.md)
  *   media types  Accept and Content-Type against
  *                application/taxii+json;version=2.1 (§1.6.8)
  *   timestamps   RFC 3339 UTC with "Z" (§2.1), microsecond precision for
@@ -316,6 +318,11 @@ static int single_param(struct filter_ctx *fc, unsigned which, const char *key, 
         if (!taxii_time_parse(value, &f->added_after_us))
             return hl_fail(err, HL_E_PARSE, key, "added_after: '%.80s' is not a timestamp", value);
         f->has_added_after = true;
+    } else if (which == TAXII_Q_EXCEPT_PARTY) {
+        if (!stix_id_valid(value, "identity"))
+            return hl_fail(err, HL_E_PARSE, key,
+                           "hotline_except_party: '%.80s' is not an identity id", value);
+        f->except_party = value;
     } else if (which == TAXII_Q_LIMIT) {
         if (!hl_parse_int(value, 1, HL_IJSON_MAX_INT, &n))
             return hl_fail(err, HL_E_PARSE, key, "limit: '%.40s' is not an integer >= 1", value);
@@ -343,6 +350,7 @@ static int filter_param(void *ctx, char *key, char *value, struct hl_error *err)
         {"match[type]", TAXII_Q_TYPE},
         {"match[version]", TAXII_Q_VERSION},
         {"match[spec_version]", TAXII_Q_SPEC_VERSION},
+        {"hotline_except_party", TAXII_Q_EXCEPT_PARTY},
     };
     for (size_t i = 0; i < sizeof params / sizeof params[0]; i++) {
         if (strcmp(key, params[i].name) != 0)
@@ -350,7 +358,8 @@ static int filter_param(void *ctx, char *key, char *value, struct hl_error *err)
         unsigned w = params[i].which;
         if (!(fc->allowed & w))
             return 0; /* not a filter of this endpoint: ignored */
-        if (w == TAXII_Q_ADDED_AFTER || w == TAXII_Q_LIMIT || w == TAXII_Q_NEXT)
+        if (w == TAXII_Q_ADDED_AFTER || w == TAXII_Q_LIMIT || w == TAXII_Q_NEXT ||
+            w == TAXII_Q_EXCEPT_PARTY)
             return single_param(fc, w, key, value, err);
         return match_param(fc, w, key, value, err);
     }

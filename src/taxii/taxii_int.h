@@ -245,10 +245,11 @@ enum {
     TAXII_Q_TYPE = 1 << 4,
     TAXII_Q_VERSION = 1 << 5,
     TAXII_Q_SPEC_VERSION = 1 << 6,
+    TAXII_Q_EXCEPT_PARTY = 1 << 7, /* hotline_except_party: a member's pull */
 };
 #define TAXII_Q_LIST                                                                               \
     (TAXII_Q_ADDED_AFTER | TAXII_Q_LIMIT | TAXII_Q_NEXT | TAXII_Q_ID | TAXII_Q_TYPE |              \
-     TAXII_Q_VERSION | TAXII_Q_SPEC_VERSION)
+     TAXII_Q_VERSION | TAXII_Q_SPEC_VERSION | TAXII_Q_EXCEPT_PARTY)
 
 /* match[version] values, as bits; 0 means the default (last). */
 enum { TAXII_V_LAST = 1, TAXII_V_FIRST = 2, TAXII_V_ALL = 4 };
@@ -272,6 +273,7 @@ struct taxii_filter {
     int64_t *times;    /* match[version] timestamps */
     size_t n_times;
     bool spec_none; /* match[spec_version] without "2.1": nothing matches */
+    const char *except_party; /* hotline_except_party: an identity id, or NULL */
     char *text;
 };
 

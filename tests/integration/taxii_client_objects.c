@@ -311,6 +311,30 @@ static void test_filter_match_spec_version(struct tc_conn *c)
     tc_expect(c, rest, 0, NULL);
 }
 
+static void tc_expect_400(struct tc_conn *c, const char *const *queries, size_t n);
+
+/* hotline_except_party (docs/taxii.md): a member's pull leaves out the
+ * entries of its own log. The indicator is the node's own entry; the
+ * imported log is the peer's. */
+static void test_filter_except_party(struct tc_conn *c)
+{
+    char rest[512];
+    tc_fmt(rest, sizeof(rest), "objects/?match[id]=%s&hotline_except_party=%s", tc_fix.ind,
+           tc_cfg.party);
+    tc_expect(c, rest, 0, NULL);
+    tc_fmt(rest, sizeof(rest), "manifest/?match[id]=%s&hotline_except_party=%s", tc_fix.ind,
+           tc_cfg.party);
+    tc_expect(c, rest, 0, NULL);
+    tc_fmt(rest, sizeof(rest), "objects/?match[id]=%s&hotline_except_party=%s", tc_fix.ind,
+           tc_cfg.peer);
+    tc_expect(c, rest, 1, "indicator");
+    const char *const bad[] = {"hotline_except_party=nobody",
+                               "hotline_except_party=indicator--00000000-0000-4000-8000-000000000000",
+                               "hotline_except_party=identity--00000000-0000-4000-8000-000000000000"
+                               "&hotline_except_party=identity--00000000-0000-4000-8000-000000000001"};
+    tc_expect_400(c, bad, sizeof bad / sizeof bad[0]);
+}
+
 static void test_filter_added_after(struct tc_conn *c)
 {
     struct tc_resp m;
@@ -614,6 +638,7 @@ const struct tc_test tc_object_tests[] = {
     {"test_filter_match_id", test_filter_match_id},
     {"test_filter_match_version", test_filter_match_version},
     {"test_filter_match_spec_version", test_filter_match_spec_version},
+    {"test_filter_except_party", test_filter_except_party},
     {"test_filter_added_after", test_filter_added_after},
     {"test_filter_malformed_400", test_filter_malformed_400},
     {"test_filter_forbidden_combinations_400", test_filter_forbidden_combinations_400},

@@ -485,6 +485,7 @@ static const char *const unstep4 =
     "DROP TABLE peers; DROP TABLE channel_pending; DROP TABLE alarms; DROP TABLE repl_state;"
     "DROP TABLE tlp_held;"
     "DROP TABLE IF EXISTS channel_policy; DROP TABLE IF EXISTS escalations;" /* step 5 */
+    "ALTER TABLE objects DROP COLUMN sealed_by;"                              /* step 6 */
     "CREATE TABLE users3(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
     " token_hash BLOB NOT NULL UNIQUE CHECK(length(token_hash) = 32),"
     " admin INTEGER NOT NULL CHECK(admin IN (0, 1)), created_us INTEGER NOT NULL) STRICT;"
@@ -559,6 +560,10 @@ static void test_open_upgrades_a_node_written_by_hotline_before_step_4(void **st
     assert_int_equal(store_meta_get(old, "party_id", party, &f->err), 0);
     assert_int_equal(store_log_size(old, party, "us-ru", &size, &f->err), 0);
     assert_int_equal(size, 2); /* the note and its tree head */
+    char q6[STORE_TEXT_MAX + 80]; /* step 6 named the sealer of every log entry stored before it */
+    snprintf(q6, sizeof q6, "SELECT count(*) FROM objects WHERE sealed_by = '%s'", party);
+    assert_int_equal(raw(db_path, q6), 2);
+    assert_int_equal(raw(db_path, "SELECT count(*) FROM objects WHERE sealed_by IS NULL"), 0);
     assert_int_equal(store_user_get(old, "alice", &u, &f->err), 0);
     assert_string_equal(u.party_id, "");
     assert_int_equal(store_user_rights(old, "alice", "us-ru", &rights, &f->err), 0);

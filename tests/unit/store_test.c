@@ -114,8 +114,10 @@ static int64_t raw_int(const char *path, const char *sql)
     return v;
 }
 
-/* Adds an object version to CH and returns its row. */
-static int64_t add_obj(struct store *s, const char *id, int64_t modified, int64_t added)
+/* Adds an object version to CH, an entry of sealed_by's log (may be
+ * NULL), and returns its row. */
+static int64_t add_sealed(struct store *s, const char *id, int64_t modified, int64_t added,
+                          const char *sealed_by)
 {
     char json[128];
     int n = snprintf(json, sizeof json, "{\"id\":\"%s\",\"m\":%lld}", id, (long long)modified);
@@ -127,7 +129,8 @@ static int64_t add_obj(struct store *s, const char *id, int64_t modified, int64_
                              .modified_us = modified,
                              .date_added_us = added,
                              .json = (const uint8_t *)json,
-                             .json_len = (size_t)n};
+                             .json_len = (size_t)n,
+                             .sealed_by = sealed_by};
     int64_t row = 0;
     struct hl_error err;
     int r = store_object_add(s, &o, &row, &err);
@@ -135,6 +138,11 @@ static int64_t add_obj(struct store *s, const char *id, int64_t modified, int64_
         fail_msg("object_add: %s", err.msg);
     assert_true(row > 0);
     return row;
+}
+
+static int64_t add_obj(struct store *s, const char *id, int64_t modified, int64_t added)
+{
+    return add_sealed(s, id, modified, added, NULL);
 }
 
 static void entries(struct store_log_entry *e, size_t n, int64_t first_seq, int64_t row,
@@ -316,6 +324,36 @@ static void test_object_versions_and_duplicates(void **state)
     assert_int_equal(store_object_get(f->s, r1, collect, &s, &f->err), 0);
     assert_int_equal(s.n, 1);
     assert_int_equal(store_object_get(f->s, r1 + 100, collect, &s, &f->err), -HL_E_NOT_FOUND);
+}
+
+/* A member's pull leaves out its own log's entries (except_sealed_by),
+ * and keeps everything else: other logs' entries and unsealed rows. */
+static void test_object_list_leaves_out_one_partys_log(void **state)
+{
+    struct fx *f = *state;
+    const char *a = "identity--6f1c1b59-3b7c-4b6e-9a8e-2c7d1b0f4a10";
+    const char *b = "identity--0c8a3a4e-5b6f-4d1e-8a2b-9c3d4e5f6a70";
+    int64_t r1 = add_sealed(f->s, IND1, 100, 10, a);
+    int64_t r2 = add_sealed(f->s, NOTE1, 100, 20, b);
+    int64_t r3 = add_sealed(f->s, IND2, 100, 30, NULL);
+    add_sealed(f->s, IND1, 200, 40, a);
+    struct store_page pg;
+    struct seen s = {0};
+    struct store_query q = {
+        .channel = CH, .limit = 100, .version = STORE_VERSION_ALL, .except_sealed_by = a};
+    assert_int_equal(store_object_list(f->s, &q, collect, &s, &pg, &f->err), 0);
+    assert_int_equal(s.n, 2);
+    assert_int_equal(s.rows[0], r2);
+    assert_int_equal(s.rows[1], r3);
+    q.except_sealed_by = b;
+    s.n = 0;
+    assert_int_equal(store_object_list(f->s, &q, collect, &s, &pg, &f->err), 0);
+    assert_int_equal(s.n, 3);
+    assert_int_equal(s.rows[0], r1);
+    q.except_sealed_by = NULL; /* the same statement again: nothing left out */
+    s.n = 0;
+    assert_int_equal(store_object_list(f->s, &q, collect, &s, &pg, &f->err), 0);
+    assert_int_equal(s.n, 4);
 }
 
 static void test_object_list_filters(void **state)
@@ -707,6 +745,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_schema_refuses_gap_written_directly, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_writer_waits_then_fails_busy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_object_list_leaves_out_one_partys_log, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_tiles_put_get_and_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tree_heads_and_receipts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_status_and_replication_cursor, setup, teardown),

@@ -224,6 +224,9 @@ static void forge_version_1(const char *path)
         snprintf(sql, sizeof sql, "DROP TABLE \"%.63s\"", names[i]);
         assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     }
+    /* columns later steps added to step 1's tables */
+    assert_int_equal(
+        sqlite3_exec(db, "ALTER TABLE objects DROP COLUMN sealed_by", NULL, NULL, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     assert_true(n >= 2); /* users, user_rights at least */
