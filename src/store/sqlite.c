@@ -405,7 +405,7 @@ int sq_tx_leave(struct store_sqlite *q, bool own, int r, struct hl_error *err)
         if (!r)
             return 0;
     }
-    q->cache.log_id = 0;
+    sq_cache_forget(q);
     if (!sqlite3_get_autocommit(q->db))
         (void)sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
     return r;
@@ -415,6 +415,10 @@ int sq_channel_id(struct store_sqlite *q, const char *name, int64_t *out, struct
 {
     sqlite3_stmt *st = NULL;
     *out = 0;
+    if (q->cache.channel_id && strcmp(q->cache.channel_name, name) == 0) {
+        *out = q->cache.channel_id;
+        return 0;
+    }
     int r = sq_stmt(q, SQ_CHANNEL_ID, &st, err);
     if (!r)
         r = sq_bind_text(q, st, 1, name, err);
@@ -425,6 +429,11 @@ int sq_channel_id(struct store_sqlite *q, const char *name, int64_t *out, struct
     if (r == 1)
         r = sq_col_i64(st, 0, "channels", -1, out, err);
     sqlite3_reset(st);
+    size_t n = strlen(name);
+    if (r == 0 && n <= STORE_TEXT_MAX) {
+        memcpy(q->cache.channel_name, name, n + 1);
+        q->cache.channel_id = *out;
+    }
     return r;
 }
 
@@ -572,7 +581,7 @@ static int sq_commit(struct store *s, struct hl_error *err)
     if (!r)
         r = sq_exec(q, st, "commit", err);
     if (r) {
-        q->cache.log_id = 0;
+        sq_cache_forget(q);
         if (!sqlite3_get_autocommit(q->db))
             (void)sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
     }
@@ -591,7 +600,7 @@ static int sq_checkpoint(struct store *s, struct hl_error *err)
 static int sq_rollback(struct store *s, struct hl_error *err)
 {
     struct store_sqlite *q = sq_of(s);
-    q->cache.log_id = 0; /* it may name a row the rollback removes */
+    sq_cache_forget(q); /* it may name a row the rollback removes */
     if (sqlite3_get_autocommit(q->db))
         return 0;
     sqlite3_stmt *st = NULL;

@@ -107,16 +107,26 @@ struct store_sqlite {
     sqlite3 *db;
     sqlite3_stmt *stmt[SQ__COUNT]; /* prepared on first use, finalized at close */
     char path[4097];
-    /* The last log looked up (party, channel) -> id: an append touches one
-     * log many times per batch. A log row is never deleted, so the entry
-     * stays true, except for a row created by a transaction that is then
-     * rolled back: every rollback forgets it. log_id 0: nothing cached. */
+    /* The last log looked up (party, channel) -> id, and the last channel
+     * name -> id: an append touches one log and one channel many times per
+     * batch. Log and channel rows are never deleted, so an entry stays
+     * true, except for a row created by a transaction that is then rolled
+     * back: every rollback forgets both (sq_cache_forget). An id of 0:
+     * nothing cached. */
     struct {
         int64_t log_id;
         char party[STORE_TEXT_MAX + 1];
         char channel[STORE_TEXT_MAX + 1];
+        int64_t channel_id;
+        char channel_name[STORE_TEXT_MAX + 1];
     } cache;
 };
+
+static inline void sq_cache_forget(struct store_sqlite *q)
+{
+    q->cache.log_id = 0;
+    q->cache.channel_id = 0;
+}
 
 static inline struct store_sqlite *sq_of(struct store *s)
 {

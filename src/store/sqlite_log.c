@@ -137,7 +137,7 @@ int sq_log_append(struct store *s, const char *party_id, const char *channel,
         r = insert_entries(q, id, entries, n, err);
     if (r) {
         struct hl_error ignored;
-        q->cache.log_id = 0; /* the log row may have been made in the savepoint */
+        sq_cache_forget(q); /* rows may have been made in the savepoint */
         if (run(q, SQ_ROLLBACK_TO, &ignored) != 0) {
             /* The savepoint's writes stay for the transaction's rollback,
              * which store.h requires after a failed write. */

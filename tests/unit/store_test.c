@@ -326,6 +326,31 @@ static void test_object_versions_and_duplicates(void **state)
     assert_int_equal(store_object_get(f->s, r1 + 100, collect, &s, &f->err), -HL_E_NOT_FOUND);
 }
 
+/* A channel made by a transaction that rolled back is forgotten with it,
+ * though its id was looked up meanwhile: the next channel may take the
+ * same id, and an object for the first name must not land in it. */
+static void test_rolled_back_channel_is_not_remembered(void **state)
+{
+    struct fx *f = *state;
+    struct store_channel c = {.created_us = 1};
+    char json[] = "{}";
+    struct store_object o = {.channel = "gone",
+                             .stix_id = IND1,
+                             .type = "indicator",
+                             .modified_us = 1,
+                             .date_added_us = 1,
+                             .json = (const uint8_t *)json,
+                             .json_len = 2};
+    assert_int_equal(store_begin(f->s, &f->err), 0);
+    snprintf(c.name, sizeof c.name, "gone");
+    assert_int_equal(store_channel_create(f->s, &c, &f->err), 0);
+    assert_int_equal(store_object_add(f->s, &o, NULL, &f->err), 0);
+    assert_int_equal(store_rollback(f->s, &f->err), 0);
+    snprintf(c.name, sizeof c.name, "next");
+    assert_int_equal(store_channel_create(f->s, &c, &f->err), 0);
+    assert_int_equal(store_object_add(f->s, &o, NULL, &f->err), -HL_E_NOT_FOUND);
+}
+
 /* A member's pull leaves out its own log's entries (except_sealed_by),
  * and keeps everything else: other logs' entries and unsealed rows. */
 static void test_object_list_leaves_out_one_partys_log(void **state)
@@ -746,6 +771,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_writer_waits_then_fails_busy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_object_list_leaves_out_one_partys_log, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_rolled_back_channel_is_not_remembered, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_tiles_put_get_and_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tree_heads_and_receipts, setup, teardown),
