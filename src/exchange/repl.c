@@ -15,6 +15,9 @@
  * Writes take the node's writer lock, then store_begin: the worker queues
  * with the TAXII server's writers instead of sleeping in SQLite's busy
  * handler.
+ *
+ * This file is the thread, its rounds and the pairs it follows;
+ * transfer.c makes the pushes and pulls of a round (repl_int.h).
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -24,85 +27,25 @@
 
 #include <sodium.h>
 
-#include "exchange.h"
 #include "ledger/ledger.h"
-#include "stix/stix.h"
+#include "repl_int.h"
 #include "store/store.h"
 
-#define REPL_PATH_MAX 1400
-/* A successful round's repl_state waits (in memory) until the worker has
- * been idle this long, or at most REPL_FLUSH_MS: the commit (an fsync)
- * then stays off the path of the receipt coming back. */
-#define REPL_IDLE_MS 20
-#define REPL_FLUSH_MS 1000
-/* Channels, members and peers change by other processes (the CLI): the
- * worker rereads them before a round at most this often, and within this
- * long after a round that did not (a round on a commit costs no scan). */
-#define REPL_SCAN_MS 200
-
-/* One (member, channel) the worker follows. */
-struct pair {
-    char party[STORE_TEXT_MAX + 1];
-    char name[STORE_TEXT_MAX + 1]; /* its peer name, once known */
-    char channel[STORE_TEXT_MAX + 1];
-    bool live;            /* seen in the latest scan */
-    int64_t next_try_ms;  /* monotonic; 0: now */
-    int64_t next_pull_ms; /* monotonic; 0: now */
-    unsigned failures;
-    char last_error[STORE_DETAIL_MAX + 1];
-    struct store_repl_state st; /* the latest state, when dirty */
-    bool dirty;                 /* st not written yet */
-    int64_t dirty_ms;           /* since when */
-    size_t envelope_max;        /* entries per push; 0: EXCHANGE_ENVELOPE_MAX */
-};
-
-/* Own entries a member's answer carried (exchange_sent_in_answer). The
- * note is made inside the transaction that makes the entries, so a round
- * that sees them committed finds the note; one whose entries never commit
- * is dropped after REPL_NOTE_MS. */
-struct sent_note {
-    char party[STORE_TEXT_MAX + 1];
-    char channel[STORE_TEXT_MAX + 1];
-    int64_t from, to;
-    int64_t at_ms;
-};
-#define REPL_NOTES_MAX 64
-#define REPL_NOTE_MS 2000
-
-struct exchange {
-    struct exchange_options o;
-    struct store *store;
-    struct exchange_client *client;
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    bool woken, stopping;
-    char pull_party[EXCHANGE_PAIRS_MAX > 64 ? 64 : EXCHANGE_PAIRS_MAX][STORE_TEXT_MAX + 1];
-    size_t n_pull_party;
-    struct pair *pairs;
-    size_t n_pairs;
-    int64_t scan_ms; /* monotonic: the last pairs_scan */
-    bool scan_owed;  /* a round ran without one since */
-    struct sent_note notes[REPL_NOTES_MAX]; /* under lock */
-    size_t n_notes;
-};
-
-static int64_t mono_ms(void)
+int64_t repl_mono_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int64_t wall_us(void)
+int64_t repl_wall_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static void repl_log(struct exchange *x, const char *fmt, ...) HL_PRINTF(2, 3);
-static void repl_log(struct exchange *x, const char *fmt, ...)
+void repl_log(struct exchange *x, const char *fmt, ...)
 {
     char line[STORE_DETAIL_MAX + 256];
     va_list ap;
@@ -154,7 +97,7 @@ void exchange_sent_in_answer(struct exchange *x, const char *party, const char *
         memcpy(n->channel, channel, strlen(channel) + 1);
         n->from = from;
         n->to = to;
-        n->at_ms = mono_ms();
+        n->at_ms = repl_mono_ms();
     }
     pthread_mutex_unlock(&x->lock);
 }
@@ -165,7 +108,7 @@ void exchange_sent_in_answer(struct exchange *x, const char *party, const char *
 static void notes_apply(struct exchange *x, const struct pair *p, struct store_repl_state *st,
                         int64_t size)
 {
-    int64_t now = mono_ms();
+    int64_t now = repl_mono_ms();
     pthread_mutex_lock(&x->lock);
     for (size_t i = 0; i < x->n_notes;) {
         struct sent_note *n = &x->notes[i];
@@ -182,7 +125,7 @@ static void notes_apply(struct exchange *x, const struct pair *p, struct store_r
 
 /* ---- writes under the node's writer lock ---------------------------------- */
 
-static int tx_begin(struct exchange *x, struct hl_error *err)
+int repl_tx_begin(struct exchange *x, struct hl_error *err)
 {
     pthread_mutex_lock(x->o.write_lock);
     int r = store_begin(x->store, err);
@@ -191,7 +134,7 @@ static int tx_begin(struct exchange *x, struct hl_error *err)
     return r;
 }
 
-static int tx_end(struct exchange *x, int r, struct hl_error *err)
+int repl_tx_end(struct exchange *x, int r, struct hl_error *err)
 {
     struct hl_error ignored;
     if (!r)
@@ -202,293 +145,9 @@ static int tx_end(struct exchange *x, int r, struct hl_error *err)
     return r;
 }
 
-/* ---- the peer of a pair ------------------------------------------------------ */
-
-struct target {
-    struct store_peer peer;
-    struct exchange_target t;
-    char coll[37];
-};
-
-static void target_wipe(struct target *t)
+void repl_target_wipe(struct target *t)
 {
     sodium_memzero(t->peer.token, sizeof t->peer.token);
-}
-
-/* ---- push ------------------------------------------------------------------- */
-
-/* What identifies an entry in a status (TAXII 2.1 §4.3.1: id and version). */
-struct env_entry {
-    char id[STORE_TEXT_MAX + 1];
-    int64_t version_us; /* the object's modified (else created) */
-};
-
-struct envelope {
-    struct buf body;
-    struct env_entry *ids; /* cap of them */
-    size_t n, cap;
-    size_t max; /* entries at most (the member's limit, as learnt, and what is left) */
-};
-
-static int envelope_add(void *ctx, const struct store_log_entry *e, const struct store_object *o)
-{
-    struct envelope *env = ctx;
-    (void)e;
-    if (env->n == env->max || (env->n && env->body.len + o->json_len + 2 > EXCHANGE_ENVELOPE_BYTES))
-        return 1;
-    if (buf_adds(&env->body, env->n ? "," : "{\"objects\":[") ||
-        buf_add(&env->body, o->json, o->json_len))
-        return -HL_E_TOO_LARGE;
-    snprintf(env->ids[env->n].id, sizeof env->ids[0].id, "%s", o->stix_id);
-    env->ids[env->n++].version_us = o->modified_us;
-    return 0;
-}
-
-/* The number of leading entries of the envelope the status confirms, the
- * member's own count when it reported a gap (else -1), and the entries of
- * its own log it made of them (its receipts: "hotline_entries", else
- * NULL; the caller's reference). */
-static int push_read_status(const struct envelope *env, const struct exchange_answer *a,
-                            size_t *confirmed, int64_t *holds, json_t **entries, char *why,
-                            size_t why_max)
-{
-    json_t *s = json_loadb(a->body.data, a->body.len, 0, NULL);
-    json_t *own = json_object_get(s, "hotline_entries");
-    *entries = json_is_array(own) && json_array_size(own) > 0 &&
-                       json_array_size(own) <= EXCHANGE_ENVELOPE_MAX
-                   ? json_incref(own)
-                   : NULL;
-    json_t *failures = json_object_get(s, "failures");
-    size_t first = env->n;
-    const char *msg = NULL;
-    *holds = -1;
-    for (size_t i = 0; i < json_array_size(failures); i++) {
-        const json_t *f = json_array_get(failures, i);
-        const char *id = json_string_value(json_object_get(f, "id"));
-        const char *version = json_string_value(json_object_get(f, "version"));
-        struct stix_time t;
-        bool timed = version && stix_time_parse(version, &t);
-        int64_t us = timed ? t.sec * 1000000 + t.nsec / 1000 : 0;
-        for (size_t k = 0; id && k < first; k++)
-            if (strcmp(env->ids[k].id, id) == 0 && (!timed || env->ids[k].version_us == us)) {
-                first = k;
-                msg = json_string_value(json_object_get(f, "message"));
-            }
-    }
-    long long n = 0;
-    if (msg && sscanf(msg, "gap: this node holds %lld entries", &n) == 1)
-        *holds = n;
-    else if (msg)
-        snprintf(why, why_max, "refused entry %zu: %.600s", first, msg);
-    *confirmed = first;
-    int r = s && json_is_object(s) ? 0 : -HL_E_PARSE;
-    json_decref(s);
-    return r;
-}
-
-/* One pair's work in a round: what it pushes, and how it went. */
-struct job {
-    struct pair *p;
-    struct target t;
-    struct store_repl_state st;
-    int64_t size; /* of our log of the channel */
-    struct envelope env;
-    struct exchange_answer a;
-    struct exchange_call *call;
-    int r;
-    struct hl_error err;
-    bool worked, took;
-};
-
-static int pull_page(struct exchange *x, struct pair *p, struct target *t, json_t *objects,
-                     const char *added_last, bool *took, struct hl_error *err);
-
-/* Starts the job's next envelope (our log from st.push_seq). */
-static int push_start(struct exchange *x, struct job *j)
-{
-    char path[REPL_PATH_MAX];
-    struct hl_error *err = &j->err;
-    size_t max = j->p->envelope_max ? j->p->envelope_max : EXCHANGE_ENVELOPE_MAX;
-    if ((int64_t)max > j->size - j->st.push_seq)
-        max = (size_t)(j->size - j->st.push_seq); /* > 0: there is something to push */
-    if (max > j->env.cap) {
-        free(j->env.ids);
-        j->env.cap = 0;
-        if (!(j->env.ids = calloc(max, sizeof *j->env.ids)))
-            return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
-        j->env.cap = max;
-    }
-    buf_clear(&j->env.body);
-    j->env.n = 0;
-    j->env.max = max;
-    j->worked = true;
-    int r = store_log_scan(x->store, x->o.me->party, j->p->channel, j->st.push_seq, envelope_add,
-                           &j->env, err);
-    if (r == 1)
-        r = 0;
-    if (!r && (j->env.n == 0 || buf_adds(&j->env.body, "]}")))
-        r = hl_fail(err, HL_E_INTERNAL, NULL, "no entries to push after %lld",
-                    (long long)j->st.push_seq);
-    snprintf(path, sizeof path, "/api/collections/%s/objects/", j->t.coll);
-    if (!r)
-        r = exchange_client_start(x->client, &j->t.t, "POST", path, j->env.body.data,
-                                  j->env.body.len, &j->a, &j->call, err);
-    return r;
-}
-
-/* The answer to the job's envelope: push_seq moves by what the member
- * confirmed (a gap failure sets it to what the member holds). The state
- * is committed between envelopes (progress survives a crash); after the
- * last one the round's outcome writes it. */
-static int push_finish(struct exchange *x, struct job *j)
-{
-    char why[STORE_DETAIL_MAX] = "";
-    size_t confirmed = 0;
-    int64_t holds = -1;
-    json_t *entries = NULL;
-    struct hl_error *err = &j->err;
-    const char *name = j->t.peer.name;
-    int r = exchange_client_end(x->client, j->call, err);
-    j->call = NULL;
-    if (!r && j->a.status == 413 && j->env.n > 1) {
-        j->p->envelope_max = j->env.n / 2; /* the member takes fewer: halve until it fits */
-        return 0;                          /* and send again at once */
-    }
-    if (!r && j->a.status != 202)
-        r = hl_fail(err, HL_E_IO, name, "push to %s: HTTP %ld: %.300s", name, j->a.status,
-                    j->a.body.data);
-    if (!r && push_read_status(&j->env, &j->a, &confirmed, &holds, &entries, why, sizeof why))
-        r = hl_fail(err, HL_E_PARSE, name, "push to %s: the status does not parse", name);
-    if (r) {
-        json_decref(entries);
-        return r;
-    }
-    j->st.push_seq = holds >= 0 ? holds : j->st.push_seq + (int64_t)confirmed;
-    if (entries) { /* the member's receipts: taken as from a pull */
-        struct hl_error e;
-        bool took = false;
-        if (pull_page(x, j->p, &j->t, entries, "", &took, &e))
-            repl_log(x, "exchange %s (%s) in %s: the receipts in the answer: %s (a pull brings them)",
-                     name, j->p->party, j->p->channel, e.msg);
-        j->took = j->took || took;
-        json_decref(entries);
-    }
-    if (holds < 0 && why[0])
-        return hl_fail(err, HL_E_CONFLICT, name, "push to %s: %s", name, why);
-    if (j->st.push_seq < j->size && !tx_begin(x, err))
-        r = tx_end(x, store_repl_state_put(x->store, j->p->party, j->p->channel, &j->st, err), err);
-    return r;
-}
-
-/* Pushes what every job's member lacks of our log, the envelopes to all
- * members at once (one round trip for all of them, not one each). */
-static void push_all(struct exchange *x, struct job *jobs, size_t n)
-{
-    for (;;) {
-        size_t started = 0;
-        for (size_t i = 0; i < n && !x->stopping; i++) {
-            struct job *j = &jobs[i];
-            if (!j->r && j->st.push_seq < j->size) {
-                j->r = push_start(x, j);
-                started += j->call != NULL;
-            }
-        }
-        if (!started)
-            return;
-        exchange_client_run(x->client);
-        for (size_t i = 0; i < n; i++)
-            if (jobs[i].call)
-                jobs[i].r = push_finish(x, &jobs[i]);
-    }
-}
-
-/* ---- pull ------------------------------------------------------------------- */
-
-/* Accepts one page and moves the cursor, in one transaction. */
-static int pull_page(struct exchange *x, struct pair *p, struct target *t, json_t *objects,
-                     const char *added_last, bool *took, struct hl_error *err)
-{
-    struct store_repl cur;
-    struct exchange_accept acc = {
-        .me = x->o.me,
-        .store = x->store,
-        .peer = p->party,
-        .peer_name = t->peer.name,
-        .channel = p->channel,
-        .pull = true,
-        .now_us = wall_us(),
-        .log = x->o.log,
-        .log_ctx = x->o.log_ctx,
-    };
-    /* The costly checks before the writer's lock (on failure, inside). */
-    if (exchange_accept_prepare(&acc, objects, err))
-        hl_error_clear(err);
-    int r = tx_begin(x, err);
-    if (r) {
-        exchange_checks_free(acc.checks);
-        return r;
-    }
-    r = exchange_accept_pull(&acc, objects, err);
-    exchange_checks_free(acc.checks);
-    if (!r)
-        r = store_repl_get(x->store, p->party, p->channel, &cur, err);
-    if (!r && added_last[0]) {
-        struct stix_time tm;
-        snprintf(cur.pull_next, sizeof cur.pull_next, "%s", added_last);
-        if (stix_time_parse(added_last, &tm))
-            cur.pull_added_us = tm.sec * 1000000 + tm.nsec / 1000;
-        r = store_repl_set(x->store, p->party, p->channel, &cur, err);
-    }
-    r = tx_end(x, r, err);
-    *took = !r && (acc.accepted || acc.receipts);
-    if (*took && x->o.committed)
-        x->o.committed(x->o.committed_ctx);
-    return r;
-}
-
-/* Pulls the member's collection from the cursor on. *took: anything new. */
-static int pull_pair(struct exchange *x, struct pair *p, struct target *t, bool *took,
-                     struct hl_error *err)
-{
-    struct store_repl cur;
-    struct exchange_answer a;
-    char path[REPL_PATH_MAX];
-    bool more = true;
-    exchange_answer_init(&a);
-    *took = false;
-    int r = 0;
-    while (!r && more && !x->stopping) {
-        bool page_took = false;
-        r = store_repl_get(x->store, p->party, p->channel, &cur, err);
-        if (r)
-            break;
-        /* Our own log's entries we hold: the member leaves them out (a
-         * node that does not know the parameter ignores it, and they are
-         * skipped here). */
-        snprintf(path, sizeof path,
-                 "/api/collections/%s/objects/?match%%5Bversion%%5D=all&limit=%d"
-                 "&hotline_except_party=%s%s%s",
-                 t->coll, EXCHANGE_ENVELOPE_MAX, x->o.me->party,
-                 cur.pull_next[0] ? "&added_after=" : "", cur.pull_next);
-        r = exchange_client_request(x->client, &t->t, "GET", path, NULL, 0, &a, err);
-        if (!r && a.status != 200)
-            r = hl_fail(err, HL_E_IO, t->peer.name, "pull from %s: HTTP %ld: %.300s", t->peer.name,
-                        a.status, a.body.data);
-        json_t *doc = r ? NULL : json_loadb(a.body.data, a.body.len, JSON_REJECT_DUPLICATES, NULL);
-        if (!r && !json_is_object(doc))
-            r = hl_fail(err, HL_E_PARSE, t->peer.name, "pull from %s: not a TAXII envelope",
-                        t->peer.name);
-        json_t *objects = json_object_get(doc, "objects");
-        more = json_is_true(json_object_get(doc, "more"));
-        if (!r && json_array_size(objects))
-            r = pull_page(x, p, t, objects, a.added_last, &page_took, err);
-        else
-            more = false;
-        *took = *took || page_took;
-        json_decref(doc);
-    }
-    exchange_answer_release(&a);
-    return r;
 }
 
 /* ---- one round ---------------------------------------------------------------- */
@@ -499,9 +158,9 @@ static void pair_outcome(struct exchange *x, struct pair *p, struct store_repl_s
                          const struct hl_error *e)
 {
     struct hl_error err;
-    int64_t now = mono_ms();
+    int64_t now = repl_mono_ms();
     hl_error_clear(&err);
-    st->last_try_us = wall_us();
+    st->last_try_us = repl_wall_us();
     if (!r) {
         if (p->failures)
             repl_log(x, "exchange %s (%s) in %s: reachable again", p->name, p->party, p->channel);
@@ -533,8 +192,9 @@ static void pair_outcome(struct exchange *x, struct pair *p, struct store_repl_s
         return;
     }
     p->dirty = false;
-    if (!tx_begin(x, &err))
-        (void)tx_end(x, store_repl_state_put(x->store, p->party, p->channel, st, &err), &err);
+    if (!repl_tx_begin(x, &err) &&
+        repl_tx_end(x, store_repl_state_put(x->store, p->party, p->channel, st, &err), &err))
+        repl_log(x, "exchange: cannot record the replication state: %s", err.msg);
 }
 
 /* Writes the states kept in memory: all of them, or (!all) those kept
@@ -542,12 +202,12 @@ static void pair_outcome(struct exchange *x, struct pair *p, struct store_repl_s
 static void repl_flush(struct exchange *x, bool all)
 {
     struct hl_error err;
-    int64_t now = mono_ms();
+    int64_t now = repl_mono_ms();
     bool due = false;
     hl_error_clear(&err);
     for (size_t i = 0; i < x->n_pairs && !due; i++)
         due = x->pairs[i].dirty && (all || now - x->pairs[i].dirty_ms >= REPL_FLUSH_MS);
-    if (!due || tx_begin(x, &err))
+    if (!due || repl_tx_begin(x, &err))
         return;
     int r = 0;
     for (size_t i = 0; i < x->n_pairs && !r; i++) {
@@ -557,7 +217,7 @@ static void repl_flush(struct exchange *x, bool all)
             p->dirty = r != 0;
         }
     }
-    if (tx_end(x, r, &err))
+    if (repl_tx_end(x, r, &err))
         repl_log(x, "exchange: cannot record the replication state: %s", err.msg);
 }
 
@@ -591,7 +251,7 @@ static bool job_open(struct exchange *x, struct pair *p, struct job *j)
     j->p = p;
     exchange_answer_init(&j->a);
     buf_init(&j->env.body, EXCHANGE_ANSWER_MAX);
-    if (p->next_try_ms > mono_ms())
+    if (p->next_try_ms > repl_mono_ms())
         return false;
     if (p->dirty)
         j->st = p->st;
@@ -613,7 +273,7 @@ static bool job_open(struct exchange *x, struct pair *p, struct job *j)
 
 static void job_close(struct job *j)
 {
-    target_wipe(&j->t);
+    repl_target_wipe(&j->t);
     exchange_answer_release(&j->a);
     buf_release(&j->env.body);
     free(j->env.ids);
@@ -641,16 +301,16 @@ static void repl_round(struct exchange *x, char (*req)[STORE_TEXT_MAX + 1], size
             n++;
         else if (x->pairs[i].live)
             job_close(&jobs[n]);
-    push_all(x, jobs, n);
+    repl_push_all(x, jobs, n);
     for (size_t i = 0; i < n && !x->stopping; i++) {
         struct job *j = &jobs[i];
         bool pull_now = pull_requested(x, j->p->party, req, n_req);
-        if (j->r || !(pull_now || j->p->next_pull_ms <= mono_ms()))
+        if (j->r || !(pull_now || j->p->next_pull_ms <= repl_mono_ms()))
             continue;
         j->worked = true;
-        j->r = pull_pair(x, j->p, &j->t, &j->took, &j->err);
+        j->r = repl_pull_pair(x, j->p, &j->t, &j->took, &j->err);
         if (!j->r)
-            j->p->next_pull_ms = mono_ms() + (int64_t)x->o.pull_interval_s * 1000;
+            j->p->next_pull_ms = repl_mono_ms() + (int64_t)x->o.pull_interval_s * 1000;
     }
     for (size_t i = 0; i < n; i++) {
         struct job *j = &jobs[i];
@@ -709,7 +369,7 @@ static void pairs_scan(struct exchange *x)
 {
     struct scan sc = {x, NULL};
     struct hl_error err;
-    int64_t now = mono_ms();
+    int64_t now = repl_mono_ms();
     if (x->scan_ms && now - x->scan_ms < REPL_SCAN_MS) {
         x->scan_owed = true;
         return;
@@ -726,7 +386,7 @@ static void pairs_scan(struct exchange *x)
 /* The next moment anything is due (monotonic ms). */
 static int64_t next_due(const struct exchange *x)
 {
-    int64_t due = mono_ms() + (int64_t)x->o.pull_interval_s * 1000;
+    int64_t due = repl_mono_ms() + (int64_t)x->o.pull_interval_s * 1000;
     if (x->scan_owed && x->scan_ms + REPL_SCAN_MS < due)
         due = x->scan_ms + REPL_SCAN_MS;
     for (size_t i = 0; i < x->n_pairs; i++) {
@@ -744,7 +404,7 @@ static int64_t next_due(const struct exchange *x)
 static bool wait_until(struct exchange *x, int64_t due_ms)
 {
     struct timespec until;
-    int64_t wait = due_ms - mono_ms();
+    int64_t wait = due_ms - repl_mono_ms();
     if (wait < 0)
         wait = 0;
     clock_gettime(CLOCK_REALTIME, &until);
@@ -777,7 +437,7 @@ static void *repl_main(void *arg)
         pairs_scan(x);
         repl_round(x, req, n_req);
         repl_flush(x, false);
-        int64_t due = next_due(x), idle = mono_ms() + REPL_IDLE_MS;
+        int64_t due = next_due(x), idle = repl_mono_ms() + REPL_IDLE_MS;
         if (x->stopping)
             break;
         if (!any_dirty(x))
@@ -792,7 +452,8 @@ static void *repl_main(void *arg)
 
 int exchange_start(const struct exchange_options *o, struct exchange **out, struct hl_error *err)
 {
-    struct store_options so = {.busy_timeout_ms = 10000, .must_exist = true, .manual_checkpoint = true};
+    struct store_options so = {
+        .busy_timeout_ms = 10000, .must_exist = true, .manual_checkpoint = true};
     *out = NULL;
     if (!o || !o->db_path || !o->me || !o->write_lock || !o->collection_id)
         return hl_fail(err, HL_E_INVALID, "exchange",

@@ -1,0 +1,128 @@
+/*
+ * repl_int.h — what the replication worker's two files share: repl.c (the
+ * thread, its rounds, the pairs it follows, its bookkeeping) and
+ * transfer.c (one push and one pull, over exchange_client). Not part of
+ * exchange.h.
+ */
+#ifndef HL_REPL_INT_H
+#define HL_REPL_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "exchange.h"
+#include "store/store.h"
+
+#define REPL_PATH_MAX 1400
+/* A successful round's repl_state waits (in memory) until the worker has
+ * been idle this long, or at most REPL_FLUSH_MS: the commit (an fsync)
+ * then stays off the path of the receipt coming back. */
+#define REPL_IDLE_MS 20
+#define REPL_FLUSH_MS 1000
+/* Channels, members and peers change by other processes (the CLI): the
+ * worker rereads them before a round at most this often, and within this
+ * long after a round that did not (a round on a commit costs no scan). */
+#define REPL_SCAN_MS 200
+
+/* One (member, channel) the worker follows. */
+struct pair {
+    char party[STORE_TEXT_MAX + 1];
+    char name[STORE_TEXT_MAX + 1]; /* its peer name, once known */
+    char channel[STORE_TEXT_MAX + 1];
+    bool live;            /* seen in the latest scan */
+    int64_t next_try_ms;  /* monotonic; 0: now */
+    int64_t next_pull_ms; /* monotonic; 0: now */
+    unsigned failures;
+    char last_error[STORE_DETAIL_MAX + 1];
+    struct store_repl_state st; /* the latest state, when dirty */
+    bool dirty;                 /* st not written yet */
+    int64_t dirty_ms;           /* since when */
+    size_t envelope_max;        /* entries per push; 0: EXCHANGE_ENVELOPE_MAX */
+};
+
+/* Own entries a member's answer carried (exchange_sent_in_answer). The
+ * note is made inside the transaction that makes the entries, so a round
+ * that sees them committed finds the note; one whose entries never commit
+ * is dropped after REPL_NOTE_MS. */
+struct sent_note {
+    char party[STORE_TEXT_MAX + 1];
+    char channel[STORE_TEXT_MAX + 1];
+    int64_t from, to;
+    int64_t at_ms;
+};
+#define REPL_NOTES_MAX 64
+#define REPL_NOTE_MS 2000
+
+struct exchange {
+    struct exchange_options o;
+    struct store *store;
+    struct exchange_client *client;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool woken, stopping;
+    char pull_party[EXCHANGE_PAIRS_MAX > 64 ? 64 : EXCHANGE_PAIRS_MAX][STORE_TEXT_MAX + 1];
+    size_t n_pull_party;
+    struct pair *pairs;
+    size_t n_pairs;
+    int64_t scan_ms;                        /* monotonic: the last pairs_scan */
+    bool scan_owed;                         /* a round ran without one since */
+    struct sent_note notes[REPL_NOTES_MAX]; /* under lock */
+    size_t n_notes;
+};
+
+/* ---- the peer of a pair ------------------------------------------------------ */
+
+struct target {
+    struct store_peer peer;
+    struct exchange_target t;
+    char coll[37];
+};
+
+/* ---- push ------------------------------------------------------------------- */
+
+/* What identifies an entry in a status (TAXII 2.1 §4.3.1: id and version). */
+struct env_entry {
+    char id[STORE_TEXT_MAX + 1];
+    int64_t version_us; /* the object's modified (else created) */
+};
+
+struct envelope {
+    struct buf body;
+    struct env_entry *ids; /* cap of them */
+    size_t n, cap;
+    size_t max; /* entries at most (the member's limit, as learnt, and what is left) */
+};
+
+/* One pair's work in a round: what it pushes, and how it went. */
+struct job {
+    struct pair *p;
+    struct target t;
+    struct store_repl_state st;
+    int64_t size; /* of our log of the channel */
+    struct envelope env;
+    struct exchange_answer a;
+    struct exchange_call *call;
+    int r;
+    struct hl_error err;
+    bool worked, took;
+};
+
+int64_t repl_mono_ms(void);
+int64_t repl_wall_us(void);
+void repl_log(struct exchange *x, const char *fmt, ...) HL_PRINTF(2, 3);
+/* A write: the node's writer lock, then store_begin; tx_end commits (r
+ * 0) or rolls back, and unlocks. */
+HL_MUST_CHECK int repl_tx_begin(struct exchange *x, struct hl_error *err);
+HL_MUST_CHECK int repl_tx_end(struct exchange *x, int r, struct hl_error *err);
+void repl_target_wipe(struct target *t);
+
+/* transfer.c. Pushes what every job's member lacks of our log, the
+ * envelopes to all members at once (one round trip for all of them). */
+void repl_push_all(struct exchange *x, struct job *jobs, size_t n);
+/* Pulls the member's collection from the cursor on. *took: anything new. */
+HL_MUST_CHECK int repl_pull_pair(struct exchange *x, struct pair *p, struct target *t, bool *took,
+                                 struct hl_error *err);
+
+#endif

@@ -1,0 +1,287 @@
+/*
+ * transfer.c — one push and one pull of the replication worker (repl.c
+ * runs them; repl_int.h):
+ *
+ *   push  our log's entries from the member's push_seq, as TAXII envelopes
+ *         POSTed to the member's collection, to every member at once; the
+ *         status moves push_seq by what it confirms (a gap answer sets it to
+ *         what the member holds), and the receipts the answer carries
+ *         ("hotline_entries") are taken as a pulled page;
+ *   pull  the member's collection, less our own log, from the cursor on,
+ *         page by page, each page and its cursor in one transaction.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger/ledger.h"
+#include "repl_int.h"
+#include "stix/stix.h"
+
+static int envelope_add(void *ctx, const struct store_log_entry *e, const struct store_object *o)
+{
+    struct envelope *env = ctx;
+    (void)e;
+    if (env->n == env->max || (env->n && env->body.len + o->json_len + 2 > EXCHANGE_ENVELOPE_BYTES))
+        return 1;
+    if (buf_adds(&env->body, env->n ? "," : "{\"objects\":[") ||
+        buf_add(&env->body, o->json, o->json_len))
+        return -HL_E_TOO_LARGE;
+    snprintf(env->ids[env->n].id, sizeof env->ids[0].id, "%s", o->stix_id);
+    env->ids[env->n++].version_us = o->modified_us;
+    return 0;
+}
+
+/* The number of leading entries of the envelope the status confirms, the
+ * member's own count when it reported a gap (else -1), and the entries of
+ * its own log it made of them (its receipts: "hotline_entries", else
+ * NULL; the caller's reference). */
+static int push_read_status(const struct envelope *env, const struct exchange_answer *a,
+                            size_t *confirmed, int64_t *holds, json_t **entries, char *why,
+                            size_t why_max)
+{
+    json_t *s = json_loadb(a->body.data, a->body.len, 0, NULL);
+    json_t *own = json_object_get(s, "hotline_entries");
+    *entries = json_is_array(own) && json_array_size(own) > 0 &&
+                       json_array_size(own) <= EXCHANGE_ENVELOPE_MAX
+                   ? json_incref(own)
+                   : NULL;
+    json_t *failures = json_object_get(s, "failures");
+    size_t first = env->n;
+    const char *msg = NULL;
+    *holds = -1;
+    for (size_t i = 0; i < json_array_size(failures); i++) {
+        const json_t *f = json_array_get(failures, i);
+        const char *id = json_string_value(json_object_get(f, "id"));
+        const char *version = json_string_value(json_object_get(f, "version"));
+        struct stix_time t;
+        bool timed = version && stix_time_parse(version, &t);
+        int64_t us = timed ? t.sec * 1000000 + t.nsec / 1000 : 0;
+        for (size_t k = 0; id && k < first; k++)
+            if (strcmp(env->ids[k].id, id) == 0 && (!timed || env->ids[k].version_us == us)) {
+                first = k;
+                msg = json_string_value(json_object_get(f, "message"));
+            }
+    }
+    long long n = 0;
+    if (msg && sscanf(msg, "gap: this node holds %lld entries", &n) == 1)
+        *holds = n;
+    else if (msg)
+        snprintf(why, why_max, "refused entry %zu: %.600s", first, msg);
+    *confirmed = first;
+    int r = s && json_is_object(s) ? 0 : -HL_E_PARSE;
+    json_decref(s);
+    return r;
+}
+
+static int pull_page(struct exchange *x, struct pair *p, struct target *t, json_t *objects,
+                     const char *added_last, bool *took, struct hl_error *err);
+
+/* Starts the job's next envelope (our log from st.push_seq). */
+static int push_start(struct exchange *x, struct job *j)
+{
+    char path[REPL_PATH_MAX];
+    struct hl_error *err = &j->err;
+    size_t max = j->p->envelope_max ? j->p->envelope_max : EXCHANGE_ENVELOPE_MAX;
+    if ((int64_t)max > j->size - j->st.push_seq)
+        max = (size_t)(j->size - j->st.push_seq); /* > 0: there is something to push */
+    if (max > j->env.cap) {
+        free(j->env.ids);
+        j->env.cap = 0;
+        if (!(j->env.ids = calloc(max, sizeof *j->env.ids)))
+            return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+        j->env.cap = max;
+    }
+    buf_clear(&j->env.body);
+    j->env.n = 0;
+    j->env.max = max;
+    j->worked = true;
+    int r = store_log_scan(x->store, x->o.me->party, j->p->channel, j->st.push_seq, envelope_add,
+                           &j->env, err);
+    if (r == 1)
+        r = 0;
+    if (!r && (j->env.n == 0 || buf_adds(&j->env.body, "]}")))
+        r = hl_fail(err, HL_E_INTERNAL, NULL, "no entries to push after %lld",
+                    (long long)j->st.push_seq);
+    snprintf(path, sizeof path, "/api/collections/%s/objects/", j->t.coll);
+    if (!r)
+        r = exchange_client_start(x->client, &j->t.t, "POST", path, j->env.body.data,
+                                  j->env.body.len, &j->a, &j->call, err);
+    return r;
+}
+
+/* Takes the entries of the member's own log its answer carried (its
+ * receipts), as a pulled page. If we lack entries before them (an answer
+ * lost to a crash here, which the member counted as delivered), they are
+ * left for a pull from that member, made in this round. */
+static void take_answer_entries(struct exchange *x, struct job *j, json_t *entries)
+{
+    struct hl_error e;
+    bool took = false;
+    int64_t held = 0; /* store_log_size leaves it for a log not held at all */
+    const json_t *first = json_array_get(entries, 0);
+    const char *party = json_string_value(json_object_get(first, SEAL_PROP_PARTY));
+    const json_t *seq = json_object_get(first, SEAL_PROP_SEQ);
+    hl_error_clear(&e);
+    if (!party || !json_is_integer(seq) ||
+        store_log_size(x->store, party, j->p->channel, &held, &e) ||
+        json_integer_value(seq) > held) {
+        j->p->next_pull_ms = 0;
+        return;
+    }
+    if (pull_page(x, j->p, &j->t, entries, "", &took, &e))
+        repl_log(x, "exchange %s (%s) in %s: the receipts in the answer: %s (a pull brings them)",
+                 j->t.peer.name, j->p->party, j->p->channel, e.msg);
+    j->took = j->took || took;
+}
+
+/* The answer to the job's envelope: push_seq moves by what the member
+ * confirmed (a gap failure sets it to what the member holds). The state
+ * is committed between envelopes (progress survives a crash); after the
+ * last one the round's outcome writes it. */
+static int push_finish(struct exchange *x, struct job *j)
+{
+    char why[STORE_DETAIL_MAX] = "";
+    size_t confirmed = 0;
+    int64_t holds = -1;
+    json_t *entries = NULL;
+    struct hl_error *err = &j->err;
+    const char *name = j->t.peer.name;
+    int r = exchange_client_end(x->client, j->call, err);
+    j->call = NULL;
+    if (!r && j->a.status == 413 && j->env.n > 1) {
+        j->p->envelope_max = j->env.n / 2; /* the member takes fewer: halve until it fits */
+        return 0;                          /* and send again at once */
+    }
+    if (!r && j->a.status != 202)
+        r = hl_fail(err, HL_E_IO, name, "push to %s: HTTP %ld: %.300s", name, j->a.status,
+                    j->a.body.data);
+    if (!r && push_read_status(&j->env, &j->a, &confirmed, &holds, &entries, why, sizeof why))
+        r = hl_fail(err, HL_E_PARSE, name, "push to %s: the status does not parse", name);
+    if (r) {
+        json_decref(entries);
+        return r;
+    }
+    j->st.push_seq = holds >= 0 ? holds : j->st.push_seq + (int64_t)confirmed;
+    if (entries) { /* the member's receipts: taken as from a pull */
+        take_answer_entries(x, j, entries);
+        json_decref(entries);
+    }
+    if (holds < 0 && why[0])
+        return hl_fail(err, HL_E_CONFLICT, name, "push to %s: %s", name, why);
+    if (j->st.push_seq < j->size && !repl_tx_begin(x, err))
+        r = repl_tx_end(x, store_repl_state_put(x->store, j->p->party, j->p->channel, &j->st, err),
+                        err);
+    return r;
+}
+
+/* Pushes what every job's member lacks of our log, the envelopes to all
+ * members at once (one round trip for all of them, not one each). */
+void repl_push_all(struct exchange *x, struct job *jobs, size_t n)
+{
+    for (;;) {
+        size_t started = 0;
+        for (size_t i = 0; i < n && !x->stopping; i++) {
+            struct job *j = &jobs[i];
+            if (!j->r && j->st.push_seq < j->size) {
+                j->r = push_start(x, j);
+                started += j->call != NULL;
+            }
+        }
+        if (!started)
+            return;
+        exchange_client_run(x->client);
+        for (size_t i = 0; i < n; i++)
+            if (jobs[i].call)
+                jobs[i].r = push_finish(x, &jobs[i]);
+    }
+}
+
+/* ---- pull ------------------------------------------------------------------- */
+
+/* Accepts one page and moves the cursor, in one transaction. */
+static int pull_page(struct exchange *x, struct pair *p, struct target *t, json_t *objects,
+                     const char *added_last, bool *took, struct hl_error *err)
+{
+    struct store_repl cur;
+    struct exchange_accept acc = {
+        .me = x->o.me,
+        .store = x->store,
+        .peer = p->party,
+        .peer_name = t->peer.name,
+        .channel = p->channel,
+        .pull = true,
+        .now_us = repl_wall_us(),
+        .log = x->o.log,
+        .log_ctx = x->o.log_ctx,
+    };
+    /* The costly checks before the writer's lock (on failure, inside). */
+    if (exchange_accept_prepare(&acc, objects, err))
+        hl_error_clear(err);
+    int r = repl_tx_begin(x, err);
+    if (r) {
+        exchange_checks_free(acc.checks);
+        return r;
+    }
+    r = exchange_accept_pull(&acc, objects, err);
+    exchange_checks_free(acc.checks);
+    if (!r)
+        r = store_repl_get(x->store, p->party, p->channel, &cur, err);
+    if (!r && added_last[0]) {
+        struct stix_time tm;
+        snprintf(cur.pull_next, sizeof cur.pull_next, "%s", added_last);
+        if (stix_time_parse(added_last, &tm))
+            cur.pull_added_us = tm.sec * 1000000 + tm.nsec / 1000;
+        r = store_repl_set(x->store, p->party, p->channel, &cur, err);
+    }
+    r = repl_tx_end(x, r, err);
+    *took = !r && (acc.accepted || acc.receipts);
+    if (*took && x->o.committed)
+        x->o.committed(x->o.committed_ctx);
+    return r;
+}
+
+/* Pulls the member's collection from the cursor on. *took: anything new. */
+int repl_pull_pair(struct exchange *x, struct pair *p, struct target *t, bool *took,
+                   struct hl_error *err)
+{
+    struct store_repl cur;
+    struct exchange_answer a;
+    char path[REPL_PATH_MAX];
+    bool more = true;
+    exchange_answer_init(&a);
+    *took = false;
+    int r = 0;
+    while (!r && more && !x->stopping) {
+        bool page_took = false;
+        r = store_repl_get(x->store, p->party, p->channel, &cur, err);
+        if (r)
+            break;
+        /* Our own log's entries we hold: the member leaves them out (a
+         * node that does not know the parameter ignores it, and they are
+         * skipped here). */
+        snprintf(path, sizeof path,
+                 "/api/collections/%s/objects/?match%%5Bversion%%5D=all&limit=%d"
+                 "&hotline_except_party=%s%s%s",
+                 t->coll, EXCHANGE_ENVELOPE_MAX, x->o.me->party,
+                 cur.pull_next[0] ? "&added_after=" : "", cur.pull_next);
+        r = exchange_client_request(x->client, &t->t, "GET", path, NULL, 0, &a, err);
+        if (!r && a.status != 200)
+            r = hl_fail(err, HL_E_IO, t->peer.name, "pull from %s: HTTP %ld: %.300s", t->peer.name,
+                        a.status, a.body.data);
+        json_t *doc = r ? NULL : json_loadb(a.body.data, a.body.len, JSON_REJECT_DUPLICATES, NULL);
+        if (!r && !json_is_object(doc))
+            r = hl_fail(err, HL_E_PARSE, t->peer.name, "pull from %s: not a TAXII envelope",
+                        t->peer.name);
+        json_t *objects = json_object_get(doc, "objects");
+        more = json_is_true(json_object_get(doc, "more"));
+        if (!r && json_array_size(objects))
+            r = pull_page(x, p, t, objects, a.added_last, &page_took, err);
+        else
+            more = false;
+        *took = *took || page_took;
+        json_decref(doc);
+    }
+    exchange_answer_release(&a);
+    return r;
+}
