@@ -227,7 +227,9 @@ struct taxii_options {
     bool manual_checkpoint;
     /* The validation of each object a user POSTs (step 2 of post.c): adds
      * findings to r. NULL: stix_validate_object. `hotline serve` gives
-     * workflow_object_check, which adds the rules of hotline's own SDOs. */
+     * workflow_object_check, which adds the rules of hotline's own SDOs.
+     * Called on the ledger's worker threads, for several objects at once:
+     * it must only read obj and write r. */
     void (*object_check)(const struct json_t *obj, const char *path, struct stix_report *r);
     /* GET /api/hotline/metrics (administrators only): appends the
      * Prometheus text of the node's metrics at now_us to out, reading
