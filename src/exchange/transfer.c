@@ -215,7 +215,7 @@ static int pull_page(struct exchange *x, struct pair *p, struct target *t, json_
         .log = x->o.log,
         .log_ctx = x->o.log_ctx,
     };
-    /* The costly checks before the writer's lock (on failure, inside). */
+    /* The costly checks start before the writer's lock (on failure, inside). */
     if (exchange_accept_prepare(&acc, objects, err))
         hl_error_clear(err);
     int r = repl_tx_begin(x, err);
@@ -225,14 +225,14 @@ static int pull_page(struct exchange *x, struct pair *p, struct target *t, json_
     }
     r = exchange_accept_pull(&acc, objects, err);
     exchange_checks_free(acc.checks);
-    if (!r)
-        r = store_repl_get(x->store, p->party, p->channel, &cur, err);
-    if (!r && added_last[0]) {
+    if (!r && added_last[0]) { /* a page, not an answer's receipts: move the cursor */
         struct stix_time tm;
+        r = store_repl_get(x->store, p->party, p->channel, &cur, err);
         snprintf(cur.pull_next, sizeof cur.pull_next, "%s", added_last);
-        if (stix_time_parse(added_last, &tm))
+        if (!r && stix_time_parse(added_last, &tm))
             cur.pull_added_us = tm.sec * 1000000 + tm.nsec / 1000;
-        r = store_repl_set(x->store, p->party, p->channel, &cur, err);
+        if (!r)
+            r = store_repl_set(x->store, p->party, p->channel, &cur, err);
     }
     r = repl_tx_end(x, r, err);
     *took = !r && (acc.accepted || acc.receipts);
