@@ -143,7 +143,8 @@ void taxii_ep_peer_post(struct taxii_ctx *c)
         return;
     json_t *ok = json_array(), *failed = json_array();
     struct taxii_peer_post p = {c->user.party, c->user.name, c->channel, objects, c->now_us,
-                                ok,            failed,       NULL,       0,       0};
+                                ok,            failed,       NULL,       0,       0,
+                                false};
     const struct taxii_options *o = &c->srv->o;
     if (ok && failed && o->peer_prepare && o->peer_prepare(o->peer_ctx, c->store, &p, &err))
         hl_error_clear(&err); /* the hook checks everything itself then */
@@ -154,6 +155,7 @@ void taxii_ep_peer_post(struct taxii_ctx *c)
         r = c->srv->o.peer_post(c->srv->o.peer_ctx, c->store, &p, &err);
         if (!r && !(status = peer_status(c, ok, failed, &err)))
             r = -err.code;
+        c->quiet_commit = p.answered_all && p.own_to - p.own_from <= TAXII_PEER_ENTRIES_MAX;
         r = taxii_write_end(c, r, &err);
     }
     if (o->peer_prepare && o->peer_release)

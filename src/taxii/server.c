@@ -185,7 +185,7 @@ int taxii_write_end(struct taxii_ctx *c, int r, struct hl_error *err)
     if (r)
         taxii_rollback(c->store);
     pthread_mutex_unlock(c->srv->wlock);
-    if (r == 0 && c->srv->o.committed)
+    if (r == 0 && c->srv->o.committed && !c->quiet_commit)
         c->srv->o.committed(c->srv->o.committed_ctx, c->channel);
     if (r == 0)
         taxii_watch_notify(c->srv);

@@ -178,6 +178,10 @@ struct taxii_peer_post {
      * answer carries them (TAXII_PEER_ENTRIES_MAX at most), so that the
      * peer holds the receipts one round trip after its push. */
     int64_t own_from, own_to;
+    /* Set by peer_post: the commit leaves nothing for the node's own
+     * pushes (the answer carries all it made, and the pusher is the only
+     * other member): the committed hook is not called for it. */
+    bool answered_all;
 };
 
 /* Most own entries a peer's answer carries (more: they go by the

@@ -163,6 +163,7 @@ struct taxii_ctx {
      * and whether the endpoint asked to wait instead of answering. */
     struct taxii_waiter *waiter;
     bool suspend;
+    bool quiet_commit; /* taxii_write_end skips the committed hook */
 };
 
 /* Whether the endpoint should wait rather than answer now: true (and
