@@ -21,7 +21,7 @@
  *   channels(id, name, created_us)
  *   channel_members(channel_id, party_id)
  *   objects(row, channel_id, stix_id, type, modified_us, date_added_us, json,
- *           sealed_by)                    sealed_by: step 6
+ *           sealed_by, versions)          sealed_by: step 6, versions: 7
  *   logs(id, party_id, channel_id)        one per (party, channel)
  *   log_entries(log_id, seq, leaf_hash[32], object_row, batch)
  *   tiles(log_id, level, idx, hash[32])   complete subtrees, RFC 9162 §2.1.1
@@ -165,6 +165,20 @@ static const char *const steps[] = {
     "ALTER TABLE objects ADD COLUMN sealed_by TEXT;"
     "UPDATE objects SET sealed_by = l.party_id FROM log_entries e JOIN logs l ON l.id = e.log_id"
     " WHERE e.object_row = objects.row;",
+    /* 7: whether an object's id has more than one version in its channel
+     * (set on every version as the second arrives, never cleared): a page
+     * of TAXII's default match[version]=last then looks for a newer version
+     * only for those rows, not for every row (one index descent each). */
+    "ALTER TABLE objects ADD COLUMN versions INTEGER NOT NULL DEFAULT 0"
+    " CHECK(versions IN (0, 1));"
+    "UPDATE objects SET versions = 1 WHERE (channel_id, stix_id) IN"
+    " (SELECT channel_id, stix_id FROM objects GROUP BY channel_id, stix_id"
+    "  HAVING count(*) > 1);"
+    "CREATE TRIGGER objects_versions AFTER INSERT ON objects"
+    " WHEN EXISTS (SELECT 1 FROM objects v WHERE v.channel_id = NEW.channel_id"
+    "  AND v.stix_id = NEW.stix_id AND v.row <> NEW.row)"
+    " BEGIN UPDATE objects SET versions = 1 WHERE channel_id = NEW.channel_id"
+    "  AND stix_id = NEW.stix_id AND versions = 0; END;",
 };
 
 #define N_STEPS ((int)(sizeof steps / sizeof steps[0]))

@@ -75,7 +75,9 @@ static const char *const stmt_sql[SQ__COUNT] = {
         " AND (?6 IS NULL OR o.stix_id IN (SELECT value FROM json_each(?6)))"
         " AND NOT EXISTS (SELECT 1 FROM deleted_objects d WHERE d.row = o.row)"
         " AND (?10 IS NULL OR o.sealed_by IS NULL OR o.sealed_by <> ?10)"
-        " AND (?7 = 0 OR o.modified_us = (SELECT CASE ?7 WHEN 1 THEN max(v.modified_us)"
+        /* an id with one version is its own first and last (step 7) */
+        " AND (?7 = 0 OR o.versions = 0 OR o.modified_us = (SELECT CASE ?7 WHEN 1 THEN"
+        "      max(v.modified_us)"
         "      ELSE min(v.modified_us) END FROM objects v"
         "      WHERE v.channel_id = o.channel_id AND v.stix_id = o.stix_id"
         "      AND NOT EXISTS (SELECT 1 FROM deleted_objects d WHERE d.row = v.row)))"

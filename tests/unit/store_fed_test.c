@@ -486,6 +486,7 @@ static const char *const unstep4 =
     "DROP TABLE tlp_held;"
     "DROP TABLE IF EXISTS channel_policy; DROP TABLE IF EXISTS escalations;" /* step 5 */
     "ALTER TABLE objects DROP COLUMN sealed_by;"                              /* step 6 */
+    "DROP TRIGGER objects_versions; ALTER TABLE objects DROP COLUMN versions;" /* step 7 */
     "CREATE TABLE users3(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
     " token_hash BLOB NOT NULL UNIQUE CHECK(length(token_hash) = 32),"
     " admin INTEGER NOT NULL CHECK(admin IN (0, 1)), created_us INTEGER NOT NULL) STRICT;"
@@ -564,6 +565,7 @@ static void test_open_upgrades_a_node_written_by_hotline_before_step_4(void **st
     snprintf(q6, sizeof q6, "SELECT count(*) FROM objects WHERE sealed_by = '%s'", party);
     assert_int_equal(raw(db_path, q6), 2);
     assert_int_equal(raw(db_path, "SELECT count(*) FROM objects WHERE sealed_by IS NULL"), 0);
+    assert_int_equal(raw(db_path, "SELECT count(*) FROM objects WHERE versions = 1"), 0);
     assert_int_equal(store_user_get(old, "alice", &u, &f->err), 0);
     assert_string_equal(u.party_id, "");
     assert_int_equal(store_user_rights(old, "alice", "us-ru", &rights, &f->err), 0);

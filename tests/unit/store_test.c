@@ -351,6 +351,37 @@ static void test_rolled_back_channel_is_not_remembered(void **state)
     assert_int_equal(store_object_add(f->s, &o, NULL, &f->err), -HL_E_NOT_FOUND);
 }
 
+/* An id's rows say whether it has other versions (step 7), which is what
+ * lets match[version] last and first skip the search for the others; with
+ * the newest deleted, last is the one before. */
+static void test_versions_flag_and_last_after_a_delete(void **state)
+{
+    struct fx *f = *state;
+    char sql[128];
+    int64_t one = add_obj(f->s, NOTE1, 100, 10);
+    int64_t v1 = add_obj(f->s, IND1, 100, 20);
+    snprintf(sql, sizeof sql, "SELECT versions FROM objects WHERE row = %lld", (long long)v1);
+    assert_int_equal(raw_int(f->path, sql), 0);
+    int64_t v2 = add_obj(f->s, IND1, 300, 30);
+    assert_int_equal(raw_int(f->path, sql), 1);
+    snprintf(sql, sizeof sql, "SELECT versions FROM objects WHERE row = %lld", (long long)v2);
+    assert_int_equal(raw_int(f->path, sql), 1);
+    snprintf(sql, sizeof sql, "SELECT versions FROM objects WHERE row = %lld", (long long)one);
+    assert_int_equal(raw_int(f->path, sql), 0);
+    struct store_page pg;
+    struct seen s = {0};
+    struct store_query q = {.channel = CH, .limit = 100, .version = STORE_VERSION_LAST};
+    assert_int_equal(store_object_list(f->s, &q, collect, &s, &pg, &f->err), 0);
+    assert_int_equal(s.n, 2);
+    assert_int_equal(s.rows[0], one);
+    assert_int_equal(s.rows[1], v2);
+    assert_int_equal(store_object_delete(f->s, v2, 40, &f->err), 0);
+    s.n = 0;
+    assert_int_equal(store_object_list(f->s, &q, collect, &s, &pg, &f->err), 0);
+    assert_int_equal(s.n, 2);
+    assert_int_equal(s.rows[1], v1);
+}
+
 /* A member's pull leaves out its own log's entries (except_sealed_by),
  * and keeps everything else: other logs' entries and unsealed rows. */
 static void test_object_list_leaves_out_one_partys_log(void **state)
@@ -773,6 +804,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_object_list_leaves_out_one_partys_log, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_rolled_back_channel_is_not_remembered, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_versions_flag_and_last_after_a_delete, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_tiles_put_get_and_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tree_heads_and_receipts, setup, teardown),

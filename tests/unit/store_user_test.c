@@ -225,8 +225,12 @@ static void forge_version_1(const char *path)
         assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     }
     /* columns later steps added to step 1's tables */
-    assert_int_equal(
-        sqlite3_exec(db, "ALTER TABLE objects DROP COLUMN sealed_by", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP TRIGGER objects_versions;"
+                                  "ALTER TABLE objects DROP COLUMN versions;"
+                                  "ALTER TABLE objects DROP COLUMN sealed_by",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     assert_true(n >= 2); /* users, user_rights at least */
