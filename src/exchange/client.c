@@ -166,8 +166,23 @@ static size_t discard(char *p, size_t size, size_t n, void *ctx)
     return size * n;
 }
 
-int exchange_client_probe(const char *url, char fingerprint[static EXCHANGE_FINGERPRINT_LEN + 1],
-                          char pin[static EXCHANGE_PIN_MAX], struct hl_error *err)
+/* libcurl's progress callback of a probe: non-zero ends it once the
+ * client is cancelled (it is called at least about once a second, so a
+ * stopping node does not wait out the probe's timeout). */
+static int probe_progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+    (void)dt;
+    (void)dn;
+    (void)ut;
+    (void)un;
+    const atomic_bool *cancelled = ctx;
+    return cancelled && atomic_load(cancelled) ? 1 : 0;
+}
+
+/* exchange_client_probe, ended early once *cancelled (may be NULL). */
+static int probe_until(const atomic_bool *cancelled, const char *url,
+                       char fingerprint[static EXCHANGE_FINGERPRINT_LEN + 1],
+                       char pin[static EXCHANGE_PIN_MAX], struct hl_error *err)
 {
     char target[EXCHANGE_URL_MAX + 16];
     fingerprint[0] = pin[0] = '\0';
@@ -191,6 +206,9 @@ int exchange_client_probe(const char *url, char fingerprint[static EXCHANGE_FING
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, probe_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, (void *)cancelled);
     CURLcode cc = curl_easy_perform(h);
     int r = 0;
     const char *pem = cc == CURLE_OK ? certinfo_leaf_pem(h) : NULL;
@@ -202,6 +220,12 @@ int exchange_client_probe(const char *url, char fingerprint[static EXCHANGE_FING
         r = leaf_pins(pem, fingerprint, pin, err);
     curl_easy_cleanup(h);
     return r;
+}
+
+int exchange_client_probe(const char *url, char fingerprint[static EXCHANGE_FINGERPRINT_LEN + 1],
+                          char pin[static EXCHANGE_PIN_MAX], struct hl_error *err)
+{
+    return probe_until(NULL, url, fingerprint, pin, err);
 }
 
 /* The pin slot of t, probed and checked; NULL with err set on failure. */
@@ -229,7 +253,7 @@ static struct pin *pin_for(struct exchange_client *c, const struct exchange_targ
     if (p->pin[0])
         return p;
     char pin[EXCHANGE_PIN_MAX];
-    if (exchange_client_probe(t->url, fp, pin, err))
+    if (probe_until(&c->cancelled, t->url, fp, pin, err))
         return NULL;
     if (strcmp(fp, t->fingerprint) != 0) {
         hl_fail(err, HL_E_VERIFY, "cert_fingerprint",

@@ -5,7 +5,8 @@
 # entry with changed content (re-signed: equivocation, raised as an alarm
 # with both objects); an object for a channel the peer is not in; and its
 # own worker refuses a peer whose certificate is not the pinned one (no
-# request with credentials reaches that peer).
+# request with credentials reaches that peer). And a peer that never
+# answers the TLS handshake does not hold up a node's stop.
 set -eu
 
 : "${HL_BIN:?HL_BIN must point at the hotline binary}"
@@ -130,6 +131,36 @@ grep -q "exchange b ($PB) in ch: the certificate of b at https://127.0.0.1:[0-9]
     fail "a did not log the fingerprint mismatch: $(grep exchange "$tmp/a.log" | tail -2)"
 [ "$(grep -c "but 0\{64\} is pinned" "$tmp/a.log")" = 1 ] || fail "the mismatch was logged more than once"
 
+# 6. a peer that accepts the connection and never answers (its TLS
+# handshake hangs): a's worker is probing its certificate when a is told
+# to stop, and a stops at once, not after the probe's 10 s timeout.
+python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+s.settimeout(1)
+print(s.getsockname()[1], flush=True)
+held, end = [], time.time() + 30
+while time.time() < end:
+    try:
+        c, _ = s.accept()
+        held.append(c)
+        open(sys.argv[1], "w").write("accepted")
+    except socket.timeout:
+        pass
+' "$tmp/tarpit.hit" >"$tmp/tarpit.port" &
+tarpit=$!
+fed_wait 10 test -s "$tmp/tarpit.port"
+"$HL_BIN" peer set b --data "$tmp/a" --url "https://127.0.0.1:$(cat "$tmp/tarpit.port")" >/dev/null 2>&1 ||
+    fail "peer set --url"
+"$HL_BIN" send --channel ch "$tmp/n1.json" --data "$tmp/a" --no-wait >/dev/null 2>&1 || true
+fed_wait 15 test -s "$tmp/tarpit.hit" || fail "a's worker never tried the silent peer"
+t0=$(date +%s%N)
 fed_stop a
+stop_ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$stop_ms" -lt 4000 ] || fail "a took $stop_ms ms to stop while probing a silent peer"
+kill "$tarpit" 2>/dev/null || true
+wait "$tarpit" 2>/dev/null || true
 fed_stop b
-finish fed_reject "another party's seal, a forged signature, a replayed entry (altered; re-signed: alarm), a channel not joined, a wrong fingerprint: each refused, logged, nothing stored"
+finish fed_reject "another party's seal, a forged signature, a replayed entry (altered; re-signed: alarm), a channel not joined, a wrong fingerprint: each refused, logged, nothing stored; a silent peer does not hold up a stop"
