@@ -73,15 +73,18 @@ static const char *const stmt_sql[SQ__COUNT] = {
         " AND (?4 IS NULL OR o.date_added_us > ?4)"
         " AND (?5 IS NULL OR o.type IN (SELECT value FROM json_each(?5)))"
         " AND (?6 IS NULL OR o.stix_id IN (SELECT value FROM json_each(?6)))"
-        " AND NOT EXISTS (SELECT 1 FROM deleted_objects d WHERE d.row = o.row)"
+        /* ?11 = 0: nothing was ever deleted (SQ_ANY_DELETED), and no row
+         * needs the deletion checks, one index probe each */
+        " AND (?11 = 0 OR NOT EXISTS (SELECT 1 FROM deleted_objects d WHERE d.row = o.row))"
         " AND (?10 IS NULL OR o.sealed_by IS NULL OR o.sealed_by <> ?10)"
         /* an id with one version is its own first and last (step 7) */
         " AND (?7 = 0 OR o.versions = 0 OR o.modified_us = (SELECT CASE ?7 WHEN 1 THEN"
         "      max(v.modified_us)"
         "      ELSE min(v.modified_us) END FROM objects v"
         "      WHERE v.channel_id = o.channel_id AND v.stix_id = o.stix_id"
-        "      AND NOT EXISTS (SELECT 1 FROM deleted_objects d WHERE d.row = v.row)))"
+        "      AND (?11 = 0 OR NOT EXISTS (SELECT 1 FROM deleted_objects d WHERE d.row = v.row))))"
         " ORDER BY o.date_added_us, o.row LIMIT ?8",
+    [SQ_ANY_DELETED] = "SELECT EXISTS (SELECT 1 FROM deleted_objects)",
     [SQ_LOG_ID] = "SELECT l.id FROM logs l JOIN channels c ON c.id = l.channel_id"
                   " WHERE l.party_id = ?1 AND c.name = ?2",
     [SQ_LOG_CREATE] = "INSERT INTO logs(party_id, channel_id)"

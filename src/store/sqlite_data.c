@@ -162,6 +162,23 @@ static int64_t page_floor(const struct store_query *qr)
     return lo;
 }
 
+/* Whether any object version was ever deleted (TAXII DELETE), in the
+ * connection's current snapshot: if not, a page skips the checks. */
+static HL_MUST_CHECK int any_deleted(struct store_sqlite *q, int64_t *out, struct hl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int r = sq_stmt(q, SQ_ANY_DELETED, &st, err);
+    if (!r)
+        r = sq_step(q, st, "deleted objects", err);
+    if (r == 1)
+        r = sq_col_i64(st, 0, "deleted_objects", 0, out, err);
+    else if (r == 0)
+        r = hl_fail(err, HL_E_STORE, "deleted_objects", "store: EXISTS returned nothing");
+    if (st)
+        sqlite3_reset(st);
+    return r;
+}
+
 int sq_object_list(struct store *s, const struct store_query *qr, store_object_fn fn, void *ctx,
                    struct store_page *page, struct hl_error *err)
 {
@@ -196,6 +213,11 @@ int sq_object_list(struct store *s, const struct store_query *qr, store_object_f
         r = sq_bind_i64(q, st, 9, page_floor(qr), err);
     if (!r && qr->except_sealed_by)
         r = sq_bind_text(q, st, 10, qr->except_sealed_by, err);
+    int64_t deleted = 1;
+    if (!r)
+        r = any_deleted(q, &deleted, err);
+    if (!r)
+        r = sq_bind_i64(q, st, 11, deleted, err);
     if (!r)
         r = object_rows(q, st, qr->limit, fn, ctx, page, err);
     if (st) {

@@ -44,6 +44,7 @@ enum sq_stmt_id {
     SQ_OBJECT_GET,
     SQ_OBJECT_VERSIONS,
     SQ_OBJECT_LIST,
+    SQ_ANY_DELETED,
     SQ_LOG_ID,
     SQ_LOG_CREATE,
     SQ_LOG_SIZE,
