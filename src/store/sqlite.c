@@ -64,7 +64,9 @@ static const char *const stmt_sql[SQ__COUNT] = {
      * (date_added_us, row): never OFFSET. ?5 and ?6 are JSON arrays of
      * plain tokens built by sqlite_data.c from checked values. */
     [SQ_OBJECT_LIST] =
-        "SELECT " SQ_OBJECT_COLS OBJ_FROM " WHERE o.channel_id = ?1"
+        /* SQ_OBJECT_COLS with the channel's name bound (?12): no join per row */
+        "SELECT o.row, ?12, o.stix_id, o.type, o.modified_us, o.date_added_us, o.json"
+        " FROM objects o WHERE o.channel_id = ?1"
         /* ?9, the lowest date_added a row of this page can have, is a
          * plain range on objects_added: a page starts with one index
          * descent, not a scan of the channel from its first row. */

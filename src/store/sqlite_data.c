@@ -219,6 +219,8 @@ int sq_object_list(struct store *s, const struct store_query *qr, store_object_f
     if (!r)
         r = sq_bind_i64(q, st, 11, deleted, err);
     if (!r)
+        r = sq_bind_text(q, st, 12, qr->channel, err);
+    if (!r)
         r = object_rows(q, st, qr->limit, fn, ctx, page, err);
     if (st) {
         sqlite3_reset(st);
