@@ -607,7 +607,11 @@ static int sq_checkpoint(struct store *s, struct hl_error *err)
 static int sq_rollback(struct store *s, struct hl_error *err)
 {
     struct store_sqlite *q = sq_of(s);
-    sq_cache_forget(q); /* it may name a row the rollback removes */
+    /* A cached id may name a row the rollback removes - only if this
+     * transaction wrote: ending a read keeps them (a TAXII GET ends each
+     * request with a rollback). */
+    if (sqlite3_txn_state(q->db, NULL) == SQLITE_TXN_WRITE)
+        sq_cache_forget(q);
     if (sqlite3_get_autocommit(q->db))
         return 0;
     sqlite3_stmt *st = NULL;
