@@ -22,13 +22,6 @@ _Static_assert(LEDGER_HASH_BYTES == STORE_HASH_BYTES, "a token hash is one store
 
 #define AUTH_TOKEN_RAW 32
 
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static HL_MUST_CHECK int auth_invalid(struct hl_error *err)
 {
     return hl_fail(err, HL_E_PERM, NULL, "invalid credentials");
@@ -170,7 +163,7 @@ static HL_MUST_CHECK int user_add(struct store *s, const char *name, bool admin,
     memcpy(u.name, name, strlen(name) + 1);
     memcpy(u.party_id, party_id, strlen(party_id) + 1);
     u.admin = admin;
-    u.created_us = now_us();
+    u.created_us = hl_wall_us();
     int r = auth_token_new(token, u.token_hash, err);
     if (!r)
         r = store_user_add(s, &u, err);

@@ -155,4 +155,9 @@ void hl_hex(char *out, const uint8_t *in, size_t n);
  * The replacement for atoi/strtol at every call site. */
 HL_MUST_CHECK bool hl_parse_int(const char *s, long long min, long long max, long long *out);
 
+/* Microseconds: since the Unix epoch (CLOCK_REALTIME: timestamps that are
+ * stored or shown), and of CLOCK_MONOTONIC (durations, deadlines). */
+int64_t hl_wall_us(void);
+int64_t hl_mono_us(void);
+
 #endif

@@ -122,7 +122,7 @@ static int channel_parse_members(char *spec, char **names, size_t *n)
 static int channel_members_in(struct cli_node *node, const char *name, bool create, char **members,
                               size_t n, struct hl_error *err)
 {
-    struct store_channel c = {.created_us = cli_now_us()};
+    struct store_channel c = {.created_us = hl_wall_us()};
     bool pending = false;
     snprintf(c.name, sizeof c.name, "%s", name);
     int r = store_begin(node->store, err);

@@ -106,7 +106,7 @@ int cli_deadlines(int argc, char **argv)
     };
     char *operands[1], hook[NODE_PATH_MAX + 1], when[32];
     int n_ops = 0;
-    int64_t now_us = cli_now_us(), n_ack = 0, n_due = 0;
+    int64_t now_us = hl_wall_us(), n_ack = 0, n_due = 0;
     struct hl_error err;
     if (cli_wants_help(argc, argv)) {
         deadlines_help();

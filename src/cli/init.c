@@ -122,13 +122,6 @@ bool cli_node_path(char *out, const char *dir, const char *name)
     return n >= 0 && n < CLI_PATH_MAX;
 }
 
-int64_t cli_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 void cli_format_us(int64_t us, char out[32])
 {
     int64_t sec = us / 1000000, rem = us % 1000000;

@@ -238,7 +238,7 @@ static int append_commit(const struct append_args *a, json_t *objs)
     if (!r && n && !items)
         r = hl_fail(&err, HL_E_NOMEM, NULL, "out of memory");
     if (!r && n)
-        r = log_append_in(node.store, &me, a->channel, items, n, cli_now_us(), &res, &err);
+        r = log_append_in(node.store, &me, a->channel, items, n, hl_wall_us(), &res, &err);
     if (!r)
         r = store_commit(node.store, &err);
     free(items);
@@ -443,7 +443,7 @@ static int log_import_cmd(int argc, char **argv)
         return CLI_ERROR;
     struct log_signer me = {node.party, &node.key};
     struct log_import_result res = {0};
-    int r = log_import(node.store, &me, file[0], pin ? pk : NULL, cli_now_us(), &res, &err);
+    int r = log_import(node.store, &me, file[0], pin ? pk : NULL, hl_wall_us(), &res, &err);
     cli_node_close(&node);
     if (r) {
         fprintf(stderr, "hotline log: %s not imported; nothing stored\n", file[0]);

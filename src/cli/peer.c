@@ -404,7 +404,7 @@ static int peer_store(struct cli_node *n, const char *name, struct peer_in *in,
     snprintf(p.name, sizeof p.name, "%s", in->display[0] ? in->display : name);
     memcpy(p.public_key, in->pk, 32);
     snprintf(in->peer.name, sizeof in->peer.name, "%s", name);
-    in->peer.added_us = cli_now_us();
+    in->peer.added_us = hl_wall_us();
     int r = store_party_put(n->store, &p, err);
     if (!r)
         r = store_peer_put(n->store, &in->peer, err);

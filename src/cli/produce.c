@@ -98,7 +98,7 @@ int cli_produce_begin(const char *cmd, struct cli_produce *p, const char *about,
         return CLI_ERROR;
     }
     c->party = n->party;
-    c->now_us = cli_now_us();
+    c->now_us = hl_wall_us();
     c->tlp = p->tlp;
     return CLI_OK;
 }

@@ -119,13 +119,6 @@ static int publish_call(struct exchange_client *c, const struct exchange_target 
     return r;
 }
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static bool all_delivered(const json_t *d)
 {
     const json_t *m = json_object_get(d, "members");
@@ -143,9 +136,9 @@ static int publish_wait(struct exchange_client *c, const struct exchange_target 
                         struct hl_error *err)
 {
     char path[1024];
-    int64_t until = mono_ms() + (int64_t)timeout_s * 1000;
+    int64_t until = (hl_mono_us() / 1000) + (int64_t)timeout_s * 1000;
     for (;;) {
-        int64_t left = until - mono_ms();
+        int64_t left = until - (hl_mono_us() / 1000);
         if (left < 0)
             left = 0;
         if (left > PUBLISH_WAIT_SLICE_MS)
@@ -156,7 +149,7 @@ static int publish_wait(struct exchange_client *c, const struct exchange_target 
         int r = publish_call(c, t, "GET", path, NULL, 200, delivery, err);
         if (r || all_delivered(*delivery))
             return r;
-        if (mono_ms() >= until)
+        if ((hl_mono_us() / 1000) >= until)
             return 1;
     }
 }

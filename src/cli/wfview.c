@@ -26,7 +26,7 @@ bool cli_time_arg(const char *s, int64_t *out_us)
     if (!s)
         return false;
     if ((s[0] == '+' || s[0] == '-') && workflow_duration_parse(s + 1, 100LL * 366 * 86400, &d)) {
-        *out_us = cli_now_us() + (s[0] == '+' ? d : -d) * 1000000;
+        *out_us = hl_wall_us() + (s[0] == '+' ? d : -d) * 1000000;
         return true;
     }
     if (!stix_time_parse(s, &t))
@@ -237,7 +237,7 @@ int cli_list(int argc, char **argv)
     };
     char *operands[1], party[STORE_TEXT_MAX + 1];
     int n_ops = 0;
-    struct workflow_filter f = {.status = status, .now_us = cli_now_us()};
+    struct workflow_filter f = {.status = status, .now_us = hl_wall_us()};
     if (cli_wants_help(argc, argv)) {
         list_help();
         return CLI_OK;
@@ -493,7 +493,7 @@ int cli_show(int argc, char **argv)
     };
     char *operands[2];
     int n_ops = 0;
-    int64_t now_us = cli_now_us();
+    int64_t now_us = hl_wall_us();
     if (cli_wants_help(argc, argv)) {
         show_help();
         return CLI_OK;

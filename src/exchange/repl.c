@@ -31,20 +31,6 @@
 #include "repl_int.h"
 #include "store/store.h"
 
-int64_t repl_mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t repl_wall_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 void repl_log(struct exchange *x, const char *fmt, ...)
 {
     char line[STORE_DETAIL_MAX + 256];
@@ -97,7 +83,7 @@ void exchange_sent_in_answer(struct exchange *x, const char *party, const char *
         memcpy(n->channel, channel, strlen(channel) + 1);
         n->from = from;
         n->to = to;
-        n->at_ms = repl_mono_ms();
+        n->at_ms = (hl_mono_us() / 1000);
     }
     pthread_mutex_unlock(&x->lock);
 }
@@ -108,7 +94,7 @@ void exchange_sent_in_answer(struct exchange *x, const char *party, const char *
 static void notes_apply(struct exchange *x, const struct pair *p, struct store_repl_state *st,
                         int64_t size)
 {
-    int64_t now = repl_mono_ms();
+    int64_t now = (hl_mono_us() / 1000);
     pthread_mutex_lock(&x->lock);
     for (size_t i = 0; i < x->n_notes;) {
         struct sent_note *n = &x->notes[i];
@@ -158,9 +144,9 @@ static void pair_outcome(struct exchange *x, struct pair *p, struct store_repl_s
                          const struct hl_error *e)
 {
     struct hl_error err;
-    int64_t now = repl_mono_ms();
+    int64_t now = (hl_mono_us() / 1000);
     hl_error_clear(&err);
-    st->last_try_us = repl_wall_us();
+    st->last_try_us = hl_wall_us();
     if (!r) {
         if (p->failures)
             repl_log(x, "exchange %s (%s) in %s: reachable again", p->name, p->party, p->channel);
@@ -202,7 +188,7 @@ static void pair_outcome(struct exchange *x, struct pair *p, struct store_repl_s
 static void repl_flush(struct exchange *x, bool all)
 {
     struct hl_error err;
-    int64_t now = repl_mono_ms();
+    int64_t now = (hl_mono_us() / 1000);
     bool due = false;
     hl_error_clear(&err);
     for (size_t i = 0; i < x->n_pairs && !due; i++)
@@ -251,7 +237,7 @@ static bool job_open(struct exchange *x, struct pair *p, struct job *j)
     j->p = p;
     exchange_answer_init(&j->a);
     buf_init(&j->env.body, EXCHANGE_ANSWER_MAX);
-    if (p->next_try_ms > repl_mono_ms())
+    if (p->next_try_ms > (hl_mono_us() / 1000))
         return false;
     if (p->dirty)
         j->st = p->st;
@@ -305,12 +291,12 @@ static void repl_round(struct exchange *x, char (*req)[STORE_TEXT_MAX + 1], size
     for (size_t i = 0; i < n && !x->stopping; i++) {
         struct job *j = &jobs[i];
         bool pull_now = pull_requested(x, j->p->party, req, n_req);
-        if (j->r || !(pull_now || j->p->next_pull_ms <= repl_mono_ms()))
+        if (j->r || !(pull_now || j->p->next_pull_ms <= (hl_mono_us() / 1000)))
             continue;
         j->worked = true;
         j->r = repl_pull_pair(x, j->p, &j->t, &j->took, &j->err);
         if (!j->r)
-            j->p->next_pull_ms = repl_mono_ms() + (int64_t)x->o.pull_interval_s * 1000;
+            j->p->next_pull_ms = (hl_mono_us() / 1000) + (int64_t)x->o.pull_interval_s * 1000;
     }
     for (size_t i = 0; i < n; i++) {
         struct job *j = &jobs[i];
@@ -369,7 +355,7 @@ static void pairs_scan(struct exchange *x)
 {
     struct scan sc = {x, NULL};
     struct hl_error err;
-    int64_t now = repl_mono_ms();
+    int64_t now = (hl_mono_us() / 1000);
     if (x->scan_ms && now - x->scan_ms < REPL_SCAN_MS) {
         x->scan_owed = true;
         return;
@@ -386,7 +372,7 @@ static void pairs_scan(struct exchange *x)
 /* The next moment anything is due (monotonic ms). */
 static int64_t next_due(const struct exchange *x)
 {
-    int64_t due = repl_mono_ms() + (int64_t)x->o.pull_interval_s * 1000;
+    int64_t due = (hl_mono_us() / 1000) + (int64_t)x->o.pull_interval_s * 1000;
     if (x->scan_owed && x->scan_ms + REPL_SCAN_MS < due)
         due = x->scan_ms + REPL_SCAN_MS;
     for (size_t i = 0; i < x->n_pairs; i++) {
@@ -404,7 +390,7 @@ static int64_t next_due(const struct exchange *x)
 static bool wait_until(struct exchange *x, int64_t due_ms)
 {
     struct timespec until;
-    int64_t wait = due_ms - repl_mono_ms();
+    int64_t wait = due_ms - (hl_mono_us() / 1000);
     if (wait < 0)
         wait = 0;
     clock_gettime(CLOCK_REALTIME, &until);
@@ -437,7 +423,7 @@ static void *repl_main(void *arg)
         pairs_scan(x);
         repl_round(x, req, n_req);
         repl_flush(x, false);
-        int64_t due = next_due(x), idle = repl_mono_ms() + REPL_IDLE_MS;
+        int64_t due = next_due(x), idle = (hl_mono_us() / 1000) + REPL_IDLE_MS;
         if (x->stopping)
             break;
         if (!any_dirty(x))

@@ -109,8 +109,6 @@ struct job {
     bool worked, took;
 };
 
-int64_t repl_mono_ms(void);
-int64_t repl_wall_us(void);
 void repl_log(struct exchange *x, const char *fmt, ...) HL_PRINTF(2, 3);
 /* A write: the node's writer lock, then store_begin; tx_end commits (r
  * 0) or rolls back, and unlocks. */

@@ -211,7 +211,7 @@ static int pull_page(struct exchange *x, struct pair *p, struct target *t, json_
         .peer_name = t->peer.name,
         .channel = p->channel,
         .pull = true,
-        .now_us = repl_wall_us(),
+        .now_us = hl_wall_us(),
         .log = x->o.log,
         .log_ctx = x->o.log_ctx,
     };

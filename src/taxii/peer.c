@@ -17,8 +17,9 @@
  *     every member holds the object or MS have passed, whichever is first
  *     (the connection is suspended meanwhile and looked at again after each
  *     commit: taxii_wait; it follows the version that was latest when the
- *     request came, and each look reads only the members' latest receipts). `hotline send` asks it to print "delivered to b
- *     (receipt #N)".
+ *     request came, and each look reads only the members' latest
+ *     receipts). `hotline send` asks it to print "delivered to b (receipt
+ *     #N)".
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -59,20 +59,6 @@
 #define RATE_SLOTS 4096
 #define RATE_PROBE 8
 
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int64_t mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* ---- rate limit ------------------------------------------------------------ */
 
 struct rate_slot {
@@ -100,7 +86,7 @@ static uint32_t rate_hash(const uint8_t a[16])
  * reuses the probed slot idle longest (a refilled bucket loses nothing). */
 static bool rate_take(struct taxii_rate *rt, const uint8_t addr[16])
 {
-    int64_t now = mono_us();
+    int64_t now = hl_mono_us();
     uint32_t h = rate_hash(addr);
     pthread_mutex_lock(&rt->lock);
     struct rate_slot *s = NULL, *victim = NULL;
@@ -217,7 +203,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
     if (!rq)
         return NULL;
     rq->srv = srv;
-    rq->start_mono_us = mono_us();
+    rq->start_mono_us = hl_mono_us();
     size_t n = strlen(uri);
     rq->uri_too_long = n > TAXII_URI_MAX;
     rq->uri = strndup(uri, rq->uri_too_long ? 1 : n);
@@ -252,7 +238,7 @@ static void log_request(struct taxii_server *srv, const struct request *rq, bool
     method[n] = '\0';
     snprintf(line, sizeof line, "taxii %s %s %s %s %d %zu %.1fms%s", rq->addr, rq->user, method,
              path, rq->answered ? rq->status : 0, rq->bytes,
-             (double)(mono_us() - rq->start_mono_us) / 1000.0, complete ? "" : " (cut)");
+             (double)(hl_mono_us() - rq->start_mono_us) / 1000.0, complete ? "" : " (cut)");
     srv->o.log(srv->o.log_ctx, line);
 }
 
@@ -407,7 +393,7 @@ static enum MHD_Result request_finish(struct MHD_Connection *con, struct request
             .host = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
             .body = &rq->body,
             .body_too_large = rq->too_large,
-            .now_us = now_us(),
+            .now_us = hl_wall_us(),
             .resp = &resp,
             .waiter = &rq->waiter,
         };
@@ -427,7 +413,7 @@ static enum MHD_Result request_finish(struct MHD_Connection *con, struct request
 
 bool taxii_wait(struct taxii_ctx *c, int64_t wait_ms)
 {
-    int64_t now = mono_us();
+    int64_t now = hl_mono_us();
     if (wait_ms <= 0 || atomic_load(&c->srv->stopping))
         return false;
     if (wait_ms > TAXII_WAIT_MAX_MS)
@@ -461,7 +447,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
             buf_release(&rq->body);
         }
         *upload_size = 0;
-        if (mono_us() - rq->start_mono_us > (int64_t)rq->srv->o.timeout_s * 1000000)
+        if (hl_mono_us() - rq->start_mono_us > (int64_t)rq->srv->o.timeout_s * 1000000)
             return MHD_NO; /* slow client: the connection is closed */
         return MHD_YES;
     }

@@ -58,13 +58,6 @@ struct taxii_watch {
     _Atomic uint64_t gen; /* commits told by taxii_watch_notify */
 };
 
-static int64_t watch_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 void taxii_watch_connection(void *cls, struct MHD_Connection *con, void **socket_context,
                             enum MHD_ConnectionNotificationCode toe)
 {
@@ -77,7 +70,7 @@ void taxii_watch_connection(void *cls, struct MHD_Connection *con, void **socket
         if (!k)
             return; /* untracked: MHD's idle timeout still applies */
         k->fd = ci->connect_fd;
-        k->since_us = watch_now_us();
+        k->since_us = hl_mono_us();
         pthread_mutex_lock(&w->lock);
         k->next = w->head;
         if (w->head)
@@ -111,7 +104,7 @@ void taxii_watch_phase(struct taxii_server *srv, struct MHD_Connection *con, int
     pthread_mutex_lock(&srv->watch->lock);
     /* UPLOAD keeps the deadline of the request line. */
     if (phase != TAXII_PHASE_UPLOAD)
-        k->since_us = watch_now_us();
+        k->since_us = hl_mono_us();
     k->phase = phase;
     pthread_mutex_unlock(&srv->watch->lock);
 }
@@ -197,7 +190,7 @@ static void *watch_run(void *arg)
     struct taxii_watch *w = arg;
     pthread_mutex_lock(&w->lock);
     while (!w->stop) {
-        int64_t now = watch_now_us();
+        int64_t now = hl_mono_us();
         for (struct taxii_conn *k = w->head; k; k = k->next)
             if (!k->cut && k->phase != TAXII_PHASE_BUSY && now - k->since_us > w->timeout_us) {
                 shutdown(k->fd, SHUT_RDWR);

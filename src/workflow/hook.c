@@ -24,13 +24,6 @@ extern char **environ;
 
 #define HOOK_POLL_MS 5
 
-static int64_t hook_mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Fills err and returns STORE_HOOK_FAILED. */
 static int hook_failed(struct hl_error *err, int code, const char *where, const char *fmt, ...)
     HL_PRINTF(4, 5);
@@ -123,7 +116,7 @@ int workflow_hook_run(const char *program, const char *item_id, const char *kind
             close(fds[0]);
         return hook_failed(err, HL_E_IO, program, "cannot run %s: %s", program, strerror(rc));
     }
-    int64_t until = hook_mono_ms() + timeout_ms;
+    int64_t until = (hl_mono_us() / 1000) + timeout_ms;
     bool killed = false;
     for (;;) {
         pid_t w = waitpid(pid, &status, WNOHANG);
@@ -135,7 +128,7 @@ int workflow_hook_run(const char *program, const char *item_id, const char *kind
                 close(fds[0]);
             return hook_failed(err, HL_E_IO, program, "waiting for %s: %s", program, strerror(e));
         }
-        if (!killed && hook_mono_ms() >= until) {
+        if (!killed && (hl_mono_us() / 1000) >= until) {
             kill(pid, SIGKILL);
             killed = true;
         }

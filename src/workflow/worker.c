@@ -26,13 +26,6 @@ struct workflow_worker {
     bool stop;
 };
 
-static int64_t worker_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void worker_log(struct workflow_worker *w, const char *fmt, ...) HL_PRINTF(2, 3);
 static void worker_log(struct workflow_worker *w, const char *fmt, ...)
 {
@@ -58,7 +51,7 @@ static void *worker_main(void *arg)
         hl_error_clear(&err);
         const struct workflow_escalate_options eo = {
             .hook = w->hook, .hook_fd = -1, .log = w->o.log, .ctx = w->o.log_ctx};
-        if (workflow_escalate(w->s, worker_now_us(), &eo, &n, &err))
+        if (workflow_escalate(w->s, hl_wall_us(), &eo, &n, &err))
             worker_log(w, "deadline check failed: %s", err.msg);
         pthread_mutex_lock(&w->lock);
         clock_gettime(CLOCK_MONOTONIC, &until);
