@@ -389,17 +389,7 @@ static int64_t next_due(const struct exchange *x)
 /* Waits until due_ms or a wake-up; true if woken. */
 static bool wait_until(struct exchange *x, int64_t due_ms)
 {
-    struct timespec until;
-    int64_t wait = due_ms - (hl_mono_us() / 1000);
-    if (wait < 0)
-        wait = 0;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += wait / 1000;
-    until.tv_nsec += (wait % 1000) * 1000000;
-    if (until.tv_nsec >= 1000000000) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000;
-    }
+    struct timespec until = hl_realtime_in_us((due_ms - hl_mono_us() / 1000) * 1000);
     pthread_mutex_lock(&x->lock);
     while (!x->woken && !x->stopping && pthread_cond_timedwait(&x->cond, &x->lock, &until) == 0)
         ;

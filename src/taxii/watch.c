@@ -197,11 +197,7 @@ static void *watch_run(void *arg)
                 k->cut = true;
             }
         waiters_resume(w, false, now);
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        int64_t ns = until.tv_nsec + (watch_next_us(w, now) - now) * 1000;
-        until.tv_sec += ns / 1000000000;
-        until.tv_nsec = ns % 1000000000;
+        struct timespec until = hl_realtime_in_us(watch_next_us(w, now) - now);
         pthread_cond_timedwait(&w->wake, &w->lock, &until);
     }
     waiters_resume(w, true, 0); /* stopping: every wait ends now */

@@ -204,9 +204,32 @@ static void test_hex_is_lowercase(void **state)
     assert_string_equal(out, "00abff");
 }
 
+/* The clocks: the monotonic one never goes back; a deadline lands that
+ * far ahead, nanoseconds carried into seconds, and one in the past is
+ * now. */
+static void test_clocks_and_deadlines(void **state)
+{
+    (void)state;
+    int64_t m0 = hl_mono_us(), w0 = hl_wall_us();
+    assert_true(w0 > 1700000000LL * 1000000); /* after 2023 */
+    for (int64_t us = 1; us <= 3000000000LL; us *= 7) {
+        struct timespec a, t = hl_realtime_in_us(us), b;
+        clock_gettime(CLOCK_REALTIME, &b);
+        assert_true(t.tv_nsec >= 0 && t.tv_nsec < 1000000000);
+        int64_t at = (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+        int64_t now = (int64_t)b.tv_sec * 1000000 + b.tv_nsec / 1000;
+        assert_true(at - now <= us + 1 && at - now >= us - 100000);
+        a = hl_realtime_in_us(-us);
+        assert_true((int64_t)a.tv_sec * 1000000 + a.tv_nsec / 1000 <= now + 1);
+        assert_true((int64_t)a.tv_sec * 1000000 + a.tv_nsec / 1000 >= now - 100000);
+    }
+    assert_true(hl_mono_us() >= m0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_clocks_and_deadlines),
         cmocka_unit_test(test_strerror_names_every_code),
         cmocka_unit_test(test_fail_fills_error_and_returns_negative_code),
         cmocka_unit_test(test_fail_cuts_overlong_message),
