@@ -297,8 +297,8 @@ void taxii_ep_delivery(struct taxii_ctx *c)
     }
     char wait_text[16];
     long long wait_ms = 0;
-    if (taxii_query_get(c->query, "wait", wait_text, sizeof wait_text) &&
-        !hl_parse_int(wait_text, 0, TAXII_WAIT_MAX_MS, &wait_ms)) {
+    int given = taxii_query_opt(c->query, "wait", wait_text, sizeof wait_text);
+    if (given < 0 || (given && !hl_parse_int(wait_text, 0, TAXII_WAIT_MAX_MS, &wait_ms))) {
         taxii_error(c, 400, "Bad request", "wait must be milliseconds from 0 to %d",
                     TAXII_WAIT_MAX_MS);
         return;

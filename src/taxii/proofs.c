@@ -174,8 +174,9 @@ static int proof_size(struct taxii_ctx *c, const char *party, const char *name, 
         return r;
     if (log_size == 0)
         return hl_fail(err, HL_E_NOT_FOUND, party, "no log of %s in this collection", party);
-    if (taxii_query_get(c->query, name, v, sizeof v)) {
-        if (!hl_parse_int(v, lo, log_size, &n))
+    int given = taxii_query_opt(c->query, name, v, sizeof v);
+    if (given) {
+        if (given < 0 || !hl_parse_int(v, lo, log_size, &n))
             return hl_fail(err, HL_E_INVALID, name, "%s must be an integer from %lld to %lld", name,
                            (long long)lo, (long long)log_size);
         *size = n;
@@ -229,8 +230,9 @@ static int inclusion_entry(struct taxii_ctx *c, char party[static STORE_TEXT_MAX
 {
     char oid[STIX_ID_MAX], ver[40], idx[24];
     long long n;
-    if (taxii_query_get(c->query, "party", party, STORE_TEXT_MAX + 1)) {
-        if (!stix_id_valid(party, "identity") ||
+    int given = taxii_query_opt(c->query, "party", party, STORE_TEXT_MAX + 1);
+    if (given) {
+        if (given < 0 || !stix_id_valid(party, "identity") ||
             !taxii_query_get(c->query, "index", idx, sizeof idx) ||
             !hl_parse_int(idx, 0, HL_IJSON_MAX_INT, &n))
             return hl_fail(err, HL_E_INVALID, "party",
@@ -242,7 +244,8 @@ static int inclusion_entry(struct taxii_ctx *c, char party[static STORE_TEXT_MAX
         return hl_fail(err, HL_E_INVALID, "object",
                        "name the entry: object=STIX-ID[&version=T], or party=ID&index=N");
     struct version_pick pick = {0, 0, -1};
-    if (taxii_query_get(c->query, "version", ver, sizeof ver) && !taxii_time_parse(ver, &pick.want))
+    given = taxii_query_opt(c->query, "version", ver, sizeof ver);
+    if (given < 0 || (given && !taxii_time_parse(ver, &pick.want)))
         return hl_fail(err, HL_E_INVALID, "version", "version must be a timestamp");
     int r = store_object_versions(c->store, c->channel, oid, pick_version, &pick, err);
     if (!r && !pick.row)

@@ -122,7 +122,7 @@ struct get_ctx {
     const char *name;
     char *out;
     size_t max;
-    bool found;
+    bool found, given; /* found: copied; given: present at all */
 };
 
 static int get_one(void *ctx, char *key, char *value, struct hl_error *err)
@@ -131,6 +131,7 @@ static int get_one(void *ctx, char *key, char *value, struct hl_error *err)
     struct get_ctx *g = ctx;
     if (strcmp(key, g->name) != 0)
         return 0;
+    g->given = true;
     size_t n = strlen(value);
     if (n >= g->max)
         return 1;
@@ -139,17 +140,22 @@ static int get_one(void *ctx, char *key, char *value, struct hl_error *err)
     return 0;
 }
 
-bool taxii_query_get(const char *query, const char *name, char *out, size_t max)
+int taxii_query_opt(const char *query, const char *name, char *out, size_t max)
 {
     if (!query || !*query || max == 0)
-        return false;
+        return 0;
     char *copy = strdup(query);
     if (!copy)
-        return false;
-    struct get_ctx g = {name, out, max, false};
+        return -1;
+    struct get_ctx g = {name, out, max, false, false};
     int r = query_each(copy, get_one, &g, NULL);
     free(copy);
-    return r == 0 && g.found;
+    return r == 0 && g.found ? 1 : g.given || r < 0 ? -1 : 0;
+}
+
+bool taxii_query_get(const char *query, const char *name, char *out, size_t max)
+{
+    return taxii_query_opt(query, name, out, max) == 1;
 }
 
 /* ---- filters ------------------------------------------------------------- */

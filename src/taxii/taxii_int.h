@@ -289,6 +289,9 @@ void taxii_filter_release(struct taxii_filter *f);
 /* The value of parameter name in query (percent-decoded) copied into
  * out[max]; false if absent, too long or badly encoded. */
 bool taxii_query_get(const char *query, const char *name, char *out, size_t max);
+/* The same for an optional parameter: 1 copied, 0 absent, -1 given but
+ * unusable (too long, badly encoded): a 400, never the default. */
+int taxii_query_opt(const char *query, const char *name, char *out, size_t max);
 
 /* True if the Accept header admits application/taxii+json;version=2.1. */
 bool taxii_accept_ok(const char *accept);

@@ -38,7 +38,7 @@ expect_rc 3 "$HL_BIN" status "$last" --data "$tmp/a" || true
 fed_tool delivery "$tmp/a" ch "$last" 800 >"$tmp/w1.json"
 [ "$(json_get "$tmp/w1.json" "(d['status'], d['ms'] >= 790, [m['delivered'] for m in d['answer']['members']])")" = "(200, True, [False])" ] ||
     fail "wait=800 with b down: $(cat "$tmp/w1.json")"
-for bad in 60001 -1 soon; do
+for bad in 60001 -1 soon 00000000000000000000000000000000000000000001; do
     fed_tool delivery "$tmp/a" ch "$last" "$bad" >"$tmp/w0.json"
     [ "$(json_get "$tmp/w0.json" "d['status']")" = 400 ] || fail "wait=$bad: $(cat "$tmp/w0.json")"
 done

@@ -225,6 +225,13 @@ static void test_query_get_finds_a_decoded_value(void **state)
     assert_false(taxii_query_get("a=1", "party", v, sizeof v));
     assert_false(taxii_query_get("party=0123456789abcdefXYZ", "party", v, sizeof v));
     assert_false(taxii_query_get(NULL, "party", v, sizeof v));
+    /* An optional parameter tells absent (the default applies) from given
+     * but unusable (a 400, not the default). */
+    assert_int_equal(taxii_query_opt("a=1&wait=250", "wait", v, sizeof v), 1);
+    assert_string_equal(v, "250");
+    assert_int_equal(taxii_query_opt("a=1", "wait", v, sizeof v), 0);
+    assert_int_equal(taxii_query_opt(NULL, "wait", v, sizeof v), 0);
+    assert_int_equal(taxii_query_opt("wait=0123456789abcdefXYZ", "wait", v, sizeof v), -1);
 }
 
 static void test_accept_admits_only_taxii_2_1(void **state)
