@@ -241,6 +241,13 @@ struct exchange_options {
      * may be NULL. Must not block. */
     void (*committed)(void *ctx);
     void *committed_ctx;
+    /* Called with committed_ctx when the worker has checked and taken,
+     * in its transaction and before its commit, every entry of a page (a
+     * pull's, or the receipts a push's answer carried: statements the
+     * member committed before it sent them): the node may report the
+     * receipts among them at once (taxii_server_receipts_taken). May be
+     * NULL. Must not block. */
+    void (*receipts_taken)(void *ctx, const char *channel, const json_t *objects);
 };
 
 struct exchange;

@@ -225,6 +225,8 @@ static int pull_page(struct exchange *x, struct pair *p, struct target *t, json_
     }
     r = exchange_accept_pull(&acc, objects, err);
     exchange_checks_free(acc.checks);
+    if (!r && !acc.refused && x->o.receipts_taken)
+        x->o.receipts_taken(x->o.committed_ctx, p->channel, objects);
     if (!r && added_last[0]) { /* a page, not an answer's receipts: move the cursor */
         struct stix_time tm;
         r = store_repl_get(x->store, p->party, p->channel, &cur, err);

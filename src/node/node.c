@@ -309,6 +309,14 @@ static void node_exchange_committed(void *ctx)
     pthread_mutex_unlock(&n->server_lock);
 }
 
+static void node_exchange_receipts(void *ctx, const char *channel, const struct json_t *objects)
+{
+    struct node_run *n = ctx;
+    pthread_mutex_lock(&n->server_lock);
+    taxii_server_receipts_taken(n->server, channel, objects);
+    pthread_mutex_unlock(&n->server_lock);
+}
+
 static int node_metrics(void *ctx, struct store *s, int64_t now_us, struct buf *out,
                         struct hl_error *err)
 {
@@ -407,6 +415,7 @@ static HL_MUST_CHECK int node_run_server(struct node_run *n, const sigset_t *sto
         .log_ctx = (void *)n->o,
         .committed = node_exchange_committed,
         .committed_ctx = n,
+        .receipts_taken = node_exchange_receipts,
     };
     const struct taxii_options t = {
         .db_path = n->db,

@@ -228,35 +228,51 @@ struct delivery {
     bool all; /* every other member holds the object */
 };
 
-/* One member's line: its latest receipt for the object's log. */
+/* A member's line from a receipt its push answer carried, taken and not
+ * yet committed (seen.c): true as soon as it is taken. */
+static json_t *delivery_seen(const char *party, const struct taxii_seen_receipt *sn)
+{
+    return json_pack("{s:s, s:b, s:I, s:I, s:s}", "party", party, "delivered", 1, "receipt_seq",
+                     (json_int_t)sn->seq, "receipt_size", (json_int_t)sn->size, "receipt_time",
+                     sn->created);
+}
+
+/* One member's line: its latest receipt for the object's log, stored or
+ * taken (seen.c). */
 static int delivery_member(void *ctx, const struct store_party *p)
 {
     struct delivery *d = ctx;
     struct store_receipt rc;
     struct receipt_info ri = {-1, ""};
+    struct taxii_seen_receipt sn;
     json_t *e;
     if (strcmp(p->id, d->obj->party) == 0)
         return 0;
     int r = store_receipt_latest(d->c->store, d->obj->party, d->c->channel, p->id, &rc, d->err);
-    if (!d->members) { /* the quick look of a waiting request */
-        d->all = d->all && !r && rc.size > d->obj->seq;
-        return r == -HL_E_NOT_FOUND ? (hl_error_clear(d->err), 0) : r;
-    }
+    bool stored = r == 0;
     if (r == -HL_E_NOT_FOUND) {
         hl_error_clear(d->err);
-        e = json_pack("{s:s, s:b, s:n, s:I, s:n}", "party", p->id, "delivered", 0, "receipt_seq",
-                      "receipt_size", (json_int_t)0, "receipt_time");
-        d->all = false;
-        return e && !json_array_append_new(d->members, e) ? 0 : -HL_E_NOMEM;
+        r = 0;
     }
-    if (!r)
-        r = store_object_get(d->c->store, rc.object_row, receipt_info_of, &ri, d->err);
     if (r)
         return r;
-    d->all = d->all && rc.size > d->obj->seq;
-    e = json_pack("{s:s, s:b, s:I, s:I, s:s}", "party", p->id, "delivered", rc.size > d->obj->seq,
-                  "receipt_seq", (json_int_t)ri.seq, "receipt_size", (json_int_t)rc.size,
-                  "receipt_time", ri.created);
+    bool covered = stored && rc.size > d->obj->seq;
+    bool seen = !covered && taxii_seen_get(d->c->srv, d->c->channel, d->obj->party, p->id, &sn) &&
+                sn.size > d->obj->seq;
+    d->all = d->all && (covered || seen);
+    if (!d->members) /* the quick look of a waiting request */
+        return 0;
+    if (seen)
+        e = delivery_seen(p->id, &sn);
+    else if (!stored)
+        e = json_pack("{s:s, s:b, s:n, s:I, s:n}", "party", p->id, "delivered", 0, "receipt_seq",
+                      "receipt_size", (json_int_t)0, "receipt_time");
+    else if ((r = store_object_get(d->c->store, rc.object_row, receipt_info_of, &ri, d->err)))
+        return r;
+    else
+        e = json_pack("{s:s, s:b, s:I, s:I, s:s}", "party", p->id, "delivered", covered,
+                      "receipt_seq", (json_int_t)ri.seq, "receipt_size", (json_int_t)rc.size,
+                      "receipt_time", ri.created);
     return e && !json_array_append_new(d->members, e) ? 0 : -HL_E_NOMEM;
 }
 

@@ -519,6 +519,7 @@ static void options_defaults(struct taxii_options *o)
 static void server_free(struct taxii_server *srv)
 {
     taxii_watch_free(srv);
+    taxii_seen_free(srv);
     for (size_t i = 0; i < srv->n_stores; i++)
         store_close(srv->stores[i]);
     free(srv->stores);
@@ -584,6 +585,8 @@ static int server_init(struct taxii_server *srv, const struct taxii_options *o,
     pthread_mutex_init(&srv->busy_lock, NULL);
     pthread_cond_init(&srv->idle, NULL);
     int r = check_store(&srv->o, err);
+    if (!r && taxii_seen_init(srv))
+        r = hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
     if (!r && !(srv->cert_pem = read_pem(o->cert_path, "certificate", err)))
         r = -err->code;
     if (!r && !(srv->key_pem = read_pem(o->key_path, "key", err)))

@@ -256,6 +256,14 @@ uint16_t taxii_server_port(const struct taxii_server *s); /* the bound port */
  * replication worker): requests waiting for a commit look again. Any
  * thread; s may be NULL. */
 void taxii_server_notify(struct taxii_server *s);
+/* The receipts among objects (sealed hotline-receipt objects of one
+ * channel that the node's replication worker checked and took from a
+ * member's push answer, not yet committed): from now on the delivery
+ * endpoint counts them as the members' receipts, and requests waiting
+ * for a commit look again (seen.c explains why that is true before the
+ * commit). Other objects are ignored. Any thread; s may be NULL. */
+void taxii_server_receipts_taken(struct taxii_server *s, const char *channel,
+                                 const struct json_t *objects);
 /* The collection id of a channel: the UUIDv5 (RFC 4122 §4.3) of its name
  * in TAXII_COLLECTION_NS, lowercase 8-4-4-4-12, into out[37]. */
 HL_MUST_CHECK int taxii_collection_id(const char *channel, char out[static 37]);

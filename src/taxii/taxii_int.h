@@ -75,8 +75,27 @@ struct taxii_server {
     pthread_cond_t idle;
     unsigned busy; /* requests being processed */
     struct taxii_watch *watch;
-    atomic_bool stopping; /* set by taxii_server_stop */
+    struct taxii_seen *seen; /* members' receipts taken, not yet committed */
+    atomic_bool stopping;    /* set by taxii_server_stop */
 };
+
+/* ---- receipts taken before their commit (seen.c) -------------------------- */
+
+/* A member's receipt for a log of a channel, as the worker took it. */
+struct taxii_seen_receipt {
+    char channel[STORE_TEXT_MAX + 1];
+    char log_party[STORE_TEXT_MAX + 1]; /* whose log it cosigns */
+    char witness[STORE_TEXT_MAX + 1];   /* the member that holds it */
+    int64_t size;                       /* entries of that log it holds */
+    int64_t seq;                        /* the receipt's own seq in its log */
+    char created[40];
+};
+
+HL_MUST_CHECK int taxii_seen_init(struct taxii_server *srv); /* 0 or -HL_E_NOMEM */
+void taxii_seen_free(struct taxii_server *srv);
+/* The latest receipt taken of witness for (channel, log_party), if any. */
+bool taxii_seen_get(struct taxii_server *srv, const char *channel, const char *log_party,
+                    const char *witness, struct taxii_seen_receipt *out);
 
 /* ---- slow-client deadlines (watch.c) ------------------------------------ */
 

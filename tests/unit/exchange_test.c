@@ -11,6 +11,8 @@
  * Accepting: entries in order with a receipt in the same commit, resent
  * entries as no-ops, a gap, another party's seal, a forged signature, an
  * equivocation (alarm with both objects), a channel the peer is not in.
+ * Delivery: a member's receipt handed to the server before its commit
+ * (taxii_server_receipts_taken) answers a waiting delivery request.
  */
 /* cmocka.h needs these first. */
 // clang-format off
@@ -312,6 +314,23 @@ static json_t *push_to(struct fx *f, const char *coll, const struct buf *body, l
     return j;
 }
 
+/* GET path at A as B's peer account through client c (200 wanted). */
+static json_t *get_json(struct fx *f, struct exchange_client *c, const char *path)
+{
+    struct exchange_answer a;
+    struct hl_error err;
+    const struct exchange_target t = {"a", f->url, f->fp, f->token};
+    exchange_answer_init(&a);
+    if (exchange_client_request(c, &t, "GET", path, NULL, 0, &a, &err))
+        fail_msg("GET %s: %s", path, err.msg);
+    if (a.status != 200)
+        fail_msg("GET %s: HTTP %ld: %s", path, a.status, a.body.data);
+    json_t *j = json_loadb(a.body.data, a.body.len, 0, NULL);
+    assert_non_null(j);
+    exchange_answer_release(&a);
+    return j;
+}
+
 static json_t *push(struct fx *f, const struct buf *body)
 {
     return push_to(f, f->coll, body, 202);
@@ -603,6 +622,96 @@ static void test_push_records_objects_under_tlp_amber(void **state)
     buf_release(&body);
 }
 
+/* ---- delivery from receipts taken before their commit (seen.c) ---------- */
+
+struct asker {
+    struct fx *f;
+    char path[300];
+    json_t *answer;
+    double ms;
+};
+
+static double mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static void *ask_delivery(void *arg)
+{
+    struct asker *k = arg;
+    struct exchange_client *c = NULL;
+    struct hl_error err;
+    assert_int_equal(exchange_client_new(10, &c, &err), 0);
+    double t0 = mono_ms();
+    k->answer = get_json(k->f, c, k->path);
+    k->ms = mono_ms() - t0;
+    exchange_client_free(c);
+    return NULL;
+}
+
+/* B's line in a delivery answer. */
+static const json_t *member_b(const json_t *d)
+{
+    const json_t *m = json_array_get(json_object_get(d, "members"), 0);
+    assert_string_equal(json_string_value(json_object_get(m, "party")), PB);
+    return m;
+}
+
+static void test_delivery_counts_a_receipt_taken_before_its_commit(void **state)
+{
+    struct fx *f = *state;
+    char oid[STIX_ID_MAX] = "", path[256];
+    append_notes(f, &f->a, 1, NULL); /* A's log: the note (0), its head (1) */
+    struct buf first;
+    buf_init(&first, 1u << 20);
+    envelope(&f->a, PA, 0, 1, &first);
+    json_t *env = json_loadb(first.data, first.len, 0, NULL);
+    snprintf(oid, sizeof oid, "%s",
+             json_string_value(json_object_get(
+                 json_array_get(json_object_get(env, "objects"), 0), "id")));
+    json_decref(env);
+    buf_release(&first);
+    snprintf(path, sizeof path, "/api/hotline/collections/%s/delivery/?object=%s", f->coll, oid);
+    json_t *d = get_json(f, f->client, path);
+    assert_true(json_is_false(json_object_get(member_b(d), "delivered")));
+    json_decref(d);
+    /* B's receipt for A's log up to 2 entries, as the worker would hand
+     * it over from B's answer (with B's head beside it, ignored). */
+    json_t *taken = json_pack("[{s:s, s:s, s:I, s:s, s:s, s:I, s:s}, {s:s, s:s, s:I}]", "type",
+                              LOG_RECEIPT_TYPE, "hotline_party", PB, "hotline_seq", 7,
+                              "log_party", PA, "log_channel", CH, "tree_size", 2, "created",
+                              "2026-11-29T06:00:00.000Z", "type", LOG_TREE_HEAD_TYPE,
+                              "hotline_party", PB, "hotline_seq", 8);
+    assert_non_null(taken);
+    taxii_server_receipts_taken(f->srv, CH2, taken); /* another channel: no */
+    d = get_json(f, f->client, path);
+    assert_true(json_is_false(json_object_get(member_b(d), "delivered")));
+    json_decref(d);
+    /* A request waiting for the receipt answers once it is taken. */
+    struct asker k = {.f = f};
+    snprintf(k.path, sizeof k.path, "%s&wait=5000", path);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, ask_delivery, &k), 0);
+    struct timespec pause = {0, 200 * 1000000L};
+    nanosleep(&pause, NULL);
+    taxii_server_receipts_taken(f->srv, CH, taken);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_true(k.ms < 4000); /* not at the wait's end */
+    const json_t *m = member_b(k.answer);
+    assert_true(json_is_true(json_object_get(m, "delivered")));
+    assert_int_equal(json_integer_value(json_object_get(m, "receipt_seq")), 7);
+    assert_int_equal(json_integer_value(json_object_get(m, "receipt_size")), 2);
+    assert_string_equal(json_string_value(json_object_get(m, "receipt_time")),
+                        "2026-11-29T06:00:00.000Z");
+    json_decref(k.answer);
+    /* Nothing was stored: the answer came from the receipt taken. */
+    struct store_receipt r;
+    assert_int_equal(store_receipt_latest(f->a.s, PA, CH, PB, &r, NULL), -HL_E_NOT_FOUND);
+    json_decref(taken);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -625,6 +734,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_push_records_objects_under_tlp_amber, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_peer_account_deletes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_delivery_counts_a_receipt_taken_before_its_commit,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
