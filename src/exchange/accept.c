@@ -634,6 +634,8 @@ int exchange_accept_pull(struct exchange_accept *a, json_t *objects, struct hl_e
                        a->peer_name ? a->peer_name : "-", a->peer, a->channel, object_id(o), msg);
         }
     }
+    if (!r && !a->refused && a->taken)
+        a->taken(a->taken_ctx, a->channel, objects);
     if (!r)
         r = accept_receipts(a, g, err);
     if (own) {

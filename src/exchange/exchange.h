@@ -177,6 +177,10 @@ struct exchange_accept {
     exchange_log_fn log;          /* may be NULL */
     void *log_ctx;
     struct exchange_checks *checks; /* from exchange_accept_prepare, or NULL */
+    /* Pull: called once every object is taken and none was refused,
+     * before this node's receipts for them are made (may be NULL). */
+    void (*taken)(void *ctx, const char *channel, const json_t *objects);
+    void *taken_ctx;
     /* out */
     size_t accepted, duplicates, refused, alarms, receipts;
     bool gap; /* a later entry than the next came: pull */
@@ -242,11 +246,12 @@ struct exchange_options {
     void (*committed)(void *ctx);
     void *committed_ctx;
     /* Called with committed_ctx when the worker has checked and taken,
-     * in its transaction and before its commit, every entry of a page (a
-     * pull's, or the receipts a push's answer carried: statements the
-     * member committed before it sent them): the node may report the
-     * receipts among them at once (taxii_server_receipts_taken). May be
-     * NULL. Must not block. */
+     * in its transaction and before its commit (before even its own
+     * receipts for them), every entry of a page (a pull's, or the
+     * receipts a push's answer carried: statements the member committed
+     * before it sent them): the node may report the receipts among them
+     * at once (taxii_server_receipts_taken). May be NULL. Must not
+     * block. */
     void (*receipts_taken)(void *ctx, const char *channel, const json_t *objects);
 };
 

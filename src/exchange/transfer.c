@@ -214,6 +214,8 @@ static int pull_page(struct exchange *x, struct pair *p, struct target *t, json_
         .now_us = hl_wall_us(),
         .log = x->o.log,
         .log_ctx = x->o.log_ctx,
+        .taken = x->o.receipts_taken,
+        .taken_ctx = x->o.committed_ctx,
     };
     /* The costly checks start before the writer's lock (on failure, inside). */
     if (exchange_accept_prepare(&acc, objects, err))
@@ -225,8 +227,6 @@ static int pull_page(struct exchange *x, struct pair *p, struct target *t, json_
     }
     r = exchange_accept_pull(&acc, objects, err);
     exchange_checks_free(acc.checks);
-    if (!r && !acc.refused && x->o.receipts_taken)
-        x->o.receipts_taken(x->o.committed_ctx, p->channel, objects);
     if (!r && added_last[0]) { /* a page, not an answer's receipts: move the cursor */
         struct stix_time tm;
         r = store_repl_get(x->store, p->party, p->channel, &cur, err);

@@ -626,7 +626,7 @@ static void test_push_records_objects_under_tlp_amber(void **state)
 
 struct asker {
     struct fx *f;
-    char path[300];
+    char path[420];
     json_t *answer;
     double ms;
 };
@@ -662,7 +662,7 @@ static const json_t *member_b(const json_t *d)
 static void test_delivery_counts_a_receipt_taken_before_its_commit(void **state)
 {
     struct fx *f = *state;
-    char oid[STIX_ID_MAX] = "", path[256];
+    char oid[STIX_ID_MAX] = "", path[400];
     append_notes(f, &f->a, 1, NULL); /* A's log: the note (0), its head (1) */
     struct buf first;
     buf_init(&first, 1u << 20);
