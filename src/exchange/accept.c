@@ -514,6 +514,47 @@ static int member_is(void *ctx, const struct store_party *p)
     return strcmp(p->id, (const char *)ctx) == 0 ? 1 : 0;
 }
 
+struct of_two {
+    const struct exchange_accept *a;
+    size_t others; /* members that are neither this node nor the peer */
+};
+
+static int member_other(void *ctx, const struct store_party *p)
+{
+    struct of_two *t = ctx;
+    t->others += strcmp(p->id, t->a->peer) != 0 && strcmp(p->id, t->a->me->party) != 0;
+    return 0;
+}
+
+/* A push taken whole in a channel of two (this node and the pusher): we
+ * hold the pusher's log up to its last entry, and its collection holds
+ * nothing else for us (our own log aside, which pulls leave out), so
+ * the pulls from it may resume at that entry's date_added. The cursor
+ * moves forward only, and by at least ACCEPT_CURSOR_STEP_US (a write per
+ * push would cost every single-object push a page of its commit; a pull
+ * fetches at most that much again). docs/federation.md, "The pull cursor
+ * moved by pushes". */
+#define ACCEPT_CURSOR_STEP_US 100000
+static int push_moves_cursor(struct exchange_accept *a, struct hl_error *err)
+{
+    struct of_two t = {a, 0};
+    struct stix_time tm;
+    struct store_repl cur;
+    if (!a->added_last || a->refused || a->gap || !a->me || !stix_time_parse(a->added_last, &tm))
+        return 0;
+    int r = store_channel_member_list(a->store, a->channel, member_other, &t, err);
+    if (r || t.others)
+        return r;
+    int64_t us = tm.sec * 1000000 + tm.nsec / 1000;
+    r = store_repl_get(a->store, a->peer, a->channel, &cur, err);
+    if (r || us - cur.pull_added_us < ACCEPT_CURSOR_STEP_US ||
+        strlen(a->added_last) >= sizeof cur.pull_next)
+        return r;
+    snprintf(cur.pull_next, sizeof cur.pull_next, "%s", a->added_last);
+    cur.pull_added_us = us;
+    return store_repl_set(a->store, a->peer, a->channel, &cur, err);
+}
+
 /* The whole-request checks of a push: HL_E_PERM with the reason. */
 static int push_check(struct exchange_accept *a, json_t *objects, struct hl_error *err)
 {
@@ -594,6 +635,8 @@ int exchange_accept_push(struct exchange_accept *a, json_t *objects, struct hl_e
     }
     if (!r)
         r = accept_receipts(a, g, err);
+    if (!r)
+        r = push_moves_cursor(a, err);
     if (own) {
         exchange_checks_free(a->checks);
         a->checks = NULL;

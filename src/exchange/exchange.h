@@ -177,6 +177,10 @@ struct exchange_accept {
     exchange_log_fn log;          /* may be NULL */
     void *log_ctx;
     struct exchange_checks *checks; /* from exchange_accept_prepare, or NULL */
+    /* Push: the pusher's date_added of its last entry (hotline_added_last),
+     * or NULL: when the whole push is taken in a channel of two, the
+     * pulls from the pusher resume there. */
+    const char *added_last;
     /* Pull: called once every object is taken and none was refused,
      * before this node's receipts for them are made (may be NULL). */
     void (*taken)(void *ctx, const char *channel, const json_t *objects);

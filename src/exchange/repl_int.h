@@ -93,6 +93,7 @@ struct envelope {
     struct env_entry *ids; /* cap of them */
     size_t n, cap;
     size_t max; /* entries at most (the member's limit, as learnt, and what is left) */
+    int64_t added_last_us; /* date_added here of its last entry */
 };
 
 /* One pair's work in a round: what it pushes, and how it went. */

@@ -29,6 +29,7 @@ static int envelope_add(void *ctx, const struct store_log_entry *e, const struct
         return -HL_E_TOO_LARGE;
     snprintf(env->ids[env->n].id, sizeof env->ids[0].id, "%s", o->stix_id);
     env->ids[env->n++].version_us = o->modified_us;
+    env->added_last_us = o->date_added_us;
     return 0;
 }
 
@@ -103,7 +104,12 @@ static int push_start(struct exchange *x, struct job *j)
     if (!r && (j->env.n == 0 || buf_adds(&j->env.body, "]}")))
         r = hl_fail(err, HL_E_INTERNAL, NULL, "no entries to push after %lld",
                     (long long)j->st.push_seq);
-    snprintf(path, sizeof path, "/api/collections/%s/objects/", j->t.coll);
+    /* Where the member's pulls from us may resume once it holds these
+     * (docs/federation.md, "The pull cursor moved by pushes"). */
+    char added_last[32];
+    stix_time_format_us(j->env.added_last_us, added_last);
+    snprintf(path, sizeof path, "/api/collections/%s/objects/?hotline_added_last=%s", j->t.coll,
+             added_last);
     if (!r)
         r = exchange_client_start(x->client, &j->t.t, "POST", path, j->env.body.data,
                                   j->env.body.len, &j->a, &j->call, err);

@@ -279,6 +279,7 @@ static int node_peer_post(void *ctx, struct store *s, struct taxii_peer_post *p,
         .now_us = p->now_us,
         .successes = (json_t *)p->successes,
         .failures = (json_t *)p->failures,
+        .added_last = p->added_last,
         .log = node_log_line,
         .log_ctx = (void *)n->o,
     };

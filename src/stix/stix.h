@@ -135,6 +135,9 @@ int stix_time_cmp(const struct stix_time *a, const struct stix_time *b);
 /* Formats t as YYYY-MM-DDTHH:MM:SS.sssZ (millisecond precision, as STIX
  * requires of created/modified) into out (at least 25 bytes). */
 void stix_time_format(const struct stix_time *t, char out[32]);
+/* Microseconds since the epoch as YYYY-MM-DDTHH:MM:SS.ssssssZ (the
+ * precision of TAXII's date_added) into out. */
+void stix_time_format_us(int64_t us, char out[32]);
 /* The current time, millisecond precision. */
 struct stix_time stix_time_now(void);
 

@@ -111,18 +111,35 @@ int stix_time_cmp(const struct stix_time *a, const struct stix_time *b)
     return 0;
 }
 
-void stix_time_format(const struct stix_time *t, char out[32])
+/* t with `digits` fractional digits (3 or 6), truncated. */
+static void time_format(const struct stix_time *t, int digits, char out[32])
 {
     int64_t days = t->sec >= 0 ? t->sec / 86400 : -((-t->sec + 86399) / 86400);
     int64_t rem = t->sec - days * 86400;
     int64_t y;
     int m, d;
     time_civil_from_days(days, &y, &m, &d);
-    int n = snprintf(out, 32, "%04lld-%02d-%02dT%02d:%02d:%02d.%03uZ", (long long)y, m, d,
-                     (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60),
-                     (unsigned)(t->nsec / 1000000));
+    unsigned frac = digits == 6 ? (unsigned)(t->nsec / 1000) : (unsigned)(t->nsec / 1000000);
+    int n = snprintf(out, 32, "%04lld-%02d-%02dT%02d:%02d:%02d.%0*uZ", (long long)y, m, d,
+                     (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60), digits, frac);
     if (n < 0 || n >= 32)
         out[0] = '\0'; /* only for years beyond 10^15: not a STIX time */
+}
+
+void stix_time_format(const struct stix_time *t, char out[32])
+{
+    time_format(t, 3, out);
+}
+
+void stix_time_format_us(int64_t us, char out[32])
+{
+    int64_t sec = us / 1000000, frac = us % 1000000;
+    if (frac < 0) {
+        frac += 1000000;
+        sec--;
+    }
+    struct stix_time t = {sec, (uint32_t)frac * 1000u};
+    time_format(&t, 6, out);
 }
 
 struct stix_time stix_time_now(void)

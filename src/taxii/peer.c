@@ -139,13 +139,25 @@ void taxii_ep_peer_post(struct taxii_ctx *c)
         taxii_error(c, 403, "Forbidden", "you may not write to collection %s", c->collection_id);
         return;
     }
+    char added_last[40];
+    int64_t added_us;
+    int given = taxii_query_opt(c->query, "hotline_added_last", added_last, sizeof added_last);
+    if (given < 0 || (given && !taxii_time_parse(added_last, &added_us))) {
+        taxii_error(c, 400, "Bad request", "hotline_added_last must be an RFC 3339 timestamp");
+        return;
+    }
     json_t *doc = peer_parse(c, &objects);
     if (!doc)
         return;
     json_t *ok = json_array(), *failed = json_array();
-    struct taxii_peer_post p = {c->user.party, c->user.name, c->channel, objects, c->now_us,
-                                ok,            failed,       NULL,       0,       0,
-                                false};
+    struct taxii_peer_post p = {.party = c->user.party,
+                                .user = c->user.name,
+                                .channel = c->channel,
+                                .objects = objects,
+                                .now_us = c->now_us,
+                                .successes = ok,
+                                .failures = failed,
+                                .added_last = given ? added_last : NULL};
     const struct taxii_options *o = &c->srv->o;
     if (ok && failed && o->peer_prepare && o->peer_prepare(o->peer_ctx, c->store, &p, &err))
         hl_error_clear(&err); /* the hook checks everything itself then */

@@ -502,27 +502,17 @@ bool taxii_time_parse(const char *s, int64_t *us)
 
 void taxii_time_format(int64_t us, bool micro, char out[static 32])
 {
+    if (micro || us % 1000) {
+        stix_time_format_us(us, out);
+        return;
+    }
     int64_t sec = us / 1000000, frac = us % 1000000;
     if (frac < 0) {
         frac += 1000000;
         sec--;
     }
-    time_t tt = (time_t)sec;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm)) {
-        snprintf(out, 32, "1970-01-01T00:00:00.000Z");
-        return;
-    }
-    unsigned y = tm.tm_year < -1900 ? 0 : tm.tm_year > 8099 ? 9999 : (unsigned)(tm.tm_year + 1900);
-    unsigned f = (unsigned)frac % 1000000u;
-    uint8_t mo = (uint8_t)(tm.tm_mon + 1), d = (uint8_t)tm.tm_mday, h = (uint8_t)tm.tm_hour,
-            mi = (uint8_t)tm.tm_min, se = (uint8_t)tm.tm_sec;
-    if (micro || f % 1000)
-        snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%06uZ", y % 10000u, mo % 100u, d % 100u,
-                 h % 100u, mi % 100u, se % 100u, f);
-    else
-        snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", y % 10000u, mo % 100u, d % 100u,
-                 h % 100u, mi % 100u, se % 100u, f / 1000u);
+    struct stix_time t = {sec, (uint32_t)frac * 1000u};
+    stix_time_format(&t, out);
 }
 
 /* ---- cursors ---------------------------------------------------------------- */

@@ -182,6 +182,10 @@ struct taxii_peer_post {
      * pushes (the answer carries all it made, and the pusher is the only
      * other member): the committed hook is not called for it. */
     bool answered_all;
+    /* hotline_added_last: the pusher's date_added of the last entry it
+     * pushed (RFC 3339, checked), or NULL (docs/federation.md, "The pull
+     * cursor moved by pushes"). */
+    const char *added_last;
 };
 
 /* Most own entries a peer's answer carries (more: they go by the

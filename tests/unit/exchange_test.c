@@ -107,6 +107,7 @@ static int fx_peer_post(void *ctx, struct store *s, struct taxii_peer_post *p,
         .failures = (json_t *)p->failures,
         .log = fx_log,
         .log_ctx = f,
+        .added_last = p->added_last,
     };
     int r = exchange_accept_push(&a, (json_t *)p->objects, err);
     if (!r && a.receipts) {
@@ -334,6 +335,23 @@ static json_t *get_json(struct fx *f, struct exchange_client *c, const char *pat
 static json_t *push(struct fx *f, const struct buf *body)
 {
     return push_to(f, f->coll, body, 202);
+}
+
+/* POSTs body to A's CH collection with hotline_added_last=added (as B);
+ * the HTTP status. */
+static long push_dated(struct fx *f, const struct buf *body, const char *added)
+{
+    char path[256];
+    struct exchange_answer a;
+    const struct exchange_target t = {"a", f->url, f->fp, f->token};
+    snprintf(path, sizeof path, "/api/collections/%s/objects/?hotline_added_last=%s", f->coll,
+             added);
+    exchange_answer_init(&a);
+    if (exchange_client_request(f->client, &t, "POST", path, body->data, body->len, &a, &f->err))
+        fail_msg("push: %s", f->err.msg);
+    long status = a.status;
+    exchange_answer_release(&a);
+    return status;
 }
 
 static int64_t log_size(struct store *s, const char *party)
@@ -622,6 +640,54 @@ static void test_push_records_objects_under_tlp_amber(void **state)
     buf_release(&body);
 }
 
+/* ---- the pull cursor moved by pushes ----------------------------------------- */
+
+static void test_a_whole_push_in_a_channel_of_two_moves_the_pull_cursor(void **state)
+{
+    struct fx *f = *state;
+    struct buf body;
+    struct store_repl cur;
+    buf_init(&body, 1u << 22);
+    append_notes(f, &f->b, 3, NULL); /* B's entries 0..2, head 3 */
+    append_notes(f, &f->b, 3, NULL); /* 4..6, head 7 */
+    envelope(&f->b, PB, 0, 4, &body);
+    assert_int_equal(push_dated(f, &body, "2026-11-29T06:00:00.123456Z"), 202);
+    assert_int_equal(store_repl_get(f->a.s, PB, CH, &cur, NULL), 0);
+    assert_string_equal(cur.pull_next, "2026-11-29T06:00:00.123456Z");
+    assert_int_equal(cur.pull_added_us, 1795932000123456LL);
+    /* Forward only, and by 100 ms at least: the same entries dated
+     * earlier, or later by less, leave it. */
+    assert_int_equal(push_dated(f, &body, "2026-11-29T05:00:00Z"), 202);
+    assert_int_equal(push_dated(f, &body, "2026-11-29T06:00:00.200000Z"), 202);
+    assert_int_equal(store_repl_get(f->a.s, PB, CH, &cur, NULL), 0);
+    assert_string_equal(cur.pull_next, "2026-11-29T06:00:00.123456Z");
+    /* Not a timestamp: refused before anything is read or stored. */
+    envelope(&f->b, PB, 4, 8, &body);
+    assert_int_equal(push_dated(f, &body, "yesterday"), 400);
+    assert_int_equal(log_size(f->a.s, PB), 4);
+    /* A push with a gap moves nothing. */
+    struct buf late;
+    buf_init(&late, 1u << 22);
+    envelope(&f->b, PB, 5, 8, &late);
+    assert_int_equal(push_dated(f, &late, "2026-11-29T07:00:00Z"), 202);
+    assert_int_equal(store_repl_get(f->a.s, PB, CH, &cur, NULL), 0);
+    assert_string_equal(cur.pull_next, "2026-11-29T06:00:00.123456Z");
+    buf_release(&late);
+    /* In a channel of three, the pusher's collection holds the third
+     * member's entries too: its push says nothing of them. */
+    uint8_t pk[32];
+    memset(pk, 7, sizeof pk);
+    struct store_party c = {.id = "identity--cccccccc-0000-4000-8000-000000000003", .name = "C"};
+    memcpy(c.public_key, pk, 32);
+    assert_int_equal(store_party_put(f->a.s, &c, NULL), 0);
+    assert_int_equal(store_channel_member_add(f->a.s, CH, c.id, NULL), 0);
+    assert_int_equal(push_dated(f, &body, "2026-11-29T08:00:00Z"), 202);
+    assert_int_equal(log_size(f->a.s, PB), 8);
+    assert_int_equal(store_repl_get(f->a.s, PB, CH, &cur, NULL), 0);
+    assert_string_equal(cur.pull_next, "2026-11-29T06:00:00.123456Z");
+    buf_release(&body);
+}
+
 /* ---- delivery from receipts taken before their commit (seen.c) ---------- */
 
 struct asker {
@@ -736,6 +802,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_a_peer_account_deletes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delivery_counts_a_receipt_taken_before_its_commit,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_whole_push_in_a_channel_of_two_moves_the_pull_cursor, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

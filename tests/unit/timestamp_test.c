@@ -81,6 +81,21 @@ static void test_format_writes_milliseconds_and_round_trips(void **state)
     assert_string_equal(out, "1970-01-01T00:00:00.123Z");
 }
 
+static void test_format_us_writes_microseconds(void **state)
+{
+    (void)state;
+    char out[32];
+    stix_time_format_us(1795932000123456LL, out);
+    assert_string_equal(out, "2026-11-29T06:00:00.123456Z");
+    stix_time_format_us(0, out);
+    assert_string_equal(out, "1970-01-01T00:00:00.000000Z");
+    stix_time_format_us(-1, out); /* before the epoch: the microsecond before */
+    assert_string_equal(out, "1969-12-31T23:59:59.999999Z");
+    struct stix_time t;
+    assert_true(stix_time_parse("2026-11-29T06:00:00.123456Z", &t));
+    assert_int_equal(t.sec * 1000000 + t.nsec / 1000, 1795932000123456LL);
+}
+
 static void test_now_is_recent_and_millisecond_precise(void **state)
 {
     (void)state;
@@ -97,6 +112,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_accepts_rfc3339_utc_with_any_precision),
+        cmocka_unit_test(test_format_us_writes_microseconds),
         cmocka_unit_test(test_parse_rejects_everything_else),
         cmocka_unit_test(test_cmp_orders_by_seconds_then_fraction),
         cmocka_unit_test(test_format_writes_milliseconds_and_round_trips),
