@@ -545,6 +545,7 @@ static int push_moves_cursor(struct exchange_accept *a, struct hl_error *err)
     int r = store_channel_member_list(a->store, a->channel, member_other, &t, err);
     if (r || t.others)
         return r;
+    a->whole_of_two = true;
     int64_t us = tm.sec * 1000000 + tm.nsec / 1000;
     r = store_repl_get(a->store, a->peer, a->channel, &cur, err);
     if (r || us - cur.pull_added_us < ACCEPT_CURSOR_STEP_US ||

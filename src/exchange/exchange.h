@@ -187,6 +187,7 @@ struct exchange_accept {
     void *taken_ctx;
     /* out */
     size_t accepted, duplicates, refused, alarms, receipts;
+    bool whole_of_two; /* push: taken whole with added_last, channel of two */
     bool gap; /* a later entry than the next came: pull */
     /* The entries of our own log the receipts made (receipts and heads):
      * [own_from, own_to), when receipts > 0. */
@@ -275,6 +276,12 @@ void exchange_pull_soon(struct exchange *x, const char *party);
  * them answers the next push with a gap, and pulls). Never blocks. */
 void exchange_sent_in_answer(struct exchange *x, const char *party, const char *channel,
                              int64_t from, int64_t to);
+/* A push from party in channel was taken whole in a channel of two, and
+ * moved the pull cursor (exchange_accept.whole_of_two): the scheduled
+ * pull from party waits a pull interval from now, since the pushes bring
+ * what it would (docs/federation.md). A gap still pulls at once. Never
+ * blocks. */
+void exchange_pushes_flow(struct exchange *x, const char *party, const char *channel);
 /* Stops the worker: a transfer in flight is abandoned (nothing half
  * stored: a page commits whole or not at all), the thread joined, x freed.
  * NULL is a no-op. */

@@ -88,6 +88,44 @@ void exchange_sent_in_answer(struct exchange *x, const char *party, const char *
     pthread_mutex_unlock(&x->lock);
 }
 
+void exchange_pushes_flow(struct exchange *x, const char *party, const char *channel)
+{
+    if (!x || !party || !channel || strlen(party) > STORE_TEXT_MAX ||
+        strlen(channel) > STORE_TEXT_MAX)
+        return;
+    pthread_mutex_lock(&x->lock);
+    size_t i = 0;
+    while (i < x->n_flows &&
+           (strcmp(x->flows[i].party, party) != 0 || strcmp(x->flows[i].channel, channel) != 0))
+        i++;
+    if (i < REPL_FLOWS_MAX) { /* else: the pull comes on schedule, no harm */
+        struct flow_note *f = &x->flows[i];
+        memcpy(f->party, party, strlen(party) + 1);
+        memcpy(f->channel, channel, strlen(channel) + 1);
+        f->at_ms = hl_mono_us() / 1000;
+        x->n_flows += i == x->n_flows;
+    }
+    pthread_mutex_unlock(&x->lock);
+}
+
+/* Pushes from p's member arrive whole (exchange_pushes_flow): its
+ * scheduled pull waits a pull interval from the latest. */
+static void flows_apply(struct exchange *x, struct pair *p)
+{
+    pthread_mutex_lock(&x->lock);
+    for (size_t i = 0; i < x->n_flows; i++) {
+        struct flow_note *f = &x->flows[i];
+        if (strcmp(f->party, p->party) != 0 || strcmp(f->channel, p->channel) != 0)
+            continue;
+        int64_t t = f->at_ms + (int64_t)x->o.pull_interval_s * 1000;
+        if (t > p->next_pull_ms)
+            p->next_pull_ms = t;
+        *f = x->flows[--x->n_flows];
+        break;
+    }
+    pthread_mutex_unlock(&x->lock);
+}
+
 /* Applies the notes of pair p to its state st, given our log's size
  * (read before: a note whose entries it shows committed is applied if
  * the member was pushed exactly up to them, else dropped). */
@@ -291,6 +329,7 @@ static void repl_round(struct exchange *x, char (*req)[STORE_TEXT_MAX + 1], size
     for (size_t i = 0; i < n && !x->stopping; i++) {
         struct job *j = &jobs[i];
         bool pull_now = pull_requested(x, j->p->party, req, n_req);
+        flows_apply(x, j->p);
         if (j->r || !(pull_now || j->p->next_pull_ms <= (hl_mono_us() / 1000)))
             continue;
         j->worked = true;

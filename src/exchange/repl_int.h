@@ -54,6 +54,16 @@ struct sent_note {
 #define REPL_NOTES_MAX 64
 #define REPL_NOTE_MS 2000
 
+/* A member whose pushes to us arrive whole in a channel of two
+ * (exchange_pushes_flow): the pair's scheduled pull waits. */
+struct flow_note {
+    char party[STORE_TEXT_MAX + 1];
+    char channel[STORE_TEXT_MAX + 1];
+    int64_t at_ms; /* monotonic: the latest such push */
+};
+
+#define REPL_FLOWS_MAX 64
+
 struct exchange {
     struct exchange_options o;
     struct store *store;
@@ -70,6 +80,8 @@ struct exchange {
     bool scan_owed;                         /* a round ran without one since */
     struct sent_note notes[REPL_NOTES_MAX]; /* under lock */
     size_t n_notes;
+    struct flow_note flows[REPL_FLOWS_MAX]; /* under lock */
+    size_t n_flows;
 };
 
 /* ---- the peer of a pair ------------------------------------------------------ */

@@ -286,6 +286,8 @@ static int node_peer_post(void *ctx, struct store *s, struct taxii_peer_post *p,
     int r = exchange_accept_push(&a, (json_t *)p->objects, err);
     if (!r && a.gap)
         exchange_pull_soon(n->exchange, p->party);
+    if (!r && a.whole_of_two)
+        exchange_pushes_flow(n->exchange, p->party, p->channel);
     if (!r && a.receipts) {
         p->own_from = a.own_from;
         p->own_to = a.own_to;

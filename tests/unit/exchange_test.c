@@ -62,6 +62,7 @@ struct fx {
     pthread_mutex_t log_lock;
     struct buf log;
     struct hl_error err;
+    bool whole_of_two; /* the latest push's exchange_accept.whole_of_two */
 };
 
 static void fx_log(void *ctx, const char *line)
@@ -110,6 +111,7 @@ static int fx_peer_post(void *ctx, struct store *s, struct taxii_peer_post *p,
         .added_last = p->added_last,
     };
     int r = exchange_accept_push(&a, (json_t *)p->objects, err);
+    f->whole_of_two = a.whole_of_two; /* the node then lets its pulls wait */
     if (!r && a.receipts) {
         p->own_from = a.own_from;
         p->own_to = a.own_to;
@@ -652,6 +654,7 @@ static void test_a_whole_push_in_a_channel_of_two_moves_the_pull_cursor(void **s
     append_notes(f, &f->b, 3, NULL); /* 4..6, head 7 */
     envelope(&f->b, PB, 0, 4, &body);
     assert_int_equal(push_dated(f, &body, "2026-11-29T06:00:00.123456Z"), 202);
+    assert_true(f->whole_of_two);
     assert_int_equal(store_repl_get(f->a.s, PB, CH, &cur, NULL), 0);
     assert_string_equal(cur.pull_next, "2026-11-29T06:00:00.123456Z");
     assert_int_equal(cur.pull_added_us, 1795932000123456LL);
@@ -670,6 +673,7 @@ static void test_a_whole_push_in_a_channel_of_two_moves_the_pull_cursor(void **s
     buf_init(&late, 1u << 22);
     envelope(&f->b, PB, 5, 8, &late);
     assert_int_equal(push_dated(f, &late, "2026-11-29T07:00:00Z"), 202);
+    assert_false(f->whole_of_two);
     assert_int_equal(store_repl_get(f->a.s, PB, CH, &cur, NULL), 0);
     assert_string_equal(cur.pull_next, "2026-11-29T06:00:00.123456Z");
     buf_release(&late);
@@ -682,6 +686,7 @@ static void test_a_whole_push_in_a_channel_of_two_moves_the_pull_cursor(void **s
     assert_int_equal(store_party_put(f->a.s, &c, NULL), 0);
     assert_int_equal(store_channel_member_add(f->a.s, CH, c.id, NULL), 0);
     assert_int_equal(push_dated(f, &body, "2026-11-29T08:00:00Z"), 202);
+    assert_false(f->whole_of_two);
     assert_int_equal(log_size(f->a.s, PB), 8);
     assert_int_equal(store_repl_get(f->a.s, PB, CH, &cur, NULL), 0);
     assert_string_equal(cur.pull_next, "2026-11-29T06:00:00.123456Z");
