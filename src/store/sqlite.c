@@ -523,18 +523,6 @@ static HL_MUST_CHECK int configure(struct store_sqlite *q, unsigned busy_ms, str
     if (rc != SQLITE_OK)
         return sq_fail(q, rc, "configure", err);
     static const char *const pragmas[] = {
-        /* Pages of 2 KiB in a new file (an existing file keeps its own:
-         * SQLite changes it only by VACUUM, outside WAL mode). A commit
-         * writes every page it dirtied to the WAL before its fsync, and
-         * most are index leaves where one small entry changed: an
-         * object's entry in the index over random STIX ids, the log's
-         * entries, tiles, heads, receipts. Accepting a peer's object with
-         * its receipt dirtied about 25 pages; at 4 KiB that is 100 KB per
-         * fsync, and on this machine's disk the fsync's time grows with
-         * what it flushes (25 x 4 KiB: 0.43-0.52 ms, 25 x 1 KiB: 0.29-0.31,
-         * one page 0.12-0.23). A 1.7 KB sealed object still fits in one
-         * page; reads are unchanged (bench/README.md, bench_fed). */
-        "PRAGMA page_size = 2048",
         "PRAGMA journal_mode = WAL",
         "PRAGMA synchronous = FULL",
         "PRAGMA foreign_keys = ON",

@@ -181,24 +181,6 @@ static void test_open_migrates_an_empty_file(void **state)
     assert_int_equal(store_check(f->s, &f->err), 0);
 }
 
-/* A new store has pages of 2 KiB (the WAL's bytes per commit); a store
- * made with another size keeps it and works. */
-static void test_open_page_size_new_and_kept(void **state)
-{
-    struct fx *f = *state;
-    assert_int_equal(store_open(f->path, NULL, &f->s, &f->err), 0);
-    assert_int_equal(raw_int(f->path, "PRAGMA page_size"), 2048);
-    store_close(f->s);
-    f->s = NULL;
-    assert_int_equal(unlink(f->path), 0); /* the last close removed -wal, -shm */
-    raw_exec(f->path, "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL");
-    assert_int_equal(store_open(f->path, NULL, &f->s, &f->err), 0);
-    assert_int_equal(raw_int(f->path, "PRAGMA page_size"), 4096);
-    struct store_channel c = {.name = "kept", .created_us = 1000};
-    assert_int_equal(store_channel_create(f->s, &c, &f->err), 0);
-    assert_int_equal(store_check(f->s, &f->err), 0);
-}
-
 static void test_open_refuses_a_future_schema_version(void **state)
 {
     struct fx *f = *state;
@@ -801,7 +783,6 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_open_migrates_an_empty_file, setup_empty, teardown),
-        cmocka_unit_test_setup_teardown(test_open_page_size_new_and_kept, setup_empty, teardown),
         cmocka_unit_test_setup_teardown(test_open_refuses_a_future_schema_version, setup_empty,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_open_refuses_another_applications_file, setup_empty,
