@@ -297,6 +297,7 @@ static bool job_open(struct exchange *x, struct pair *p, struct job *j)
 
 static void job_close(struct job *j)
 {
+    json_decref(j->pending); /* NULL unless the worker stopped first */
     repl_target_wipe(&j->t);
     exchange_answer_release(&j->a);
     buf_release(&j->env.body);

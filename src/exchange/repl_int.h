@@ -120,6 +120,9 @@ struct job {
     int r;
     struct hl_error err;
     bool worked, took;
+    /* The member's own entries its answers carried, not taken yet (the
+     * writer's lock was busy: the next push went first), in order. */
+    json_t *pending;
 };
 
 void repl_log(struct exchange *x, const char *fmt, ...) HL_PRINTF(2, 3);

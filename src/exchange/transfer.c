@@ -10,6 +10,7 @@
  *   pull  the member's collection, less our own log, from the cursor on,
  *         page by page, each page and its cursor in one transaction.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,16 @@ static int push_read_status(const struct envelope *env, const struct exchange_an
 
 static int pull_page(struct exchange *x, struct pair *p, struct target *t, json_t *objects,
                      const char *added_last, bool *took, struct hl_error *err);
+
+/* Whether the node's writer lock is free now (a local POST may hold it
+ * for a batch's whole transaction: tens of ms). */
+static bool writer_free(struct exchange *x)
+{
+    if (pthread_mutex_trylock(x->o.write_lock) != 0)
+        return false;
+    pthread_mutex_unlock(x->o.write_lock);
+    return true;
+}
 
 /* Starts the job's next envelope (our log from st.push_seq). */
 static int push_start(struct exchange *x, struct job *j)
@@ -169,16 +180,37 @@ static int push_finish(struct exchange *x, struct job *j)
         return r;
     }
     j->st.push_seq = holds >= 0 ? holds : j->st.push_seq + (int64_t)confirmed;
-    if (entries) { /* the member's receipts: taken as from a pull */
-        take_answer_entries(x, j, entries);
+    /* The member's receipts: taken as from a pull (take_pending). */
+    if (entries && j->pending && json_array_extend(j->pending, entries))
+        r = hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    if (entries && !j->pending)
+        j->pending = entries;
+    else
         json_decref(entries);
-    }
-    if (holds < 0 && why[0])
+    if (!r && holds < 0 && why[0])
         return hl_fail(err, HL_E_CONFLICT, name, "push to %s: %s", name, why);
-    if (j->st.push_seq < j->size && !repl_tx_begin(x, err))
+    /* Progress, between envelopes, when the writer's lock is free (a
+     * crash before it resends an envelope the member holds: a no-op). */
+    if (!r && j->st.push_seq < j->size && writer_free(x) && !repl_tx_begin(x, err))
         r = repl_tx_end(x, store_repl_state_put(x->store, j->p->party, j->p->channel, &j->st, err),
                         err);
     return r;
+}
+
+/* Takes the entries the job's answers carried. Unless must, not while
+ * the writer's lock is busy (a local POST storing a batch): the next push
+ * goes out first, and the member is not left waiting for it behind that
+ * commit. A few answers' worth at most wait so. */
+#define TRANSFER_PENDING_MAX 256 /* entries: four full answers */
+static void take_pending(struct exchange *x, struct job *j, bool must)
+{
+    if (!j->pending || x->stopping)
+        return;
+    if (!must && json_array_size(j->pending) < TRANSFER_PENDING_MAX && !writer_free(x))
+        return;
+    take_answer_entries(x, j, j->pending);
+    json_decref(j->pending);
+    j->pending = NULL;
 }
 
 /* Pushes what every job's member lacks of our log, the envelopes to all
@@ -189,18 +221,21 @@ void repl_push_all(struct exchange *x, struct job *jobs, size_t n)
         size_t started = 0;
         for (size_t i = 0; i < n && !x->stopping; i++) {
             struct job *j = &jobs[i];
+            take_pending(x, j, j->r || j->st.push_seq >= j->size);
             if (!j->r && j->st.push_seq < j->size) {
                 j->r = push_start(x, j);
                 started += j->call != NULL;
             }
         }
         if (!started)
-            return;
+            break;
         exchange_client_run(x->client);
         for (size_t i = 0; i < n; i++)
             if (jobs[i].call)
                 jobs[i].r = push_finish(x, &jobs[i]);
     }
+    for (size_t i = 0; i < n; i++)
+        take_pending(x, &jobs[i], true);
 }
 
 /* ---- pull ------------------------------------------------------------------- */
