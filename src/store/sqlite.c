@@ -397,6 +397,7 @@ int sq_tx_enter(struct store_sqlite *q, bool *own, struct hl_error *err)
     if (!r)
         r = sq_exec(q, st, "begin", err);
     *own = r == 0;
+    q->write_tx += *own;
     return r;
 }
 
@@ -563,7 +564,10 @@ static int sq_begin(struct store *s, struct hl_error *err)
         return hl_fail(err, HL_E_INVALID, "begin", "store: a transaction is already open");
     sqlite3_stmt *st = NULL;
     int r = sq_stmt(q, SQ_BEGIN, &st, err);
-    return r ? r : sq_exec(q, st, "begin", err);
+    if (!r)
+        r = sq_exec(q, st, "begin", err);
+    q->write_tx += r == 0;
+    return r;
 }
 
 /* A deferred transaction that only reads sees one snapshot of the WAL
@@ -574,6 +578,7 @@ static int sq_begin_read(struct store *s, struct hl_error *err)
     if (!sqlite3_get_autocommit(q->db))
         return hl_fail(err, HL_E_INVALID, "begin", "store: a transaction is already open");
     sqlite3_stmt *st = NULL;
+    q->write_tx++; /* it may write later: it is a transaction of its own */
     int r = sq_stmt(q, SQ_BEGIN_READ, &st, err);
     return r ? r : sq_exec(q, st, "begin", err);
 }

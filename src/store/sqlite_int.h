@@ -120,13 +120,21 @@ struct store_sqlite {
         char channel[STORE_TEXT_MAX + 1];
         int64_t channel_id;
         char channel_name[STORE_TEXT_MAX + 1];
+        /* The size of log size_log_id after this connection's last append,
+         * true only inside the write transaction numbered size_tx (no
+         * other connection writes while it is open): an accept appends
+         * its entries one call each, and each call read the size again. */
+        int64_t size_log_id, size;
+        uint64_t size_tx;
     } cache;
+    uint64_t write_tx; /* transactions begun on this connection */
 };
 
 static inline void sq_cache_forget(struct store_sqlite *q)
 {
     q->cache.log_id = 0;
     q->cache.channel_id = 0;
+    q->cache.size_log_id = 0;
 }
 
 static inline struct store_sqlite *sq_of(struct store *s)

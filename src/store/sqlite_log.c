@@ -116,6 +116,18 @@ static HL_MUST_CHECK int run(struct store_sqlite *q, enum sq_stmt_id id, struct 
     return r ? r : sq_exec(q, st, "savepoint", err);
 }
 
+/* The size of log id, from the cache while it is true (sqlite_int.h). */
+static HL_MUST_CHECK int size_known(struct store_sqlite *q, int64_t id, int64_t *size,
+                                    struct hl_error *err)
+{
+    if (q->cache.size_log_id == id && q->cache.size_tx == q->write_tx &&
+        sqlite3_txn_state(q->db, NULL) == SQLITE_TXN_WRITE) {
+        *size = q->cache.size;
+        return 0;
+    }
+    return size_of(q, id, size, err);
+}
+
 int sq_log_append(struct store *s, const char *party_id, const char *channel,
                   const struct store_log_entry *entries, size_t n, struct hl_error *err)
 {
@@ -125,25 +137,34 @@ int sq_log_append(struct store *s, const char *party_id, const char *channel,
     int r = sq_tx_enter(q, &own, err);
     if (r)
         return r;
-    r = run(q, SQ_SAVEPOINT, err);
+    /* One entry of a log already made needs no savepoint: its INSERT is
+     * undone whole by SQLite if it fails, and nothing else is written. */
+    bool known = q->cache.log_id && strcmp(q->cache.party, party_id) == 0 &&
+                 strcmp(q->cache.channel, channel) == 0;
+    bool savepoint = n != 1 || !known;
+    r = savepoint ? run(q, SQ_SAVEPOINT, err) : 0;
     if (r)
         return sq_tx_leave(q, own, r, err);
     r = sq_log_id(q, party_id, channel, true, &id, err);
     if (!r)
-        r = size_of(q, id, &size, err);
+        r = size_known(q, id, &size, err);
     if (!r)
         r = check_seqs(party_id, channel, size, entries, n, err);
     if (!r)
         r = insert_entries(q, id, entries, n, err);
-    if (r) {
+    if (!r) {
+        q->cache.size_log_id = id;
+        q->cache.size = size + (int64_t)n;
+        q->cache.size_tx = q->write_tx;
+    } else {
         struct hl_error ignored;
         sq_cache_forget(q); /* rows may have been made in the savepoint */
-        if (run(q, SQ_ROLLBACK_TO, &ignored) != 0) {
+        if (savepoint && run(q, SQ_ROLLBACK_TO, &ignored) != 0) {
             /* The savepoint's writes stay for the transaction's rollback,
              * which store.h requires after a failed write. */
         }
     }
-    int r2 = run(q, SQ_RELEASE, err);
+    int r2 = savepoint ? run(q, SQ_RELEASE, err) : 0;
     return sq_tx_leave(q, own, r ? r : r2, err);
 }
 

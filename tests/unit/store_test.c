@@ -565,6 +565,48 @@ static void test_log_append_rejects_gap_and_duplicate(void **state)
     assert_int_equal(store_log_append(f->s, "identity--x", CH, e, 1, &f->err), -HL_E_NOT_FOUND);
 }
 
+/* One entry per call, as an accept appends: inside a write transaction
+ * the connection keeps the log's size between calls (the checks still
+ * name a gap or a duplicate), and a transaction later, after another
+ * connection appended, it reads the size again. */
+static void test_log_append_one_by_one_across_connections(void **state)
+{
+    struct fx *f = *state;
+    struct store_log_entry e[1];
+    int64_t size = -1;
+    assert_int_equal(store_begin(f->s, &f->err), 0);
+    int64_t row = add_obj(f->s, IND1, 1, 1);
+    for (int64_t i = 0; i < 4; i++) {
+        entries(e, 1, i, row, 1);
+        assert_int_equal(store_log_append(f->s, A, CH, e, 1, &f->err), 0);
+    }
+    entries(e, 1, 2, row, 1);
+    assert_int_equal(store_log_append(f->s, A, CH, e, 1, &f->err), -HL_E_CONFLICT);
+    assert_non_null(strstr(f->err.msg, "a duplicate"));
+    assert_int_equal(store_rollback(f->s, &f->err), 0); /* a failed write: roll back */
+    assert_int_equal(store_log_size(f->s, A, CH, &size, &f->err), 0);
+    assert_int_equal(size, 0);
+    assert_int_equal(store_begin(f->s, &f->err), 0);
+    row = add_obj(f->s, IND1, 1, 1);
+    entries(e, 1, 0, row, 1);
+    assert_int_equal(store_log_append(f->s, A, CH, e, 1, &f->err), 0);
+    assert_int_equal(store_commit(f->s, &f->err), 0);
+    struct store *other = NULL;
+    assert_int_equal(store_open(f->path, NULL, &other, &f->err), 0);
+    entries(e, 1, 1, row, 2);
+    assert_int_equal(store_log_append(other, A, CH, e, 1, &f->err), 0);
+    store_close(other);
+    assert_int_equal(store_begin(f->s, &f->err), 0);
+    entries(e, 1, 1, row, 3); /* held by the other connection's commit */
+    assert_int_equal(store_log_append(f->s, A, CH, e, 1, &f->err), -HL_E_CONFLICT);
+    assert_non_null(strstr(f->err.msg, "a duplicate"));
+    assert_int_equal(store_rollback(f->s, &f->err), 0);
+    entries(e, 1, 2, row, 3);
+    assert_int_equal(store_log_append(f->s, A, CH, e, 1, &f->err), 0);
+    assert_int_equal(store_log_size(f->s, A, CH, &size, &f->err), 0);
+    assert_int_equal(size, 3);
+}
+
 static void test_schema_refuses_gap_written_directly(void **state)
 {
     struct fx *f = *state;
@@ -796,6 +838,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_object_list_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pagination_is_stable_while_inserting, setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_append_in_one_transaction_and_scan, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_log_append_one_by_one_across_connections, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_log_append_rejects_gap_and_duplicate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_schema_refuses_gap_written_directly, setup, teardown),
