@@ -509,20 +509,22 @@ static int accept_receipts(struct exchange_accept *a, const struct grown *g, str
     return 0;
 }
 
-static int member_is(void *ctx, const struct store_party *p)
-{
-    return strcmp(p->id, (const char *)ctx) == 0 ? 1 : 0;
-}
-
-struct of_two {
+/* The channel's members as a push sees them: is the pusher one, and who
+ * else is (this node aside). */
+struct members_seen {
     const struct exchange_accept *a;
-    size_t others; /* members that are neither this node nor the peer */
+    bool peer;
+    size_t others;
 };
 
-static int member_other(void *ctx, const struct store_party *p)
+static int member_seen(void *ctx, const struct store_party *p)
 {
-    struct of_two *t = ctx;
-    t->others += strcmp(p->id, t->a->peer) != 0 && strcmp(p->id, t->a->me->party) != 0;
+    struct members_seen *m = ctx;
+    const char *me = m->a->me ? m->a->me->party : "";
+    if (strcmp(p->id, m->a->peer) == 0)
+        m->peer = true;
+    else if (strcmp(p->id, me) != 0)
+        m->others++;
     return 0;
 }
 
@@ -537,17 +539,14 @@ static int member_other(void *ctx, const struct store_party *p)
 #define ACCEPT_CURSOR_STEP_US 100000
 static int push_moves_cursor(struct exchange_accept *a, struct hl_error *err)
 {
-    struct of_two t = {a, 0};
     struct stix_time tm;
     struct store_repl cur;
-    if (!a->added_last || a->refused || a->gap || !a->me || !stix_time_parse(a->added_last, &tm))
+    if (!a->of_two || !a->added_last || a->refused || a->gap ||
+        !stix_time_parse(a->added_last, &tm))
         return 0;
-    int r = store_channel_member_list(a->store, a->channel, member_other, &t, err);
-    if (r || t.others)
-        return r;
     a->whole_of_two = true;
     int64_t us = tm.sec * 1000000 + tm.nsec / 1000;
-    r = store_repl_get(a->store, a->peer, a->channel, &cur, err);
+    int r = store_repl_get(a->store, a->peer, a->channel, &cur, err);
     if (r || us - cur.pull_added_us < ACCEPT_CURSOR_STEP_US ||
         strlen(a->added_last) >= sizeof cur.pull_next)
         return r;
@@ -566,13 +565,13 @@ static int push_check(struct exchange_accept *a, json_t *objects, struct hl_erro
                        "channel %s is not active on this node: it waits for members not known "
                        "yet",
                        a->channel);
-    if (!r) {
-        r = store_channel_member_list(a->store, a->channel, member_is, (void *)a->peer, err);
-        if (r == 0)
-            return hl_fail(err, HL_E_PERM, a->channel, "%s is not a member of channel %s", a->peer,
-                           a->channel);
-        r = r == 1 ? 0 : r;
-    }
+    struct members_seen m = {a, false, 0};
+    if (!r)
+        r = store_channel_member_list(a->store, a->channel, member_seen, &m, err);
+    if (!r && !m.peer)
+        return hl_fail(err, HL_E_PERM, a->channel, "%s is not a member of channel %s", a->peer,
+                       a->channel);
+    a->of_two = !r && m.others == 0;
     for (size_t i = 0; !r && i < json_array_size(objects); i++) {
         const char *ch =
             json_string_value(json_object_get(json_array_get(objects, i), SEAL_PROP_CHANNEL));

@@ -187,7 +187,8 @@ struct exchange_accept {
     void *taken_ctx;
     /* out */
     size_t accepted, duplicates, refused, alarms, receipts;
-    bool whole_of_two; /* push: taken whole with added_last, channel of two */
+    bool of_two;       /* push: the channel's members are this node and the pusher */
+    bool whole_of_two; /* push: taken whole with added_last, and of_two */
     bool gap; /* a later entry than the next came: pull */
     /* The entries of our own log the receipts made (receipts and heads):
      * [own_from, own_to), when receipts > 0. */

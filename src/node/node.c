@@ -242,28 +242,6 @@ static void node_peer_release(void *ctx, struct taxii_peer_post *p)
     p->prepared = NULL;
 }
 
-/* Whether party is the channel's only member besides this node. */
-struct member_count {
-    const char *party;
-    size_t others; /* members that are neither party nor this node */
-    const char *me;
-};
-
-static int count_other(void *ctx, const struct store_party *m)
-{
-    struct member_count *mc = ctx;
-    mc->others += strcmp(m->id, mc->party) != 0 && strcmp(m->id, mc->me) != 0;
-    return 0;
-}
-
-static bool node_only_other_member(struct node_run *n, struct store *s, const char *channel,
-                                   const char *party)
-{
-    struct hl_error err;
-    struct member_count mc = {party, 0, n->party};
-    return store_channel_member_list(s, channel, count_other, &mc, &err) == 0 && mc.others == 0;
-}
-
 /* The server's peer_post hook: a peer's envelope to the exchange. */
 static int node_peer_post(void *ctx, struct store *s, struct taxii_peer_post *p,
                           struct hl_error *err)
@@ -293,7 +271,7 @@ static int node_peer_post(void *ctx, struct store *s, struct taxii_peer_post *p,
         p->own_to = a.own_to;
         if (a.own_to - a.own_from <= TAXII_PEER_ENTRIES_MAX) {
             exchange_sent_in_answer(n->exchange, p->party, p->channel, a.own_from, a.own_to);
-            p->answered_all = node_only_other_member(n, s, p->channel, p->party);
+            p->answered_all = a.of_two;
         }
     }
     return r;

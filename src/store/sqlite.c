@@ -460,11 +460,8 @@ static void log_id_remember(struct store_sqlite *q, const char *party_id, const 
 static HL_MUST_CHECK int log_id_find(struct store_sqlite *q, const char *party_id,
                                      const char *channel, int64_t *out, struct hl_error *err)
 {
-    if (q->cache.log_id && strcmp(q->cache.party, party_id) == 0 &&
-        strcmp(q->cache.channel, channel) == 0) {
-        *out = q->cache.log_id;
+    if ((*out = sq_log_cached(q, party_id, channel)) != 0)
         return 0;
-    }
     sqlite3_stmt *st = NULL;
     int r = sq_stmt(q, SQ_LOG_ID, &st, err);
     if (!r)

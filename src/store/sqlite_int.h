@@ -18,6 +18,7 @@
 #define HL_SQLITE_INT_H
 
 #include <sqlite3.h>
+#include <string.h>
 
 #include "store_int.h"
 
@@ -129,6 +130,16 @@ struct store_sqlite {
     } cache;
     uint64_t write_tx; /* transactions begun on this connection */
 };
+
+/* The cached id of log (party_id, channel), or 0. */
+static inline int64_t sq_log_cached(const struct store_sqlite *q, const char *party_id,
+                                    const char *channel)
+{
+    return q->cache.log_id && strcmp(q->cache.party, party_id) == 0 &&
+                   strcmp(q->cache.channel, channel) == 0
+               ? q->cache.log_id
+               : 0;
+}
 
 static inline void sq_cache_forget(struct store_sqlite *q)
 {

@@ -139,9 +139,7 @@ int sq_log_append(struct store *s, const char *party_id, const char *channel,
         return r;
     /* One entry of a log already made needs no savepoint: its INSERT is
      * undone whole by SQLite if it fails, and nothing else is written. */
-    bool known = q->cache.log_id && strcmp(q->cache.party, party_id) == 0 &&
-                 strcmp(q->cache.channel, channel) == 0;
-    bool savepoint = n != 1 || !known;
+    bool savepoint = n != 1 || !sq_log_cached(q, party_id, channel);
     r = savepoint ? run(q, SQ_SAVEPOINT, err) : 0;
     if (r)
         return sq_tx_leave(q, own, r, err);
