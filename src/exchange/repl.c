@@ -149,10 +149,10 @@ static void notes_apply(struct exchange *x, const struct pair *p, struct store_r
 
 /* ---- writes under the node's writer lock ---------------------------------- */
 
-int repl_tx_begin(struct exchange *x, struct hl_error *err)
+int repl_tx_begin(struct exchange *x, bool synced, struct hl_error *err)
 {
     pthread_mutex_lock(x->o.write_lock);
-    int r = store_begin(x->store, err);
+    int r = synced ? store_begin(x->store, err) : store_begin_unsynced(x->store, err);
     if (r)
         pthread_mutex_unlock(x->o.write_lock);
     return r;
@@ -216,7 +216,7 @@ static void pair_outcome(struct exchange *x, struct pair *p, struct store_repl_s
         return;
     }
     p->dirty = false;
-    if (!repl_tx_begin(x, &err) &&
+    if (!repl_tx_begin(x, false, &err) &&
         repl_tx_end(x, store_repl_state_put(x->store, p->party, p->channel, st, &err), &err))
         repl_log(x, "exchange: cannot record the replication state: %s", err.msg);
 }
@@ -231,7 +231,7 @@ static void repl_flush(struct exchange *x, bool all)
     hl_error_clear(&err);
     for (size_t i = 0; i < x->n_pairs && !due; i++)
         due = x->pairs[i].dirty && (all || now - x->pairs[i].dirty_ms >= REPL_FLUSH_MS);
-    if (!due || repl_tx_begin(x, &err))
+    if (!due || repl_tx_begin(x, all, &err)) /* all: the node is stopping */
         return;
     int r = 0;
     for (size_t i = 0; i < x->n_pairs && !r; i++) {

@@ -127,8 +127,12 @@ struct job {
 
 void repl_log(struct exchange *x, const char *fmt, ...) HL_PRINTF(2, 3);
 /* A write: the node's writer lock, then store_begin; tx_end commits (r
- * 0) or rolls back, and unlocks. */
-HL_MUST_CHECK int repl_tx_begin(struct exchange *x, struct hl_error *err);
+ * 0) or rolls back, and unlocks. synced false: the commit does not wait
+ * for the disk (store_begin_unsynced), for what can be had again after a
+ * power cut: replication state, a member's statements about its log
+ * (receipts, tree heads), which make no statement of ours. Anything of
+ * our own log waits for the disk, before it can leave this node. */
+HL_MUST_CHECK int repl_tx_begin(struct exchange *x, bool synced, struct hl_error *err);
 HL_MUST_CHECK int repl_tx_end(struct exchange *x, int r, struct hl_error *err);
 void repl_target_wipe(struct target *t);
 

@@ -191,7 +191,7 @@ static int push_finish(struct exchange *x, struct job *j)
         return hl_fail(err, HL_E_CONFLICT, name, "push to %s: %s", name, why);
     /* Progress, between envelopes, when the writer's lock is free (a
      * crash before it resends an envelope the member holds: a no-op). */
-    if (!r && j->st.push_seq < j->size && writer_free(x) && !repl_tx_begin(x, err))
+    if (!r && j->st.push_seq < j->size && writer_free(x) && !repl_tx_begin(x, false, err))
         r = repl_tx_end(x, store_repl_state_put(x->store, j->p->party, j->p->channel, &j->st, err),
                         err);
     return r;
@@ -240,6 +240,35 @@ void repl_push_all(struct exchange *x, struct job *jobs, size_t n)
 
 /* ---- pull ------------------------------------------------------------------- */
 
+/* Whether taking objects may publish statements of ours: a receipt for
+ * any object that is not itself a member's statement (accept.c). Those
+ * must be on disk before they can leave this node; a page of statements
+ * alone can be pulled again after a power cut, and its commit need not
+ * wait for the disk. */
+static bool page_needs_sync(const json_t *objects)
+{
+    for (size_t i = 0; i < json_array_size(objects); i++) {
+        const char *type = json_string_value(json_object_get(json_array_get(objects, i), "type"));
+        if (!type || (strcmp(type, LOG_TREE_HEAD_TYPE) && strcmp(type, LOG_RECEIPT_TYPE)))
+            return true;
+    }
+    return false;
+}
+
+/* Makes every commit so far durable: a synced commit that rewrites the
+ * pair's cursor (an alarm raised by an unsynced page is evidence). */
+static int sync_now(struct exchange *x, const struct pair *p, struct hl_error *err)
+{
+    struct store_repl cur;
+    int r = repl_tx_begin(x, true, err);
+    if (r)
+        return r;
+    r = store_repl_get(x->store, p->party, p->channel, &cur, err);
+    if (!r)
+        r = store_repl_set(x->store, p->party, p->channel, &cur, err);
+    return repl_tx_end(x, r, err);
+}
+
 /* Accepts one page and moves the cursor, in one transaction. */
 static int pull_page(struct exchange *x, struct pair *p, struct target *t, json_t *objects,
                      const char *added_last, bool *took, struct hl_error *err)
@@ -261,7 +290,8 @@ static int pull_page(struct exchange *x, struct pair *p, struct target *t, json_
     /* The costly checks start before the writer's lock (on failure, inside). */
     if (exchange_accept_prepare(&acc, objects, err))
         hl_error_clear(err);
-    int r = repl_tx_begin(x, err);
+    bool synced = page_needs_sync(objects);
+    int r = repl_tx_begin(x, synced, err);
     if (r) {
         exchange_checks_free(acc.checks);
         return r;
@@ -278,6 +308,8 @@ static int pull_page(struct exchange *x, struct pair *p, struct target *t, json_
             r = store_repl_set(x->store, p->party, p->channel, &cur, err);
     }
     r = repl_tx_end(x, r, err);
+    if (!r && !synced && acc.alarms)
+        r = sync_now(x, p, err);
     *took = !r && (acc.accepted || acc.receipts);
     if (*took && x->o.committed)
         x->o.committed(x->o.committed_ctx);

@@ -207,6 +207,11 @@ HL_MUST_CHECK int ledger_par_start(void (*fn)(void *ctx, size_t i), void *ctx, s
 void ledger_par_wait(struct ledger_par *j, size_t i);
 void ledger_par_free(struct ledger_par *j);
 
+/* stix_parse, with the same result and errors; a large bundle or envelope
+ * is parsed on the worker threads, its "objects" element by element
+ * (stix_split). On success *out is a new reference. (parse.c) */
+HL_MUST_CHECK int ledger_parse(const char *data, size_t len, json_t **out, struct hl_error *err);
+
 /* ---- X.590 signatures and the hotline seal (seal.c) -------------------- */
 
 /* At most this many top-level signatures are checked on one object. */

@@ -155,8 +155,107 @@ static int parse_scan_number(const char *data, size_t len, size_t at, size_t *ne
     return 0;
 }
 
-/* The pre-scan: depth, string length and integer range, before jansson. */
-static HL_MUST_CHECK int parse_prescan(const char *data, size_t len, struct hl_error *err)
+/* What the pre-scan notes for stix_split: where the top-level object's
+ * "objects" array and each of its elements lie. Elements are objects;
+ * anything else there, or a second such array, sets bad. */
+struct parse_cut {
+    struct stix_split *s;
+    size_t key_open, key_close; /* the last string at depth 1: its quotes */
+    bool top_object, in_array, bad;
+};
+
+static bool parse_is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* True if data[from, to) is JSON whitespace only. */
+static bool parse_all_ws(const char *data, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++)
+        if (!parse_is_ws(data[i]))
+            return false;
+    return true;
+}
+
+/* Whether the '[' at data[at] (depth 1) opens the value of the key
+ * "objects": the last string at depth 1 is that key, and only whitespace
+ * and its ':' lie between them. */
+static bool parse_is_objects_value(const char *data, const struct parse_cut *k, size_t at)
+{
+    static const char key[] = "\"objects\"";
+    if (k->key_close <= k->key_open || k->key_close - k->key_open + 1 != sizeof key - 1 ||
+        memcmp(data + k->key_open, key, sizeof key - 1) != 0)
+        return false;
+    size_t i = k->key_close + 1;
+    while (i < at && parse_is_ws(data[i]))
+        i++;
+    return i < at && data[i] == ':' && parse_all_ws(data, i + 1, at);
+}
+
+static void parse_cut_part(struct parse_cut *k, size_t at, bool start)
+{
+    struct stix_split *s = k->s;
+    if (start && s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 256;
+        void *p = cap <= HL_MAX_OBJECTS + 1 ? realloc(s->part, cap * sizeof *s->part) : NULL;
+        if (!p) {
+            k->bad = true;
+            return;
+        }
+        s->part = p;
+        s->cap = cap;
+    }
+    if (start)
+        s->part[s->n][0] = at;
+    else
+        s->part[s->n++][1] = at + 1;
+}
+
+/* The cut's view of a bracket at data[at]; depth is before it. */
+static void parse_cut_bracket(struct parse_cut *k, const char *data, size_t at, size_t depth)
+{
+    char c = data[at];
+    bool opens = c == '[' || c == '{';
+    if (!k || k->bad)
+        return;
+    if (opens && depth == 0)
+        k->top_object = c == '{';
+    else if (c == '[' && depth == 1 && k->top_object && parse_is_objects_value(data, k, at)) {
+        k->bad = k->s->close != 0 || k->in_array;
+        k->in_array = true;
+        k->s->open = at;
+    } else if (k->in_array && depth == 2 && c == '{')
+        parse_cut_part(k, at, true);
+    else if (k->in_array && depth == 2 && opens)
+        k->bad = true; /* an element that is an array */
+    else if (k->in_array && depth == 3 && c == '}')
+        parse_cut_part(k, at, false);
+    else if (k->in_array && depth == 2 && c == ']') {
+        k->in_array = false;
+        k->s->close = at;
+    }
+}
+
+/* The cut's view of any other token at data[at], outside strings except
+ * for a string's opening quote (whose closing one is at end). */
+static void parse_cut_token(struct parse_cut *k, const char *data, size_t at, size_t end,
+                            size_t depth)
+{
+    if (!k || k->bad)
+        return;
+    if (k->in_array && depth == 2 && data[at] != ',' && !parse_is_ws(data[at]))
+        k->bad = true; /* an element that is not an object */
+    else if (depth == 1 && data[at] == '"') {
+        k->key_open = at;
+        k->key_close = end;
+    }
+}
+
+/* The pre-scan: depth, string length and integer range, before jansson;
+ * with k, also the cut of stix_split. */
+static HL_MUST_CHECK int parse_prescan(const char *data, size_t len, struct parse_cut *k,
+                                       struct hl_error *err)
 {
     size_t depth = 0;
     size_t i = 0;
@@ -167,35 +266,47 @@ static HL_MUST_CHECK int parse_prescan(const char *data, size_t len, struct hl_e
             if (end - i - 1 > HL_MAX_STRING_BYTES)
                 return parse_fail_at(err, HL_E_TOO_LARGE, data, i,
                                      "string longer than the limit of 8 MiB");
+            parse_cut_token(k, data, i, end, depth);
             i = end + 1;
         } else if (c == '[' || c == '{') {
+            parse_cut_bracket(k, data, i, depth);
             if (++depth > HL_MAX_JSON_DEPTH)
                 return parse_fail_at(err, HL_E_TOO_LARGE, data, i,
                                      "arrays and objects nested deeper than the limit of 64");
             i++;
         } else if (c == ']' || c == '}') {
+            parse_cut_bracket(k, data, i, depth);
             if (depth)
                 depth--;
             i++;
         } else if (c == '-' || (c >= '0' && c <= '9')) {
+            parse_cut_token(k, data, i, i, depth);
             int r = parse_scan_number(data, len, i, &i, err);
             if (r)
                 return r;
         } else {
+            parse_cut_token(k, data, i, i, depth);
             i++;
         }
     }
     return 0;
 }
 
-int stix_parse(const char *data, size_t len, json_t **out, struct hl_error *err)
+static int parse_check_size(size_t len, struct hl_error *err)
 {
-    *out = NULL;
     if (len > HL_MAX_DOCUMENT_BYTES)
         return hl_fail(err, HL_E_TOO_LARGE, "1:1",
                        "document of %zu bytes is larger than the limit of %u bytes (byte offset 0)",
                        len, HL_MAX_DOCUMENT_BYTES);
-    int r = parse_prescan(data, len, err);
+    return 0;
+}
+
+int stix_parse(const char *data, size_t len, json_t **out, struct hl_error *err)
+{
+    *out = NULL;
+    int r = parse_check_size(len, err);
+    if (!r)
+        r = parse_prescan(data, len, NULL, err);
     if (r)
         return r;
 
@@ -240,4 +351,77 @@ int stix_doc_kind(const json_t *doc)
         return STIX_DOC_OBJECT;
     }
     return parse_is_envelope(doc) ? STIX_DOC_ENVELOPE : 0;
+}
+
+/* ---- a document in parts ------------------------------------------------ */
+
+void stix_split_release(struct stix_split *s)
+{
+    free(s->part);
+    *s = (struct stix_split){0};
+}
+
+int stix_split(const char *data, size_t len, struct stix_split *s, struct hl_error *err)
+{
+    *s = (struct stix_split){0};
+    struct parse_cut k = {.s = s};
+    int r = parse_check_size(len, err);
+    if (!r)
+        r = parse_prescan(data, len, &k, err);
+    if (r || k.bad || k.in_array || !s->close || !s->n)
+        stix_split_release(s);
+    return r;
+}
+
+json_t *stix_split_parse(const char *data, const struct stix_split *s, size_t i)
+{
+    if (i >= s->n)
+        return NULL;
+    return json_loadb(data + s->part[i][0], s->part[i][1] - s->part[i][0], JSON_REJECT_DUPLICATES,
+                      NULL);
+}
+
+/* Whether only the array's commas and whitespace lie between its parts. */
+static bool split_gaps_ok(const char *data, const struct stix_split *s)
+{
+    if (!parse_all_ws(data, s->open + 1, s->part[0][0]) ||
+        !parse_all_ws(data, s->part[s->n - 1][1], s->close))
+        return false;
+    for (size_t i = 0; i + 1 < s->n; i++) {
+        size_t a = s->part[i][1], b = s->part[i + 1][0];
+        while (a < b && parse_is_ws(data[a]))
+            a++;
+        if (a == b || data[a] != ',' || !parse_all_ws(data, a + 1, b))
+            return false;
+    }
+    return true;
+}
+
+json_t *stix_split_join(const char *data, size_t len, const struct stix_split *s, json_t **parts)
+{
+    json_t *doc = NULL, *objects = NULL;
+    size_t i = 0;
+    bool ok = s->n && split_gaps_ok(data, s);
+    for (size_t k = 0; ok && k < s->n; k++)
+        ok = json_is_object(parts[k]);
+    /* What is around the array: the document with an empty one. */
+    size_t head = s->open + 1, tail = len - s->close;
+    char *skeleton = ok ? malloc(head + tail) : NULL;
+    if (skeleton) {
+        memcpy(skeleton, data, head);
+        memcpy(skeleton + head, data + s->close, tail);
+        doc = json_loadb(skeleton, head + tail, JSON_REJECT_DUPLICATES, NULL);
+        free(skeleton);
+    }
+    objects = json_object_get(doc, "objects");
+    ok = json_is_object(doc) && json_is_array(objects) && json_array_size(objects) == 0;
+    for (; ok && i < s->n; i++)
+        ok = json_array_append_new(objects, parts[i]) == 0;
+    for (size_t k = ok ? s->n : i; k < s->n; k++)
+        json_decref(parts[k]);
+    if (!ok) {
+        json_decref(doc);
+        return NULL;
+    }
+    return doc;
 }

@@ -31,6 +31,36 @@
  * byte offset in the message. */
 HL_MUST_CHECK int stix_parse(const char *data, size_t len, json_t **out, struct hl_error *err);
 
+/* ---- a large document, parsed in parts --------------------------------
+ * Nearly all the bytes of a bundle or a TAXII envelope are its "objects"
+ * array. stix_split runs stix_parse's pre-scan (every limit, the same
+ * errors) and notes where the top-level object's "objects" array and each
+ * of its elements lie; each element is then parsed alone
+ * (stix_split_parse, on any thread), and stix_split_join parses what is
+ * around the array and puts the elements back in order. When every step
+ * succeeds, the tree is the one stix_parse makes of the same bytes: the
+ * parts and the gaps between them (commas and whitespace, checked) make
+ * up the document, and each is judged by the same jansson rules.
+ * Otherwise (n == 0 after stix_split: not of that shape, or an element
+ * that is not an object; NULL from a step: a part that does not parse)
+ * the caller parses the whole with stix_parse, whose answer stands. */
+struct stix_split {
+    size_t open, close; /* offsets of the array's '[' and ']' */
+    size_t n, cap;
+    size_t (*part)[2]; /* element i is data[part[i][0], part[i][1]) */
+};
+
+/* 0 (s->n may be 0: see above) or stix_parse's error for a limit. The
+ * caller stix_split_release()s s either way. */
+HL_MUST_CHECK int stix_split(const char *data, size_t len, struct stix_split *s,
+                             struct hl_error *err);
+/* Element i, or NULL if it does not parse. A new reference. */
+json_t *stix_split_parse(const char *data, const struct stix_split *s, size_t i);
+/* The document, with parts[0..n) (each NULL or an element: taken, every
+ * one, whatever the outcome); NULL if it does not come together. */
+json_t *stix_split_join(const char *data, size_t len, const struct stix_split *s, json_t **parts);
+void stix_split_release(struct stix_split *s);
+
 enum stix_doc_kind {
     STIX_DOC_OBJECT = 1, /* one STIX object: {"type": ..., ...} */
     STIX_DOC_BUNDLE,     /* {"type": "bundle", "id": ..., "objects": [...]} */

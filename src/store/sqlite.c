@@ -393,7 +393,9 @@ int sq_tx_enter(struct store_sqlite *q, bool *own, struct hl_error *err)
     if (!sqlite3_get_autocommit(q->db))
         return 0;
     sqlite3_stmt *st = NULL;
-    int r = sq_stmt(q, SQ_BEGIN, &st, err);
+    int r = sq_sync_level(q, true, err);
+    if (!r)
+        r = sq_stmt(q, SQ_BEGIN, &st, err);
     if (!r)
         r = sq_exec(q, st, "begin", err);
     *own = r == 0;
@@ -554,13 +556,41 @@ static void sq_close(struct store *s)
     free(q);
 }
 
-static int sq_begin(struct store *s, struct hl_error *err)
+/* WAL mode with synchronous = NORMAL: a commit appends to the WAL without
+ * its fsync; FULL (the default here) adds it. A pragma takes effect when
+ * it is prepared, so it runs through sqlite3_exec, not a kept statement. */
+int sq_sync_level(struct store_sqlite *q, bool synced, struct hl_error *err)
+{
+    if (q->unsynced == !synced)
+        return 0;
+    int rc =
+        sqlite3_exec(q->db, synced ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+                     NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return sq_fail(q, rc, "begin", err);
+    q->unsynced = !synced;
+    return 0;
+}
+
+/* Back to FULL once an unsynced transaction ends, so that a statement
+ * outside any transaction is synced too; if that fails, the next begin
+ * tries again and fails if it cannot. */
+static void sq_sync_reset(struct store_sqlite *q)
+{
+    struct hl_error ignored;
+    if (q->unsynced && sqlite3_get_autocommit(q->db))
+        (void)(sq_sync_level(q, true, &ignored) == 0);
+}
+
+static int sq_begin(struct store *s, bool synced, struct hl_error *err)
 {
     struct store_sqlite *q = sq_of(s);
     if (!sqlite3_get_autocommit(q->db))
         return hl_fail(err, HL_E_INVALID, "begin", "store: a transaction is already open");
     sqlite3_stmt *st = NULL;
-    int r = sq_stmt(q, SQ_BEGIN, &st, err);
+    int r = sq_sync_level(q, synced, err);
+    if (!r)
+        r = sq_stmt(q, SQ_BEGIN, &st, err);
     if (!r)
         r = sq_exec(q, st, "begin", err);
     q->write_tx += r == 0;
@@ -576,7 +606,9 @@ static int sq_begin_read(struct store *s, struct hl_error *err)
         return hl_fail(err, HL_E_INVALID, "begin", "store: a transaction is already open");
     sqlite3_stmt *st = NULL;
     q->write_tx++; /* it may write later: it is a transaction of its own */
-    int r = sq_stmt(q, SQ_BEGIN_READ, &st, err);
+    int r = sq_sync_level(q, true, err);
+    if (!r)
+        r = sq_stmt(q, SQ_BEGIN_READ, &st, err);
     return r ? r : sq_exec(q, st, "begin", err);
 }
 
@@ -594,6 +626,7 @@ static int sq_commit(struct store *s, struct hl_error *err)
         if (!sqlite3_get_autocommit(q->db))
             (void)sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
     }
+    sq_sync_reset(q);
     return r;
 }
 
@@ -618,7 +651,9 @@ static int sq_rollback(struct store *s, struct hl_error *err)
         return 0;
     sqlite3_stmt *st = NULL;
     int r = sq_stmt(q, SQ_ROLLBACK, &st, err);
-    return r ? r : sq_exec(q, st, "rollback", err);
+    r = r ? r : sq_exec(q, st, "rollback", err);
+    sq_sync_reset(q);
+    return r;
 }
 
 static const char *text_or(const unsigned char *t)

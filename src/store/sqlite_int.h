@@ -129,7 +129,14 @@ struct store_sqlite {
         uint64_t size_tx;
     } cache;
     uint64_t write_tx; /* transactions begun on this connection */
+    bool unsynced;     /* synchronous is NORMAL (sq_sync_level) */
 };
+
+/* Sets the connection's synchronous level, FULL (synced) or NORMAL, if it
+ * is not that already; outside a transaction only (SQLite's rule). Every
+ * transaction starts with it: an unsynced one is never followed by a
+ * synced one that is not. */
+HL_MUST_CHECK int sq_sync_level(struct store_sqlite *q, bool synced, struct hl_error *err);
 
 /* The cached id of log (party_id, channel), or 0. */
 static inline int64_t sq_log_cached(const struct store_sqlite *q, const char *party_id,

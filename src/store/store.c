@@ -85,7 +85,13 @@ void store_close(struct store *s)
 int store_begin(struct store *s, struct hl_error *err)
 {
     int r = check_ptr(err, "store", s);
-    return r ? r : s->ops->begin(s, err);
+    return r ? r : s->ops->begin(s, true, err);
+}
+
+int store_begin_unsynced(struct store *s, struct hl_error *err)
+{
+    int r = check_ptr(err, "store", s);
+    return r ? r : s->ops->begin(s, false, err);
 }
 
 int store_begin_read(struct store *s, struct hl_error *err)

@@ -94,6 +94,15 @@ void store_close(struct store *s);
 /* Starts a write transaction, waiting for writers in other processes.
  * Nesting is refused (HL_E_INVALID). */
 HL_MUST_CHECK int store_begin(struct store *s, struct hl_error *err);
+/* store_begin, for a transaction whose store_commit does not wait for the
+ * disk. It is as atomic as any and ordered after every earlier one; it is
+ * durable once a later synced commit on this database returns (that
+ * commit writes the journal up to itself), and until then a power cut or
+ * a kernel crash may lose it, whole, with any other unsynced ones since
+ * the last synced commit. A crash of the process alone loses nothing.
+ * For writes that can be had again: another party's entries that made no
+ * statement of this node, replication progress. */
+HL_MUST_CHECK int store_begin_unsynced(struct store *s, struct hl_error *err);
 /* Starts a read-only transaction: every read until store_commit or
  * store_rollback sees one consistent snapshot, and writers in other
  * processes are not blocked (export, verify). Nesting is HL_E_INVALID. */

@@ -19,7 +19,7 @@
 
 struct store_ops {
     void (*close)(struct store *s);
-    int (*begin)(struct store *s, struct hl_error *err);
+    int (*begin)(struct store *s, bool synced, struct hl_error *err);
     int (*begin_read)(struct store *s, struct hl_error *err);
     int (*commit)(struct store *s, struct hl_error *err);
     int (*rollback)(struct store *s, struct hl_error *err);

@@ -48,7 +48,7 @@ static json_t *peer_parse(struct taxii_ctx *c, json_t **objects)
                     c->srv->o.max_content_length);
         return NULL;
     }
-    if (stix_parse(c->body->data, c->body->len, &doc, &err)) {
+    if (ledger_parse(c->body->data, c->body->len, &doc, &err)) {
         taxii_error(c, 422, "Unprocessable content", "the body is not JSON this node accepts: %s",
                     err.msg);
         return NULL;

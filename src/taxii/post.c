@@ -302,7 +302,7 @@ static json_t *post_parse(struct taxii_ctx *c, json_t **objects)
     struct hl_error err;
     json_t *doc = NULL;
     hl_error_clear(&err);
-    if (stix_parse(c->body->data, c->body->len, &doc, &err)) {
+    if (ledger_parse(c->body->data, c->body->len, &doc, &err)) {
         taxii_error(c, 422, "Unprocessable content",
                     "the body is not JSON this node accepts: %s%s%s", err.where,
                     *err.where ? ": " : "", err.msg);

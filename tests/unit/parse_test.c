@@ -6,7 +6,9 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -349,6 +351,113 @@ static void test_doc_kind_by_shape(void **state)
     assert_int_equal(stix_doc_kind(NULL), 0);
 }
 
+/* ---- stix_split: the same tree or the same error as stix_parse --------- */
+
+/* stix_split, every part, stix_split_join, then stix_parse where they do
+ * not come together (as ledger_parse does, on one thread). *joined: the
+ * parts came together. */
+static int split_parse(const char *s, json_t **out, bool *joined, struct hl_error *err)
+{
+    struct stix_split sp;
+    size_t len = strlen(s);
+    hl_error_clear(err);
+    *out = NULL;
+    *joined = false;
+    int r = stix_split(s, len, &sp, err);
+    if (!r && sp.n) {
+        json_t **parts = calloc(sp.n, sizeof *parts);
+        assert_non_null(parts);
+        for (size_t i = 0; i < sp.n; i++)
+            parts[i] = stix_split_parse(s, &sp, i);
+        *out = stix_split_join(s, len, &sp, parts);
+        free(parts);
+        *joined = *out != NULL;
+    }
+    stix_split_release(&sp);
+    if (r || *out)
+        return r;
+    return stix_parse(s, len, out, err);
+}
+
+/* The split path answers s as stix_parse does; joined says whether the
+ * parts must have come together. */
+static void assert_split_same(const char *s, bool joined)
+{
+    struct hl_error e1, e2;
+    json_t *whole = NULL, *parts = NULL;
+    bool was_joined;
+    hl_error_clear(&e1);
+    int r1 = stix_parse(s, strlen(s), &whole, &e1);
+    int r2 = split_parse(s, &parts, &was_joined, &e2);
+    if (r1 != r2)
+        fail_msg("%s: stix_parse %d, in parts %d", s, r1, r2);
+    if (!r1 && !json_equal(whole, parts))
+        fail_msg("%s: the trees differ", s);
+    if (r1 && (e1.code != e2.code || strcmp(e1.where, e2.where) || strcmp(e1.msg, e2.msg)))
+        fail_msg("%s: errors differ: %s %s / %s %s", s, e1.where, e1.msg, e2.where, e2.msg);
+    if (was_joined != joined)
+        fail_msg("%s: parts %s, expected otherwise", s, was_joined ? "joined" : "not joined");
+    json_decref(whole);
+    json_decref(parts);
+}
+
+static void test_split_joins_the_objects_array(void **state)
+{
+    (void)state;
+    assert_split_same("{\"objects\":[{\"a\":1},{\"b\":[1,2,{\"c\":\"]}\\\"{\"}]}]}", true);
+    assert_split_same("{\"more\": false, \"objects\" :\n [ {\"x\": \"\\\"objects\\\":[\"} ,\n"
+                      "{\"y\": {}}\t], \"next\": \"n\"}",
+                      true);
+    assert_split_same(
+        "{\"type\":\"bundle\",\"id\":\"bundle--1\",\"objects\":[{\"type\":\"note\"}]}", true);
+    /* an "objects" deeper down is not the one cut */
+    assert_split_same("{\"objects\":[{\"objects\":[{\"z\":1},2]}]}", true);
+    assert_split_same("{\"a\":{\"objects\":[{\"x\":1}]},\"objects\":[{\"y\":2},{\"y\":3}]}", true);
+}
+
+static void test_split_falls_back_to_the_whole(void **state)
+{
+    (void)state;
+    assert_split_same("{\"objects\":[]}", false);                /* nothing to cut */
+    assert_split_same("{\"objects\":[{\"a\":1}, 2]}", false);    /* not all objects */
+    assert_split_same("{\"objects\":[{\"a\":1}, [1]]}", false);  /* an array element */
+    assert_split_same("[{\"objects\":[{\"a\":1}]}]", false);     /* not an object at the top */
+    assert_split_same("{\"obj\\u0065cts\":[{\"a\":1}]}", false); /* the key, escaped */
+    assert_split_same("{\"objects\":[{\"a\":1}],\"objects\":[{\"b\":1}]}", false);
+    assert_split_same("{\"objects\":[{\"a\":1} {\"b\":2}]}", false);  /* no comma */
+    assert_split_same("{\"objects\":[{\"a\":1},,{\"b\":2}]}", false); /* two */
+    assert_split_same("{\"objects\":[{\"a\":1},]}", false);           /* trailing */
+    assert_split_same("{\"objects\":[{\"a\":1},{\"a\":1,\"a\":2}]}", false);
+    assert_split_same("{\"objects\":[{\"a\":\"\xff\"}]}", false);
+    assert_split_same("{\"objects\":[{\"a\":1}]} x", false);
+    assert_split_same("{\"x\":1,\"objects\":[{\"a\":1}]", false);
+    assert_split_same("{\"x\" 1,\"objects\":[{\"a\":1}]}", false);
+    assert_split_same("{\"objects\":[{\"a\":1},{\"a\":1]]}", false);
+    assert_split_same("{\"objects\":[{\"a\":1}}]}", false);
+    assert_split_same("{\"objects\":[{\"a\":1}]", false);
+    assert_split_same("{\"objects\":[{\"a\":1e400}]}", false);
+}
+
+static void test_split_checks_every_limit(void **state)
+{
+    (void)state;
+    char deep[400];
+    size_t n = 0;
+    n += (size_t)snprintf(deep, sizeof deep, "{\"objects\":[{\"a\":");
+    for (int i = 0; i < 70; i++)
+        deep[n++] = '[';
+    for (int i = 0; i < 70; i++)
+        deep[n++] = ']';
+    snprintf(deep + n, sizeof deep - n, "}]}");
+    assert_split_same(deep, false);
+    assert_split_same("{\"objects\":[{\"a\":9007199254740992}]}", false);
+    struct stix_split sp;
+    struct hl_error err;
+    assert_int_equal(stix_split(deep, strlen(deep), &sp, &err), -HL_E_TOO_LARGE);
+    assert_int_equal(sp.n, 0);
+    stix_split_release(&sp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -371,6 +480,9 @@ int main(void)
         cmocka_unit_test(test_parse_number_literal_length_limit),
         cmocka_unit_test(test_parse_error_has_line_and_column),
         cmocka_unit_test(test_doc_kind_by_shape),
+        cmocka_unit_test(test_split_joins_the_objects_array),
+        cmocka_unit_test(test_split_falls_back_to_the_whole),
+        cmocka_unit_test(test_split_checks_every_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -616,6 +616,59 @@ static void test_malformed_secret_key_files_are_refused(void **state)
     seal_key_wipe(&key);
 }
 
+/* ---- ledger_parse ------------------------------------------------------- */
+
+/* An envelope of n notes (about 120 bytes each); bad >= 0 gives object
+ * bad a duplicate key. The caller frees it. */
+static char *big_envelope(size_t n, long bad)
+{
+    size_t cap = 64 + n * 160, len = 0;
+    char *s = malloc(cap);
+    assert_non_null(s);
+    len += (size_t)snprintf(s, cap, "{\"more\": false, \"objects\": [");
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(s + len, cap - len,
+                                "%s\n {\"type\": \"note\", \"id\": \"note--%zu\", \"content\": "
+                                "\"[{\\\"x\\\"}] \\u00e9\", \"n\": %zu%s}",
+                                i ? "," : "", i, i, (long)i == bad ? ", \"n\": 1" : "");
+    snprintf(s + len, cap - len, "]}");
+    return s;
+}
+
+static void test_ledger_parse_agrees_with_stix_parse(void **state)
+{
+    (void)state;
+    struct hl_error e1, e2;
+    for (long bad = -1; bad <= 1500; bad += 1501) {
+        char *s = big_envelope(2000, bad);
+        size_t len = strlen(s);
+        assert_true(len > 128 * 1024); /* cut in parts, on the threads */
+        json_t *whole = NULL, *parts = NULL;
+        hl_error_clear(&e1);
+        hl_error_clear(&e2);
+        int r1 = stix_parse(s, len, &whole, &e1);
+        int r2 = ledger_parse(s, len, &parts, &e2);
+        assert_int_equal(r1, r2);
+        if (bad < 0) {
+            assert_int_equal(r1, 0);
+            assert_true(json_equal(whole, parts));
+            assert_int_equal(json_array_size(json_object_get(parts, "objects")), 2000);
+            struct stix_split sp; /* the shape ledger_parse cuts */
+            assert_int_equal(stix_split(s, len, &sp, &e1), 0);
+            assert_int_equal(sp.n, 2000);
+            stix_split_release(&sp);
+        } else {
+            assert_int_equal(r1, -HL_E_PARSE);
+            assert_null(parts);
+            assert_string_equal(e1.where, e2.where);
+            assert_string_equal(e1.msg, e2.msg);
+        }
+        json_decref(whole);
+        json_decref(parts);
+        free(s);
+    }
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -639,6 +692,7 @@ int main(void)
         cmocka_unit_test(test_key_files_round_trip_and_refuse_overwrite),
         cmocka_unit_test(test_secret_key_file_readable_by_others_is_refused),
         cmocka_unit_test(test_malformed_secret_key_files_are_refused),
+        cmocka_unit_test(test_ledger_parse_agrees_with_stix_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

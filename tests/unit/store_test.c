@@ -7,6 +7,8 @@
  */
 /* cmocka.h needs these first. */
 // clang-format off
+#define _GNU_SOURCE /* RTLD_NEXT */
+#include <dlfcn.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -87,6 +89,19 @@ static int teardown(void **state)
     assert_int_equal(rmdir(f->dir), 0);
     free(f);
     return 0;
+}
+
+/* fdatasync, counted: SQLite (a shared library) calls this one, which
+ * calls libc's. How the store's commits reach the disk is seen so. */
+static int n_syncs;
+
+int fdatasync(int fd)
+{
+    static int (*real)(int);
+    if (!real)
+        *(void **)&real = dlsym(RTLD_NEXT, "fdatasync");
+    n_syncs++;
+    return real(fd);
 }
 
 /* Runs SQL on the file directly, bypassing the store. */
@@ -607,6 +622,39 @@ static void test_log_append_one_by_one_across_connections(void **state)
     assert_int_equal(size, 3);
 }
 
+/* An unsynced commit is written (another connection reads it) without a
+ * sync; the next synced one syncs, and so does every transaction after an
+ * unsynced one, however it ended. */
+static void test_unsynced_commit_skips_only_its_own_sync(void **state)
+{
+    struct fx *f = *state;
+    struct store_log_entry e[1];
+    n_syncs = 0;
+    assert_int_equal(store_begin(f->s, &f->err), 0);
+    add_obj(f->s, IND1, 1, 1);
+    assert_int_equal(store_commit(f->s, &f->err), 0);
+    assert_true(n_syncs > 0); /* the fdatasync above is SQLite's */
+    n_syncs = 0;
+    assert_int_equal(store_begin_unsynced(f->s, &f->err), 0);
+    int64_t row = add_obj(f->s, IND1, 2, 2);
+    assert_int_equal(store_commit(f->s, &f->err), 0);
+    assert_int_equal(n_syncs, 0);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM objects"), 2);
+    n_syncs = 0;
+    entries(e, 1, 0, row, 1); /* its own transaction inside the store */
+    assert_int_equal(store_log_append(f->s, A, CH, e, 1, &f->err), 0);
+    assert_true(n_syncs > 0);
+    assert_int_equal(store_begin_unsynced(f->s, &f->err), 0);
+    add_obj(f->s, IND1, 3, 3);
+    assert_int_equal(store_rollback(f->s, &f->err), 0);
+    n_syncs = 0;
+    assert_int_equal(store_begin(f->s, &f->err), 0);
+    add_obj(f->s, IND1, 4, 4);
+    assert_int_equal(store_commit(f->s, &f->err), 0);
+    assert_true(n_syncs > 0);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM objects"), 3);
+}
+
 static void test_schema_refuses_gap_written_directly(void **state)
 {
     struct fx *f = *state;
@@ -842,6 +890,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_log_append_one_by_one_across_connections, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_log_append_rejects_gap_and_duplicate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unsynced_commit_skips_only_its_own_sync, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_schema_refuses_gap_written_directly, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_writer_waits_then_fails_busy, setup, teardown),
