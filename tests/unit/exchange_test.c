@@ -440,6 +440,7 @@ static void test_push_takes_entries_in_order_with_one_receipt(void **state)
     json_t *s = push(f, &body);
     assert_int_equal(count_of(s, "success_count"), 16);
     assert_int_equal(count_of(s, "failure_count"), 0);
+    assert_null(json_object_get(s, "successes")); /* all of them: the count says it */
     /* The answer carries what the push made of A's log: the receipt and
      * A's head, as sealed (entries 0 and 1). */
     const json_t *own = json_object_get(s, "hotline_entries");
@@ -462,9 +463,7 @@ static void test_push_takes_entries_in_order_with_one_receipt(void **state)
     /* Sent again: held already, nothing stored, no new receipt. */
     s = push(f, &body);
     assert_int_equal(count_of(s, "success_count"), 16);
-    assert_string_equal(json_string_value(json_object_get(
-                            json_array_get(json_object_get(s, "successes"), 0), "message")),
-                        "held already");
+    assert_null(json_object_get(s, "successes"));
     assert_null(json_object_get(s, "hotline_entries")); /* nothing new made */
     json_decref(s);
     assert_int_equal(log_size(f->a.s, PB), 16);
@@ -520,6 +519,34 @@ static void test_push_refuses_a_forged_signature(void **state)
     assert_non_null(strstr(failure_msg(s, 0), "refused"));
     json_decref(s);
     assert_int_equal(log_size(f->a.s, PB), 0);
+    buf_release(&body);
+}
+
+/* With a failure, the answer lists the successes before it, each with
+ * its message ("held already" for a resend). */
+static void test_push_with_a_failure_lists_the_successes(void **state)
+{
+    struct fx *f = *state;
+    struct buf body;
+    buf_init(&body, 1u << 24);
+    append_notes(f, &f->b, 3, NULL);
+    envelope(&f->b, PB, 0, 1, &body);
+    json_decref(push(f, &body)); /* entry 0 held */
+    buf_clear(&body);
+    envelope(&f->b, PB, 0, 3, &body);
+    char *p = strstr(body.data, "note number 2");
+    assert_non_null(p);
+    p[12] = '7';
+    json_t *s = push(f, &body);
+    assert_int_equal(count_of(s, "success_count"), 2);
+    const json_t *ok = json_object_get(s, "successes");
+    assert_int_equal(json_array_size(ok), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(ok, 0), "message")),
+                        "held already");
+    assert_null(json_object_get(json_array_get(ok, 1), "message"));
+    assert_non_null(strstr(failure_msg(s, 0), "refused"));
+    json_decref(s);
+    assert_int_equal(log_size(f->a.s, PB), 2);
     buf_release(&body);
 }
 
@@ -797,6 +824,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_push_refuses_entries_sealed_by_another_party, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_push_refuses_a_forged_signature, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_push_with_a_failure_lists_the_successes, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_push_refuses_a_valid_seal_by_another_key, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(
