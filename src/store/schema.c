@@ -42,6 +42,7 @@
  *   tlp_held(stix_id, channel_id, tlp)  TLP 2.0 onward sharing     step 4
  *   channel_policy(channel_id, ack_within_s)   workflow            step 5
  *   escalations(id, item_id, kind, member, channel_id, at_us, hook) step 5
+ *   objects_workflow: an index of the workflow's objects only    step 8
  *
  * Log order is enforced twice: the primary key (log_id, seq) refuses a
  * duplicate, and the trigger log_entries_in_order refuses any seq other
@@ -179,6 +180,13 @@ static const char *const steps[] = {
     "  AND v.stix_id = NEW.stix_id AND v.row <> NEW.row)"
     " BEGIN UPDATE objects SET versions = 1 WHERE channel_id = NEW.channel_id"
     "  AND stix_id = NEW.stix_id AND versions = 0; END;",
+    /* 8: the workflow's own objects (notifications are reports, requests,
+     * responses: workflow.h) in arrival order, a partial index that no
+     * other object touches: the deadline check and /metrics read those
+     * every few seconds (store_query.workflow), and a scan of the whole
+     * channel for them grew with its history. */
+    "CREATE INDEX objects_workflow ON objects(channel_id, date_added_us)"
+    " WHERE type IN ('report', 'hotline-request', 'hotline-response');",
 };
 
 #define N_STEPS ((int)(sizeof steps / sizeof steps[0]))

@@ -30,6 +30,34 @@
 
 #define OBJ_FROM " FROM objects o JOIN channels c ON c.id = o.channel_id"
 
+/* A page of objects: TAXII 2.1 §3.4 (pagination), §3.5 (filtering).
+ * Keyset pagination on (date_added_us, row): never OFFSET. ?5 and ?6 are
+ * JSON arrays of plain tokens built by sqlite_data.c from checked values.
+ * INDEX and TYPES narrow it to one index and its own WHERE term. */
+#define SQ_OBJECT_LIST_SQL(INDEX, TYPES) \
+        /* SQ_OBJECT_COLS with the channel's name bound (?12): no join per row */ \
+        "SELECT o.row, ?12, o.stix_id, o.type, o.modified_us, o.date_added_us, o.json" \
+        " FROM objects o" INDEX " WHERE o.channel_id = ?1" TYPES \
+        /* ?9, the lowest date_added a row of this page can have, is a \
+         * plain range on objects_added: a page starts with one index \
+         * descent, not a scan of the channel from its first row. */ \
+        " AND o.date_added_us >= ?9" \
+        " AND (?2 IS NULL OR (o.date_added_us, o.row) > (?2, ?3))" \
+        " AND (?4 IS NULL OR o.date_added_us > ?4)" \
+        " AND (?5 IS NULL OR o.type IN (SELECT value FROM json_each(?5)))" \
+        " AND (?6 IS NULL OR o.stix_id IN (SELECT value FROM json_each(?6)))" \
+        /* ?11 = 0: nothing was ever deleted (SQ_ANY_DELETED), and no row \
+         * needs the deletion checks, one index probe each */ \
+        " AND (?11 = 0 OR NOT EXISTS (SELECT 1 FROM deleted_objects d WHERE d.row = o.row))" \
+        " AND (?10 IS NULL OR o.sealed_by IS NULL OR o.sealed_by <> ?10)" \
+        /* an id with one version is its own first and last (step 7) */ \
+        " AND (?7 = 0 OR o.versions = 0 OR o.modified_us = (SELECT CASE ?7 WHEN 1 THEN" \
+        "      max(v.modified_us)" \
+        "      ELSE min(v.modified_us) END FROM objects v" \
+        "      WHERE v.channel_id = o.channel_id AND v.stix_id = o.stix_id" \
+        "      AND (?11 = 0 OR NOT EXISTS (SELECT 1 FROM deleted_objects d WHERE d.row = v.row))))" \
+        " ORDER BY o.date_added_us, o.row LIMIT ?8"
+
 static const char *const stmt_sql[SQ__COUNT] = {
     [SQ_BEGIN] = "BEGIN IMMEDIATE",
     [SQ_BEGIN_READ] = "BEGIN DEFERRED",
@@ -60,32 +88,14 @@ static const char *const stmt_sql[SQ__COUNT] = {
     [SQ_OBJECT_GET] = "SELECT " SQ_OBJECT_COLS OBJ_FROM " WHERE o.row = ?1",
     [SQ_OBJECT_VERSIONS] = "SELECT " SQ_OBJECT_COLS OBJ_FROM
                            " WHERE o.channel_id = ?1 AND o.stix_id = ?2 ORDER BY o.modified_us",
-    /* TAXII 2.1 §3.4 (pagination), §3.5 (filtering). Keyset pagination on
-     * (date_added_us, row): never OFFSET. ?5 and ?6 are JSON arrays of
-     * plain tokens built by sqlite_data.c from checked values. */
-    [SQ_OBJECT_LIST] =
-        /* SQ_OBJECT_COLS with the channel's name bound (?12): no join per row */
-        "SELECT o.row, ?12, o.stix_id, o.type, o.modified_us, o.date_added_us, o.json"
-        " FROM objects o WHERE o.channel_id = ?1"
-        /* ?9, the lowest date_added a row of this page can have, is a
-         * plain range on objects_added: a page starts with one index
-         * descent, not a scan of the channel from its first row. */
-        " AND o.date_added_us >= ?9"
-        " AND (?2 IS NULL OR (o.date_added_us, o.row) > (?2, ?3))"
-        " AND (?4 IS NULL OR o.date_added_us > ?4)"
-        " AND (?5 IS NULL OR o.type IN (SELECT value FROM json_each(?5)))"
-        " AND (?6 IS NULL OR o.stix_id IN (SELECT value FROM json_each(?6)))"
-        /* ?11 = 0: nothing was ever deleted (SQ_ANY_DELETED), and no row
-         * needs the deletion checks, one index probe each */
-        " AND (?11 = 0 OR NOT EXISTS (SELECT 1 FROM deleted_objects d WHERE d.row = o.row))"
-        " AND (?10 IS NULL OR o.sealed_by IS NULL OR o.sealed_by <> ?10)"
-        /* an id with one version is its own first and last (step 7) */
-        " AND (?7 = 0 OR o.versions = 0 OR o.modified_us = (SELECT CASE ?7 WHEN 1 THEN"
-        "      max(v.modified_us)"
-        "      ELSE min(v.modified_us) END FROM objects v"
-        "      WHERE v.channel_id = o.channel_id AND v.stix_id = o.stix_id"
-        "      AND (?11 = 0 OR NOT EXISTS (SELECT 1 FROM deleted_objects d WHERE d.row = v.row))))"
-        " ORDER BY o.date_added_us, o.row LIMIT ?8",
+    /* TAXII 2.1 §3.4 (pagination), §3.5 (filtering) */
+    [SQ_OBJECT_LIST] = SQ_OBJECT_LIST_SQL("", ""),
+    /* The same for the workflow's objects alone, through their partial
+     * index (schema step 8: SQLite uses it only when the query names it
+     * or repeats its WHERE term; INDEXED BY makes that certain). */
+    [SQ_OBJECT_LIST_WF] = SQ_OBJECT_LIST_SQL(
+        " INDEXED BY objects_workflow",
+        " AND o.type IN ('report', 'hotline-request', 'hotline-response')"),
     [SQ_ANY_DELETED] = "SELECT EXISTS (SELECT 1 FROM deleted_objects)",
     [SQ_LOG_ID] = "SELECT l.id FROM logs l JOIN channels c ON c.id = l.channel_id"
                   " WHERE l.party_id = ?1 AND c.name = ?2",
@@ -110,6 +120,8 @@ static const char *const stmt_sql[SQ__COUNT] = {
                        " WHERE log_id = ?1 ORDER BY size DESC, id DESC LIMIT 1",
     [SQ_HEAD_LIST] = "SELECT id, size, root, timestamp_us, object_row FROM tree_heads"
                      " WHERE log_id = ?1 ORDER BY size, id",
+    [SQ_HEAD_COVERING] = "SELECT id, size, root, timestamp_us, object_row FROM tree_heads"
+                         " WHERE log_id = ?1 AND size > ?2 ORDER BY size, id LIMIT 1",
     [SQ_RECEIPT_ADD] = "INSERT INTO receipts(witness_id, log_id, size, root, object_row)"
                        " VALUES(?1, ?2, ?3, ?4, ?5)",
     [SQ_RECEIPT_LATEST] = "SELECT id, witness_id, size, root, object_row FROM receipts"
@@ -923,6 +935,7 @@ static const struct store_ops sqlite_ops = {
     .tile_get = sq_tile_get,
     .tree_head_add = sq_tree_head_add,
     .tree_head_latest = sq_tree_head_latest,
+    .tree_head_covering = sq_tree_head_covering,
     .tree_head_list = sq_tree_head_list,
     .receipt_add = sq_receipt_add,
     .receipt_latest = sq_receipt_latest,

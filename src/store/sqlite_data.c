@@ -191,7 +191,7 @@ int sq_object_list(struct store *s, const struct store_query *qr, store_object_f
     int64_t cid;
     int r = sq_channel_id(q, qr->channel, &cid, err);
     if (!r)
-        r = sq_stmt(q, SQ_OBJECT_LIST, &st, err);
+        r = sq_stmt(q, qr->workflow ? SQ_OBJECT_LIST_WF : SQ_OBJECT_LIST, &st, err);
     if (!r)
         r = sq_bind_i64(q, st, 1, cid, err);
     if (!r && (qr->after.date_added_us || qr->after.row)) {

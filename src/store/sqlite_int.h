@@ -45,6 +45,7 @@ enum sq_stmt_id {
     SQ_OBJECT_GET,
     SQ_OBJECT_VERSIONS,
     SQ_OBJECT_LIST,
+    SQ_OBJECT_LIST_WF,
     SQ_ANY_DELETED,
     SQ_LOG_ID,
     SQ_LOG_CREATE,
@@ -57,6 +58,7 @@ enum sq_stmt_id {
     SQ_HEAD_ADD,
     SQ_HEAD_LATEST,
     SQ_HEAD_LIST,
+    SQ_HEAD_COVERING,
     SQ_RECEIPT_ADD,
     SQ_RECEIPT_LATEST,
     SQ_RECEIPT_LIST,
@@ -270,6 +272,8 @@ int sq_tree_head_add(struct store *s, const char *party_id, const char *channel,
                      const struct store_tree_head *h, struct hl_error *err);
 int sq_tree_head_latest(struct store *s, const char *party_id, const char *channel,
                         struct store_tree_head *out, struct hl_error *err);
+int sq_tree_head_covering(struct store *s, const char *party_id, const char *channel, int64_t seq,
+                          struct store_tree_head *out, struct hl_error *err);
 int sq_tree_head_list(struct store *s, const char *party_id, const char *channel,
                       store_tree_head_fn fn, void *ctx, struct hl_error *err);
 int sq_receipt_add(struct store *s, const char *party_id, const char *channel,

@@ -375,10 +375,12 @@ static HL_MUST_CHECK int head_read(sqlite3_stmt *st, struct store_tree_head *h,
     return r;
 }
 
-/* Runs a head query for log (party, channel); at most one row if one. */
+/* Runs a head query for log (party, channel), with ?2 = above if it is
+ * not negative; at most one row if one. */
 static HL_MUST_CHECK int head_rows(struct store_sqlite *q, enum sq_stmt_id sid,
-                                   const char *party_id, const char *channel, store_tree_head_fn fn,
-                                   void *ctx, struct store_tree_head *one, struct hl_error *err)
+                                   const char *party_id, const char *channel, int64_t above,
+                                   store_tree_head_fn fn, void *ctx, struct store_tree_head *one,
+                                   struct hl_error *err)
 {
     sqlite3_stmt *st = NULL;
     struct store_tree_head h;
@@ -392,6 +394,8 @@ static HL_MUST_CHECK int head_rows(struct store_sqlite *q, enum sq_stmt_id sid,
     r = sq_stmt(q, sid, &st, err);
     if (!r)
         r = sq_bind_i64(q, st, 1, id, err);
+    if (!r && above >= 0)
+        r = sq_bind_i64(q, st, 2, above, err);
     while (!r && (r = sq_step(q, st, "tree head", err)) == 1) {
         r = head_read(st, one ? one : &h, err);
         if (!r && !one)
@@ -408,7 +412,7 @@ static HL_MUST_CHECK int head_rows(struct store_sqlite *q, enum sq_stmt_id sid,
 int sq_tree_head_latest(struct store *s, const char *party_id, const char *channel,
                         struct store_tree_head *out, struct hl_error *err)
 {
-    int r = head_rows(sq_of(s), SQ_HEAD_LATEST, party_id, channel, NULL, NULL, out, err);
+    int r = head_rows(sq_of(s), SQ_HEAD_LATEST, party_id, channel, -1, NULL, NULL, out, err);
     if (r == 1)
         return 0;
     if (r == 0 || r == -HL_E_NOT_FOUND)
@@ -417,10 +421,25 @@ int sq_tree_head_latest(struct store *s, const char *party_id, const char *chann
     return r;
 }
 
+int sq_tree_head_covering(struct store *s, const char *party_id, const char *channel, int64_t seq,
+                          struct store_tree_head *out, struct hl_error *err)
+{
+    int r = seq < 0 ? hl_fail(err, HL_E_INVALID, "seq", "store: negative sequence number")
+                    : head_rows(sq_of(s), SQ_HEAD_COVERING, party_id, channel, seq, NULL, NULL,
+                                out, err);
+    if (r == 1)
+        return 0;
+    if (r == 0 || r == -HL_E_NOT_FOUND)
+        return hl_fail(err, HL_E_NOT_FOUND, channel,
+                       "store: no tree head of %s in \"%s\" covers entry %lld", party_id,
+                       channel, (long long)seq);
+    return r;
+}
+
 int sq_tree_head_list(struct store *s, const char *party_id, const char *channel,
                       store_tree_head_fn fn, void *ctx, struct hl_error *err)
 {
-    return head_rows(sq_of(s), SQ_HEAD_LIST, party_id, channel, fn, ctx, NULL, err);
+    return head_rows(sq_of(s), SQ_HEAD_LIST, party_id, channel, -1, fn, ctx, NULL, err);
 }
 
 /* ---- receipts ------------------------------------------------------------------ */

@@ -468,8 +468,10 @@ int store_tree_head_add(struct store *s, const char *party_id, const char *chann
     return r ? r : s->ops->tree_head_add(s, party_id, channel, h, err);
 }
 
-int store_tree_head_latest(struct store *s, const char *party_id, const char *channel,
-                           struct store_tree_head *out, struct hl_error *err)
+/* One head of the log: the latest (seq < 0) or the one covering seq;
+ * out is zeroed unless found. */
+static int tree_head_one(struct store *s, const char *party_id, const char *channel, int64_t seq,
+                         struct store_tree_head *out, struct hl_error *err)
 {
     int r = check_log(s, party_id, channel, err);
     if (!r)
@@ -477,10 +479,25 @@ int store_tree_head_latest(struct store *s, const char *party_id, const char *ch
     if (r)
         return r;
     memset(out, 0, sizeof *out);
-    r = s->ops->tree_head_latest(s, party_id, channel, out, err);
+    r = seq < 0 ? s->ops->tree_head_latest(s, party_id, channel, out, err)
+                : s->ops->tree_head_covering(s, party_id, channel, seq, out, err);
     if (r)
         memset(out, 0, sizeof *out);
     return r;
+}
+
+int store_tree_head_latest(struct store *s, const char *party_id, const char *channel,
+                           struct store_tree_head *out, struct hl_error *err)
+{
+    return tree_head_one(s, party_id, channel, -1, out, err);
+}
+
+int store_tree_head_covering(struct store *s, const char *party_id, const char *channel,
+                             int64_t seq, struct store_tree_head *out, struct hl_error *err)
+{
+    if (seq < 0)
+        return hl_fail(err, HL_E_INVALID, "seq", "store: negative sequence number");
+    return tree_head_one(s, party_id, channel, seq, out, err);
 }
 
 int store_tree_head_list(struct store *s, const char *party_id, const char *channel,

@@ -226,6 +226,10 @@ struct store_query {
     enum store_version version; /* match[version] */
     size_t limit;               /* 1..STORE_PAGE_MAX */
     const char *except_sealed_by; /* leave out the entries of this party's log, or NULL */
+    /* Only the workflow's own objects (types report, hotline-request,
+     * hotline-response: workflow.h), read through an index of them alone,
+     * whatever the channel's history holds besides. */
+    bool workflow;
 };
 
 /* Where a page ended: `next` is the cursor of the last row delivered,
@@ -318,6 +322,11 @@ HL_MUST_CHECK int store_tree_head_add(struct store *s, const char *party_id, con
 /* The head of greatest size (latest stored among equals). NOT_FOUND if none. */
 HL_MUST_CHECK int store_tree_head_latest(struct store *s, const char *party_id, const char *channel,
                                          struct store_tree_head *out, struct hl_error *err);
+/* The first head of the log that covers entry seq: the smallest size >
+ * seq, the first stored among equals. NOT_FOUND if none does (yet). */
+HL_MUST_CHECK int store_tree_head_covering(struct store *s, const char *party_id,
+                                           const char *channel, int64_t seq,
+                                           struct store_tree_head *out, struct hl_error *err);
 /* Every head of the log in (size, arrival) order. */
 HL_MUST_CHECK int store_tree_head_list(struct store *s, const char *party_id, const char *channel,
                                        store_tree_head_fn fn, void *ctx, struct hl_error *err);

@@ -69,6 +69,8 @@ struct store_ops {
                          const struct store_tree_head *h, struct hl_error *err);
     int (*tree_head_latest)(struct store *s, const char *party_id, const char *channel,
                             struct store_tree_head *out, struct hl_error *err);
+    int (*tree_head_covering)(struct store *s, const char *party_id, const char *channel,
+                              int64_t seq, struct store_tree_head *out, struct hl_error *err);
     int (*tree_head_list)(struct store *s, const char *party_id, const char *channel,
                           store_tree_head_fn fn, void *ctx, struct hl_error *err);
     int (*receipt_add)(struct store *s, const char *party_id, const char *channel,

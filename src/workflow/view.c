@@ -207,9 +207,14 @@ struct heads_of {
     const char *party;
 };
 
-/* A tree head as the tree_heads table holds it: its time is the head's
- * created (parsed on accept; our own heads' time floored to the
- * milliseconds its created shows), so every replica reads the same. */
+/* A tree head's time as the tree_heads table holds it: the head's created
+ * (parsed on accept; our own heads' time floored to the milliseconds its
+ * created shows), so every replica reads the same. */
+static int64_t head_created_us(const struct store_tree_head *h)
+{
+    return h->timestamp_us - ((h->timestamp_us % 1000) + 1000) % 1000;
+}
+
 static int head_one(void *ctx, const struct store_tree_head *h)
 {
     struct heads_of *ho = ctx;
@@ -220,7 +225,7 @@ static int head_one(void *ctx, const struct store_tree_head *h)
     struct wf_head *w = &v->heads[v->n_heads++];
     snprintf(w->party, sizeof w->party, "%s", ho->party);
     w->size = h->size;
-    w->created_us = h->timestamp_us - ((h->timestamp_us % 1000) + 1000) % 1000;
+    w->created_us = head_created_us(h);
     if (w->created_us > v->as_of_us)
         v->as_of_us = w->created_us;
     return 0;
@@ -460,8 +465,37 @@ static int view_index(struct workflow_view *v)
     return 0;
 }
 
-/* Seal times, receipts' running minima. */
-static void view_times(struct workflow_view *v)
+/* The light view's seal times, looked up in the store: each item's
+ * covering head (the first head of its log past its seq), and each
+ * member's latest head for as_of. The same times load_heads and
+ * sealed_at give, without reading every head of every log. */
+static int light_times(struct store *s, struct workflow_view *v, struct hl_error *err)
+{
+    struct store_tree_head h;
+    for (size_t i = 0; i < v->n_members; i++) {
+        int r = store_tree_head_latest(s, v->members[i].id, v->channel, &h, err);
+        if (r && r != -HL_E_NOT_FOUND)
+            return r;
+        if (!r && head_created_us(&h) > v->as_of_us)
+            v->as_of_us = head_created_us(&h);
+    }
+    for (size_t i = 0; i < v->n; i++) {
+        struct wf_item *it = &v->items[i];
+        int r = it->seq >= 0
+                    ? store_tree_head_covering(s, it->party, v->channel, it->seq, &h, err)
+                    : -HL_E_NOT_FOUND;
+        if (r && r != -HL_E_NOT_FOUND)
+            return r;
+        it->sealed_us = r ? it->created_us : head_created_us(&h);
+        if (it->sealed_us > v->as_of_us)
+            v->as_of_us = it->sealed_us;
+    }
+    hl_error_clear(err); /* a log without a head yet is no error */
+    return 0;
+}
+
+/* Seal times (unless light_times gave them), receipts' running minima. */
+static void view_times(struct workflow_view *v, bool light)
 {
     if (v->n_heads)
         qsort(v->heads, v->n_heads, sizeof *v->heads, cmp_head);
@@ -477,7 +511,7 @@ static void view_times(struct workflow_view *v)
             c->min_after_seq = next->min_after_seq;
         }
     }
-    for (size_t i = 0; i < v->n; i++) {
+    for (size_t i = 0; i < v->n && !light; i++) {
         struct wf_item *it = &v->items[i];
         int64_t t = it->seq >= 0 ? sealed_at(v, it->party, it->seq) : 0;
         it->sealed_us = t ? t : it->created_us;
@@ -493,8 +527,6 @@ static void view_times(struct workflow_view *v)
 int wf_view_load(struct store *s, const char *channel, bool light, struct workflow_view **out,
                  struct hl_error *err)
 {
-    static const char *const light_types[] = {"report", WORKFLOW_REQUEST_TYPE,
-                                              WORKFLOW_RESPONSE_TYPE};
     struct store_channel ch;
     *out = NULL;
     int r = store_channel_get(s, channel, &ch, err);
@@ -516,15 +548,16 @@ int wf_view_load(struct store *s, const char *channel, bool light, struct workfl
         if (store_party_get(s, v->members[i].id, &p, NULL) == 0)
             snprintf(v->members[i].name, sizeof v->members[i].name, "%s", p.name);
     }
-    if (!r)
+    if (!r && !light)
         r = load_heads(s, v, err);
     struct load l = {v, err, 0};
-    struct store_query q = {
-        .channel = channel, .version = STORE_VERSION_LAST, .limit = WF_LOAD_PAGE};
-    if (light) {
-        q.types = light_types;
-        q.n_types = sizeof light_types / sizeof light_types[0];
-    }
+    /* light: reports, requests and responses only (the store's index of
+     * them), and no receipts: what the deadline check and /metrics need,
+     * at a cost that does not grow with the channel's other objects. */
+    struct store_query q = {.channel = channel,
+                            .version = STORE_VERSION_LAST,
+                            .limit = WF_LOAD_PAGE,
+                            .workflow = light};
     struct store_page page = {.more = true};
     while (!r && page.more) {
         r = store_object_list(s, &q, load_one, &l, &page, err);
@@ -532,8 +565,10 @@ int wf_view_load(struct store *s, const char *channel, bool light, struct workfl
     }
     if (r && l.fail)
         r = hl_fail(err, -l.fail, channel, "reading channel %s: %s", channel, hl_strerror(-l.fail));
+    if (!r && light)
+        r = light_times(s, v, err);
     if (!r) {
-        view_times(v);
+        view_times(v, light);
         r = view_index(v);
         if (!r)
             r = judge(v);

@@ -487,6 +487,7 @@ static const char *const unstep4 =
     "DROP TABLE IF EXISTS channel_policy; DROP TABLE IF EXISTS escalations;" /* step 5 */
     "ALTER TABLE objects DROP COLUMN sealed_by;"                              /* step 6 */
     "DROP TRIGGER objects_versions; ALTER TABLE objects DROP COLUMN versions;" /* step 7 */
+    "DROP INDEX objects_workflow;"                                             /* step 8 */
     "CREATE TABLE users3(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
     " token_hash BLOB NOT NULL UNIQUE CHECK(length(token_hash) = 32),"
     " admin INTEGER NOT NULL CHECK(admin IN (0, 1)), created_us INTEGER NOT NULL) STRICT;"

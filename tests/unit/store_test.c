@@ -397,6 +397,42 @@ static void test_versions_flag_and_last_after_a_delete(void **state)
     assert_int_equal(s.rows[1], v1);
 }
 
+/* store_query.workflow: the workflow's own types only, in arrival order,
+ * with the same version rules and paging as any page. */
+static void test_workflow_query_reads_the_workflow_objects_only(void **state)
+{
+    struct fx *f = *state;
+    static const char *const ids[] = {
+        "report--44444444-4444-4444-8444-444444444444",
+        "hotline-request--55555555-5555-4555-8555-555555555555",
+        "hotline-response--66666666-6666-4666-8666-666666666666",
+    };
+    add_obj(f->s, IND1, 1, 1);
+    int64_t rep = add_obj(f->s, ids[0], 1, 2);
+    add_obj(f->s, NOTE1, 1, 3);
+    add_obj(f->s, ids[1], 1, 4);
+    int64_t resp = add_obj(f->s, ids[2], 1, 5);
+    int64_t req2 = add_obj(f->s, ids[1], 2, 6); /* a newer version */
+    add_obj(f->s, "hotline-tree-head--77777777-7777-4777-8777-777777777777", 1, 7);
+    struct store_page pg;
+    struct seen s = {0};
+    struct store_query q = {
+        .channel = CH, .limit = 2, .version = STORE_VERSION_LAST, .workflow = true};
+    assert_int_equal(store_object_list(f->s, &q, collect, &s, &pg, &f->err), 0);
+    assert_true(pg.more);
+    q.after = pg.next;
+    assert_int_equal(store_object_list(f->s, &q, collect, &s, &pg, &f->err), 0);
+    assert_false(pg.more);
+    assert_int_equal(s.n, 3);
+    assert_int_equal(s.rows[0], rep);
+    assert_int_equal(s.rows[1], resp);
+    assert_int_equal(s.rows[2], req2);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM objects INDEXED BY objects_workflow"
+                                      " WHERE type IN ('report', 'hotline-request',"
+                                      " 'hotline-response')"),
+                     4); /* the index holds those rows only */
+}
+
 /* A member's pull leaves out its own log's entries (except_sealed_by),
  * and keeps everything else: other logs' entries and unsealed rows. */
 static void test_object_list_leaves_out_one_partys_log(void **state)
@@ -771,6 +807,16 @@ static void test_tree_heads_and_receipts(void **state)
     int n = 0;
     assert_int_equal(store_tree_head_list(f->s, A, CH, count_head, &n, &f->err), 0);
     assert_int_equal(n, 3);
+    /* the head that covers an entry: the first past it, the first of equals */
+    static const int64_t seq[] = {0, 4, 5, 8}, size[] = {5, 5, 9, 9};
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(store_tree_head_covering(f->s, A, CH, seq[i], &got, &f->err), 0);
+        assert_int_equal(got.size, size[i]);
+        assert_int_equal(got.root[0], size[i] == 9 ? 9 : 0);
+    }
+    assert_int_equal(store_tree_head_covering(f->s, A, CH, 9, &got, &f->err), -HL_E_NOT_FOUND);
+    assert_int_equal(store_tree_head_covering(f->s, B, CH, 0, &got, &f->err), -HL_E_NOT_FOUND);
+    assert_int_equal(store_tree_head_covering(f->s, A, CH, -1, &got, &f->err), -HL_E_INVALID);
     h.object_row = row + 50;
     assert_int_equal(store_tree_head_add(f->s, A, CH, &h, &f->err), -HL_E_NOT_FOUND);
 
@@ -903,6 +949,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_tiles_put_get_and_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tree_heads_and_receipts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_workflow_query_reads_the_workflow_objects_only, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_status_and_replication_cursor, setup, teardown),
         cmocka_unit_test_setup_teardown(test_short_leaf_hash_is_reported_as_corruption, setup,
                                         teardown),
