@@ -42,7 +42,10 @@ static int push_read_status(const struct envelope *env, const struct exchange_an
                             size_t *confirmed, int64_t *holds, json_t **entries, char *why,
                             size_t why_max)
 {
-    json_t *s = json_loadb(a->body.data, a->body.len, 0, NULL);
+    struct hl_error e;
+    json_t *s = NULL; /* strict: the entries it carries are signed JSON */
+    if (ledger_parse(a->body.data, a->body.len, &s, &e))
+        s = NULL;
     json_t *own = json_object_get(s, "hotline_entries");
     *entries = json_is_array(own) && json_array_size(own) > 0 &&
                        json_array_size(own) <= EXCHANGE_ENVELOPE_MAX
@@ -344,7 +347,11 @@ int repl_pull_pair(struct exchange *x, struct pair *p, struct target *t, bool *t
         if (!r && a.status != 200)
             r = hl_fail(err, HL_E_IO, t->peer.name, "pull from %s: HTTP %ld: %.300s", t->peer.name,
                         a.status, a.body.data);
-        json_t *doc = r ? NULL : json_loadb(a.body.data, a.body.len, JSON_REJECT_DUPLICATES, NULL);
+        struct hl_error pe;
+        json_t *doc = NULL; /* strict, and on the worker threads for a large page */
+        if (!r && ledger_parse(a.body.data, a.body.len, &doc, &pe))
+            r = hl_fail(err, HL_E_PARSE, t->peer.name, "pull from %s: %s: %s", t->peer.name,
+                        pe.where, pe.msg);
         if (!r && !json_is_object(doc))
             r = hl_fail(err, HL_E_PARSE, t->peer.name, "pull from %s: not a TAXII envelope",
                         t->peer.name);
