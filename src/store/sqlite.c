@@ -39,8 +39,8 @@
         "SELECT o.row, ?12, o.stix_id, o.type, o.modified_us, o.date_added_us, o.json" \
         " FROM objects o" INDEX " WHERE o.channel_id = ?1" TYPES \
         /* ?9, the lowest date_added a row of this page can have, is a \
-         * plain range on objects_added: a page starts with one index \
-         * descent, not a scan of the channel from its first row. */ \
+         * plain range on the index (objects_added, or INDEX): a page \
+         * starts with one index descent, not a scan of the channel. */ \
         " AND o.date_added_us >= ?9" \
         " AND (?2 IS NULL OR (o.date_added_us, o.row) > (?2, ?3))" \
         " AND (?4 IS NULL OR o.date_added_us > ?4)" \

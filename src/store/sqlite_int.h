@@ -136,8 +136,8 @@ struct store_sqlite {
 
 /* Sets the connection's synchronous level, FULL (synced) or NORMAL, if it
  * is not that already; outside a transaction only (SQLite's rule). Every
- * transaction starts with it: an unsynced one is never followed by a
- * synced one that is not. */
+ * BEGIN sets the level its transaction needs, so no synced transaction
+ * runs at NORMAL after an unsynced one. */
 HL_MUST_CHECK int sq_sync_level(struct store_sqlite *q, bool synced, struct hl_error *err);
 
 /* The cached id of log (party_id, channel), or 0. */

@@ -484,7 +484,7 @@ static int light_times(struct store *s, struct workflow_view *v, struct hl_error
         int r = it->seq >= 0
                     ? store_tree_head_covering(s, it->party, v->channel, it->seq, &h, err)
                     : -HL_E_NOT_FOUND;
-        if (r && r != -HL_E_NOT_FOUND)
+        if (r && r != -HL_E_NOT_FOUND && r != -HL_E_INVALID) /* INVALID: not a party's log */
             return r;
         it->sealed_us = r ? it->created_us : head_created_us(&h);
         if (it->sealed_us > v->as_of_us)
