@@ -72,20 +72,13 @@ static json_t *peer_parse(struct taxii_ctx *c, json_t **objects)
  * which the pusher would parse only to find no failure. */
 static json_t *peer_status(struct taxii_ctx *c, json_t *ok, json_t *failed, struct hl_error *err)
 {
-    char id[STIX_ID_MAX], ts[32];
+    char id[STIX_ID_MAX];
     if (stix_id_new("status", id)) {
         hl_fail(err, HL_E_CRYPTO, NULL, "no random status id");
         return NULL;
     }
     const char *sid = strstr(id, "--") ? strstr(id, "--") + 2 : id;
-    size_t ns = json_array_size(ok), nf = json_array_size(failed);
-    taxii_time_format(c->now_us, true, ts);
-    json_t *s = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:O, s:O}", "id", sid, "status",
-                          "complete", "request_timestamp", ts, "total_count", (json_int_t)(ns + nf),
-                          "success_count", (json_int_t)ns, "failure_count", (json_int_t)nf,
-                          "pending_count", (json_int_t)0, "successes", ok, "failures", failed);
-    if (s && nf == 0)
-        json_object_del(s, "successes");
+    json_t *s = taxii_status_complete(c, sid, ok, failed, false);
     json_t *rec = s ? json_pack("{s:s, s:O}", "channel", c->channel, "status", s) : NULL;
     char *text = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
     int r = text ? store_status_put(c->store, sid, c->channel, c->now_us, (const uint8_t *)text,

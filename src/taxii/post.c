@@ -241,20 +241,20 @@ static int post_sort(struct post *p, json_t *o)
     return 0;
 }
 
-/* The status resource (§4.3.1), complete: nothing is left pending. */
-static json_t *post_status(struct post *p, const char *id)
+json_t *taxii_status_complete(struct taxii_ctx *c, const char *id, json_t *ok, json_t *failed,
+                              bool list_all)
 {
     char ts[32];
-    taxii_time_format(p->c->now_us, true, ts);
-    size_t ns = json_array_size(p->successes), nf = json_array_size(p->failures);
+    taxii_time_format(c->now_us, true, ts);
+    size_t ns = json_array_size(ok), nf = json_array_size(failed);
     json_t *s =
         json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "id", id, "status", "complete",
                   "request_timestamp", ts, "total_count", (json_int_t)(ns + nf), "success_count",
                   (json_int_t)ns, "failure_count", (json_int_t)nf, "pending_count", (json_int_t)0);
-    if (s && ns)
-        json_object_set(s, "successes", p->successes);
+    if (s && ns && (list_all || nf))
+        json_object_set(s, "successes", ok);
     if (s && nf)
-        json_object_set(s, "failures", p->failures);
+        json_object_set(s, "failures", failed);
     return s;
 }
 
@@ -278,7 +278,7 @@ static int post_commit(struct post *p, const bool *valid, json_t **status)
     if (!r && stix_id_new("status", id))
         r = hl_fail(&p->err, HL_E_CRYPTO, NULL, "no random status id");
     const char *sid = strstr(id, "--") ? strstr(id, "--") + 2 : id;
-    json_t *s = r ? NULL : post_status(p, sid);
+    json_t *s = r ? NULL : taxii_status_complete(p->c, sid, p->successes, p->failures, true);
     json_t *rec = s ? json_pack("{s:s, s:O}", "channel", p->c->channel, "status", s) : NULL;
     char *text = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
     if (!r && text)

@@ -325,6 +325,13 @@ bool taxii_time_parse(const char *s, int64_t *us);
  * us has no sub-millisecond part, .sssZ. out has at least 32 bytes. */
 void taxii_time_format(int64_t us, bool micro, char out[static 32]);
 
+/* A complete status resource (TAXII 2.1 §4.3.1: nothing left pending) with
+ * the request's status details, ok and failed (borrowed); an empty list is
+ * left out (§2: a list has at least one value), and so are the successes
+ * when nothing failed unless list_all. post.c. NULL: out of memory. */
+json_t *taxii_status_complete(struct taxii_ctx *c, const char *id, json_t *ok, json_t *failed,
+                              bool list_all);
+
 /* The opaque "next" of a page: "<date_added_us>.<row>". */
 #define TAXII_NEXT_MAX 48
 void taxii_cursor_encode(const struct store_cursor *c, char out[static TAXII_NEXT_MAX]);

@@ -441,6 +441,7 @@ static void test_push_takes_entries_in_order_with_one_receipt(void **state)
     assert_int_equal(count_of(s, "success_count"), 16);
     assert_int_equal(count_of(s, "failure_count"), 0);
     assert_null(json_object_get(s, "successes")); /* all of them: the count says it */
+    assert_null(json_object_get(s, "failures"));  /* TAXII 2.1 §2: no empty list */
     /* The answer carries what the push made of A's log: the receipt and
      * A's head, as sealed (entries 0 and 1). */
     const json_t *own = json_object_get(s, "hotline_entries");
@@ -482,6 +483,7 @@ static void test_push_reports_a_gap_and_stores_nothing(void **state)
     assert_int_equal(count_of(s, "failure_count"), 2);
     assert_string_equal(failure_msg(s, 0), "gap: this node holds 0 entries of your log");
     assert_string_equal(failure_msg(s, 1), "not processed: follows refused entry 0");
+    assert_null(json_object_get(s, "successes")); /* none: no empty list */
     json_decref(s);
     assert_int_equal(log_size(f->a.s, PB), 0);
     assert_true(log_has(f, "gap: this node holds 0 entries"));
