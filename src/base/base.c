@@ -370,6 +370,11 @@ int64_t hl_mono_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+int64_t hl_mono_ms(void)
+{
+    return hl_mono_us() / 1000;
+}
+
 struct timespec hl_realtime_in_us(int64_t us)
 {
     struct timespec ts;

@@ -160,6 +160,8 @@ HL_MUST_CHECK bool hl_parse_int(const char *s, long long min, long long max, lon
  * stored or shown), and of CLOCK_MONOTONIC (durations, deadlines). */
 int64_t hl_wall_us(void);
 int64_t hl_mono_us(void);
+/* hl_mono_us in milliseconds (timers kept in ms). */
+int64_t hl_mono_ms(void);
 /* The CLOCK_REALTIME moment us microseconds from now (0 if negative),
  * for pthread_cond_timedwait. */
 struct timespec hl_realtime_in_us(int64_t us);

@@ -124,12 +124,7 @@ bool cli_node_path(char *out, const char *dir, const char *name)
 
 void cli_format_us(int64_t us, char out[32])
 {
-    int64_t sec = us / 1000000, rem = us % 1000000;
-    if (rem < 0) {
-        sec--;
-        rem += 1000000;
-    }
-    struct stix_time t = {sec, (uint32_t)(rem * 1000)};
+    struct stix_time t = stix_time_from_us(us);
     stix_time_format(&t, out);
 }
 

@@ -136,9 +136,9 @@ static int publish_wait(struct exchange_client *c, const struct exchange_target 
                         struct hl_error *err)
 {
     char path[1024];
-    int64_t until = (hl_mono_us() / 1000) + (int64_t)timeout_s * 1000;
+    int64_t until = hl_mono_ms() + (int64_t)timeout_s * 1000;
     for (;;) {
-        int64_t left = until - (hl_mono_us() / 1000);
+        int64_t left = until - hl_mono_ms();
         if (left < 0)
             left = 0;
         if (left > PUBLISH_WAIT_SLICE_MS)
@@ -149,7 +149,7 @@ static int publish_wait(struct exchange_client *c, const struct exchange_target 
         int r = publish_call(c, t, "GET", path, NULL, 200, delivery, err);
         if (r || all_delivered(*delivery))
             return r;
-        if ((hl_mono_us() / 1000) >= until)
+        if (hl_mono_ms() >= until)
             return 1;
     }
 }

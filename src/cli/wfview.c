@@ -21,7 +21,6 @@
 
 bool cli_time_arg(const char *s, int64_t *out_us)
 {
-    struct stix_time t;
     int64_t d;
     if (!s)
         return false;
@@ -29,10 +28,7 @@ bool cli_time_arg(const char *s, int64_t *out_us)
         *out_us = hl_wall_us() + (s[0] == '+' ? d : -d) * 1000000;
         return true;
     }
-    if (!stix_time_parse(s, &t))
-        return false;
-    *out_us = t.sec * 1000000 + t.nsec / 1000;
-    return true;
+    return stix_time_parse_us(s, out_us);
 }
 
 struct find {

@@ -482,8 +482,7 @@ static int accept_one(struct exchange_accept *a, json_t *o, const struct checked
     }
     msg[0] = '\0';
     a->accepted++;
-    const char *type = json_string_value(json_object_get(o, "type"));
-    if (type && strcmp(type, LOG_TREE_HEAD_TYPE) != 0 && strcmp(type, LOG_RECEIPT_TYPE) != 0) {
+    if (!log_is_statement(o)) {
         grown_add(g, party);
         return accept_tlp(a, o, err);
     }
@@ -539,13 +538,11 @@ static int member_seen(void *ctx, const struct store_party *p)
 #define ACCEPT_CURSOR_STEP_US 100000
 static int push_moves_cursor(struct exchange_accept *a, struct hl_error *err)
 {
-    struct stix_time tm;
     struct store_repl cur;
-    if (!a->of_two || !a->added_last || a->refused || a->gap ||
-        !stix_time_parse(a->added_last, &tm))
+    int64_t us = 0;
+    if (!a->of_two || a->refused || a->gap || !stix_time_parse_us(a->added_last, &us))
         return 0;
     a->whole_of_two = true;
-    int64_t us = tm.sec * 1000000 + tm.nsec / 1000;
     int r = store_repl_get(a->store, a->peer, a->channel, &cur, err);
     if (r || us - cur.pull_added_us < ACCEPT_CURSOR_STEP_US ||
         strlen(a->added_last) >= sizeof cur.pull_next)

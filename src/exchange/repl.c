@@ -83,7 +83,7 @@ void exchange_sent_in_answer(struct exchange *x, const char *party, const char *
         memcpy(n->channel, channel, strlen(channel) + 1);
         n->from = from;
         n->to = to;
-        n->at_ms = (hl_mono_us() / 1000);
+        n->at_ms = hl_mono_ms();
     }
     pthread_mutex_unlock(&x->lock);
 }
@@ -102,7 +102,7 @@ void exchange_pushes_flow(struct exchange *x, const char *party, const char *cha
         struct flow_note *f = &x->flows[i];
         memcpy(f->party, party, strlen(party) + 1);
         memcpy(f->channel, channel, strlen(channel) + 1);
-        f->at_ms = hl_mono_us() / 1000;
+        f->at_ms = hl_mono_ms();
         x->n_flows += i == x->n_flows;
     }
     pthread_mutex_unlock(&x->lock);
@@ -132,7 +132,7 @@ static void flows_apply(struct exchange *x, struct pair *p)
 static void notes_apply(struct exchange *x, const struct pair *p, struct store_repl_state *st,
                         int64_t size)
 {
-    int64_t now = (hl_mono_us() / 1000);
+    int64_t now = hl_mono_ms();
     pthread_mutex_lock(&x->lock);
     for (size_t i = 0; i < x->n_notes;) {
         struct sent_note *n = &x->notes[i];
@@ -182,7 +182,7 @@ static void pair_outcome(struct exchange *x, struct pair *p, struct store_repl_s
                          const struct hl_error *e)
 {
     struct hl_error err;
-    int64_t now = (hl_mono_us() / 1000);
+    int64_t now = hl_mono_ms();
     hl_error_clear(&err);
     st->last_try_us = hl_wall_us();
     if (!r) {
@@ -226,7 +226,7 @@ static void pair_outcome(struct exchange *x, struct pair *p, struct store_repl_s
 static void repl_flush(struct exchange *x, bool all)
 {
     struct hl_error err;
-    int64_t now = (hl_mono_us() / 1000);
+    int64_t now = hl_mono_ms();
     bool due = false;
     hl_error_clear(&err);
     for (size_t i = 0; i < x->n_pairs && !due; i++)
@@ -275,7 +275,7 @@ static bool job_open(struct exchange *x, struct pair *p, struct job *j)
     j->p = p;
     exchange_answer_init(&j->a);
     buf_init(&j->env.body, EXCHANGE_ANSWER_MAX);
-    if (p->next_try_ms > (hl_mono_us() / 1000))
+    if (p->next_try_ms > hl_mono_ms())
         return false;
     if (p->dirty)
         j->st = p->st;
@@ -331,12 +331,12 @@ static void repl_round(struct exchange *x, char (*req)[STORE_TEXT_MAX + 1], size
         struct job *j = &jobs[i];
         bool pull_now = pull_requested(x, j->p->party, req, n_req);
         flows_apply(x, j->p);
-        if (j->r || !(pull_now || j->p->next_pull_ms <= (hl_mono_us() / 1000)))
+        if (j->r || !(pull_now || j->p->next_pull_ms <= hl_mono_ms()))
             continue;
         j->worked = true;
         j->r = repl_pull_pair(x, j->p, &j->t, &j->took, &j->err);
         if (!j->r)
-            j->p->next_pull_ms = (hl_mono_us() / 1000) + (int64_t)x->o.pull_interval_s * 1000;
+            j->p->next_pull_ms = hl_mono_ms() + (int64_t)x->o.pull_interval_s * 1000;
     }
     for (size_t i = 0; i < n; i++) {
         struct job *j = &jobs[i];
@@ -395,7 +395,7 @@ static void pairs_scan(struct exchange *x)
 {
     struct scan sc = {x, NULL};
     struct hl_error err;
-    int64_t now = (hl_mono_us() / 1000);
+    int64_t now = hl_mono_ms();
     if (x->scan_ms && now - x->scan_ms < REPL_SCAN_MS) {
         x->scan_owed = true;
         return;
@@ -412,7 +412,7 @@ static void pairs_scan(struct exchange *x)
 /* The next moment anything is due (monotonic ms). */
 static int64_t next_due(const struct exchange *x)
 {
-    int64_t due = (hl_mono_us() / 1000) + (int64_t)x->o.pull_interval_s * 1000;
+    int64_t due = hl_mono_ms() + (int64_t)x->o.pull_interval_s * 1000;
     if (x->scan_owed && x->scan_ms + REPL_SCAN_MS < due)
         due = x->scan_ms + REPL_SCAN_MS;
     for (size_t i = 0; i < x->n_pairs; i++) {
@@ -429,7 +429,7 @@ static int64_t next_due(const struct exchange *x)
 /* Waits until due_ms or a wake-up; true if woken. */
 static bool wait_until(struct exchange *x, int64_t due_ms)
 {
-    struct timespec until = hl_realtime_in_us((due_ms - hl_mono_us() / 1000) * 1000);
+    struct timespec until = hl_realtime_in_us((due_ms - hl_mono_ms()) * 1000);
     pthread_mutex_lock(&x->lock);
     while (!x->woken && !x->stopping && pthread_cond_timedwait(&x->cond, &x->lock, &until) == 0)
         ;
@@ -453,7 +453,7 @@ static void *repl_main(void *arg)
         pairs_scan(x);
         repl_round(x, req, n_req);
         repl_flush(x, false);
-        int64_t due = next_due(x), idle = (hl_mono_us() / 1000) + REPL_IDLE_MS;
+        int64_t due = next_due(x), idle = hl_mono_ms() + REPL_IDLE_MS;
         if (x->stopping)
             break;
         if (!any_dirty(x))

@@ -59,9 +59,8 @@ static int push_read_status(const struct envelope *env, const struct exchange_an
         const json_t *f = json_array_get(failures, i);
         const char *id = json_string_value(json_object_get(f, "id"));
         const char *version = json_string_value(json_object_get(f, "version"));
-        struct stix_time t;
-        bool timed = version && stix_time_parse(version, &t);
-        int64_t us = timed ? t.sec * 1000000 + t.nsec / 1000 : 0;
+        int64_t us = 0;
+        bool timed = stix_time_parse_us(version, &us);
         for (size_t k = 0; id && k < first; k++)
             if (strcmp(env->ids[k].id, id) == 0 && (!timed || env->ids[k].version_us == us)) {
                 first = k;
@@ -250,11 +249,9 @@ void repl_push_all(struct exchange *x, struct job *jobs, size_t n)
  * wait for the disk. */
 static bool page_needs_sync(const json_t *objects)
 {
-    for (size_t i = 0; i < json_array_size(objects); i++) {
-        const char *type = json_string_value(json_object_get(json_array_get(objects, i), "type"));
-        if (!type || (strcmp(type, LOG_TREE_HEAD_TYPE) && strcmp(type, LOG_RECEIPT_TYPE)))
+    for (size_t i = 0; i < json_array_size(objects); i++)
+        if (!log_is_statement(json_array_get(objects, i)))
             return true;
-    }
     return false;
 }
 
@@ -302,11 +299,10 @@ static int pull_page(struct exchange *x, struct pair *p, struct target *t, json_
     r = exchange_accept_pull(&acc, objects, err);
     exchange_checks_free(acc.checks);
     if (!r && added_last[0]) { /* a page, not an answer's receipts: move the cursor */
-        struct stix_time tm;
         r = store_repl_get(x->store, p->party, p->channel, &cur, err);
         snprintf(cur.pull_next, sizeof cur.pull_next, "%s", added_last);
-        if (!r && stix_time_parse(added_last, &tm))
-            cur.pull_added_us = tm.sec * 1000000 + tm.nsec / 1000;
+        if (!r)
+            (void)stix_time_parse_us(added_last, &cur.pull_added_us); /* else as it was */
         if (!r)
             r = store_repl_set(x->store, p->party, p->channel, &cur, err);
     }

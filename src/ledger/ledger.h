@@ -315,6 +315,9 @@ HL_MUST_CHECK int seal_verify_canonical(const json_t *obj, const uint8_t *canon,
 
 #define LOG_TREE_HEAD_TYPE "hotline-tree-head"
 #define LOG_RECEIPT_TYPE "hotline-receipt"
+/* Whether obj is a party's statement about a log (a tree head or a
+ * receipt, by its type; no other check). */
+bool log_is_statement(const json_t *obj);
 /* extensions/hotline-tree-head.json and extensions/hotline-receipt.json
  * (STIX 2.1 §7.3, extension_type new-sdo). */
 #define LOG_TREE_HEAD_EXT "extension-definition--0c3f5b8e-3d0a-4f4b-9c62-6a2f1f0b7d41"

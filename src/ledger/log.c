@@ -35,6 +35,11 @@ enum log_kind log_kind_of(const json_t *obj)
     return LOG_KIND_OTHER;
 }
 
+bool log_is_statement(const json_t *obj)
+{
+    return log_kind_of(obj) != LOG_KIND_OTHER;
+}
+
 static int copy_text(const json_t *obj, const char *name, char *out, size_t max,
                      struct hl_error *err)
 {
@@ -66,10 +71,8 @@ int64_t log_object_time_us(const json_t *obj)
     const char *t = json_string_value(json_object_get(obj, "modified"));
     if (!t)
         t = json_string_value(json_object_get(obj, "created"));
-    struct stix_time st;
-    if (!t || !stix_time_parse(t, &st))
-        return 0;
-    return st.sec * 1000000 + st.nsec / 1000;
+    int64_t us = 0;
+    return stix_time_parse_us(t, &us) ? us : 0;
 }
 
 int log_statement_read(const json_t *obj, struct log_statement *st, struct hl_error *err)

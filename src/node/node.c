@@ -332,11 +332,7 @@ static void *node_checkpoint_run(void *arg)
     struct hl_error e;
     pthread_mutex_lock(&c->lock);
     while (!c->stop) {
-        struct timespec t;
-        clock_gettime(CLOCK_REALTIME, &t);
-        t.tv_nsec += NODE_CHECKPOINT_MS * 1000000L;
-        t.tv_sec += t.tv_nsec / 1000000000L;
-        t.tv_nsec %= 1000000000L;
+        struct timespec t = hl_realtime_in_us(NODE_CHECKPOINT_MS * 1000);
         pthread_cond_timedwait(&c->cond, &c->lock, &t);
         pthread_mutex_unlock(&c->lock);
         hl_error_clear(&e);

@@ -168,6 +168,13 @@ void stix_time_format(const struct stix_time *t, char out[32]);
 /* Microseconds since the epoch as YYYY-MM-DDTHH:MM:SS.ssssssZ (the
  * precision of TAXII's date_added) into out. */
 void stix_time_format_us(int64_t us, char out[32]);
+/* The time us microseconds from the epoch (negative: before it), and
+ * back: t in microseconds since the epoch (sub-microsecond digits cut). */
+struct stix_time stix_time_from_us(int64_t us);
+int64_t stix_time_us(const struct stix_time *t);
+/* stix_time_parse into microseconds since the epoch; false (and *us left
+ * as it was) if s is NULL or not a STIX timestamp. */
+bool stix_time_parse_us(const char *s, int64_t *us);
 /* The current time, millisecond precision. */
 struct stix_time stix_time_now(void);
 

@@ -131,14 +131,33 @@ void stix_time_format(const struct stix_time *t, char out[32])
     time_format(t, 3, out);
 }
 
-void stix_time_format_us(int64_t us, char out[32])
+struct stix_time stix_time_from_us(int64_t us)
 {
     int64_t sec = us / 1000000, frac = us % 1000000;
     if (frac < 0) {
         frac += 1000000;
         sec--;
     }
-    struct stix_time t = {sec, (uint32_t)frac * 1000u};
+    return (struct stix_time){sec, (uint32_t)frac * 1000u};
+}
+
+int64_t stix_time_us(const struct stix_time *t)
+{
+    return t->sec * 1000000 + (int64_t)(t->nsec / 1000);
+}
+
+bool stix_time_parse_us(const char *s, int64_t *us)
+{
+    struct stix_time t;
+    if (!s || !stix_time_parse(s, &t))
+        return false;
+    *us = stix_time_us(&t);
+    return true;
+}
+
+void stix_time_format_us(int64_t us, char out[32])
+{
+    struct stix_time t = stix_time_from_us(us);
     time_format(&t, 6, out);
 }
 

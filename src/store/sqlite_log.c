@@ -409,31 +409,34 @@ static HL_MUST_CHECK int head_rows(struct store_sqlite *q, enum sq_stmt_id sid,
     return r;
 }
 
+/* The one head a query finds (covering seq, or the latest if seq < 0). */
+static int head_one(struct store *s, enum sq_stmt_id sid, const char *party_id,
+                    const char *channel, int64_t seq, struct store_tree_head *out,
+                    struct hl_error *err)
+{
+    int r = head_rows(sq_of(s), sid, party_id, channel, seq, NULL, NULL, out, err);
+    if (r == 1)
+        return 0;
+    if ((r == 0 || r == -HL_E_NOT_FOUND) && seq < 0)
+        return hl_fail(err, HL_E_NOT_FOUND, channel, "store: no tree head of %s in \"%s\"",
+                       party_id, channel);
+    if (r == 0 || r == -HL_E_NOT_FOUND)
+        return hl_fail(err, HL_E_NOT_FOUND, channel,
+                       "store: no tree head of %s in \"%s\" covers entry %lld yet", party_id,
+                       channel, (long long)seq);
+    return r;
+}
+
 int sq_tree_head_latest(struct store *s, const char *party_id, const char *channel,
                         struct store_tree_head *out, struct hl_error *err)
 {
-    int r = head_rows(sq_of(s), SQ_HEAD_LATEST, party_id, channel, -1, NULL, NULL, out, err);
-    if (r == 1)
-        return 0;
-    if (r == 0 || r == -HL_E_NOT_FOUND)
-        return hl_fail(err, HL_E_NOT_FOUND, channel, "store: no tree head of %s in \"%s\"",
-                       party_id, channel);
-    return r;
+    return head_one(s, SQ_HEAD_LATEST, party_id, channel, -1, out, err);
 }
 
 int sq_tree_head_covering(struct store *s, const char *party_id, const char *channel, int64_t seq,
                           struct store_tree_head *out, struct hl_error *err)
 {
-    int r = seq < 0 ? hl_fail(err, HL_E_INVALID, "seq", "store: negative sequence number")
-                    : head_rows(sq_of(s), SQ_HEAD_COVERING, party_id, channel, seq, NULL, NULL,
-                                out, err);
-    if (r == 1)
-        return 0;
-    if (r == 0 || r == -HL_E_NOT_FOUND)
-        return hl_fail(err, HL_E_NOT_FOUND, channel,
-                       "store: no tree head of %s in \"%s\" covers entry %lld", party_id,
-                       channel, (long long)seq);
-    return r;
+    return head_one(s, SQ_HEAD_COVERING, party_id, channel, seq, out, err); /* seq >= 0: store.c */
 }
 
 int sq_tree_head_list(struct store *s, const char *party_id, const char *channel,

@@ -110,7 +110,7 @@ static void post_check_one(void *ctx, size_t i)
     const char *type = json_string_value(json_object_get(o, "type"));
     if (!json_is_object(o))
         stix_report_add(rep, STIX_SEV_ERROR, "", "an envelope's objects must be objects");
-    else if (type && (!strcmp(type, LOG_TREE_HEAD_TYPE) || !strcmp(type, LOG_RECEIPT_TYPE)))
+    else if (log_is_statement(o))
         stix_report_add(rep, STIX_SEV_ERROR, "type",
                         "a %s is the node's own statement about its log; the node makes "
                         "them, users do not POST them",

@@ -496,7 +496,7 @@ bool taxii_time_parse(const char *s, int64_t *us)
         return false;
     if (t.sec < 0 || t.sec > 253402300799LL) /* years 1970..9999 */
         return false;
-    *us = t.sec * 1000000 + (int64_t)(t.nsec / 1000);
+    *us = stix_time_us(&t);
     return true;
 }
 
@@ -506,12 +506,7 @@ void taxii_time_format(int64_t us, bool micro, char out[static 32])
         stix_time_format_us(us, out);
         return;
     }
-    int64_t sec = us / 1000000, frac = us % 1000000;
-    if (frac < 0) {
-        frac += 1000000;
-        sec--;
-    }
-    struct stix_time t = {sec, (uint32_t)frac * 1000u};
+    struct stix_time t = stix_time_from_us(us);
     stix_time_format(&t, out);
 }
 

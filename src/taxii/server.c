@@ -652,9 +652,7 @@ void taxii_server_stop(struct taxii_server *s)
     MHD_socket fd = MHD_quiesce_daemon(d); /* no new connections */
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += s->o.timeout_s;
+    struct timespec until = hl_realtime_in_us((int64_t)s->o.timeout_s * 1000000);
     pthread_mutex_lock(&s->busy_lock);
     while (s->busy > 0 && pthread_cond_timedwait(&s->idle, &s->busy_lock, &until) == 0)
         ;

@@ -116,7 +116,7 @@ int workflow_hook_run(const char *program, const char *item_id, const char *kind
             close(fds[0]);
         return hook_failed(err, HL_E_IO, program, "cannot run %s: %s", program, strerror(rc));
     }
-    int64_t until = (hl_mono_us() / 1000) + timeout_ms;
+    int64_t until = hl_mono_ms() + timeout_ms;
     bool killed = false;
     for (;;) {
         pid_t w = waitpid(pid, &status, WNOHANG);
@@ -128,7 +128,7 @@ int workflow_hook_run(const char *program, const char *item_id, const char *kind
                 close(fds[0]);
             return hook_failed(err, HL_E_IO, program, "waiting for %s: %s", program, strerror(e));
         }
-        if (!killed && (hl_mono_us() / 1000) >= until) {
+        if (!killed && hl_mono_ms() >= until) {
             kill(pid, SIGKILL);
             killed = true;
         }

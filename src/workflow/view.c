@@ -40,23 +40,9 @@ bool workflow_kind_parse(const char *s, enum workflow_kind *out)
     return false;
 }
 
-bool wf_time_us(const char *s, int64_t *out)
-{
-    struct stix_time t;
-    if (!s || !stix_time_parse(s, &t))
-        return false;
-    *out = t.sec * 1000000 + t.nsec / 1000;
-    return true;
-}
-
 void wf_time_text(int64_t us, char out[32])
 {
-    int64_t sec = us / 1000000, rem = us % 1000000;
-    if (rem < 0) {
-        sec--;
-        rem += 1000000;
-    }
-    struct stix_time t = {sec, (uint32_t)(rem * 1000)};
+    struct stix_time t = stix_time_from_us(us);
     stix_time_format(&t, out);
 }
 
@@ -175,7 +161,7 @@ static int load_one(void *ctx, const struct store_object *so)
         json_decref(o);
         return 0; /* not ours to judge: the audit reports it */
     }
-    (void)wf_time_us(json_string_value(json_object_get(o, "created")), &created_us);
+    (void)stix_time_parse_us(json_string_value(json_object_get(o, "created")), &created_us);
     enum workflow_kind kind = kind_of(o, type);
     if (kind == WORKFLOW_KIND_LEDGER) {
         int r = load_ledger(v, o, type, created_us);
@@ -444,7 +430,7 @@ static int judge(struct workflow_view *v)
                 it->ack_by[m] = WF_NONE;
         } else if (it->kind == WORKFLOW_KIND_REQUEST) {
             flag_invalid(it, "hotline-request");
-            (void)wf_time_us(json_string_value(json_object_get(it->obj, WORKFLOW_PROP_DUE)),
+            (void)stix_time_parse_us(json_string_value(json_object_get(it->obj, WORKFLOW_PROP_DUE)),
                              &it->due_us);
         }
     }

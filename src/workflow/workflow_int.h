@@ -98,9 +98,7 @@ struct wf_overdue_count {
     int64_t ack, due;
 };
 int wf_overdue_count(void *ctx, const struct workflow_overdue *o);
-/* STIX timestamp text to µs since the epoch; false if not a timestamp. */
-bool wf_time_us(const char *s, int64_t *out);
-/* The reverse, millisecond precision. */
+/* Microseconds since the epoch as a STIX timestamp (millisecond precision). */
 void wf_time_text(int64_t us, char out[32]);
 
 #endif
