@@ -13,7 +13,9 @@
  *   (b) sustained A -> B: envelopes of 1000 notes POSTed to A back to
  *       back, until B's receipt covers the last one: objects/s; and B's
  *       share of it (the time B spent answering A's pushes, from B's
- *       request log): B's accept rate alone;
+ *       request log): B's accept rate alone; and the CPU time each node
+ *       spent per object delivered (user + system, all its threads, from
+ *       /proc/PID/stat), which the host's speed moves less than the rate;
  *   (c) replication alone: the same envelopes into A's log while B is
  *       frozen (SIGSTOP), then B thawed: objects/s until B's receipt for
  *       the last is back at A (bf_backlog);
@@ -386,6 +388,23 @@ static double bf_b_push_seconds(long offset, size_t *posts)
     return total;
 }
 
+/* CPU seconds (user + system, every thread, live or ended) node i has
+ * used so far: fields 14 and 15 of /proc/PID/stat, in clock ticks. */
+static double bf_cpu_seconds(int i)
+{
+    char path[64], line[1024];
+    unsigned long long ut = 0, st = 0;
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)bf_pid[i]);
+    FILE *f = fopen(path, "r");
+    char *p = f && fgets(line, sizeof line, f) ? strrchr(line, ')') : NULL;
+    if (f)
+        fclose(f);
+    /* after "(comm)": state is field 3, utime 14, stime 15 */
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+        die("cannot read %s", path);
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
 static long bf_log_size(const char *name)
 {
     char path[600];
@@ -397,8 +416,12 @@ static long bf_log_size(const char *name)
     return n;
 }
 
-static void bf_throughput(struct bf_node *a, size_t batches, double *rate, double *b_rate,
-                          double *a_rate)
+struct bf_rates {
+    double delivered, a_ingest, b_accept; /* objects/s */
+    double a_cpu_us, b_cpu_us;            /* CPU time per object delivered */
+};
+
+static void bf_throughput(struct bf_node *a, size_t batches, struct bf_rates *out)
 {
     char path[256], last[STIX_ID_MAX];
     struct buf *body = calloc(batches, sizeof *body);
@@ -411,6 +434,7 @@ static void bf_throughput(struct bf_node *a, size_t batches, double *rate, doubl
         bf_notes(BF_BATCH, &body[i], last);
     }
     long offset = bf_log_size("b");
+    double cpu0[2] = {bf_cpu_seconds(0), bf_cpu_seconds(1)};
     double t = now_ms();
     for (size_t i = 0; i < batches; i++)
         bf_call(a, "POST", path, body[i].data, body[i].len, 202);
@@ -418,10 +442,12 @@ static void bf_throughput(struct bf_node *a, size_t batches, double *rate, doubl
     bf_wait_delivered(a, last, 600000);
     double secs = (now_ms() - t) / 1e3;
     double total = (double)(batches * BF_BATCH);
-    *rate = total / secs;
-    *a_rate = total / ((published - t) / 1e3);
+    out->a_cpu_us = (bf_cpu_seconds(0) - cpu0[0]) * 1e6 / total;
+    out->b_cpu_us = (bf_cpu_seconds(1) - cpu0[1]) * 1e6 / total;
+    out->delivered = total / secs;
+    out->a_ingest = total / ((published - t) / 1e3);
     double b_secs = bf_b_push_seconds(offset, &posts);
-    *b_rate = b_secs > 0 ? (double)(batches * (BF_BATCH + 1)) / b_secs : 0;
+    out->b_accept = b_secs > 0 ? (double)(batches * (BF_BATCH + 1)) / b_secs : 0;
     for (size_t i = 0; i < batches; i++)
         buf_release(&body[i]);
     free(body);
@@ -483,10 +509,11 @@ int main(int argc, char **argv)
     bf_connect(&a, "a");
     size_t n_lat = env_size("HL_BENCH_LATENCY", 300), batches = env_size("HL_BENCH_BATCHES", 20);
     double fsync50 = bf_fsync_p50(), rtt50 = bf_rtt_p50(&a);
-    double p50, p99, rate, b_rate, a_rate;
+    double p50, p99;
+    struct bf_rates b;
     bf_latency(&a, 20, &p50, &p99); /* warm-up: connections, caches */
     bf_latency(&a, n_lat, &p50, &p99);
-    bf_throughput(&a, batches, &rate, &b_rate, &a_rate);
+    bf_throughput(&a, batches, &b);
     double backlog = bf_backlog(&a, batches);
     double sign_us, verify_us, ceiling = bf_crypto_ceiling(&sign_us, &verify_us);
     printf("floor: fsync p50 %.3f ms, TLS round trip p50 %.3f ms; one object's trip needs 3 "
@@ -497,13 +524,17 @@ int main(int argc, char **argv)
            n_lat, p50, p99);
     printf("(b) A -> B sustained, %zu envelopes of %d: %.0f objects/s delivered "
            "(goal 10000); A's ingest while B accepts %.0f/s; B's accept alone %.0f entries/s\n",
-           batches, BF_BATCH, rate, a_rate, b_rate);
+           batches, BF_BATCH, b.delivered, b.a_ingest, b.b_accept);
+    printf("(b) CPU per object delivered: A %.1f us, B %.1f us, together %.1f us (%ld CPUs: at "
+           "most %.0f objects/s at this speed)\n",
+           b.a_cpu_us, b.b_cpu_us, b.a_cpu_us + b.b_cpu_us, sysconf(_SC_NPROCESSORS_ONLN),
+           1e6 * (double)sysconf(_SC_NPROCESSORS_ONLN) / (b.a_cpu_us + b.b_cpu_us));
     printf("(c) A -> B replication alone (a backlog of %zu objects in A's log, B thawed): %.0f "
            "objects/s\n",
            batches * BF_BATCH, backlog);
     printf("signature ceiling: %.0f objects/s (sign %.1f + verify %.1f us per object on %ld "
            "CPUs); (b) %.0f%% of it, (c) %.0f%%\n",
-           ceiling, sign_us, verify_us, sysconf(_SC_NPROCESSORS_ONLN), 100 * rate / ceiling,
+           ceiling, sign_us, verify_us, sysconf(_SC_NPROCESSORS_ONLN), 100 * b.delivered / ceiling,
            100 * backlog / ceiling);
     exchange_answer_release(&a.a);
     exchange_client_free(a.c);

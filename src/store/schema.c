@@ -187,6 +187,13 @@ static const char *const steps[] = {
      * channel for them grew with its history. */
     "CREATE INDEX objects_workflow ON objects(channel_id, date_added_us)"
     " WHERE type IN ('report', 'hotline-request', 'hotline-response');",
+    /* 9: the versions flag of step 7 is kept by the one statement that
+     * adds objects (sq_object_add: the new row's flag in its INSERT, the
+     * older rows' in an UPDATE run only when there are some) instead of a
+     * trigger: a trigger's sub-program ran for every row stored, about a
+     * tenth of the instructions of storing an object and its log entry
+     * (callgrind, bench/README.md). */
+    "DROP TRIGGER IF EXISTS objects_versions;",
 };
 
 #define N_STEPS ((int)(sizeof steps / sizeof steps[0]))

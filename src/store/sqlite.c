@@ -84,7 +84,13 @@ static const char *const stmt_sql[SQ__COUNT] = {
                        " JOIN parties p ON p.id = m.party_id WHERE m.channel_id = ?1"
                        " ORDER BY p.id",
     [SQ_OBJECT_ADD] = "INSERT INTO objects(channel_id, stix_id, type, modified_us,"
-                      " date_added_us, json, sealed_by) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                      " date_added_us, json, sealed_by, versions)"
+                      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [SQ_OBJECT_ANY] = "SELECT 1 FROM objects WHERE channel_id = ?1 AND stix_id = ?2 LIMIT 1",
+    [SQ_OBJECT_HELD] = "SELECT 1 FROM objects"
+                       " WHERE channel_id = ?1 AND stix_id = ?2 AND modified_us = ?3",
+    [SQ_OBJECT_MARK] = "UPDATE objects SET versions = 1"
+                       " WHERE channel_id = ?1 AND stix_id = ?2 AND versions = 0",
     [SQ_OBJECT_GET] = "SELECT " SQ_OBJECT_COLS OBJ_FROM " WHERE o.row = ?1",
     [SQ_OBJECT_VERSIONS] = "SELECT " SQ_OBJECT_COLS OBJ_FROM
                            " WHERE o.channel_id = ?1 AND o.stix_id = ?2 ORDER BY o.modified_us",
@@ -93,9 +99,9 @@ static const char *const stmt_sql[SQ__COUNT] = {
     /* The same for the workflow's objects alone, through their partial
      * index (schema step 8: SQLite uses it only when the query names it
      * or repeats its WHERE term; INDEXED BY makes that certain). */
-    [SQ_OBJECT_LIST_WF] = SQ_OBJECT_LIST_SQL(
-        " INDEXED BY objects_workflow",
-        " AND o.type IN ('report', 'hotline-request', 'hotline-response')"),
+    [SQ_OBJECT_LIST_WF] =
+        SQ_OBJECT_LIST_SQL(" INDEXED BY objects_workflow",
+                           " AND o.type IN ('report', 'hotline-request', 'hotline-response')"),
     [SQ_ANY_DELETED] = "SELECT EXISTS (SELECT 1 FROM deleted_objects)",
     [SQ_LOG_ID] = "SELECT l.id FROM logs l JOIN channels c ON c.id = l.channel_id"
                   " WHERE l.party_id = ?1 AND c.name = ?2",
@@ -926,6 +932,7 @@ static const struct store_ops sqlite_ops = {
     .object_add = sq_object_add,
     .object_get = sq_object_get,
     .object_versions = sq_object_versions,
+    .object_held = sq_object_held,
     .object_list = sq_object_list,
     .log_size = sq_log_size,
     .log_append = sq_log_append,

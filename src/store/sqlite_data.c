@@ -17,15 +17,42 @@
 
 /* ---- objects -------------------------------------------------------------- */
 
-int sq_object_add(struct store *s, const struct store_object *o, int64_t *row_out,
-                  struct hl_error *err)
+/* Whether channel cid holds stix_id at version *modified_us, or at any
+ * version (modified_us NULL). */
+static HL_MUST_CHECK int object_probe(struct store_sqlite *q, int64_t cid, const char *stix_id,
+                                      const int64_t *modified_us, bool *found, struct hl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int r = sq_stmt(q, modified_us ? SQ_OBJECT_HELD : SQ_OBJECT_ANY, &st, err);
+    if (!r)
+        r = sq_bind_i64(q, st, 1, cid, err);
+    if (!r)
+        r = sq_bind_text(q, st, 2, stix_id, err);
+    if (!r && modified_us)
+        r = sq_bind_i64(q, st, 3, *modified_us, err);
+    if (!r)
+        r = sq_step(q, st, "object", err);
+    *found = r == 1;
+    sqlite3_reset(st);
+    return r < 0 ? r : 0;
+}
+
+int sq_object_held(struct store *s, const char *channel, const char *stix_id, int64_t modified_us,
+                   bool *found, struct hl_error *err)
 {
     struct store_sqlite *q = sq_of(s);
-    sqlite3_stmt *st = NULL;
     int64_t cid;
-    int r = sq_channel_id(q, o->channel, &cid, err);
-    if (!r)
-        r = sq_stmt(q, SQ_OBJECT_ADD, &st, err);
+    int r = sq_channel_id(q, channel, &cid, err);
+    return r ? r : object_probe(q, cid, stix_id, &modified_us, found, err);
+}
+
+/* The INSERT, with the row's versions flag (schema step 7) set to others. */
+static HL_MUST_CHECK int object_insert(struct store_sqlite *q, int64_t cid,
+                                       const struct store_object *o, bool others,
+                                       struct hl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int r = sq_stmt(q, SQ_OBJECT_ADD, &st, err);
     if (!r)
         r = sq_bind_i64(q, st, 1, cid, err);
     if (!r)
@@ -43,14 +70,50 @@ int sq_object_add(struct store *s, const struct store_object *o, int64_t *row_ou
     else if (!r && sqlite3_bind_null(st, 7) != SQLITE_OK)
         r = sq_fail(q, sqlite3_errcode(q->db), "bind", err);
     if (!r)
-        r = sq_exec(q, st, "object", err);
+        r = sq_bind_i64(q, st, 8, others, err);
+    return r ? r : sq_exec(q, st, "object", err);
+}
+
+/* Marks the other versions of the new row's id (schema step 9). */
+static HL_MUST_CHECK int object_mark(struct store_sqlite *q, int64_t cid, const char *stix_id,
+                                     struct hl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int r = sq_stmt(q, SQ_OBJECT_MARK, &st, err);
+    if (!r)
+        r = sq_bind_i64(q, st, 1, cid, err);
+    if (!r)
+        r = sq_bind_text(q, st, 2, stix_id, err);
+    return r ? r : sq_exec(q, st, "object versions", err);
+}
+
+/* Inside the caller's transaction (whose rollback undoes a half-done add:
+ * store.h) or one of its own, so that the row and its siblings' flags
+ * land together. */
+int sq_object_add(struct store *s, const struct store_object *o, int64_t *row_out,
+                  struct hl_error *err)
+{
+    struct store_sqlite *q = sq_of(s);
+    int64_t cid;
+    bool own, others = false;
+    int r = sq_channel_id(q, o->channel, &cid, err);
+    if (r)
+        return r;
+    r = sq_tx_enter(q, &own, err);
+    if (r)
+        return r;
+    r = object_probe(q, cid, o->stix_id, NULL, &others, err);
+    if (!r)
+        r = object_insert(q, cid, o, others, err);
     if (r == -HL_E_EXISTS)
-        return hl_fail(err, HL_E_EXISTS, o->stix_id,
-                       "store: %s version %lld is already in channel \"%s\"", o->stix_id,
-                       (long long)o->modified_us, o->channel);
+        r = hl_fail(err, HL_E_EXISTS, o->stix_id,
+                    "store: %s version %lld is already in channel \"%s\"", o->stix_id,
+                    (long long)o->modified_us, o->channel);
     if (!r)
         *row_out = sqlite3_last_insert_rowid(q->db);
-    return r;
+    if (!r && others)
+        r = object_mark(q, cid, o->stix_id, err);
+    return sq_tx_leave(q, own, r, err);
 }
 
 /* Runs an object query whose parameters are bound; at most limit rows

@@ -42,6 +42,9 @@ enum sq_stmt_id {
     SQ_MEMBER_ADD,
     SQ_MEMBER_LIST,
     SQ_OBJECT_ADD,
+    SQ_OBJECT_ANY,
+    SQ_OBJECT_HELD,
+    SQ_OBJECT_MARK,
     SQ_OBJECT_GET,
     SQ_OBJECT_VERSIONS,
     SQ_OBJECT_LIST,
@@ -245,6 +248,8 @@ int sq_object_get(struct store *s, int64_t row, store_object_fn fn, void *ctx,
                   struct hl_error *err);
 int sq_object_versions(struct store *s, const char *channel, const char *stix_id,
                        store_object_fn fn, void *ctx, struct hl_error *err);
+int sq_object_held(struct store *s, const char *channel, const char *stix_id, int64_t modified_us,
+                   bool *found, struct hl_error *err);
 int sq_object_list(struct store *s, const struct store_query *qr, store_object_fn fn, void *ctx,
                    struct store_page *page, struct hl_error *err);
 int sq_status_put(struct store *s, const char *id, const char *channel, int64_t created_us,

@@ -278,17 +278,34 @@ int store_object_get(struct store *s, int64_t row, store_object_fn fn, void *ctx
     return r ? r : s->ops->object_get(s, row, fn, ctx, err);
 }
 
-int store_object_versions(struct store *s, const char *channel, const char *stix_id,
-                          store_object_fn fn, void *ctx, struct hl_error *err)
+/* The arguments naming one object id of a channel, and where its answer
+ * goes (what, out). */
+static HL_MUST_CHECK int check_object_id(struct hl_error *err, const struct store *s,
+                                         const char *channel, const char *stix_id, const char *what,
+                                         const void *out)
 {
     int r = check_ptr(err, "store", s);
     if (!r)
         r = check_text(err, "channel", channel);
     if (!r)
         r = check_text(err, "stix_id", stix_id);
-    if (!r)
-        r = check_ptr(err, "callback", (const void *)fn);
+    return r ? r : check_ptr(err, what, out);
+}
+
+int store_object_versions(struct store *s, const char *channel, const char *stix_id,
+                          store_object_fn fn, void *ctx, struct hl_error *err)
+{
+    int r = check_object_id(err, s, channel, stix_id, "callback", (const void *)fn);
     return r ? r : s->ops->object_versions(s, channel, stix_id, fn, ctx, err);
+}
+
+int store_object_held(struct store *s, const char *channel, const char *stix_id,
+                      int64_t modified_us, bool *found, struct hl_error *err)
+{
+    int r = check_object_id(err, s, channel, stix_id, "found", found);
+    if (!r)
+        *found = false;
+    return r ? r : s->ops->object_held(s, channel, stix_id, modified_us, found, err);
 }
 
 int store_object_delete(struct store *s, int64_t row, int64_t deleted_us, struct hl_error *err)

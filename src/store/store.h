@@ -197,6 +197,11 @@ HL_MUST_CHECK int store_object_get(struct store *s, int64_t row, store_object_fn
  * (TAXII 2.1 §5.7). HL_E_NOT_FOUND if there is none. */
 HL_MUST_CHECK int store_object_versions(struct store *s, const char *channel, const char *stix_id,
                                         store_object_fn fn, void *ctx, struct hl_error *err);
+/* *found: whether channel holds stix_id at version modified_us (deleted
+ * or not); one index lookup, no row read. HL_E_NOT_FOUND for an unknown
+ * channel only. */
+HL_MUST_CHECK int store_object_held(struct store *s, const char *channel, const char *stix_id,
+                                    int64_t modified_us, bool *found, struct hl_error *err);
 
 enum store_version {
     STORE_VERSION_ALL = 0,   /* every version */

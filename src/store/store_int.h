@@ -49,6 +49,8 @@ struct store_ops {
                       struct hl_error *err);
     int (*object_versions)(struct store *s, const char *channel, const char *stix_id,
                            store_object_fn fn, void *ctx, struct hl_error *err);
+    int (*object_held)(struct store *s, const char *channel, const char *stix_id,
+                       int64_t modified_us, bool *found, struct hl_error *err);
     int (*object_list)(struct store *s, const struct store_query *q, store_object_fn fn, void *ctx,
                        struct store_page *page, struct hl_error *err);
 

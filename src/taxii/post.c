@@ -67,7 +67,12 @@ static int post_detail(struct post *p, json_t *list, const json_t *o, const char
     char version[32];
     const char *id = json_string_value(json_object_get(o, "id"));
     post_version(o, p->c->now_us, version);
-    json_t *d = json_pack("{s:s, s:s}", "id", id ? id : "", "version", version);
+    json_t *d = json_object(); /* json_pack would parse its format for every object */
+    if (d && (json_object_set_new_nocheck(d, "id", json_string(id ? id : "")) ||
+              json_object_set_new_nocheck(d, "version", json_string(version)))) {
+        json_decref(d);
+        d = NULL;
+    }
     if (d && message && json_object_set_new(d, "message", json_string(message)))
         json_object_set_new(d, "message", json_string("(message not UTF-8)"));
     if (!d || json_array_append_new(list, d))
@@ -153,32 +158,13 @@ static bool post_sealed(const json_t *o)
            json_object_get(o, SEAL_PROP_SEQ);
 }
 
-struct version_probe {
-    int64_t version_us;
-    bool found;
-};
-
-static int probe_version(void *ctx, const struct store_object *o)
-{
-    struct version_probe *v = ctx;
-    v->found = v->found || o->modified_us == v->version_us;
-    return 0;
-}
-
 /* Whether the channel stores a row of id at version_us, deleted or not:
  * a lookup by index, without the canonical forms log_held_version
  * compares (most objects of a POST are new). */
 static int post_version_stored(struct post *p, const char *id, int64_t version_us, bool *found)
 {
-    struct version_probe v = {version_us, false};
-    int r =
-        id ? store_object_versions(p->c->store, p->c->channel, id, probe_version, &v, &p->err) : 0;
-    if (r == -HL_E_NOT_FOUND) {
-        hl_error_clear(&p->err);
-        r = 0;
-    }
-    *found = v.found;
-    return r;
+    *found = false;
+    return id ? store_object_held(p->c->store, p->c->channel, id, version_us, found, &p->err) : 0;
 }
 
 /* TLP 2.0 onward sharing: *refused when o's id came in on another channel

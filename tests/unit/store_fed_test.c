@@ -485,9 +485,10 @@ static const char *const unstep4 =
     "DROP TABLE peers; DROP TABLE channel_pending; DROP TABLE alarms; DROP TABLE repl_state;"
     "DROP TABLE tlp_held;"
     "DROP TABLE IF EXISTS channel_policy; DROP TABLE IF EXISTS escalations;" /* step 5 */
-    "ALTER TABLE objects DROP COLUMN sealed_by;"                              /* step 6 */
-    "DROP TRIGGER objects_versions; ALTER TABLE objects DROP COLUMN versions;" /* step 7 */
-    "DROP INDEX objects_workflow;"                                             /* step 8 */
+    "ALTER TABLE objects DROP COLUMN sealed_by;"                             /* step 6 */
+    "DROP TRIGGER IF EXISTS objects_versions; ALTER TABLE objects DROP COLUMN versions;" /* step 7
+                                                                                          */
+    "DROP INDEX objects_workflow;" /* step 8 */
     "CREATE TABLE users3(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
     " token_hash BLOB NOT NULL UNIQUE CHECK(length(token_hash) = 32),"
     " admin INTEGER NOT NULL CHECK(admin IN (0, 1)), created_us INTEGER NOT NULL) STRICT;"
@@ -495,10 +496,34 @@ static const char *const unstep4 =
     "DROP TABLE users; ALTER TABLE users3 RENAME TO users;"
     "PRAGMA user_version = 3;";
 
+/* A version of OBJ in channel eu; its row. */
+static int64_t add_version(struct fx *f, int64_t modified_us)
+{
+    struct store_object o = {.channel = "eu",
+                             .stix_id = OBJ,
+                             .type = "indicator",
+                             .modified_us = modified_us,
+                             .date_added_us = modified_us,
+                             .json = (const uint8_t *)"{}",
+                             .json_len = 2};
+    int64_t row = 0;
+    if (store_object_add(f->s, &o, &row, &f->err))
+        fail_msg("object: %s", f->err.msg);
+    return row;
+}
+
+static int64_t versions_of(struct fx *f, int64_t row)
+{
+    char sql[80];
+    snprintf(sql, sizeof sql, "SELECT versions FROM objects WHERE row = %lld", (long long)row);
+    return raw(f->path, sql);
+}
+
 static void test_open_upgrades_a_version_3_file_and_keeps_its_users(void **state)
 {
     struct fx *f = *state;
     struct store_user u, out;
+    int64_t first = add_version(f, 1);
     memset(&u, 0, sizeof u);
     snprintf(u.name, sizeof u.name, "admin");
     memset(u.token_hash, 9, sizeof u.token_hash);
@@ -526,6 +551,14 @@ static void test_open_upgrades_a_version_3_file_and_keeps_its_users(void **state
     struct store_peer p = peer_of(RU, "ru", FP_A);
     assert_int_equal(store_peer_put(f->s, &p, &f->err), 0);
     assert_int_equal(store_tlp_hold(f->s, OBJ, "eu", STORE_TLP_RED, &f->err), 0);
+    /* step 9: no trigger; the store flags a stored row's new version */
+    assert_int_equal(raw(f->path, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+                                  " AND name = 'objects_versions'"),
+                     0);
+    assert_int_equal(versions_of(f, first), 0);
+    int64_t second = add_version(f, 2);
+    assert_int_equal(versions_of(f, first), 1);
+    assert_int_equal(versions_of(f, second), 1);
     assert_int_equal(store_check(f->s, &f->err), 0);
 }
 

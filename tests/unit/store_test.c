@@ -397,6 +397,29 @@ static void test_versions_flag_and_last_after_a_delete(void **state)
     assert_int_equal(s.rows[1], v1);
 }
 
+/* A version is held by index lookup: that version only, deleted or not;
+ * an unknown channel is the one error. */
+static void test_object_held_names_one_version(void **state)
+{
+    struct fx *f = *state;
+    bool found = true;
+    assert_int_equal(store_object_held(f->s, CH, IND1, 100, &found, &f->err), 0);
+    assert_false(found);
+    int64_t row = add_obj(f->s, IND1, 100, 10);
+    assert_int_equal(store_object_held(f->s, CH, IND1, 100, &found, &f->err), 0);
+    assert_true(found);
+    assert_int_equal(store_object_held(f->s, CH, IND1, 101, &found, &f->err), 0);
+    assert_false(found);
+    assert_int_equal(store_object_held(f->s, CH, NOTE1, 100, &found, &f->err), 0);
+    assert_false(found);
+    assert_int_equal(store_object_delete(f->s, row, 20, &f->err), 0);
+    assert_int_equal(store_object_held(f->s, CH, IND1, 100, &found, &f->err), 0);
+    assert_true(found);
+    assert_int_equal(store_object_held(f->s, "nowhere", IND1, 100, &found, &f->err),
+                     -HL_E_NOT_FOUND);
+    assert_false(found);
+}
+
 /* store_query.workflow: the workflow's own types only, in arrival order,
  * with the same version rules and paging as any page. */
 static void test_workflow_query_reads_the_workflow_objects_only(void **state)
@@ -945,6 +968,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_rolled_back_channel_is_not_remembered, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_object_held_names_one_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_versions_flag_and_last_after_a_delete, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_tiles_put_get_and_conflict, setup, teardown),

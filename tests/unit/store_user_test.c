@@ -227,7 +227,7 @@ static void forge_version_1(const char *path)
     /* columns later steps added to step 1's tables */
     assert_int_equal(sqlite3_exec(db,
                                   "DROP INDEX objects_workflow;" /* step 8 */
-                                  "DROP TRIGGER objects_versions;"
+                                  "DROP TRIGGER IF EXISTS objects_versions;"
                                   "ALTER TABLE objects DROP COLUMN versions;"
                                   "ALTER TABLE objects DROP COLUMN sealed_by",
                                   NULL, NULL, NULL),
