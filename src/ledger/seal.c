@@ -414,8 +414,15 @@ static int seal_extensions(const json_t *obj, json_t **out, struct hl_error *err
     if (ext && !json_is_object(ext)) /* STIX 2.1 §3.2: extensions is a dictionary */
         return hl_fail(err, HL_E_STIX, "extensions", "extensions is not an object");
     json_t *copy = ext ? json_copy((json_t *)ext) : json_object();
-    json_t *decl = json_pack("{s:s}", "extension_type", EXT_TYPE); /* STIX 2.1 §7.3 */
+    json_t *decl = json_object(); /* STIX 2.1 §7.3; every object: no json_pack format parse */
+    if (decl &&
+        json_object_set_new_nocheck(decl, "extension_type", json_string_nocheck(EXT_TYPE))) {
+        json_decref(decl);
+        decl = NULL;
+    }
     if (!copy || !decl || json_object_set_new(copy, SEAL_EXTENSION_ID, decl)) {
+        if (!copy)
+            json_decref(decl); /* json_object_set_new took it otherwise */
         json_decref(copy);
         return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
     }

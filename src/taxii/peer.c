@@ -79,13 +79,7 @@ static json_t *peer_status(struct taxii_ctx *c, json_t *ok, json_t *failed, stru
     }
     const char *sid = strstr(id, "--") ? strstr(id, "--") + 2 : id;
     json_t *s = taxii_status_complete(c, sid, ok, failed, false);
-    json_t *rec = s ? json_pack("{s:s, s:O}", "channel", c->channel, "status", s) : NULL;
-    char *text = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
-    int r = text ? store_status_put(c->store, sid, c->channel, c->now_us, (const uint8_t *)text,
-                                    strlen(text), err)
-                 : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
-    free(text);
-    json_decref(rec);
+    int r = taxii_status_store(c, sid, s, NULL, err);
     if (r) {
         json_decref(s);
         return NULL;

@@ -244,9 +244,39 @@ json_t *taxii_status_complete(struct taxii_ctx *c, const char *id, json_t *ok, j
     return s;
 }
 
+/* The record is {"channel": NAME, "status": s} (endpoints.c), made
+ * around s's text so that a POST's answer, which is that text, is dumped
+ * once: a status of 1000 successes is some 100 KB. */
+int taxii_status_store(struct taxii_ctx *c, const char *id, const json_t *s, char **text,
+                       struct hl_error *err)
+{
+    struct buf rec;
+    char *st = s ? json_dumps(s, JSON_COMPACT) : NULL;
+    json_t *name = json_string(c->channel);
+    char *ch = name ? json_dumps(name, JSON_ENCODE_ANY) : NULL;
+    buf_init(&rec, STORE_JSON_MAX);
+    int r = st && ch ? 0 : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    if (!r && (buf_adds(&rec, "{\"channel\":") || buf_adds(&rec, ch) ||
+               buf_adds(&rec, ",\"status\":") || buf_adds(&rec, st) || buf_addc(&rec, '}')))
+        r = hl_fail(err, HL_E_TOO_LARGE, "status", "the status record exceeds %zu bytes",
+                    (size_t)STORE_JSON_MAX);
+    if (!r)
+        r = store_status_put(c->store, id, c->channel, c->now_us, (const uint8_t *)rec.data,
+                             rec.len, err);
+    if (!r && text) {
+        *text = st;
+        st = NULL;
+    }
+    buf_release(&rec);
+    free(ch);
+    free(st);
+    json_decref(name);
+    return r;
+}
+
 /* Steps 3 and 4: sorts the valid objects, seals and appends, stores the
- * status; *status gets the resource. */
-static int post_commit(struct post *p, const bool *valid, json_t **status)
+ * status; *status gets the resource's text (malloc'd). */
+static int post_commit(struct post *p, const bool *valid, char **status)
 {
     char id[STIX_ID_MAX];
     struct log_append_result res;
@@ -265,20 +295,15 @@ static int post_commit(struct post *p, const bool *valid, json_t **status)
         r = hl_fail(&p->err, HL_E_CRYPTO, NULL, "no random status id");
     const char *sid = strstr(id, "--") ? strstr(id, "--") + 2 : id;
     json_t *s = r ? NULL : taxii_status_complete(p->c, sid, p->successes, p->failures, true);
-    json_t *rec = s ? json_pack("{s:s, s:O}", "channel", p->c->channel, "status", s) : NULL;
-    char *text = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
-    if (!r && text)
-        r = store_status_put(p->c->store, sid, p->c->channel, p->c->now_us, (const uint8_t *)text,
-                             strlen(text), &p->err);
-    else if (!r)
-        r = hl_fail(&p->err, HL_E_NOMEM, NULL, "out of memory");
-    free(text);
-    json_decref(rec);
+    char *text = NULL;
+    if (!r)
+        r = taxii_status_store(p->c, sid, s, &text, &p->err);
+    json_decref(s);
     r = taxii_write_end(p->c, r, &p->err);
     if (r)
-        json_decref(s);
+        free(text);
     else
-        *status = s;
+        *status = text;
     return r;
 }
 
@@ -330,7 +355,8 @@ void taxii_ep_post(struct taxii_ctx *c)
     }
     struct post p = {.c = c};
     hl_error_clear(&p.err);
-    json_t *status = NULL, *doc = post_parse(c, &p.objects);
+    char *status = NULL;
+    json_t *doc = post_parse(c, &p.objects);
     if (!doc)
         return;
     p.n = json_array_size(p.objects);
@@ -350,7 +376,8 @@ void taxii_ep_post(struct taxii_ctx *c)
     if (r)
         taxii_fail(c, &p.err);
     else
-        taxii_json(c, 202, status);
+        taxii_text(c, 202, status);
+    free(status);
     free(valid);
     free(p.append);
     json_decref(p.successes);

@@ -50,19 +50,24 @@ int taxii_error(struct taxii_ctx *c, int status, const char *title, const char *
     return taxii_error_body(status, title, desc, &c->resp->body);
 }
 
+int taxii_text(struct taxii_ctx *c, int status, const char *json)
+{
+    if (!json)
+        return taxii_error(c, 500, "Internal error", "the answer could not be built");
+    buf_clear(&c->resp->body);
+    if (buf_adds(&c->resp->body, json))
+        return taxii_error(c, 500, "Internal error", "the answer is too large");
+    c->resp->status = status;
+    return 0;
+}
+
 int taxii_json(struct taxii_ctx *c, int status, json_t *v)
 {
     char *s = v ? json_dumps(v, JSON_COMPACT) : NULL;
     json_decref(v);
-    if (!s)
-        return taxii_error(c, 500, "Internal error", "the answer could not be built");
-    buf_clear(&c->resp->body);
-    int r = buf_adds(&c->resp->body, s);
+    int r = taxii_text(c, status, s);
     free(s);
-    if (r)
-        return taxii_error(c, 500, "Internal error", "the answer is too large");
-    c->resp->status = status;
-    return 0;
+    return r;
 }
 
 int taxii_fail(struct taxii_ctx *c, const struct hl_error *err)

@@ -200,6 +200,8 @@ int taxii_error(struct taxii_ctx *c, int status, const char *title, const char *
     HL_PRINTF(4, 5);
 /* Sets resp to status with the compact JSON of v (consumed) as body. */
 int taxii_json(struct taxii_ctx *c, int status, json_t *v);
+/* The same with the answer's JSON text given (borrowed); NULL answers 500. */
+int taxii_text(struct taxii_ctx *c, int status, const char *json);
 /* Adds a header to the answer (name static, value copied, cut at 95). */
 void taxii_header(struct taxii_resp *r, const char *name, const char *value);
 /* An internal failure: 500 (503 for a busy store), detail not shown. */
@@ -331,6 +333,12 @@ void taxii_time_format(int64_t us, bool micro, char out[static 32]);
  * when nothing failed unless list_all. post.c. NULL: out of memory. */
 json_t *taxii_status_complete(struct taxii_ctx *c, const char *id, json_t *ok, json_t *failed,
                               bool list_all);
+/* Stores status resource s (its compact text, made here) under id for the
+ * request's channel (endpoints.c reads the record back); *text (may be
+ * NULL) gets that text, malloc'd, for the caller to answer with and free.
+ * post.c. */
+HL_MUST_CHECK int taxii_status_store(struct taxii_ctx *c, const char *id, const json_t *s,
+                                     char **text, struct hl_error *err);
 
 /* The opaque "next" of a page: "<date_added_us>.<row>". */
 #define TAXII_NEXT_MAX 48
