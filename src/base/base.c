@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -383,4 +384,11 @@ struct timespec hl_realtime_in_us(int64_t us)
     ts.tv_sec += (time_t)((us > 0 ? us : 0) / 1000000 + ns / 1000000000);
     ts.tv_nsec = (long)(ns % 1000000000);
     return ts;
+}
+
+void hl_thread_name(const char *name)
+{
+    char n[16]; /* the kernel's TASK_COMM_LEN */
+    snprintf(n, sizeof n, "%s", name);
+    (void)prctl(PR_SET_NAME, (unsigned long)n, 0UL, 0UL, 0UL);
 }

@@ -166,4 +166,9 @@ int64_t hl_mono_ms(void);
  * for pthread_cond_timedwait. */
 struct timespec hl_realtime_in_us(int64_t us);
 
+/* Names the calling thread (at most 15 bytes shown), so that `top -H`,
+ * `ps -L` and a profiler tell the node's threads apart: "hl-repl",
+ * "hl-checkpoint", ... Best effort. */
+void hl_thread_name(const char *name);
+
 #endif

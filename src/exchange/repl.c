@@ -442,6 +442,7 @@ static bool wait_until(struct exchange *x, int64_t due_ms)
 static void *repl_main(void *arg)
 {
     struct exchange *x = arg;
+    hl_thread_name("hl-repl");
     char(*req)[STORE_TEXT_MAX + 1] = calloc(64, sizeof *req);
     while (req && !x->stopping) {
         size_t n_req;

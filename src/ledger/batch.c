@@ -75,6 +75,7 @@ static void par_run(struct ledger_par *j, size_t i)
 static void *pool_run(void *arg)
 {
     (void)arg;
+    hl_thread_name("hl-pool");
     pthread_mutex_lock(&pool.lock);
     for (;;) {
         struct ledger_par *j;

@@ -303,6 +303,7 @@ static void item_check(struct audit_item *it)
 static void *worker_run(void *arg)
 {
     struct worker *w = arg;
+    hl_thread_name("hl-audit");
     for (size_t i = w->k; i < w->b->n; i += w->stride)
         item_check(&w->b->item[i]);
     return NULL;

@@ -314,9 +314,14 @@ static int node_collection_id(const char *channel, char out[static 37])
  * Every connection of the server, the replication worker and the deadline
  * worker sets manual_checkpoint: copying the journal back into the
  * database is this thread's work, every NODE_CHECKPOINT_MS, so that no
- * request waits for it (it was the p99 of a single-object POST). */
+ * request waits for it (it was the p99 of a single-object POST). A page
+ * written again between two checkpoints is copied once: under sustained
+ * ingest (the random pages of the id index are written by every batch)
+ * 500 ms took this thread from 3.1-4.3% of the CPU to 1.7-2.5% against
+ * 100 ms (bench_fed, perf by thread name; bench/README.md), with a
+ * journal of some 30 MB at most at 10,000 objects/s. */
 
-#define NODE_CHECKPOINT_MS 100
+#define NODE_CHECKPOINT_MS 500
 
 struct node_checkpointer {
     struct store *s;
@@ -330,6 +335,7 @@ static void *node_checkpoint_run(void *arg)
 {
     struct node_checkpointer *c = arg;
     struct hl_error e;
+    hl_thread_name("hl-checkpoint");
     pthread_mutex_lock(&c->lock);
     while (!c->stop) {
         struct timespec t = hl_realtime_in_us(NODE_CHECKPOINT_MS * 1000);

@@ -188,6 +188,7 @@ static int64_t watch_next_us(const struct taxii_watch *w, int64_t now)
 static void *watch_run(void *arg)
 {
     struct taxii_watch *w = arg;
+    hl_thread_name("hl-watch");
     pthread_mutex_lock(&w->lock);
     while (!w->stop) {
         int64_t now = hl_mono_us();

@@ -42,6 +42,7 @@ static void worker_log(struct workflow_worker *w, const char *fmt, ...)
 static void *worker_main(void *arg)
 {
     struct workflow_worker *w = arg;
+    hl_thread_name("hl-workflow");
     struct timespec until;
     pthread_mutex_lock(&w->lock);
     while (!w->stop) {

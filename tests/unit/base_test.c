@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -226,6 +227,21 @@ static void test_clocks_and_deadlines(void **state)
     assert_true(hl_mono_us() >= m0);
 }
 
+/* The kernel keeps 15 bytes of a thread's name; a longer one is cut. */
+static void test_thread_name_is_set_and_cut_to_15_bytes(void **state)
+{
+    (void)state;
+    char old[16] = "", now[16] = "";
+    assert_int_equal(prctl(PR_GET_NAME, (unsigned long)old, 0UL, 0UL, 0UL), 0);
+    hl_thread_name("hl-checkpoint");
+    assert_int_equal(prctl(PR_GET_NAME, (unsigned long)now, 0UL, 0UL, 0UL), 0);
+    assert_string_equal(now, "hl-checkpoint");
+    hl_thread_name("hl-a-name-longer-than-fifteen");
+    assert_int_equal(prctl(PR_GET_NAME, (unsigned long)now, 0UL, 0UL, 0UL), 0);
+    assert_string_equal(now, "hl-a-name-longe");
+    hl_thread_name(old);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -242,6 +258,7 @@ int main(void)
         cmocka_unit_test(test_write_file_with_failing_fill_keeps_old_file),
         cmocka_unit_test(test_parse_int_accepts_only_whole_decimal_in_range),
         cmocka_unit_test(test_hex_is_lowercase),
+        cmocka_unit_test(test_thread_name_is_set_and_cut_to_15_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
