@@ -22,6 +22,7 @@
  *   channel_members(channel_id, party_id)
  *   objects(row, channel_id, stix_id, type, modified_us, date_added_us, json,
  *           sealed_by, versions)          sealed_by: step 6, versions: 7
+ *                                         (kept by sq_object_add: step 9)
  *   logs(id, party_id, channel_id)        one per (party, channel)
  *   log_entries(log_id, seq, leaf_hash[32], object_row, batch)
  *   tiles(log_id, level, idx, hash[32])   complete subtrees, RFC 9162 §2.1.1
