@@ -118,8 +118,9 @@ static const char *const stmt_sql[SQ__COUNT] = {
                     " FROM log_entries e LEFT JOIN objects o ON o.row = e.object_row"
                     " LEFT JOIN channels c ON c.id = o.channel_id"
                     " WHERE e.log_id = ?1 AND e.seq >= ?2 ORDER BY e.seq",
-    [SQ_TILE_PUT] = "INSERT INTO tiles(log_id, level, idx, hash) VALUES(?1, ?2, ?3, ?4)",
-    [SQ_TILE_GET] = "SELECT hash FROM tiles WHERE log_id = ?1 AND level = ?2 AND idx = ?3",
+    /* ?2 the subtree's last leaf, ?3 its level (schema step 10) */
+    [SQ_TILE_PUT] = "INSERT INTO tiles(log_id, last, level, hash) VALUES(?1, ?2, ?3, ?4)",
+    [SQ_TILE_GET] = "SELECT hash FROM tiles WHERE log_id = ?1 AND last = ?2 AND level = ?3",
     [SQ_HEAD_ADD] = "INSERT INTO tree_heads(log_id, size, root, timestamp_us, object_row)"
                     " VALUES(?1, ?2, ?3, ?4, ?5)",
     [SQ_HEAD_LATEST] = "SELECT id, size, root, timestamp_us, object_row FROM tree_heads"

@@ -262,6 +262,14 @@ int sq_log_scan(struct store *s, const char *party_id, const char *channel, int6
 
 /* ---- tiles ------------------------------------------------------------------- */
 
+/* The last leaf of subtree (level, index): rows are keyed by it (schema
+ * step 10). store.c lets through only subtrees whose last leaf is an
+ * int64. */
+static int64_t tile_last(unsigned level, int64_t index)
+{
+    return (int64_t)((((uint64_t)index + 1) << level) - 1);
+}
+
 static HL_MUST_CHECK int tile_read(struct store_sqlite *q, int64_t log_id, unsigned level,
                                    int64_t index, uint8_t out[STORE_HASH_BYTES],
                                    struct hl_error *err)
@@ -271,9 +279,9 @@ static HL_MUST_CHECK int tile_read(struct store_sqlite *q, int64_t log_id, unsig
     if (!r)
         r = sq_bind_i64(q, st, 1, log_id, err);
     if (!r)
-        r = sq_bind_i64(q, st, 2, level, err);
+        r = sq_bind_i64(q, st, 2, tile_last(level, index), err);
     if (!r)
-        r = sq_bind_i64(q, st, 3, index, err);
+        r = sq_bind_i64(q, st, 3, level, err);
     if (!r)
         r = sq_step(q, st, "tile", err);
     if (r == 0)
@@ -299,9 +307,9 @@ int sq_tile_put(struct store *s, const char *party_id, const char *channel, unsi
     if (!r)
         r = sq_bind_i64(q, st, 1, id, err);
     if (!r)
-        r = sq_bind_i64(q, st, 2, level, err);
+        r = sq_bind_i64(q, st, 2, tile_last(level, index), err);
     if (!r)
-        r = sq_bind_i64(q, st, 3, index, err);
+        r = sq_bind_i64(q, st, 3, level, err);
     if (!r)
         r = sq_bind_blob(q, st, 4, hash, STORE_HASH_BYTES, err);
     if (!r)

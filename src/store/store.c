@@ -437,10 +437,12 @@ int store_log_scan(struct store *s, const char *party_id, const char *channel, i
     return r ? r : s->ops->log_scan(s, party_id, channel, from_seq, fn, ctx, err);
 }
 
-/* RFC 9162 §2.1.1: a tree of at most 2^63 leaves has levels 0..63. */
+/* RFC 9162 §2.1.1: a tree of at most 2^63 leaves has levels 0..63, and
+ * subtree (level, index) covers leaves up to (index + 1) * 2^level - 1,
+ * which must be a leaf of such a tree (the backends key tiles by it). */
 static HL_MUST_CHECK int check_tile(unsigned level, int64_t index, struct hl_error *err)
 {
-    if (level > 63 || index < 0)
+    if (level > 63 || index < 0 || (uint64_t)index >= (UINT64_C(1) << (63 - level)))
         return hl_fail(err, HL_E_INVALID, "tile", "store: no tile at level %u index %lld", level,
                        (long long)index);
     return 0;

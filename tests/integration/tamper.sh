@@ -100,7 +100,7 @@ tamper swap-json 3 "sealed as entry 4|stored leaf hash differs" \
 # held here, still says how long the log was.
 tamper truncate "$receipt_size" "$pb's receipt .* states size $receipt_size, but the log holds $((h2 + 1)) entries" \
     "CREATE TEMP TABLE gone AS SELECT object_row FROM log_entries WHERE log_id = $log_a AND seq > $h2;
-     DELETE FROM tiles WHERE log_id = $log_a AND ((idx + 1) << level) > $((h2 + 1));
+     DELETE FROM tiles WHERE log_id = $log_a AND last > $h2;
      DELETE FROM tree_heads WHERE object_row IN (SELECT object_row FROM gone);
      DELETE FROM receipts WHERE object_row IN (SELECT object_row FROM gone);
      DELETE FROM log_entries WHERE log_id = $log_a AND seq > $h2;
@@ -113,7 +113,7 @@ tamper head-root "$h2" "stored tree head of size $h2" \
     "UPDATE tree_heads SET root = randomblob(32) WHERE log_id = $log_a AND size = $h2"
 # A stored subtree hash (entries 4..7).
 tamper tile 4 "stored subtree hash of entries 4\.\.7" \
-    "UPDATE tiles SET hash = randomblob(32) WHERE log_id = $log_a AND level = 2 AND idx = 1"
+    "UPDATE tiles SET hash = randomblob(32) WHERE log_id = $log_a AND level = 2 AND last = 7"
 # The root of B's receipt for A's log.
 tamper receipt-root "$receipt_size" "$pb's receipt .* states a root the entries do not give" \
     "UPDATE receipts SET root = randomblob(32) WHERE log_id = $log_a AND witness_id = '$pb'"

@@ -483,7 +483,7 @@ static void test_audit_names_tampering(void **state)
          "log_entries WHERE seq = 2 AND log_id = 1) ELSE (SELECT object_row FROM log_entries "
          "WHERE seq = 1 AND log_id = 1) END WHERE seq IN (1, 2) AND log_id = 1",
          "sealed as entry", 1},
-        {"UPDATE tiles SET hash = zeroblob(32) WHERE level = 2 AND idx = 0 AND log_id = 1",
+        {"UPDATE tiles SET hash = zeroblob(32) WHERE level = 2 AND last = 3 AND log_id = 1",
          "subtree hash", 0},
         {"DELETE FROM log_entries WHERE seq >= 5 AND log_id = 1", "missing at its end", 7},
     };

@@ -489,6 +489,7 @@ static const char *const unstep4 =
     "DROP TRIGGER IF EXISTS objects_versions; ALTER TABLE objects DROP COLUMN versions;" /* step 7
                                                                                           */
     "DROP INDEX objects_workflow;" /* step 8 */
+    TEST_SQL_UNSTEP10              /* step 10 */
     "CREATE TABLE users3(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
     " token_hash BLOB NOT NULL UNIQUE CHECK(length(token_hash) = 32),"
     " admin INTEGER NOT NULL CHECK(admin IN (0, 1)), created_us INTEGER NOT NULL) STRICT;"
@@ -595,6 +596,14 @@ static void test_open_upgrades_a_node_written_by_hotline_before_step_4(void **st
     assert_int_equal(store_meta_get(old, "party_id", party, &f->err), 0);
     assert_int_equal(store_log_size(old, party, "us-ru", &size, &f->err), 0);
     assert_int_equal(size, 2); /* the note and its tree head */
+    /* step 10: the dump's one tile, (level 1, index 0), is found under its
+     * last leaf, 1, with its hash */
+    uint8_t tile[STORE_HASH_BYTES];
+    char hex[2 * STORE_HASH_BYTES + 1];
+    assert_int_equal(store_tile_get(old, party, "us-ru", 1, 0, tile, &f->err), 0);
+    hl_hex(hex, tile, sizeof tile);
+    assert_string_equal(hex, "fba82858b2e36b0f46b120d84a9f6dd6f84cb26ae42727b2bb28391965318d9f");
+    assert_int_equal(raw(db_path, "SELECT count(*) FROM tiles WHERE last = 1 AND level = 1"), 1);
     char q6[STORE_TEXT_MAX + 80]; /* step 6 named the sealer of every log entry stored before it */
     snprintf(q6, sizeof q6, "SELECT count(*) FROM objects WHERE sealed_by = '%s'", party);
     assert_int_equal(raw(db_path, q6), 2);

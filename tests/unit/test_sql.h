@@ -36,4 +36,14 @@ static inline int64_t raw(const char *path, const char *sql)
     return v;
 }
 
+/* Undoes schema step 10: tiles keyed by (level, index) again, as steps
+ * 1-9 kept them (an older hotline's file is made from a current one). */
+#define TEST_SQL_UNSTEP10                                                                          \
+    "CREATE TABLE tiles_idx(log_id INTEGER NOT NULL REFERENCES logs(id),"                          \
+    " level INTEGER NOT NULL CHECK(level BETWEEN 0 AND 63), idx INTEGER NOT NULL CHECK(idx >= 0)," \
+    " hash BLOB NOT NULL CHECK(length(hash) = 32),"                                                \
+    " PRIMARY KEY(log_id, level, idx)) STRICT, WITHOUT ROWID;"                                     \
+    "INSERT INTO tiles_idx SELECT log_id, level, ((last + 1) >> level) - 1, hash FROM tiles;"      \
+    "DROP TABLE tiles; ALTER TABLE tiles_idx RENAME TO tiles;"
+
 #endif
