@@ -486,8 +486,8 @@ static const char *const unstep4 =
     "DROP TABLE tlp_held;"
     "DROP TABLE IF EXISTS channel_policy; DROP TABLE IF EXISTS escalations;" /* step 5 */
     "ALTER TABLE objects DROP COLUMN sealed_by;"                             /* step 6 */
-    "DROP TRIGGER IF EXISTS objects_versions; ALTER TABLE objects DROP COLUMN versions;" /* step 7
-                                                                                          */
+    /* step 7 (its trigger is gone since step 9) */
+    "DROP TRIGGER IF EXISTS objects_versions; ALTER TABLE objects DROP COLUMN versions;"
     "DROP INDEX objects_workflow;" /* step 8 */
     TEST_SQL_UNSTEP10              /* step 10 */
     "CREATE TABLE users3(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
