@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "stix/stix.h"
 
 static void alarms_help(void)
 {
@@ -39,7 +40,7 @@ static json_t *alarm_evidence(const uint8_t *p, size_t n)
 json_t *cli_alarm_json(const struct store_alarm *a, bool evidence)
 {
     char when[32];
-    cli_format_us(a->created_us, when);
+    stix_time_format_us_ms(a->created_us, when);
     json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:s}", "id", (json_int_t)a->id, "kind",
                           a->kind, "party", a->party_id, "channel", a->channel, "seq",
                           (json_int_t)a->seq, "created", when, "detail", a->detail);

@@ -28,6 +28,7 @@
 
 #include "auth/auth.h"
 #include "cli.h"
+#include "stix/stix.h"
 
 #define CHANNEL_MEMBERS_MAX 64 /* peers named in one --members */
 
@@ -280,7 +281,7 @@ static json_t *channel_json(struct cli_node *node, const struct store_channel *c
 {
     char when[32];
     bool active = false;
-    cli_format_us(c->created_us, when);
+    stix_time_format_us_ms(c->created_us, when);
     json_t *ch =
         json_pack("{s:s, s:s, s:[], s:[]}", "name", c->name, "created", when, "pending", "members");
     struct list_ctx sub = {node, c->name, json_object_get(ch, "pending"), err};
@@ -428,8 +429,8 @@ static int show_member(struct cli_node *node, const char *channel, json_t *m, st
         r = store_repl_state_get(node->store, party, channel, &st, err);
     if (r)
         return r;
-    cli_format_us(st.last_ok_us, ok);
-    cli_format_us(st.last_try_us, tried);
+    stix_time_format_us_ms(st.last_ok_us, ok);
+    stix_time_format_us_ms(st.last_try_us, tried);
     json_t *repl =
         json_pack("{s:I, s:s?, s:s?, s:I, s:s}", "push_seq", (json_int_t)st.push_seq, "last_ok",
                   st.last_ok_us ? ok : NULL, "last_try", st.last_try_us ? tried : NULL, "failures",

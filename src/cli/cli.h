@@ -131,8 +131,6 @@ HL_MUST_CHECK int cli_member_add(struct store *s, const char *channel, const cha
 json_t *cli_alarm_json(const struct store_alarm *a, bool evidence);
 /* Prints an alarm made by cli_alarm_json as two indented lines. */
 void cli_alarm_print(const json_t *alarm);
-/* Formats a store time as a STIX timestamp (millisecond precision). */
-void cli_format_us(int64_t us, char out[32]);
 
 /* ---- publishing through the local node (publish.c) ---------------------
  * What `hotline send` does, for every command that publishes: a TAXII

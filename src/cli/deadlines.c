@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "node/node.h"
+#include "stix/stix.h"
 #include "workflow/workflow.h"
 
 static void deadlines_help(void)
@@ -56,7 +57,7 @@ static int deadlines_each(void *ctx, const struct workflow_overdue *o)
     struct deadlines *d = ctx;
     static const char *const hook[] = {"none", "ok", "failed"};
     char due[32];
-    cli_format_us(o->deadline_us, due);
+    stix_time_format_us_ms(o->deadline_us, due);
     json_t *e = json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "channel", o->channel, "item", o->item_id,
         "kind", o->kind, "member", o->member, "member_name", o->member_name, "due", due, "hook",
@@ -138,7 +139,7 @@ int cli_deadlines(int argc, char **argv)
     if (!r)
         r = workflow_count_overdue(n.store, now_us, &n_ack, &n_due, &err);
     cli_node_close(&n);
-    cli_format_us(now_us, when);
+    stix_time_format_us_ms(now_us, when);
     int rc = CLI_OK;
     if (r) {
         cli_report(&err);

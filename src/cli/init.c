@@ -122,12 +122,6 @@ bool cli_node_path(char *out, const char *dir, const char *name)
     return n >= 0 && n < CLI_PATH_MAX;
 }
 
-void cli_format_us(int64_t us, char out[32])
-{
-    struct stix_time t = stix_time_from_us(us);
-    stix_time_format(&t, out);
-}
-
 /* Makes DIR (0700) or accepts an empty one. *made says whether init made
  * it. CLI_OK, or CLI_ERROR after reporting. */
 static int init_dir(const char *dir, bool *made)

@@ -117,7 +117,7 @@ static int64_t now_ns(void)
 
 static void format_ns(int64_t ns, char out[32])
 {
-    cli_format_us(ns / 1000, out);
+    stix_time_format_us_ms(ns / 1000, out);
 }
 
 /* ---- indicators --------------------------------------------------------------- */

@@ -557,7 +557,7 @@ static int list_peer(void *ctx, const struct store_peer *p)
     struct list_ctx *l = ctx;
     struct store_party party;
     char when[32];
-    cli_format_us(p->added_us, when);
+    stix_time_format_us_ms(p->added_us, when);
     int r = store_party_get(l->s, p->party_id, &party, l->err);
     json_t *j = r ? NULL
                   : json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[], s:s}", "name", p->name, "party",

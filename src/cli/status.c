@@ -69,7 +69,7 @@ static int status_receipt_object(void *ctx, const struct store_object *o)
     json_t *j = json_loadb((const char *)o->json, o->json_len, JSON_REJECT_DUPLICATES, NULL);
     json_t *seq = json_object_get(j, SEAL_PROP_SEQ), *created = json_object_get(j, "created");
     char when[32];
-    cli_format_us(o->date_added_us, when);
+    stix_time_format_us_ms(o->date_added_us, when);
     json_object_set(m, "receipt_seq", seq ? seq : json_null());
     json_object_set_new(m, "receipt_time",
                         json_string(json_is_string(created) ? json_string_value(created) : when));

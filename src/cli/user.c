@@ -19,6 +19,7 @@
 
 #include "auth/auth.h"
 #include "cli.h"
+#include "stix/stix.h"
 
 #define USER_GRANTS_MAX 256 /* channels named in one --channels */
 
@@ -217,7 +218,7 @@ static int user_list_one(void *ctx, const struct store_user *u)
 {
     struct user_list_ctx *l = ctx;
     char when[32];
-    cli_format_us(u->created_us, when);
+    stix_time_format_us_ms(u->created_us, when);
     json_t *j =
         json_pack("{s:s, s:b, s:s, s:{}, s:s?}", "name", u->name, "admin", u->admin, "created",
                   when, "channels", "party", u->party_id[0] ? u->party_id : NULL);

@@ -102,7 +102,7 @@ static int esc_collect(void *ctx, const struct store_escalation *e)
     static const char *const hook[] = {"none", "ok", "failed"};
     struct esc_index *x = ctx;
     char at[32];
-    cli_format_us(e->at_us, at);
+    stix_time_format_us_ms(e->at_us, at);
     json_t *list = json_object_get(x->by_item, e->item_id);
     if (!list && json_object_set_new(x->by_item, e->item_id, list = json_array()))
         return -HL_E_NOMEM;

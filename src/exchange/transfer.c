@@ -37,15 +37,21 @@ static int envelope_add(void *ctx, const struct store_log_entry *e, const struct
 /* The number of leading entries of the envelope the status confirms, the
  * member's own count when it reported a gap (else -1), and the entries of
  * its own log it made of them (its receipts: "hotline_entries", else
- * NULL; the caller's reference). */
+ * NULL; the caller's reference). -HL_E_PARSE, with why it does not parse
+ * in why, for an answer that is not a JSON object. */
 static int push_read_status(const struct envelope *env, const struct exchange_answer *a,
                             size_t *confirmed, int64_t *holds, json_t **entries, char *why,
                             size_t why_max)
 {
     struct hl_error e;
     json_t *s = NULL; /* strict: the entries it carries are signed JSON */
-    if (ledger_parse(a->body.data, a->body.len, &s, &e))
-        s = NULL;
+    *entries = NULL;
+    if (ledger_parse(a->body.data, a->body.len, &s, &e) || !json_is_object(s)) {
+        snprintf(why, why_max, "%s%s%s", s ? "" : e.where, s ? "" : ": ",
+                 s ? "not a JSON object" : e.msg);
+        json_decref(s);
+        return -HL_E_PARSE;
+    }
     json_t *own = json_object_get(s, "hotline_entries");
     *entries = json_is_array(own) && json_array_size(own) > 0 &&
                        json_array_size(own) <= EXCHANGE_ENVELOPE_MAX
@@ -73,9 +79,8 @@ static int push_read_status(const struct envelope *env, const struct exchange_an
     else if (msg)
         snprintf(why, why_max, "refused entry %zu: %.600s", first, msg);
     *confirmed = first;
-    int r = s && json_is_object(s) ? 0 : -HL_E_PARSE;
     json_decref(s);
-    return r;
+    return 0;
 }
 
 static int pull_page(struct exchange *x, struct pair *p, struct target *t, json_t *objects,
@@ -176,7 +181,8 @@ static int push_finish(struct exchange *x, struct job *j)
         r = hl_fail(err, HL_E_IO, name, "push to %s: HTTP %ld: %.300s", name, j->a.status,
                     j->a.body.data);
     if (!r && push_read_status(&j->env, &j->a, &confirmed, &holds, &entries, why, sizeof why))
-        r = hl_fail(err, HL_E_PARSE, name, "push to %s: the status does not parse", name);
+        r = hl_fail(err, HL_E_PARSE, name, "push to %s: the status does not parse: %s", name,
+                    why);
     if (r) {
         json_decref(entries);
         return r;

@@ -168,6 +168,9 @@ void stix_time_format(const struct stix_time *t, char out[32]);
 /* Microseconds since the epoch as YYYY-MM-DDTHH:MM:SS.ssssssZ (the
  * precision of TAXII's date_added) into out. */
 void stix_time_format_us(int64_t us, char out[32]);
+/* The same at millisecond precision (YYYY-MM-DDTHH:MM:SS.sssZ, the
+ * sub-millisecond digits cut), as stix_time_format writes a stix_time. */
+void stix_time_format_us_ms(int64_t us, char out[32]);
 /* The time us microseconds from the epoch (negative: before it), and
  * back: t in microseconds since the epoch (sub-microsecond digits cut). */
 struct stix_time stix_time_from_us(int64_t us);

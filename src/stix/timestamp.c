@@ -155,6 +155,12 @@ bool stix_time_parse_us(const char *s, int64_t *us)
     return true;
 }
 
+void stix_time_format_us_ms(int64_t us, char out[32])
+{
+    struct stix_time t = stix_time_from_us(us);
+    time_format(&t, 3, out);
+}
+
 void stix_time_format_us(int64_t us, char out[32])
 {
     struct stix_time t = stix_time_from_us(us);

@@ -406,19 +406,26 @@ int sq_col_object(sqlite3_stmt *st, int first, struct store_object *o, struct hl
     return r;
 }
 
+/* BEGIN IMMEDIATE at the sync level the transaction needs; counted. */
+static int begin_write(struct store_sqlite *q, bool synced, struct hl_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int r = sq_sync_level(q, synced, err);
+    if (!r)
+        r = sq_stmt(q, SQ_BEGIN, &st, err);
+    if (!r)
+        r = sq_exec(q, st, "begin", err);
+    q->write_tx += r == 0;
+    return r;
+}
+
 int sq_tx_enter(struct store_sqlite *q, bool *own, struct hl_error *err)
 {
     *own = false;
     if (!sqlite3_get_autocommit(q->db))
         return 0;
-    sqlite3_stmt *st = NULL;
-    int r = sq_sync_level(q, true, err);
-    if (!r)
-        r = sq_stmt(q, SQ_BEGIN, &st, err);
-    if (!r)
-        r = sq_exec(q, st, "begin", err);
+    int r = begin_write(q, true, err);
     *own = r == 0;
-    q->write_tx += *own;
     return r;
 }
 
@@ -606,14 +613,7 @@ static int sq_begin(struct store *s, bool synced, struct hl_error *err)
     struct store_sqlite *q = sq_of(s);
     if (!sqlite3_get_autocommit(q->db))
         return hl_fail(err, HL_E_INVALID, "begin", "store: a transaction is already open");
-    sqlite3_stmt *st = NULL;
-    int r = sq_sync_level(q, synced, err);
-    if (!r)
-        r = sq_stmt(q, SQ_BEGIN, &st, err);
-    if (!r)
-        r = sq_exec(q, st, "begin", err);
-    q->write_tx += r == 0;
-    return r;
+    return begin_write(q, synced, err);
 }
 
 /* A deferred transaction that only reads sees one snapshot of the WAL

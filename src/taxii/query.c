@@ -502,12 +502,10 @@ bool taxii_time_parse(const char *s, int64_t *us)
 
 void taxii_time_format(int64_t us, bool micro, char out[static 32])
 {
-    if (micro || us % 1000) {
+    if (micro || us % 1000)
         stix_time_format_us(us, out);
-        return;
-    }
-    struct stix_time t = stix_time_from_us(us);
-    stix_time_format(&t, out);
+    else
+        stix_time_format_us_ms(us, out);
 }
 
 /* ---- cursors ---------------------------------------------------------------- */

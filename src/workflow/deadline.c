@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stix/stix.h"
 #include "workflow_int.h"
 
 bool workflow_duration_parse(const char *s, int64_t max_s, int64_t *out_s)
@@ -306,7 +307,7 @@ static int escalate_one(void *ctx, const struct workflow_overdue *ov)
     struct workflow_overdue out = *ov;
     struct hl_error herr;
     char since[32];
-    wf_time_text(ov->deadline_us, since);
+    stix_time_format_us_ms(ov->deadline_us, since);
     out.hook = STORE_HOOK_NONE;
     out.hook_error = "";
     if (ov->member[0])

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stix/stix.h"
 #include "workflow_int.h"
 
 int64_t workflow_percentile(const int64_t *sorted, size_t n, unsigned p)
@@ -147,8 +148,8 @@ static json_t *party_json(const struct workflow_view *v, size_t m, int64_t since
 json_t *workflow_scorecard(const struct workflow_view *v, int64_t since_us)
 {
     char as_of[32], since[32];
-    wf_time_text(v->as_of_us, as_of);
-    wf_time_text(since_us, since);
+    stix_time_format_us_ms(v->as_of_us, as_of);
+    stix_time_format_us_ms(since_us, since);
     json_t *parties = json_array();
     json_t *j = json_pack("{s:s, s:s, s:s?, s:o}", "channel", v->channel, "as_of", as_of, "since",
                           since_us ? since : NULL, "parties", parties);

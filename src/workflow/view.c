@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ledger/ledger.h"
+#include "stix/stix.h"
 #include "workflow_int.h"
 
 #define WF_LOAD_PAGE 1000
@@ -38,12 +39,6 @@ bool workflow_kind_parse(const char *s, enum workflow_kind *out)
         }
     }
     return false;
-}
-
-void wf_time_text(int64_t us, char out[32])
-{
-    struct stix_time t = stix_time_from_us(us);
-    stix_time_format(&t, out);
 }
 
 /* ---- loading -------------------------------------------------------------- */
@@ -636,7 +631,7 @@ int workflow_view_may_respond(const struct workflow_view *v, const char *id, con
         size_t m = wf_member_index(v, party);
         if (m != WF_NONE && it->ack_by[m] != WF_NONE) {
             char when[32];
-            wf_time_text(it->ack_us[m], when);
+            stix_time_format_us_ms(it->ack_us[m], when);
             return hl_fail(err, HL_E_CONFLICT, id,
                            "this party answered notification %s already at %s (%s)", id, when,
                            v->items[it->ack_by[m]].id);
@@ -743,7 +738,7 @@ static int set_str(json_t *o, const char *k, const char *s)
 static int set_time(json_t *o, const char *k, int64_t us)
 {
     char t[32];
-    wf_time_text(us, t);
+    stix_time_format_us_ms(us, t);
     return json_object_set_new(o, k, json_string(t));
 }
 
@@ -777,7 +772,7 @@ static json_t *item_json(const struct workflow_view *v, const struct wf_item *it
              copy_prop(j, it->obj, WORKFLOW_PROP_OBJECT_REFS, "about");
     } else if (it->kind == WORKFLOW_KIND_NOTIFICATION) {
         char due[32];
-        wf_time_text(it->sealed_us + v->ack_within_s * 1000000, due);
+        stix_time_format_us_ms(it->sealed_us + v->ack_within_s * 1000000, due);
         r |= set_str(j, "ack_due", due);
     } else if (it->kind == WORKFLOW_KIND_RESPONSE) {
         r |= copy_prop(j, it->obj, WORKFLOW_PROP_REQUEST_REF, "answers");

@@ -98,7 +98,5 @@ struct wf_overdue_count {
     int64_t ack, due;
 };
 int wf_overdue_count(void *ctx, const struct workflow_overdue *o);
-/* Microseconds since the epoch as a STIX timestamp (millisecond precision). */
-void wf_time_text(int64_t us, char out[32]);
 
 #endif

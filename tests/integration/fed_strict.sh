@@ -86,6 +86,8 @@ fed_tool notes 1 "$PA" >"$tmp/a1.json"
 expect_rc 3 "$HL_BIN" send --channel ch "$tmp/a1.json" --data "$tmp/a" --timeout 3 || true
 fed_wait 20 grep -q "POST /api/collections/.*/objects/ 202" "$tmp/fake.log"
 fed_wait 20 grep -q "push to b: the status does not parse" "$tmp/a.log"
+grep -q "push to b: the status does not parse: .*duplicate object key" "$tmp/a.log" ||
+    fail "the refused answer's log line does not say why: $(grep -m1 "push to b" "$tmp/a.log")"
 fed_kill fake
 
 # Nothing of it is held: b's log at a is still entries 0 and 1, and
