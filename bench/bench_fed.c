@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -453,6 +454,16 @@ static void bf_throughput(struct bf_node *a, size_t batches, struct bf_rates *ou
     free(body);
 }
 
+/* The size of a node's journal file (its -wal), MB: never shrunk below 64
+ * MiB, it shows the most the node wrote between two restarts of it. */
+static double bf_journal_mb(const char *who)
+{
+    char path[600];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s/hotline.db-wal", bf_dir, who);
+    return stat(path, &st) == 0 ? (double)st.st_size / 1e6 : 0;
+}
+
 /* (c) Replication alone: B is frozen (SIGSTOP) while the same envelopes
  * go into A's log, then thawed; from then until B's receipt covers the
  * last object at A, A's worker pushes the backlog and B accepts it, with
@@ -514,6 +525,7 @@ int main(int argc, char **argv)
     bf_latency(&a, 20, &p50, &p99); /* warm-up: connections, caches */
     bf_latency(&a, n_lat, &p50, &p99);
     bf_throughput(&a, batches, &b);
+    double journal_mb[2] = {bf_journal_mb("a"), bf_journal_mb("b")};
     double backlog = bf_backlog(&a, batches);
     double sign_us, verify_us, ceiling = bf_crypto_ceiling(&sign_us, &verify_us);
     printf("floor: fsync p50 %.3f ms, TLS round trip p50 %.3f ms; one object's trip needs 3 "
@@ -529,6 +541,7 @@ int main(int argc, char **argv)
            "most %.0f objects/s at this speed)\n",
            b.a_cpu_us, b.b_cpu_us, b.a_cpu_us + b.b_cpu_us, sysconf(_SC_NPROCESSORS_ONLN),
            1e6 * (double)sysconf(_SC_NPROCESSORS_ONLN) / (b.a_cpu_us + b.b_cpu_us));
+    printf("(b) journal files after it: A %.1f MB, B %.1f MB\n", journal_mb[0], journal_mb[1]);
     printf("(c) A -> B replication alone (a backlog of %zu objects in A's log, B thawed): %.0f "
            "objects/s\n",
            batches * BF_BATCH, backlog);

@@ -319,42 +319,66 @@ static int node_collection_id(const char *channel, char out[static 37])
  * ingest (the random pages of the id index are written by every batch)
  * 500 ms took this thread from 3.1-4.3% of the CPU to 1.7-2.5% against
  * 100 ms (bench_fed, perf by thread name; bench/README.md), with a
- * journal of some 30 MB at most at 10,000 objects/s. */
+ * journal of some 30 MB at most at 10,000 objects/s.
+ *
+ * Each round copies the bulk without holding anyone (passive), then,
+ * holding the process's writers for the few pages written meanwhile,
+ * restarts the journal (store_checkpoint_restart): without it, under a
+ * steady flow of commits and reads the journal never restarted and
+ * grew by some 40 MB/s, and every commit's fdatasync then also wrote the
+ * file's inode. Readers of older snapshots are waited for at most
+ * NODE_RESTART_WAIT_US; a writer waits that long at worst, twice a
+ * second. */
 
 #define NODE_CHECKPOINT_MS 500
+#define NODE_RESTART_WAIT_US 2000
 
 struct node_checkpointer {
     struct store *s;
+    pthread_mutex_t *write_lock; /* the process's writers (struct node_run) */
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t cond;
     bool stop;
 };
 
+/* One round; failures are retried at the next (and the next open
+ * recovers whatever is left). */
+static void node_checkpoint_round(struct node_checkpointer *c)
+{
+    struct hl_error e;
+    bool restarted;
+    hl_error_clear(&e);
+    if (store_checkpoint(c->s, &e))
+        return;
+    pthread_mutex_lock(c->write_lock);
+    int failed = store_checkpoint_restart(c->s, NODE_RESTART_WAIT_US, &restarted, &e);
+    pthread_mutex_unlock(c->write_lock);
+    (void)failed;
+}
+
 static void *node_checkpoint_run(void *arg)
 {
     struct node_checkpointer *c = arg;
-    struct hl_error e;
     hl_thread_name("hl-checkpoint");
     pthread_mutex_lock(&c->lock);
     while (!c->stop) {
         struct timespec t = hl_realtime_in_us(NODE_CHECKPOINT_MS * 1000);
         pthread_cond_timedwait(&c->cond, &c->lock, &t);
         pthread_mutex_unlock(&c->lock);
-        hl_error_clear(&e);
-        int failed = store_checkpoint(c->s, &e); /* retried next time */
-        (void)failed;
+        node_checkpoint_round(c);
         pthread_mutex_lock(&c->lock);
     }
     pthread_mutex_unlock(&c->lock);
     return NULL;
 }
 
-static HL_MUST_CHECK int node_checkpoint_start(const char *db, struct node_checkpointer *c,
-                                               struct hl_error *err)
+static HL_MUST_CHECK int node_checkpoint_start(const char *db, pthread_mutex_t *write_lock,
+                                               struct node_checkpointer *c, struct hl_error *err)
 {
     struct store_options so = {.must_exist = true};
     memset(c, 0, sizeof *c);
+    c->write_lock = write_lock;
     int r = store_open(db, &so, &c->s, err);
     if (r)
         return r;
@@ -432,7 +456,7 @@ static HL_MUST_CHECK int node_run_server(struct node_run *n, const sigset_t *sto
     char url[NODE_LISTEN_MAX + 32];
     int sig = 0;
     struct node_checkpointer ckpt;
-    int r = node_checkpoint_start(n->db, &ckpt, err);
+    int r = node_checkpoint_start(n->db, &n->write_lock, &ckpt, err);
     if (r)
         return r;
     r = exchange_start(&xo, &n->exchange, err);

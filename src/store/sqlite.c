@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define OBJ_FROM " FROM objects o JOIN channels c ON c.id = o.channel_id"
@@ -538,7 +539,8 @@ int sq_log_id(struct store_sqlite *q, const char *party_id, const char *channel,
 
 static HL_MUST_CHECK int configure(struct store_sqlite *q, unsigned busy_ms, struct hl_error *err)
 {
-    int rc = sqlite3_busy_timeout(q->db, (int)(busy_ms ? busy_ms : 10000));
+    q->busy_ms = (int)(busy_ms ? busy_ms : 10000);
+    int rc = sqlite3_busy_timeout(q->db, q->busy_ms);
     if (rc != SQLITE_OK)
         return sq_fail(q, rc, "busy_timeout", err);
     rc = sqlite3_extended_result_codes(q->db, 1);
@@ -562,6 +564,11 @@ static HL_MUST_CHECK int configure(struct store_sqlite *q, unsigned busy_ms, str
          * through the WAL. An I/O error while reading then shows as
          * SIGBUS instead of an error code (SQLite's documented trade). */
         "PRAGMA mmap_size = 2147418112",
+        /* A journal that a burst grew past 64 MiB is cut back to it when it
+         * restarts (store_checkpoint_restart); below that its blocks stay
+         * allocated, so that a commit overwrites them instead of growing
+         * the file (an fdatasync that must also write the inode). */
+        "PRAGMA journal_size_limit = 67108864",
     };
     for (size_t i = 0; i < sizeof pragmas / sizeof pragmas[0]; i++) {
         rc = sqlite3_exec(q->db, pragmas[i], NULL, NULL, NULL);
@@ -653,6 +660,36 @@ static int sq_checkpoint(struct store *s, struct hl_error *err)
 {
     struct store_sqlite *q = sq_of(s);
     int rc = sqlite3_wal_checkpoint_v2(q->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED
+               ? 0
+               : sq_fail(q, rc, "checkpoint", err);
+}
+
+/* The busy handler of a restart: polls every 50 us until the deadline,
+ * instead of SQLite's sleeps of 1 ms and more. */
+static int restart_busy(void *arg, int count)
+{
+    const int64_t *deadline_us = arg;
+    (void)count;
+    if (hl_mono_us() >= *deadline_us)
+        return 0;
+    struct timespec t = {0, 50 * 1000};
+    nanosleep(&t, NULL);
+    return 1;
+}
+
+static int sq_checkpoint_restart(struct store *s, unsigned wait_us, bool *restarted,
+                                 struct hl_error *err)
+{
+    struct store_sqlite *q = sq_of(s);
+    int64_t deadline_us = hl_mono_us() + wait_us;
+    int rc = sqlite3_busy_handler(q->db, restart_busy, &deadline_us);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_wal_checkpoint_v2(q->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+    int rc2 = sqlite3_busy_timeout(q->db, q->busy_ms);
+    if (rc == SQLITE_OK)
+        rc = rc2;
+    *restarted = rc == SQLITE_OK;
     return rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED
                ? 0
                : sq_fail(q, rc, "checkpoint", err);
@@ -919,6 +956,7 @@ static const struct store_ops sqlite_ops = {
     .commit = sq_commit,
     .rollback = sq_rollback,
     .checkpoint = sq_checkpoint,
+    .checkpoint_restart = sq_checkpoint_restart,
     .check = sq_check,
     .meta_set = sq_meta_set,
     .meta_get = sq_meta_get,

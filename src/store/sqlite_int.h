@@ -135,6 +135,7 @@ struct store_sqlite {
     } cache;
     uint64_t write_tx; /* transactions begun on this connection */
     bool unsynced;     /* synchronous is NORMAL (sq_sync_level) */
+    int busy_ms;       /* the busy timeout set at open */
 };
 
 /* Sets the connection's synchronous level, FULL (synced) or NORMAL, if it

@@ -112,6 +112,15 @@ int store_checkpoint(struct store *s, struct hl_error *err)
     return r ? r : s->ops->checkpoint(s, err);
 }
 
+int store_checkpoint_restart(struct store *s, unsigned wait_us, bool *restarted,
+                             struct hl_error *err)
+{
+    int r = check_ptr(err, "store", s);
+    if (!r)
+        r = check_ptr(err, "restarted", restarted);
+    return r ? r : s->ops->checkpoint_restart(s, wait_us, restarted, err);
+}
+
 int store_rollback(struct store *s, struct hl_error *err)
 {
     int r = check_ptr(err, "store", s);

@@ -114,6 +114,21 @@ HL_MUST_CHECK int store_commit(struct store *s, struct hl_error *err);
  * checkpoint); a busy database is not an error. For the checkpointing
  * thread of a process whose connections set manual_checkpoint. */
 HL_MUST_CHECK int store_checkpoint(struct store *s, struct hl_error *err);
+/* Copies the rest of the journal back while no writer runs, then waits at
+ * most wait_us for the readers of older snapshots to end, so that the
+ * next commit writes the journal from its start (SQLite's RESTART
+ * checkpoint). A journal restarts only at a commit that finds it wholly
+ * copied back and no reader on it: under steady load passive checkpoints
+ * alone may never meet that moment, and the journal then grows without
+ * end (a node took 280 MB in 10 s), every commit growing the file, its
+ * fdatasync also writing the inode. *restarted: whether the readers ended
+ * in time (false is no error: the next call tries again). The caller
+ * keeps its own process's writers out meanwhile (they would wait in
+ * SQLite's busy loop instead); other processes' writers are waited for,
+ * within wait_us. Call it right after store_checkpoint, which copies the
+ * bulk without holding writers. */
+HL_MUST_CHECK int store_checkpoint_restart(struct store *s, unsigned wait_us, bool *restarted,
+                                           struct hl_error *err);
 /* Undoes every write since store_begin. Without a transaction, a no-op. */
 HL_MUST_CHECK int store_rollback(struct store *s, struct hl_error *err);
 /* Runs the engine's own consistency check (page structure, indexes,

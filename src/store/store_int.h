@@ -24,6 +24,8 @@ struct store_ops {
     int (*commit)(struct store *s, struct hl_error *err);
     int (*rollback)(struct store *s, struct hl_error *err);
     int (*checkpoint)(struct store *s, struct hl_error *err);
+    int (*checkpoint_restart)(struct store *s, unsigned wait_us, bool *restarted,
+                              struct hl_error *err);
     int (*check)(struct store *s, struct hl_error *err);
 
     int (*meta_set)(struct store *s, const char *key, const char *value, struct hl_error *err);

@@ -1,0 +1,125 @@
+/*
+ * store_journal_test.c — the journal's life on the SQLite backend
+ * (store.h: store_checkpoint, store_checkpoint_restart): a restart makes
+ * the next commits overwrite the journal from its start instead of
+ * growing the file, and a reader of an older snapshot keeps it from
+ * restarting, for the time given and no longer. Real database files in a
+ * fresh directory; the journal's size is read with stat(2).
+ */
+/* cmocka.h needs these first. */
+// clang-format off
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+// clang-format on
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/base.h"
+#include "test_dir.h"
+#include "test_store.h"
+
+static int setup(void **state)
+{
+    struct fx *f = test_store_open("store_journal_test");
+    store_close(f->s); /* again as hotline serve opens it */
+    struct store_options o = {.must_exist = true, .manual_checkpoint = true};
+    assert_int_equal(store_open(f->path, &o, &f->s, &f->err), 0);
+    *state = f;
+    return 0;
+}
+
+static off_t journal_size(const struct fx *f)
+{
+    char p[160];
+    struct stat st;
+    snprintf(p, sizeof p, "%s-wal", f->path);
+    assert_int_equal(stat(p, &st), 0);
+    return st.st_size;
+}
+
+/* n commits of one row each: a journal frame (a page) or more each. */
+static void commits(struct fx *f, int n)
+{
+    char key[32], value[STORE_TEXT_MAX + 1];
+    memset(value, 'v', sizeof value - 1);
+    value[sizeof value - 1] = '\0';
+    static int round;
+    round++;
+    for (int i = 0; i < n; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        value[0] = (char)('a' + round % 26); /* a new value: a row written */
+        assert_int_equal(store_meta_set(f->s, key, value, &f->err), 0);
+    }
+}
+
+static void test_restart_makes_commits_reuse_the_journal(void **state)
+{
+    struct fx *f = *state;
+    bool restarted = false;
+    commits(f, 40);
+    off_t full = journal_size(f);
+    assert_true(full > 40 * 4096);
+    assert_int_equal(store_checkpoint(f->s, &f->err), 0);
+    assert_int_equal(store_checkpoint_restart(f->s, 2000, &restarted, &f->err), 0);
+    assert_true(restarted);
+    commits(f, 20);
+    assert_int_equal(journal_size(f), full); /* written from its start */
+    char v[STORE_TEXT_MAX + 1];
+    assert_int_equal(store_meta_get(f->s, "k39", v, &f->err), 0);
+    assert_int_equal(strlen(v), STORE_TEXT_MAX);
+    commits(f, 40);
+    assert_true(journal_size(f) > full); /* then it grows past its size */
+}
+
+static void test_reader_of_an_older_snapshot_holds_the_restart_off(void **state)
+{
+    struct fx *f = *state;
+    struct store *reader = NULL;
+    bool restarted = true;
+    char v[STORE_TEXT_MAX + 1];
+    assert_int_equal(store_open(f->path, NULL, &reader, &f->err), 0);
+    commits(f, 40);
+    off_t full = journal_size(f);
+    assert_int_equal(store_begin_read(reader, &f->err), 0);
+    assert_int_equal(store_meta_get(reader, "k0", v, &f->err), 0); /* takes its snapshot */
+    assert_int_equal(store_checkpoint(f->s, &f->err), 0);
+    int64_t t0 = hl_mono_us();
+    assert_int_equal(store_checkpoint_restart(f->s, 3000, &restarted, &f->err), 0);
+    int64_t waited = hl_mono_us() - t0;
+    assert_false(restarted);
+    assert_true(waited >= 3000);
+    commits(f, 20);
+    assert_true(journal_size(f) > full); /* appended after the old frames */
+    assert_int_equal(store_rollback(reader, &f->err), 0);
+    store_close(reader);
+    full = journal_size(f);
+    assert_int_equal(store_checkpoint(f->s, &f->err), 0);
+    assert_int_equal(store_checkpoint_restart(f->s, 3000, &restarted, &f->err), 0);
+    assert_true(restarted);
+    commits(f, 20);
+    assert_int_equal(journal_size(f), full);
+}
+
+static void test_restart_refuses_a_missing_flag(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(store_checkpoint_restart(f->s, 0, NULL, &f->err), -HL_E_INVALID);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_restart_makes_commits_reuse_the_journal, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_reader_of_an_older_snapshot_holds_the_restart_off,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restart_refuses_a_missing_flag, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
