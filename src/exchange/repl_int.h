@@ -16,8 +16,9 @@
 
 #define REPL_PATH_MAX 1400
 /* A successful round's repl_state waits (in memory) until the worker has
- * been idle this long, or at most REPL_FLUSH_MS: the commit (an fsync)
- * then stays off the path of the receipt coming back. */
+ * been idle this long, or at most REPL_FLUSH_MS: the commit then stays
+ * off the path of the receipt coming back. It is not synced (repl_flush)
+ * but at the node's stop. */
 #define REPL_IDLE_MS 20
 #define REPL_FLUSH_MS 1000
 /* Channels, members and peers change by other processes (the CLI): the
