@@ -454,8 +454,9 @@ static void bf_throughput(struct bf_node *a, size_t batches, struct bf_rates *ou
     free(body);
 }
 
-/* The size of a node's journal file (its -wal), MB: never shrunk below 64
- * MiB, it shows the most the node wrote between two restarts of it. */
+/* The size of a node's journal file (its -wal), MB. The file keeps the
+ * largest size it reached (cut back to 64 MiB at a restart past that), so
+ * it shows the most the node wrote between two restarts of it. */
 static double bf_journal_mb(const char *who)
 {
     char path[600];
