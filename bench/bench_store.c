@@ -144,7 +144,7 @@ int main(void)
             commit += t2 - t1;
         }
         if (k % 10 == 9)
-            check(store_checkpoint(s, &err), &err, "checkpoint");
+            check(store_checkpoint(s, NULL, &err), &err, "checkpoint");
     }
     double n = (double)(batches - BS_WARM) * BS_BATCH;
     printf("store rows of one entry (object, log entry, tiles), %ld batches of %d: inserts %.2f "

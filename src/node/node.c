@@ -328,10 +328,13 @@ static int node_collection_id(const char *channel, char out[static 37])
  * grew by some 40 MB/s, and every commit's fdatasync then also wrote the
  * file's inode. Readers of older snapshots are waited for at most
  * NODE_RESTART_WAIT_US; a writer waits that long at worst, twice a
- * second. */
+ * second. A reader whose snapshot kept more than NODE_RESTART_LEFT_MAX
+ * pages from the passive copy (an audit, an export) is not waited for:
+ * the copy left to the restart would hold the writers meanwhile. */
 
 #define NODE_CHECKPOINT_MS 500
 #define NODE_RESTART_WAIT_US 2000
+#define NODE_RESTART_LEFT_MAX 256 /* journal pages: 1 MiB */
 
 struct node_checkpointer {
     struct store *s;
@@ -347,10 +350,11 @@ struct node_checkpointer {
 static void node_checkpoint_round(struct node_checkpointer *c)
 {
     struct hl_error e;
+    int64_t left = 0;
     bool restarted;
     hl_error_clear(&e);
-    if (store_checkpoint(c->s, &e))
-        return;
+    if (store_checkpoint(c->s, &left, &e) || left > NODE_RESTART_LEFT_MAX)
+        return; /* a long reader: the restart would copy much while it holds writers */
     pthread_mutex_lock(c->write_lock);
     int failed = store_checkpoint_restart(c->s, NODE_RESTART_WAIT_US, &restarted, &e);
     pthread_mutex_unlock(c->write_lock);
@@ -400,7 +404,7 @@ static void node_checkpoint_stop(struct node_checkpointer *c)
     pthread_cond_signal(&c->cond);
     pthread_mutex_unlock(&c->lock);
     pthread_join(c->thread, NULL);
-    int failed = store_checkpoint(c->s, &e); /* the next open recovers the rest */
+    int failed = store_checkpoint(c->s, NULL, &e); /* the next open recovers the rest */
     (void)failed;
     store_close(c->s);
     pthread_cond_destroy(&c->cond);

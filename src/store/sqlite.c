@@ -656,10 +656,12 @@ static int sq_commit(struct store *s, struct hl_error *err)
     return r;
 }
 
-static int sq_checkpoint(struct store *s, struct hl_error *err)
+static int sq_checkpoint(struct store *s, int64_t *left, struct hl_error *err)
 {
     struct store_sqlite *q = sq_of(s);
-    int rc = sqlite3_wal_checkpoint_v2(q->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    int frames = -1, copied = -1;
+    int rc = sqlite3_wal_checkpoint_v2(q->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
+    *left = frames >= 0 && copied >= 0 && copied < frames ? frames - copied : 0;
     return rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED
                ? 0
                : sq_fail(q, rc, "checkpoint", err);

@@ -106,10 +106,11 @@ int store_commit(struct store *s, struct hl_error *err)
     return r ? r : s->ops->commit(s, err);
 }
 
-int store_checkpoint(struct store *s, struct hl_error *err)
+int store_checkpoint(struct store *s, int64_t *left, struct hl_error *err)
 {
+    int64_t ignored;
     int r = check_ptr(err, "store", s);
-    return r ? r : s->ops->checkpoint(s, err);
+    return r ? r : s->ops->checkpoint(s, left ? left : &ignored, err);
 }
 
 int store_checkpoint_restart(struct store *s, unsigned wait_us, bool *restarted,

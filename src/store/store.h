@@ -111,9 +111,12 @@ HL_MUST_CHECK int store_begin_read(struct store *s, struct hl_error *err);
 HL_MUST_CHECK int store_commit(struct store *s, struct hl_error *err);
 /* Copies what the journal holds back into the database as far as readers
  * allow, without waiting for them or for writers (SQLite's PASSIVE
- * checkpoint); a busy database is not an error. For the checkpointing
- * thread of a process whose connections set manual_checkpoint. */
-HL_MUST_CHECK int store_checkpoint(struct store *s, struct hl_error *err);
+ * checkpoint); a busy database is not an error. *left (may be NULL): the
+ * pages of the journal that readers of older snapshots kept it from
+ * copying, which a restart (below) would have to copy while it holds the
+ * writers. For the checkpointing thread of a process whose connections
+ * set manual_checkpoint. */
+HL_MUST_CHECK int store_checkpoint(struct store *s, int64_t *left, struct hl_error *err);
 /* Copies the rest of the journal back while no writer runs, then waits at
  * most wait_us for the readers of older snapshots to end, so that the
  * next commit writes the journal from its start (SQLite's RESTART
@@ -125,8 +128,8 @@ HL_MUST_CHECK int store_checkpoint(struct store *s, struct hl_error *err);
  * in time (false is no error: the next call tries again). The caller
  * keeps its own process's writers out meanwhile (they would wait in
  * SQLite's busy loop instead); other processes' writers are waited for,
- * within wait_us. Call it right after store_checkpoint, which copies the
- * bulk without holding writers. */
+ * within wait_us. Call it right after a store_checkpoint that left little:
+ * that one copies the bulk without holding writers. */
 HL_MUST_CHECK int store_checkpoint_restart(struct store *s, unsigned wait_us, bool *restarted,
                                            struct hl_error *err);
 /* Undoes every write since store_begin. Without a transaction, a no-op. */

@@ -3,7 +3,8 @@
  * (store.h: store_checkpoint, store_checkpoint_restart): a restart makes
  * the next commits overwrite the journal from its start instead of
  * growing the file, and a reader of an older snapshot keeps it from
- * restarting, for the time given and no longer. Real database files in a
+ * restarting, for the time given and no longer; a passive checkpoint says
+ * how much the readers kept it from copying (what a restart would copy). Real database files in a
  * fresh directory; the journal's size is read with stat(2).
  */
 /* cmocka.h needs these first. */
@@ -62,10 +63,12 @@ static void test_restart_makes_commits_reuse_the_journal(void **state)
 {
     struct fx *f = *state;
     bool restarted = false;
+    int64_t left = -1;
     commits(f, 40);
     off_t full = journal_size(f);
     assert_true(full > 40 * 4096);
-    assert_int_equal(store_checkpoint(f->s, &f->err), 0);
+    assert_int_equal(store_checkpoint(f->s, &left, &f->err), 0);
+    assert_int_equal(left, 0);
     assert_int_equal(store_checkpoint_restart(f->s, 2000, &restarted, &f->err), 0);
     assert_true(restarted);
     commits(f, 20);
@@ -82,13 +85,17 @@ static void test_reader_of_an_older_snapshot_holds_the_restart_off(void **state)
     struct fx *f = *state;
     struct store *reader = NULL;
     bool restarted = true;
+    int64_t left = 0;
     char v[STORE_TEXT_MAX + 1];
     assert_int_equal(store_open(f->path, NULL, &reader, &f->err), 0);
     commits(f, 40);
-    off_t full = journal_size(f);
     assert_int_equal(store_begin_read(reader, &f->err), 0);
     assert_int_equal(store_meta_get(reader, "k0", v, &f->err), 0); /* takes its snapshot */
-    assert_int_equal(store_checkpoint(f->s, &f->err), 0);
+    commits(f, 10);
+    off_t full = journal_size(f);
+    /* What came after the reader's snapshot stays in the journal. */
+    assert_int_equal(store_checkpoint(f->s, &left, &f->err), 0);
+    assert_true(left >= 10);
     int64_t t0 = hl_mono_us();
     assert_int_equal(store_checkpoint_restart(f->s, 3000, &restarted, &f->err), 0);
     int64_t waited = hl_mono_us() - t0;
@@ -99,16 +106,21 @@ static void test_reader_of_an_older_snapshot_holds_the_restart_off(void **state)
     assert_int_equal(store_rollback(reader, &f->err), 0);
     store_close(reader);
     full = journal_size(f);
-    assert_int_equal(store_checkpoint(f->s, &f->err), 0);
+    assert_int_equal(store_checkpoint(f->s, &left, &f->err), 0);
+    assert_int_equal(left, 0);
     assert_int_equal(store_checkpoint_restart(f->s, 3000, &restarted, &f->err), 0);
     assert_true(restarted);
     commits(f, 20);
     assert_int_equal(journal_size(f), full);
 }
 
-static void test_restart_refuses_a_missing_flag(void **state)
+static void test_empty_journal_and_a_missing_flag(void **state)
 {
     struct fx *f = *state;
+    int64_t left = -1;
+    assert_int_equal(store_checkpoint(f->s, &left, &f->err), 0);
+    assert_int_equal(left, 0); /* an empty journal */
+    assert_int_equal(store_checkpoint(f->s, NULL, &f->err), 0);
     assert_int_equal(store_checkpoint_restart(f->s, 0, NULL, &f->err), -HL_E_INVALID);
 }
 
@@ -119,7 +131,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reader_of_an_older_snapshot_holds_the_restart_off,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(test_restart_refuses_a_missing_flag, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_journal_and_a_missing_flag, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
