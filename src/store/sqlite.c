@@ -557,13 +557,15 @@ static HL_MUST_CHECK int configure(struct store_sqlite *q, unsigned busy_ms, str
         /* 32 MiB of page cache (default 2 MiB): the indexes over random STIX
          * ids and the tiles stay in memory far longer as a node grows. */
         "PRAGMA cache_size = -32768",
-        /* Reads through a memory map of the file (up to SQLite's ceiling,
-         * 2 GiB in Debian's build) instead of a pread and a copy per page:
-         * a TAXII client walking a collection larger than the page cache
-         * reads at the speed of the OS page cache. Writes still go
-         * through the WAL. An I/O error while reading then shows as
-         * SIGBUS instead of an error code (SQLite's documented trade). */
-        "PRAGMA mmap_size = 2147418112",
+        /* No memory map of the file (mmap_size stays 0): a connection that
+         * begins a read after another connection's commit drops its page
+         * cache and, with a map, unmaps the whole of it (SQLite's pager,
+         * pagerBeginReadTransaction) and faults every page in again. In
+         * hotline serve, whose threads' connections take turns writing,
+         * that was most requests' first query (some 50 us, 150 at p90);
+         * without the map bench_fed (b) spent 10% less CPU per object,
+         * POST ingest ran 10-15% faster, and GET walks larger than the
+         * page cache did not slow (bench/README.md, session 8). */
         /* A journal that a burst grew past 64 MiB is cut back to it when it
          * restarts (store_checkpoint_restart); below that its blocks stay
          * allocated, so that a commit overwrites them instead of growing
