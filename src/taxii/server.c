@@ -45,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -316,6 +317,23 @@ static void client_addr(struct MHD_Connection *con, struct request *rq, uint8_t 
     }
 }
 
+/* Whether a body declared past max_content_length is read (and dropped)
+ * before its 413 rather than answered at once: a server that answers and
+ * closes while the client still sends can have its answer lost to the TCP
+ * reset its unread data causes (RFC 9112 §9.6), and the client then sees
+ * a broken connection where it should see 413 (a peer's worker would back
+ * off instead of halving its envelopes). A client that asked for "100
+ * Continue" has sent nothing yet, and one that declares more than
+ * TAXII_DRAIN_MAX past the limit is not worth reading: both are answered
+ * at once. */
+static bool body_drained(struct MHD_Connection *con, const struct taxii_server *srv,
+                         unsigned long long declared)
+{
+    const char *expect = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+    return !(expect && strcasecmp(expect, "100-continue") == 0) &&
+           declared - srv->o.max_content_length <= TAXII_DRAIN_MAX;
+}
+
 /* The first call: limits that need no body. */
 static enum MHD_Result request_start(struct MHD_Connection *con, struct request *rq,
                                      const char *method)
@@ -339,8 +357,13 @@ static enum MHD_Result request_start(struct MHD_Connection *con, struct request 
     const char *cl =
         MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl && hl_parse_int(cl, 0, INT64_MAX, &declared) &&
-        (unsigned long long)declared > srv->o.max_content_length)
-        return send_error(con, rq, 413, "Payload too large", "the body exceeds max_content_length");
+        (unsigned long long)declared > srv->o.max_content_length) {
+        if (!body_drained(con, srv, (unsigned long long)declared))
+            return send_error(con, rq, 413, "Payload too large",
+                              "the body exceeds max_content_length");
+        rq->too_large = true; /* read and dropped, then answered 413 */
+        buf_release(&rq->body);
+    }
     return MHD_YES;
 }
 

@@ -45,6 +45,9 @@
 #define TAXII_DEFAULT_PER_CLIENT 32
 #define TAXII_DEFAULT_RATE 6000
 #define TAXII_DEFAULT_TIMEOUT_S 30
+/* A body declared past max_content_length by at most this much is read
+ * and dropped before its 413 (server.c, body_drained). */
+#define TAXII_DRAIN_MAX (16u * 1024 * 1024)
 
 /* Longest request URI (path and query) accepted; longer is 414. */
 #define TAXII_URI_MAX 8192
