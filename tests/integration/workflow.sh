@@ -193,13 +193,17 @@ expect_rc 0 "$H" deadlines --data "$tmp/ru" --json && [ "$(jq_ "len(d['escalated
 
 # ---- received invalid responses are kept and flagged -----------------------------------------
 python3 - "$REQ1" "$REQ3" "$US" "$RU" "$tmp" <<'EOF'
-import json, sys, uuid
+import datetime, json, sys, uuid
 req1, req3, us, ru, tmp = sys.argv[1:]
+# Now: after the responses above (a fixed time here passed them by on the
+# day it named, and the late acknowledgment then sorted before them).
+now = datetime.datetime.now(datetime.timezone.utc)
+stamp = now.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (now.microsecond // 1000)
 def resp(ref, status, by, text):
     return {"type": "bundle", "id": "bundle--" + str(uuid.uuid4()), "objects": [{
         "type": "hotline-response", "spec_version": "2.1",
         "id": "hotline-response--" + str(uuid.uuid4()),
-        "created": "2026-11-29T12:00:00.000Z", "modified": "2026-11-29T12:00:00.000Z",
+        "created": stamp, "modified": stamp,
         "created_by_ref": by,
         "extensions": {"extension-definition--148e5b80-9aac-4340-945a-6ffc49ef92c0":
                        {"extension_type": "new-sdo"}},
