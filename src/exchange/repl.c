@@ -473,8 +473,10 @@ static void *repl_main(void *arg)
 
 int exchange_start(const struct exchange_options *o, struct exchange **out, struct hl_error *err)
 {
-    struct store_options so = {
-        .busy_timeout_ms = 10000, .must_exist = true, .manual_checkpoint = true};
+    struct store_options so = {.busy_timeout_ms = 10000,
+                               .must_exist = true,
+                               .manual_checkpoint = true,
+                               .concurrent = true};
     *out = NULL;
     if (!o || !o->db_path || !o->me || !o->write_lock || !o->collection_id)
         return hl_fail(err, HL_E_INVALID, "exchange",

@@ -380,7 +380,7 @@ static void *node_checkpoint_run(void *arg)
 static HL_MUST_CHECK int node_checkpoint_start(const char *db, pthread_mutex_t *write_lock,
                                                struct node_checkpointer *c, struct hl_error *err)
 {
-    struct store_options so = {.must_exist = true};
+    struct store_options so = {.must_exist = true, .concurrent = true};
     memset(c, 0, sizeof *c);
     c->write_lock = write_lock;
     int r = store_open(db, &so, &c->s, err);

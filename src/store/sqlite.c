@@ -537,7 +537,8 @@ int sq_log_id(struct store_sqlite *q, const char *party_id, const char *channel,
 
 /* ---- open, close, transactions, check ----------------------------------- */
 
-static HL_MUST_CHECK int configure(struct store_sqlite *q, unsigned busy_ms, struct hl_error *err)
+static HL_MUST_CHECK int configure(struct store_sqlite *q, unsigned busy_ms, bool concurrent,
+                                   struct hl_error *err)
 {
     q->busy_ms = (int)(busy_ms ? busy_ms : 10000);
     int rc = sqlite3_busy_timeout(q->db, q->busy_ms);
@@ -557,15 +558,6 @@ static HL_MUST_CHECK int configure(struct store_sqlite *q, unsigned busy_ms, str
         /* 32 MiB of page cache (default 2 MiB): the indexes over random STIX
          * ids and the tiles stay in memory far longer as a node grows. */
         "PRAGMA cache_size = -32768",
-        /* No memory map of the file (mmap_size stays 0): a connection that
-         * begins a read after another connection's commit drops its page
-         * cache and, with a map, unmaps the whole of it (SQLite's pager,
-         * pagerBeginReadTransaction) and faults every page in again. In
-         * hotline serve, whose threads' connections take turns writing,
-         * that was most requests' first query (some 50 us, 150 at p90);
-         * without the map bench_fed (b) spent 10% less CPU per object,
-         * POST ingest ran 10-15% faster, and GET walks larger than the
-         * page cache did not slow (bench/README.md, session 8). */
         /* A journal that a burst grew past 64 MiB is cut back to it when it
          * restarts (store_checkpoint_restart); below that its blocks stay
          * allocated, so that a commit overwrites them instead of growing
@@ -577,6 +569,18 @@ static HL_MUST_CHECK int configure(struct store_sqlite *q, unsigned busy_ms, str
         if (rc != SQLITE_OK)
             return sq_fail(q, rc, pragmas[i], err);
     }
+    /* Alone in its process, a connection reads through a memory map of the
+     * file (up to SQLite's ceiling, 2 GiB in Debian's build) instead of a
+     * pread and a copy per page: an audit of 10^6 entries reads every
+     * page. Writes still go through the WAL. An I/O error while reading
+     * then shows as SIGBUS instead of an error code (SQLite's documented
+     * trade). A concurrent connection (store_options) does without: in
+     * hotline serve the map's resets were most requests' first query, 52
+     * us median and 149 at p90 against 16 and 30 without; bench_fed (b)
+     * spent some 10% less CPU per object without it (bench/README.md). */
+    if (!concurrent &&
+        (rc = sqlite3_exec(q->db, "PRAGMA mmap_size = 2147418112", NULL, NULL, NULL)) != SQLITE_OK)
+        return sq_fail(q, rc, "mmap_size", err);
     return 0;
 }
 
@@ -1058,7 +1062,7 @@ int store_sqlite_open(const char *path, const struct store_options *opt, struct 
                           q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc))
                 : sq_fail(q, rc, path, err);
     if (!r)
-        r = configure(q, opt->busy_timeout_ms, err);
+        r = configure(q, opt->busy_timeout_ms, opt->concurrent, err);
     if (!r && opt->manual_checkpoint &&
         (rc = sqlite3_exec(q->db, "PRAGMA wal_autocheckpoint = 0", NULL, NULL, NULL)) != SQLITE_OK)
         r = sq_fail(q, rc, "wal_autocheckpoint", err);

@@ -76,6 +76,14 @@ struct store_options {
      * into the database (SQLite's default: the commit that crosses 1000
      * journal pages does it, the p99 of single-object POSTs). */
     bool manual_checkpoint;
+    /* One of several connections of a process whose threads take turns
+     * writing (hotline serve). It reads without a memory map of the
+     * file: SQLite's pager unmaps the whole map whenever another
+     * connection committed since this one's last read, and faults every
+     * page in again - the first query of most requests. A connection
+     * alone in its process (the CLI: an audit reads every page) reads
+     * through the map. */
+    bool concurrent;
 };
 
 /* Opens (and creates, unless opt->must_exist) the store named by

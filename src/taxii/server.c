@@ -123,8 +123,10 @@ static struct store *thread_store(struct taxii_server *srv, struct hl_error *err
     struct store *s = pthread_getspecific(srv->store_key);
     if (s)
         return s;
-    struct store_options so = {
-        .busy_timeout_ms = 10000, .must_exist = true, .manual_checkpoint = srv->o.manual_checkpoint};
+    struct store_options so = {.busy_timeout_ms = 10000,
+                               .must_exist = true,
+                               .manual_checkpoint = srv->o.manual_checkpoint,
+                               .concurrent = true};
     if (store_open(srv->o.db_path, &so, &s, err))
         return NULL;
     pthread_mutex_lock(&srv->stores_lock);

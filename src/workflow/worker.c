@@ -67,7 +67,7 @@ static void *worker_main(void *arg)
 int workflow_worker_start(const struct workflow_worker_options *o, struct workflow_worker **out,
                           struct hl_error *err)
 {
-    struct store_options so = {.must_exist = true, .manual_checkpoint = true};
+    struct store_options so = {.must_exist = true, .manual_checkpoint = true, .concurrent = true};
     pthread_condattr_t ca;
     *out = NULL;
     if (!o || !o->db_path || !o->interval_s)

@@ -4,7 +4,10 @@
  * the next commits overwrite the journal from its start instead of
  * growing the file, and a reader of an older snapshot keeps it from
  * restarting, for the time given and no longer; a passive checkpoint says
- * how much the readers kept it from copying (what a restart would copy). Real database files in a
+ * how much the readers kept it from copying (what a restart would copy).
+ * And the memory map: a connection alone in its process reads the file
+ * through one, a concurrent one (store_options) does not
+ * (/proc/self/maps says which). Real database files in a
  * fresh directory; the journal's size is read with stat(2).
  */
 /* cmocka.h needs these first. */
@@ -124,6 +127,42 @@ static void test_empty_journal_and_a_missing_flag(void **state)
     assert_int_equal(store_checkpoint_restart(f->s, 0, NULL, &f->err), -HL_E_INVALID);
 }
 
+/* Whether the database file is mapped into this process. */
+static bool file_mapped(const struct fx *f)
+{
+    char line[4096];
+    bool found = false;
+    FILE *maps = fopen("/proc/self/maps", "r");
+    assert_non_null(maps);
+    while (!found && fgets(line, sizeof line, maps)) {
+        size_t n = strlen(line);
+        if (n && line[n - 1] == '\n')
+            line[--n] = '\0';
+        size_t k = strlen(f->path);
+        found = n >= k && strcmp(line + n - k, f->path) == 0;
+    }
+    fclose(maps);
+    return found;
+}
+
+static void test_memory_map_only_for_a_connection_alone(void **state)
+{
+    struct fx *f = *state;
+    char v[STORE_TEXT_MAX + 1];
+    store_close(f->s);
+    f->s = NULL;
+    struct store_options concurrent = {.must_exist = true, .concurrent = true};
+    assert_int_equal(store_open(f->path, &concurrent, &f->s, &f->err), 0);
+    commits(f, 5);
+    assert_int_equal(store_meta_get(f->s, "k1", v, &f->err), 0);
+    assert_false(file_mapped(f));
+    store_close(f->s);
+    f->s = NULL;
+    assert_int_equal(store_open(f->path, NULL, &f->s, &f->err), 0);
+    assert_int_equal(store_meta_get(f->s, "k1", v, &f->err), 0);
+    assert_true(file_mapped(f));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -132,6 +171,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reader_of_an_older_snapshot_holds_the_restart_off,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_journal_and_a_missing_flag, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_memory_map_only_for_a_connection_alone, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
