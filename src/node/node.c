@@ -354,7 +354,7 @@ static void node_checkpoint_round(struct node_checkpointer *c)
     bool restarted;
     hl_error_clear(&e);
     if (store_checkpoint(c->s, &left, &e) || left > NODE_RESTART_LEFT_MAX)
-        return; /* a long reader: the restart would copy much while it holds writers */
+        return; /* a failure, or a long reader: the restart would hold writers */
     pthread_mutex_lock(c->write_lock);
     int failed = store_checkpoint_restart(c->s, NODE_RESTART_WAIT_US, &restarted, &e);
     pthread_mutex_unlock(c->write_lock);
