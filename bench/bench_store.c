@@ -24,6 +24,7 @@
 
 #include <sodium.h>
 
+#include "bench_db.h"
 #include "store/store.h"
 
 #define BS_BATCH 1000
@@ -32,7 +33,7 @@
 #define BS_PARTY "identity--aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
 #define BS_CHANNEL "bench"
 
-static char bs_dir[512], bs_path[600];
+static struct bench_db bs_db;
 
 static double now_s(void)
 {
@@ -41,38 +42,20 @@ static double now_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static void cleanup(void)
-{
-    static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
-    char p[640];
-    for (size_t i = 0; bs_path[0] && i < 4; i++) {
-        snprintf(p, sizeof p, "%s%s", bs_path, sfx[i]);
-        unlink(p);
-    }
-    if (bs_dir[0])
-        rmdir(bs_dir);
-}
-
 static void check(int r, const struct hl_error *err, const char *what)
 {
     if (r) {
         fprintf(stderr, "bench_store: %s: %s%s%s\n", what, err->where, err->where[0] ? ": " : "",
                 err->msg);
-        cleanup();
+        bench_db_remove(&bs_db);
         exit(1);
     }
 }
 
 static void setup(struct store **s, struct hl_error *err)
 {
-    const char *tmp = getenv("TMPDIR");
-    snprintf(bs_dir, sizeof bs_dir, "%s/bench_store.XXXXXX", tmp ? tmp : "/tmp");
-    if (!mkdtemp(bs_dir)) {
-        perror("bench_store: mkdtemp");
-        exit(1);
-    }
-    snprintf(bs_path, sizeof bs_path, "%s/store.db", bs_dir);
-    check(store_open(bs_path, NULL, s, err), err, "open");
+    bench_db_make(&bs_db, "bench_store", "store.db");
+    check(store_open(bs_db.path, NULL, s, err), err, "open");
     struct store_party p = {0};
     snprintf(p.id, sizeof p.id, "%s", BS_PARTY);
     snprintf(p.name, sizeof p.name, "a");
@@ -152,6 +135,6 @@ int main(void)
            batches - BS_WARM, BS_BATCH, ins / n * 1e6, commit / n * 1e6);
     free(json);
     store_close(s);
-    cleanup();
+    bench_db_remove(&bs_db);
     return 0;
 }

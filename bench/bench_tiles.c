@@ -24,28 +24,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench_db.h"
+
 #define BT_SMALL_COMMITS 300
 #define BT_BATCH 1000
 
-static char bt_dir[512], bt_path[600];
+static struct bench_db bt_db;
 static int bt_frames; /* of the last commit (WAL hook) */
-
-static void bt_cleanup(void)
-{
-    static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
-    char p[640];
-    for (size_t i = 0; bt_path[0] && i < 4; i++) {
-        snprintf(p, sizeof p, "%s%s", bt_path, sfx[i]);
-        unlink(p);
-    }
-    if (bt_dir[0])
-        rmdir(bt_dir);
-}
 
 static void bt_die(sqlite3 *db, const char *what)
 {
     fprintf(stderr, "bench_tiles: %s: %s\n", what, db ? sqlite3_errmsg(db) : strerror(errno));
-    bt_cleanup();
+    bench_db_remove(&bt_db);
     exit(1);
 }
 
@@ -85,8 +75,8 @@ static double bt_run(bool by_last, long long entries)
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
-    unlink(bt_path);
-    if (sqlite3_open(bt_path, &db) != SQLITE_OK)
+    unlink(bt_db.path);
+    if (sqlite3_open(bt_db.path, &db) != SQLITE_OK)
         bt_die(db, "open");
     bt_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
                 " PRAGMA wal_autocheckpoint = 0");
@@ -125,21 +115,18 @@ static double bt_run(bool by_last, long long entries)
 int main(void)
 {
     long long entries = 100000;
-    const char *e = getenv("HL_BENCH_ENTRIES"), *tmp = getenv("TMPDIR");
+    const char *e = getenv("HL_BENCH_ENTRIES");
     if (e)
         entries = strtoll(e, NULL, 10) / BT_BATCH * BT_BATCH;
     if (entries < BT_BATCH || entries > 100000000) {
         fprintf(stderr, "bench_tiles: HL_BENCH_ENTRIES must be 1000..10^8\n");
         return 2;
     }
-    snprintf(bt_dir, sizeof bt_dir, "%s/bench_tiles.XXXXXX", tmp ? tmp : "/tmp");
-    if (!mkdtemp(bt_dir))
-        bt_die(NULL, "mkdtemp");
-    snprintf(bt_path, sizeof bt_path, "%s/tiles.db", bt_dir);
+    bench_db_make(&bt_db, "bench_tiles", "tiles.db");
     double by_level = bt_run(false, entries), by_last = bt_run(true, entries);
     printf("tiles, two logs of %lld entries, %d commits of one entry to each: journal pages per "
            "commit %.2f keyed (log_id, level, idx), %.2f keyed (log_id, last, level)\n",
            entries, BT_SMALL_COMMITS, by_level, by_last);
-    bt_cleanup();
+    bench_db_remove(&bt_db);
     return 0;
 }
