@@ -64,9 +64,6 @@ static const char *const stmt_sql[SQ__COUNT] = {
     [SQ_BEGIN_READ] = "BEGIN DEFERRED",
     [SQ_COMMIT] = "COMMIT",
     [SQ_ROLLBACK] = "ROLLBACK",
-    [SQ_SAVEPOINT] = "SAVEPOINT store_op",
-    [SQ_RELEASE] = "RELEASE store_op",
-    [SQ_ROLLBACK_TO] = "ROLLBACK TO store_op",
     [SQ_META_SET] = "INSERT INTO meta(key, value) VALUES(?1, ?2)"
                     " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
     [SQ_META_GET] = "SELECT value FROM meta WHERE key = ?1",

@@ -109,13 +109,6 @@ static HL_MUST_CHECK int insert_entries(struct store_sqlite *q, int64_t log_id,
     return r;
 }
 
-static HL_MUST_CHECK int run(struct store_sqlite *q, enum sq_stmt_id id, struct hl_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    int r = sq_stmt(q, id, &st, err);
-    return r ? r : sq_exec(q, st, "savepoint", err);
-}
-
 /* The size of log id, from the cache while it is true (sqlite_int.h). */
 static HL_MUST_CHECK int size_known(struct store_sqlite *q, int64_t id, int64_t *size,
                                     struct hl_error *err)
@@ -134,15 +127,15 @@ int sq_log_append(struct store *s, const char *party_id, const char *channel,
     struct store_sqlite *q = sq_of(s);
     bool own;
     int64_t id = 0, size = 0;
+    /* No savepoint: the statements of a failed append are undone by the
+     * transaction's rollback (sq_tx_leave's, or the caller's, which
+     * store.h requires after a failed write). A savepoint around a batch
+     * also kept every INSERT's statement journal past SQLite's 64 KiB
+     * in-memory limit: a temporary file, two writes per page journaled,
+     * about a third of an entry's pages (bench/README.md). */
     int r = sq_tx_enter(q, &own, err);
     if (r)
         return r;
-    /* One entry of a log already made needs no savepoint: its INSERT is
-     * undone whole by SQLite if it fails, and nothing else is written. */
-    bool savepoint = n != 1 || !sq_log_cached(q, party_id, channel);
-    r = savepoint ? run(q, SQ_SAVEPOINT, err) : 0;
-    if (r)
-        return sq_tx_leave(q, own, r, err);
     r = sq_log_id(q, party_id, channel, true, &id, err);
     if (!r)
         r = size_known(q, id, &size, err);
@@ -155,15 +148,9 @@ int sq_log_append(struct store *s, const char *party_id, const char *channel,
         q->cache.size = size + (int64_t)n;
         q->cache.size_tx = q->write_tx;
     } else {
-        struct hl_error ignored;
-        sq_cache_forget(q); /* rows may have been made in the savepoint */
-        if (savepoint && run(q, SQ_ROLLBACK_TO, &ignored) != 0) {
-            /* The savepoint's writes stay for the transaction's rollback,
-             * which store.h requires after a failed write. */
-        }
+        sq_cache_forget(q); /* rows may have been made */
     }
-    int r2 = savepoint ? run(q, SQ_RELEASE, err) : 0;
-    return sq_tx_leave(q, own, r ? r : r2, err);
+    return sq_tx_leave(q, own, r, err);
 }
 
 static HL_MUST_CHECK int entry_read(sqlite3_stmt *st, struct store_log_entry *e,
