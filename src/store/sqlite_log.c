@@ -130,9 +130,10 @@ int sq_log_append(struct store *s, const char *party_id, const char *channel,
     /* No savepoint: the statements of a failed append are undone by the
      * transaction's rollback (sq_tx_leave's, or the caller's, which
      * store.h requires after a failed write). A savepoint around a batch
-     * also kept every INSERT's statement journal past SQLite's 64 KiB
-     * in-memory limit: a temporary file, two writes per page journaled,
-     * about a third of an entry's pages (bench/README.md). */
+     * made SQLite keep every INSERT's statement journal on top of the
+     * savepoint's, past the 64 KiB it holds in memory: a temporary file,
+     * two writes per page journaled, about one page for every three
+     * entries (bench/README.md, bench_log). */
     int r = sq_tx_enter(q, &own, err);
     if (r)
         return r;
