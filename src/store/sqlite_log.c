@@ -7,9 +7,10 @@
  * transaction (so no other writer can interleave: BEGIN IMMEDIATE) and
  * each following seq against its predecessor; the table's primary key
  * and the log_entries_in_order trigger (schema.c) enforce it again for
- * anything else that writes the file. An append is all or nothing: it
- * runs under a savepoint that is rolled back on any failure, inside the
- * caller's transaction or its own.
+ * anything else that writes the file. An append is all or nothing
+ * through the transaction it runs in: its own, rolled back on any
+ * failure, or the caller's, which store.h has the caller roll back after
+ * a failed write.
  *
  * Reading back, a seq out of order, a hash that is not 32 bytes or an
  * entry whose object is missing is reported as corruption (HL_E_STORE).
@@ -121,6 +122,16 @@ static HL_MUST_CHECK int size_known(struct store_sqlite *q, int64_t id, int64_t 
     return size_of(q, id, size, err);
 }
 
+/* That a log's party and channel exist, before its first append. */
+static HL_MUST_CHECK int owner_known(struct store *s, struct store_sqlite *q, const char *party_id,
+                                     const char *channel, struct hl_error *err)
+{
+    struct store_party p;
+    int64_t cid;
+    int r = store_party_get(s, party_id, &p, err);
+    return r ? r : sq_channel_id(q, channel, &cid, err);
+}
+
 int sq_log_append(struct store *s, const char *party_id, const char *channel,
                   const struct store_log_entry *entries, size_t n, struct hl_error *err)
 {
@@ -134,14 +145,22 @@ int sq_log_append(struct store *s, const char *party_id, const char *channel,
      * savepoint's, past the 64 KiB it holds in memory: a temporary file,
      * two writes per page journaled, about one page for every three
      * entries (bench/README.md, bench_log). */
+    bool found = false;
     int r = sq_tx_enter(q, &own, err);
     if (r)
         return r;
-    r = sq_log_id(q, party_id, channel, true, &id, err);
-    if (!r)
+    /* The seqs are checked before anything is written, the log's row
+     * included: a refused append (a gap, a duplicate) leaves the caller's
+     * transaction as it was, and a caller may go on and commit it. */
+    r = log_find(q, party_id, channel, &id, &found, err);
+    if (!r && found)
         r = size_known(q, id, &size, err);
+    if (!r && !found)
+        r = owner_known(s, q, party_id, channel, err);
     if (!r)
         r = check_seqs(party_id, channel, size, entries, n, err);
+    if (!r && !found)
+        r = sq_log_id(q, party_id, channel, true, &id, err);
     if (!r)
         r = insert_entries(q, id, entries, n, err);
     if (!r) {

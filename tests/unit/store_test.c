@@ -639,6 +639,30 @@ static void test_log_append_rejects_gap_and_duplicate(void **state)
     assert_int_equal(store_log_append(f->s, "identity--x", CH, e, 1, &f->err), -HL_E_NOT_FOUND);
 }
 
+/* A refused append inside a caller's transaction writes nothing, not even
+ * the new log's row: the caller may commit the rest (an accept refuses a
+ * gap and goes on). */
+static void test_log_append_refusal_writes_nothing(void **state)
+{
+    struct fx *f = *state;
+    struct store_log_entry e[2];
+    int64_t row = add_obj(f->s, IND1, 1, 1);
+    assert_int_equal(store_begin(f->s, &f->err), 0);
+    entries(e, 2, 1, row, 1); /* a new log starts at seq 0 */
+    assert_int_equal(store_log_append(f->s, A, CH, e, 2, &f->err), -HL_E_CONFLICT);
+    assert_non_null(strstr(f->err.msg, "a gap"));
+    assert_int_equal(store_commit(f->s, &f->err), 0);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM logs"), 0);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM log_entries"), 0);
+    entries(e, 2, 0, row, 2);
+    assert_int_equal(store_log_append(f->s, A, CH, e, 2, &f->err), 0);
+    assert_int_equal(store_begin(f->s, &f->err), 0);
+    entries(e, 2, 1, row, 3); /* a duplicate of a known log */
+    assert_int_equal(store_log_append(f->s, A, CH, e, 2, &f->err), -HL_E_CONFLICT);
+    assert_int_equal(store_commit(f->s, &f->err), 0);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM log_entries"), 2);
+}
+
 /* One entry per call, as an accept appends: inside a write transaction
  * the connection keeps the log's size between calls (the checks still
  * name a gap or a duplicate), and a transaction later, after another
@@ -956,6 +980,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pagination_is_stable_while_inserting, setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_append_in_one_transaction_and_scan, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_log_append_refusal_writes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_append_one_by_one_across_connections, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_log_append_rejects_gap_and_duplicate, setup, teardown),
