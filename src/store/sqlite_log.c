@@ -136,7 +136,7 @@ int sq_log_append(struct store *s, const char *party_id, const char *channel,
                   const struct store_log_entry *entries, size_t n, struct hl_error *err)
 {
     struct store_sqlite *q = sq_of(s);
-    bool own;
+    bool own, found = false;
     int64_t id = 0, size = 0;
     /* No savepoint: the statements of a failed append are undone by the
      * transaction's rollback (sq_tx_leave's, or the caller's, which
@@ -145,7 +145,6 @@ int sq_log_append(struct store *s, const char *party_id, const char *channel,
      * savepoint's, past the 64 KiB it holds in memory: a temporary file,
      * two writes per page journaled, about one page for every three
      * entries (bench/README.md, bench_log). */
-    bool found = false;
     int r = sq_tx_enter(q, &own, err);
     if (r)
         return r;

@@ -309,8 +309,9 @@ HL_MUST_CHECK int store_log_size(struct store *s, const char *party_id, const ch
  * size+1, ..., size+n-1: anything else is HL_E_CONFLICT and nothing is
  * written (a caller's transaction stays as it was and may be committed).
  * The party and channel must be known; each object_row must exist (any
- * other failure: roll back). Call it inside store_begin/commit with the objects it points at
- * (group commit: one transaction, one fsync per batch). */
+ * other failure: roll back). Call it inside store_begin/commit with the
+ * objects it points at (group commit: one transaction, one fsync per
+ * batch). */
 HL_MUST_CHECK int store_log_append(struct store *s, const char *party_id, const char *channel,
                                    const struct store_log_entry *entries, size_t n,
                                    struct hl_error *err);
