@@ -44,6 +44,7 @@
 
 #include <sodium.h>
 
+#include "bench_proc.h"
 #include "exchange/exchange.h"
 #include "stix/stix.h"
 #include "taxii/taxii.h"
@@ -529,6 +530,7 @@ int main(int argc, char **argv)
     double journal_mb[2] = {bf_journal_mb("a"), bf_journal_mb("b")};
     double backlog = bf_backlog(&a, batches);
     double sign_us, verify_us, ceiling = bf_crypto_ceiling(&sign_us, &verify_us);
+    printf("nodes' malloc: %s / %s\n", bench_proc_malloc(bf_pid[0]), bench_proc_malloc(bf_pid[1]));
     printf("floor: fsync p50 %.3f ms, TLS round trip p50 %.3f ms; one object's trip needs 3 "
            "commits and 2 pushes: >= %.2f ms\n",
            fsync50, rtt50, 3 * fsync50 + 2 * rtt50);

@@ -42,6 +42,7 @@
 
 #include <sodium.h>
 
+#include "bench_proc.h"
 #include "bench_taxii_bare.h"
 #include "ledger/ledger.h"
 #include "stix/stix.h"
@@ -829,8 +830,9 @@ int main(void)
     if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         bt_die("libsodium or libcurl cannot start");
     bt_setup();
-    printf("node in %s (%s); medians of %d runs\n", bt_dir, bt_hotline, bt_runs);
     bt_serve();
+    printf("node in %s (%s, malloc: %s); medians of %d runs\n", bt_dir, bt_hotline,
+           bench_proc_malloc(bt_server), bt_runs);
     bt_find_collection();
     bt_report_ingest();
     bt_report_get();
