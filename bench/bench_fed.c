@@ -112,13 +112,29 @@ static void sh(const char *fmt, ...)
         die("failed: %s", cmd);
 }
 
-/* Two nodes, peered, channel BF_CHANNEL, rate limits lifted. */
+/* Two nodes, peered, channel BF_CHANNEL, rate limits lifted. Their ports
+ * are taken below the kernel's ephemeral range, as free_port of
+ * tests/integration/lib.sh does: a port inside it may become some outgoing
+ * connection's local port before the node binds it. */
 static void bf_setup(void)
 {
     static const char script[] =
         "set -e; H='%s'; D='%s'; cd \"$D\"\n"
-        "port() { python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\", 0)); "
-        "print(s.getsockname()[1])'; }\n"
+        "port() { python3 -c 'import random, socket\n"
+        "lo = int(open(\"/proc/sys/net/ipv4/ip_local_port_range\").read().split()[0])\n"
+        "for _ in range(200):\n"
+        "    s = socket.socket()\n"
+        "    try:\n"
+        "        s.bind((\"127.0.0.1\", random.randint(10000, lo - 1) if lo > 10001 else 0))\n"
+        "        print(s.getsockname()[1])\n"
+        "        break\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "    finally:\n"
+        "        s.close()\n"
+        "else:\n"
+        "    raise SystemExit(\"no free port\")\n"
+        "'; }\n"
         "for n in a b; do\n"
         "  $H init --party $n --data $n >/dev/null 2>&1\n"
         "  sed -i \"s/^listen = .*/listen = 127.0.0.1:$(port)/; "

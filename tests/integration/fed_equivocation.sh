@@ -15,7 +15,7 @@ set -eu
 fed_init x
 cp -a "$tmp/x" "$tmp/x2"
 cp "$tmp/x.id" "$tmp/x2.id"
-sed -i "s/^listen = .*/listen = 127.0.0.1:$(fed_port)/" "$tmp/x2/hotline.conf"
+sed -i "s/^listen = .*/listen = 127.0.0.1:$(free_port)/" "$tmp/x2/hotline.conf"
 "$HL_BIN" peer card --data "$tmp/x2" >"$tmp/x2.card" 2>/dev/null
 fed_init b
 fed_init c

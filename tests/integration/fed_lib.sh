@@ -22,16 +22,13 @@ cleanup_more() {
 
 fed_tool() { python3 "$fed_dir/fed_tool.py" "$@"; }
 
-fed_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 fed_init() {
     "$HL_BIN" init --party "$1" --data "$tmp/$1" >"$tmp/$1.id" 2>/dev/null || {
         fail "init $1"
         return 1
     }
-    sed -i "s/^listen = .*/listen = 127.0.0.1:$(fed_port)/" "$tmp/$1/hotline.conf"
+    sed -i "s/^listen = .*/listen = 127.0.0.1:$(free_port)/" "$tmp/$1/hotline.conf"
     sed -i "s/^pull_interval_s = .*/pull_interval_s = ${FED_PULL_S:-1}/" "$tmp/$1/hotline.conf"
     "$HL_BIN" peer card --data "$tmp/$1" >"$tmp/$1.card" 2>/dev/null
 }

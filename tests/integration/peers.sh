@@ -26,9 +26,6 @@ for tool in curl python3; do
 done
 
 A=$tmp/a B=$tmp/b C=$tmp/c
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 last_word() { tr -s ' \n' '\n\n' <"$1" | grep -v '^$' | tail -1; }
 # Everything a refusal must leave as it was.
 state() {
