@@ -22,7 +22,6 @@ cleanup_more() {
 
 fed_tool() { python3 "$fed_dir/fed_tool.py" "$@"; }
 
-
 fed_init() {
     "$HL_BIN" init --party "$1" --data "$tmp/$1" >"$tmp/$1.id" 2>/dev/null || {
         fail "init $1"
