@@ -112,32 +112,15 @@ static void sh(const char *fmt, ...)
         die("failed: %s", cmd);
 }
 
-/* Two nodes, peered, channel BF_CHANNEL, rate limits lifted. Their ports
- * are taken below the kernel's ephemeral range, as free_port of
- * tests/integration/lib.sh does: a port inside it may become some outgoing
- * connection's local port before the node binds it. */
+/* Two nodes, peered, channel BF_CHANNEL, rate limits lifted, on ports
+ * from scripts/free-port (as the tests and the demo take theirs). */
 static void bf_setup(void)
 {
     static const char script[] =
-        "set -e; H='%s'; D='%s'; cd \"$D\"\n"
-        "port() { python3 -c 'import random, socket\n"
-        "lo = int(open(\"/proc/sys/net/ipv4/ip_local_port_range\").read().split()[0])\n"
-        "for _ in range(200):\n"
-        "    s = socket.socket()\n"
-        "    try:\n"
-        "        s.bind((\"127.0.0.1\", random.randint(10000, lo - 1) if lo > 10001 else 0))\n"
-        "        print(s.getsockname()[1])\n"
-        "        break\n"
-        "    except OSError:\n"
-        "        pass\n"
-        "    finally:\n"
-        "        s.close()\n"
-        "else:\n"
-        "    raise SystemExit(\"no free port\")\n"
-        "'; }\n"
+        "set -e; H='%s'; D='%s'; P='%s'; cd \"$D\"\n"
         "for n in a b; do\n"
         "  $H init --party $n --data $n >/dev/null 2>&1\n"
-        "  sed -i \"s/^listen = .*/listen = 127.0.0.1:$(port)/; "
+        "  sed -i \"s/^listen = .*/listen = 127.0.0.1:$($P)/; "
         "s/^rate_per_minute = .*/rate_per_minute = 10000000/\" $n/hotline.conf\n"
         "  $H peer card --data $n >$n.card 2>/dev/null\n"
         "done\n"
@@ -148,7 +131,7 @@ static void bf_setup(void)
         "$H peer set b --data a --token - >/dev/null 2>&1\n"
         "$H channel create " BF_CHANNEL " --members b --data a >/dev/null\n"
         "$H channel create " BF_CHANNEL " --members a --data b >/dev/null\n";
-    sh(script, bf_hotline, bf_dir);
+    sh(script, bf_hotline, bf_dir, HL_SOURCE_ROOT "/scripts/free-port");
 }
 
 static void bf_serve(int i, const char *name)

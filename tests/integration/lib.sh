@@ -36,29 +36,8 @@ json_get() {
     python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
-# A port below the kernel's ephemeral range (ip_local_port_range), free
-# when asked: a port the kernel handed out for bind(0) lies inside that
-# range, where any outgoing connection (every curl, every push) may take
-# it as its local port before the node binds it, or while a stopped node
-# is down; below the range only another listener can.
-free_port() {
-    python3 -c '
-import random, socket
-lo = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
-for _ in range(200):
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", random.randint(10000, lo - 1) if lo > 10001 else 0))
-        print(s.getsockname()[1])
-        break
-    except OSError:
-        pass
-    finally:
-        s.close()
-else:
-    raise SystemExit("free_port: no free port below %d" % lo)
-'
-}
+# scripts/free-port says why the port lies below the ephemeral range.
+free_port() { "$(dirname "${BASH_SOURCE[0]}")/../../scripts/free-port"; }
 
 finish() {
     if [ "$failures" -ne 0 ]; then
