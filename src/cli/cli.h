@@ -18,6 +18,7 @@
 
 #include "base/base.h"
 #include "ledger/ledger.h"
+#include "node/node.h"
 #include "store/store.h"
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_ERROR = 2, CLI_PENDING = 3 };
@@ -103,6 +104,11 @@ bool cli_node_path(char *out, const char *dir, const char *name);
 int cli_node_open(const char *cmd, const char *dir, bool with_key, struct cli_node *n);
 /* Closes the store and wipes the key. */
 void cli_node_close(struct cli_node *n);
+/* Where the command line reaches the node in dir (publish.c): the address
+ * its running `hotline serve` listens on (DIR/serve.lock: the bound port,
+ * whatever --listen said), else conf's listen (hotline.conf, read by the
+ * caller); a wildcard address as loopback. "ADDR:PORT" into out. */
+void cli_node_reach(const char *dir, const struct node_config *conf, char out[NODE_LISTEN_MAX + 1]);
 
 /* ---- federation (peer.c, channel.c) -------------------------------------
  * The node's party card (card.json, docs/federation.md): what another
@@ -135,7 +141,7 @@ void cli_alarm_print(const json_t *alarm);
 /* ---- publishing through the local node (publish.c) ---------------------
  * What `hotline send` does, for every command that publishes: a TAXII
  * POST of an envelope into the channel's collection through the node in
- * dir (hotline.conf's listen address, DIR/cli.token, the certificate
+ * dir (reached at cli_node_reach, with DIR/cli.token, the certificate
  * pinned to DIR/tls.crt; the node must be serving), then, unless no_wait,
  * waiting until every other member's receipt covers what was stored. */
 #define CLI_PUBLISH_TIMEOUT_S 60

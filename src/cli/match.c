@@ -36,7 +36,7 @@
  * last_seen, observed_data_refs = the observed-data ids seen (at most
  * MATCH_MAX_REFS), where_sighted_refs = the local party), published with
  * cli_publish through the node when it is serving (a TCP connection to
- * hotline.conf's listen address succeeds), else appended to the party's
+ * where the command line reaches it succeeds: cli_node_reach), else appended to the party's
  * log as `hotline log append` does.
  *
  * Exit codes: 0 ran (matches or not); 1 with --fail-on-match, something
@@ -481,24 +481,22 @@ static void free_sightings(json_t *sightings)
     json_decref(sightings);
 }
 
-/* Is the node in dir serving? A TCP connection to its listen address. */
+/* Is the node in dir serving? A TCP connection to where the command line
+ * reaches it (cli_node_reach). */
 static bool node_serving(const char *dir)
 {
     struct node_config conf;
     struct hl_error err;
-    char path[CLI_PATH_MAX], host[NODE_LISTEN_MAX + 1];
+    char path[CLI_PATH_MAX], reach[NODE_LISTEN_MAX + 1], host[NODE_LISTEN_MAX + 1];
     node_config_defaults(&conf, NULL);
     if (!cli_node_path(path, dir, NODE_CONF_FILE) || node_config_read(path, &conf, &err))
         return false;
-    const char *colon = strrchr(conf.listen, ':');
+    cli_node_reach(dir, &conf, reach);
+    const char *colon = strrchr(reach, ':');
     if (!colon)
         return false;
-    snprintf(host, sizeof host, "%.*s", (int)(colon - conf.listen), conf.listen);
-    if (strcmp(host, "0.0.0.0") == 0)
-        snprintf(host, sizeof host, "127.0.0.1");
-    else if (strcmp(host, "[::]") == 0)
-        snprintf(host, sizeof host, "::1");
-    else if (host[0] == '[' && strlen(host) > 2) {
+    snprintf(host, sizeof host, "%.*s", (int)(colon - reach), reach);
+    if (host[0] == '[' && strlen(host) > 2) {
         memmove(host, host + 1, strlen(host));
         host[strlen(host) - 1] = '\0';
     }

@@ -3,8 +3,8 @@
  * every workflow command that makes objects (request, respond, ack,
  * notify, ...): a TAXII POST of an envelope to the channel's collection as
  * the node's admin user "cli" (DIR/cli.token), over HTTPS pinned to the
- * node's own certificate (DIR/tls.crt, reached at hotline.conf's listen
- * address), then, unless --no-wait, asking the delivery endpoint
+ * node's own certificate (DIR/tls.crt, reached where its `hotline serve`
+ * listens: cli_node_reach), then, unless --no-wait, asking the delivery endpoint
  * (GET /api/hotline/collections/{id}/delivery/?wait=MS, docs/taxii.md),
  * which answers as soon as every other member of the channel holds a
  * receipt covering what was sent, or when MS ran out.
@@ -63,12 +63,26 @@ static int publish_read_token(const char *dir, struct publish_node *sn, struct h
     return r;
 }
 
-/* URL (hotline.conf's listen; 0.0.0.0 and [::] reached on loopback), the
- * certificate's fingerprint, the token. */
+void cli_node_reach(const char *dir, const struct node_config *conf, char out[NODE_LISTEN_MAX + 1])
+{
+    struct hl_error ignored; /* no server: hotline.conf's address */
+    long pid;
+    if (node_serving_read(dir, out, &pid, &ignored))
+        snprintf(out, NODE_LISTEN_MAX + 1, "%s", conf->listen);
+    const char *colon = strrchr(out, ':');
+    char port[8];
+    snprintf(port, sizeof port, "%s", colon ? colon : "");
+    if (strncmp(out, "0.0.0.0:", 8) == 0)
+        snprintf(out, NODE_LISTEN_MAX + 1, "127.0.0.1%s", port);
+    else if (strncmp(out, "[::]:", 5) == 0)
+        snprintf(out, NODE_LISTEN_MAX + 1, "[::1]%s", port);
+}
+
+/* URL (cli_node_reach), the certificate's fingerprint, the token. */
 static int publish_node_read(const char *dir, struct publish_node *sn, struct hl_error *err)
 {
     struct node_config conf;
-    char path[CLI_PATH_MAX], cert[CLI_PATH_MAX];
+    char path[CLI_PATH_MAX], cert[CLI_PATH_MAX], reach[NODE_LISTEN_MAX + 1];
     struct buf pem;
     node_config_defaults(&conf, NULL);
     if (!cli_node_path(path, dir, NODE_CONF_FILE))
@@ -76,14 +90,8 @@ static int publish_node_read(const char *dir, struct publish_node *sn, struct hl
     int r = node_config_read(path, &conf, err);
     if (r)
         return r;
-    const char *colon = strrchr(conf.listen, ':');
-    int host_len = colon ? (int)(colon - conf.listen) : 0;
-    const char *host = conf.listen;
-    if (strncmp(host, "0.0.0.0:", 8) == 0)
-        host = "127.0.0.1", host_len = 9;
-    else if (strncmp(host, "[::]:", 5) == 0)
-        host = "[::1]", host_len = 5;
-    snprintf(sn->url, sizeof sn->url, "https://%.*s%s", host_len, host, colon ? colon : "");
+    cli_node_reach(dir, &conf, reach);
+    snprintf(sn->url, sizeof sn->url, "https://%s", reach);
     if (conf.tls_cert[0] == '/')
         snprintf(cert, sizeof cert, "%s", conf.tls_cert);
     else if (!cli_node_path(cert, dir, conf.tls_cert))

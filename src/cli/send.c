@@ -36,7 +36,8 @@ static void send_help(void)
            "  --no-wait    return once the node has stored the objects\n"
            "  --timeout S  wait at most S seconds for receipts (default %d)\n"
            "  --json       print {\"status\": STATUS, \"delivery\": DELIVERY} instead\n\n"
-           "The node is reached at hotline.conf's listen address with the token in\n"
+           "The node is reached where its hotline serve listens (DIR/serve.lock;\n"
+           "hotline.conf's listen when no server runs) with the token in\n"
            "DIR/cli.token, its certificate pinned to DIR/tls.crt.\n\n"
            "Exit codes: 0 stored and delivered; 1 some objects refused; 2 usage or\n"
            "operational error; 3 stored but not confirmed by every member in time.\n",

@@ -67,6 +67,7 @@ struct node_run {
     struct exchange *exchange;
     pthread_mutex_t server_lock;  /* over server: the worker's hook and the stop */
     struct taxii_server *server;  /* while serving: the worker's commits wake its waiters */
+    struct node_serve_lock lock;  /* DIR/serve.lock, from before the store opens (serving.c) */
 };
 
 /* Passes one line, timestamped and cleaned, to the operator's log. */
@@ -159,6 +160,8 @@ static HL_MUST_CHECK int node_prepare(struct node_run *n, struct hl_error *err)
         r = hl_fail(err, HL_E_NOT_FOUND, n->dir,
                     "%s is not a node directory (no hotline.db); make one with 'hotline init'",
                     n->dir);
+    if (!r) /* before the store opens: a second serve must not even migrate it */
+        r = node_serve_lock_take(n->dir, &n->lock, err);
     if (!r)
         r = node_read_store(n, err);
     if (!r)
@@ -215,12 +218,12 @@ static void node_log_start(const struct node_run *n, uint16_t port)
         node_log(o, "warning: no users, so nobody can sign in; add one with 'hotline user add'");
 }
 
-/* "https://ADDR:PORT/taxii2/" for the bound port. */
-static void node_url(const struct node_run *n, uint16_t port, char *out, size_t size)
+/* "ADDR:PORT" for the bound port. */
+static void node_bound(const struct node_run *n, uint16_t port, char out[NODE_LISTEN_MAX + 1])
 {
     const char *colon = strrchr(n->conf.listen, ':');
     int host_len = colon ? (int)(colon - n->conf.listen) : 0;
-    snprintf(out, size, "https://%.*s:%u/taxii2/", host_len, n->conf.listen, (unsigned)port);
+    snprintf(out, NODE_LISTEN_MAX + 1, "%.*s:%u", host_len, n->conf.listen, (unsigned)port);
 }
 
 /* The server's peer_prepare hook: the costly checks, before the lock. */
@@ -457,7 +460,7 @@ static HL_MUST_CHECK int node_run_server(struct node_run *n, const sigset_t *sto
         .object_check = workflow_object_check,
     };
     struct taxii_server *srv = NULL;
-    char url[NODE_LISTEN_MAX + 32];
+    char bound[NODE_LISTEN_MAX + 1], url[NODE_LISTEN_MAX + 32];
     int sig = 0;
     struct node_checkpointer ckpt;
     int r = node_checkpoint_start(n->db, &n->write_lock, &ckpt, err);
@@ -496,7 +499,12 @@ static HL_MUST_CHECK int node_run_server(struct node_run *n, const sigset_t *sto
     pthread_mutex_unlock(&n->server_lock);
     uint16_t port = taxii_server_port(srv);
     node_log_start(n, port);
-    node_url(n, port, url, sizeof url);
+    node_bound(n, port, bound);
+    snprintf(url, sizeof url, "https://%s/taxii2/", bound);
+    struct hl_error lerr;
+    hl_error_clear(&lerr);
+    if (node_serve_lock_publish(&n->lock, bound, &lerr)) /* the CLI then tries hotline.conf's */
+        node_log(n->o, "warning: %s", lerr.msg);
     if (n->o->ready)
         n->o->ready(n->o->ctx, url, n->name);
     while (sigwait(stop, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
@@ -522,6 +530,7 @@ int node_serve(const char *dir, const struct node_serve_options *o, struct hl_er
     if (!dir || !o)
         return hl_fail(err, HL_E_INVALID, NULL, "node: no directory or options");
     memset(&n, 0, sizeof n);
+    n.lock.fd = -1;
     n.o = o;
     n.dir = dir;
     pthread_mutex_init(&n.write_lock, NULL);
@@ -541,6 +550,7 @@ int node_serve(const char *dir, const struct node_serve_options *o, struct hl_er
         r = node_run_server(&n, &stop, err);
     }
     seal_key_wipe(&n.seal);
+    node_serve_lock_release(&n.lock); /* last: every thread has stopped */
     pthread_mutex_destroy(&n.write_lock);
     pthread_mutex_destroy(&n.server_lock);
     return r;

@@ -9,6 +9,8 @@
  *   tls.crt        the server's certificate chain (PEM; leaf first)
  *   tls.key        its private key (PEM, unencrypted; mode 0600 enforced)
  *   hotline.conf   the server's settings (below)
+ *   serve.lock     while `hotline serve` runs: its lock, and where it
+ *                  listens (serving.c)
  * A node made before `hotline serve` existed has only the first four; its
  * ledger commands work as before, and `hotline init --upgrade --data DIR`
  * adds the rest.
@@ -79,6 +81,33 @@ HL_MUST_CHECK int node_config_render(const struct node_config *c, struct buf *ou
  * PORT 0..65535 (0: any free port). HL_E_INVALID with the reason. */
 HL_MUST_CHECK int node_listen_check(const char *listen, struct hl_error *err);
 
+/* ---- who serves the directory (serving.c) ------------------------------- */
+
+#define NODE_SERVE_LOCK_FILE "serve.lock"
+
+/* DIR/serve.lock, held by the one `hotline serve` of DIR while it runs. */
+struct node_serve_lock {
+    int fd; /* -1 when not held */
+    char path[NODE_PATH_MAX + 1];
+};
+
+/* Takes dir's serve lock and empties the file. HL_E_EXISTS, naming its
+ * pid, when another process holds it. */
+HL_MUST_CHECK int node_serve_lock_take(const char *dir, struct node_serve_lock *l,
+                                       struct hl_error *err);
+/* Writes the address the server listens on ("ADDR:PORT", the bound port)
+ * into the lock's file, for node_serving_read. */
+HL_MUST_CHECK int node_serve_lock_publish(struct node_serve_lock *l, const char *listen,
+                                          struct hl_error *err);
+/* Removes the file and lets the lock go (a clean stop). Safe to repeat. */
+void node_serve_lock_release(struct node_serve_lock *l);
+/* Where the server holding dir's lock listens ("ADDR:PORT") and its pid.
+ * HL_E_NOT_FOUND when no process holds the lock (none runs, or a crash
+ * left the file) or the server does not listen yet; HL_E_PARSE when the
+ * file holds no address. Takes no lock. */
+HL_MUST_CHECK int node_serving_read(const char *dir, char listen[NODE_LISTEN_MAX + 1], long *pid,
+                                    struct hl_error *err);
+
 /* ---- TLS certificate and key (tls.c) ------------------------------------ */
 
 #define NODE_TLS_FILE_MAX (256u * 1024)
@@ -125,16 +154,18 @@ struct node_serve_options {
     void *ctx;
 };
 
-/* Runs the node in dir: reads hotline.conf, checks the TLS files, opens
- * the party's key, starts the replication worker (src/exchange/) and the
- * TAXII server, and blocks until SIGTERM or SIGINT arrives; then stops the
- * server (in-flight requests finish), then the worker (a transfer in
- * flight is abandoned; nothing half stored), and returns 0. It blocks those two signals in the calling thread before any
- * server thread starts (so that they inherit the mask and the signal is
- * taken by sigwait, never by a handler) and ignores SIGPIPE. Call it from
- * the process's main thread before any other thread exists. A node
+/* Runs the node in dir: takes DIR/serve.lock, reads hotline.conf, checks
+ * the TLS files, opens the party's key, starts the replication worker
+ * (src/exchange/) and the TAXII server, and blocks until SIGTERM or
+ * SIGINT arrives; then stops the server (in-flight requests finish), then
+ * the worker (a transfer in flight is abandoned; nothing half stored),
+ * and returns 0. It blocks those two signals in the calling thread before
+ * any server thread starts (so that they inherit the mask and the signal
+ * is taken by sigwait, never by a handler) and ignores SIGPIPE. Call it
+ * from the process's main thread before any other thread exists. A node
  * without TLS files or configuration is HL_E_NOT_FOUND, saying what is
- * missing and how to add it. */
+ * missing and how to add it; a directory another process serves is
+ * HL_E_EXISTS (DIR/serve.lock, serving.c). */
 HL_MUST_CHECK int node_serve(const char *dir, const struct node_serve_options *o,
                              struct hl_error *err);
 

@@ -6,7 +6,9 @@
 # and never stored in clear), configuration errors named by line, an older
 # node completed by `init --upgrade`, and `hotline serve` on 127.0.0.1 with
 # a random port answering TLS (Bearer and Basic), stopped by SIGTERM with
-# exit 0.
+# exit 0; its serve.lock (the command line reaches a server listening
+# where --listen said, a second serve of the directory is refused, a
+# server killed with -9 misleads nobody and is replaced).
 set -eu
 
 : "${HL_BIN:?HL_BIN must point at the hotline binary}"
@@ -194,19 +196,35 @@ cmp -s "$tmp/before" "$tmp/after" || fail "a second upgrade changed the node dir
 expect_rc 2 "$HL_BIN" init --upgrade --party X --data "$O" || true
 expect_rc 2 "$HL_BIN" init --upgrade --data "$tmp/nonode" || true
 
+# A STIX note of its own (a new id each time) into FILE.
+note_file() {
+    python3 - "$1" <<'EOF'
+import json, sys, uuid
+json.dump({"type": "note", "spec_version": "2.1", "id": "note--%s" % uuid.uuid4(),
+           "created": "2026-11-29T00:00:00.000Z", "modified": "2026-11-29T00:00:00.000Z",
+           "content": "serve.lock test", "object_refs": ["note--%s" % uuid.uuid4()]},
+          open(sys.argv[1], "w"))
+EOF
+}
+
+# Starts `hotline serve --data A ARGS...` in the background: sets server_pid,
+# and port once it announces itself as serving CERT A.
+start_serve() {
+    "$HL_BIN" serve --data "$A" "$@" >"$tmp/serve.out" 2>"$tmp/serve.err" &
+    server_pid=$!
+    port=
+    for _ in $(seq 1 100); do
+        port=$(sed -n 's|^hotline: serving https://127\.0\.0\.1:\([0-9]*\)/taxii2/ (party CERT A)$|\1|p' "$tmp/serve.err")
+        [ -n "$port" ] && break
+        kill -0 "$server_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    [ -n "$port" ] || fail "serve $* did not announce itself: $(cat "$tmp/serve.err")"
+}
+
 # ---- serve: TLS on 127.0.0.1, a random port, SIGTERM -----------------------------
-"$HL_BIN" serve --data "$A" --listen 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
-server_pid=$!
-port=
-for _ in $(seq 1 100); do
-    port=$(sed -n 's|^hotline: serving https://127\.0\.0\.1:\([0-9]*\)/taxii2/ (party CERT A)$|\1|p' "$tmp/serve.err")
-    [ -n "$port" ] && break
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-done
-if [ -z "$port" ]; then
-    fail "serve did not announce itself: $(cat "$tmp/serve.err")"
-else
+start_serve --listen 127.0.0.1:0
+if [ -n "$port" ]; then
     url=https://127.0.0.1:$port
     accept='Accept: application/taxii+json;version=2.1'
     # curl checks the certificate against tls.crt (no -k), by IP and by name.
@@ -239,11 +257,29 @@ else
         fail "the server's certificate verified against another node's"
     curl -sS --http1.1 --tls-max 1.1 -k -o /dev/null "$url/taxii2/" 2>/dev/null &&
         fail "the server accepted TLS 1.1"
+    # serve.lock: where the server listens (port 0 made real), for the command line.
+    [ "$(cat "$A/serve.lock" 2>/dev/null)" = "127.0.0.1:$port" ] ||
+        fail "serve.lock: '$(cat "$A/serve.lock" 2>/dev/null)', want 127.0.0.1:$port"
+    # hotline.conf still says 8443: send finds the node through serve.lock.
+    note_file "$tmp/note.json"
+    if expect_rc 0 "$HL_BIN" send --no-wait --channel us-ru "$tmp/note.json" --data "$A"; then
+        grep -q "^stored 1 of 1 objects$" "$tmp/out" || fail "send through serve.lock: $(cat "$tmp/out")"
+    fi
+    # A second serve of the directory is refused and leaves the first alone.
+    if expect_rc 2 "$HL_BIN" serve --data "$A" --listen 127.0.0.1:0; then
+        grep -q "another hotline serve (pid $server_pid) is serving $A; stop it first" "$tmp/err" ||
+            fail "second serve: $(cat "$tmp/err")"
+    fi
+    [ "$(cat "$A/serve.lock" 2>/dev/null)" = "127.0.0.1:$port" ] || fail "the second serve changed serve.lock"
+    code=$(curl -sS --cacert "$A/tls.crt" -H "$accept" -H "Authorization: Bearer $admin_token" \
+        -o /dev/null -w '%{http_code}' "$url/taxii2/") || true
+    [ "$code" = 200 ] || fail "the first server after a second serve was refused: $code"
 fi
 kill -TERM "$server_pid" 2>/dev/null || true
 rc=0
 wait "$server_pid" || rc=$?
 server_pid=
+[ ! -e "$A/serve.lock" ] || fail "serve.lock left after a clean stop"
 [ "$rc" = 0 ] || fail "serve exited $rc after SIGTERM, want 0: $(tail -3 "$tmp/serve.err")"
 [ ! -s "$tmp/serve.out" ] || fail "serve wrote to stdout: $(head -3 "$tmp/serve.out")"
 grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z stopped$' "$tmp/serve.err" ||
@@ -253,6 +289,35 @@ grep -Eq '^[0-9-]{10}T[0-9:.]{12}Z taxii .* GET /taxii2/ 200' "$tmp/serve.err" |
 grep -q -F -- "$admin_token" "$tmp/serve.err" && fail "serve logged a token"
 grep -q -F -- "$alice" "$tmp/serve.err" && fail "serve logged a token"
 
+# ---- a server killed: its serve.lock misleads nobody ------------------------------
+# hotline.conf now names a port nothing listens on; the server listens elsewhere.
+conf_port=$(free_port)
+sed -i "s/^listen = .*/listen = 127.0.0.1:$conf_port/" "$A/hotline.conf"
+start_serve --listen 127.0.0.1:0
+kill -KILL "$server_pid" 2>/dev/null || true
+wait "$server_pid" 2>/dev/null || true
+server_pid=
+[ "$(cat "$A/serve.lock" 2>/dev/null)" = "127.0.0.1:$port" ] || fail "no serve.lock after kill -9"
+# The lock died with the process: the command line goes to hotline.conf's address.
+note_file "$tmp/note2.json"
+if expect_rc 2 "$HL_BIN" send --no-wait --channel us-ru "$tmp/note2.json" --data "$A"; then
+    grep -q "cannot reach https://127.0.0.1:$conf_port" "$tmp/err" ||
+        fail "send after the server died: $(cat "$tmp/err")"
+fi
+# And a new server starts over the stale file, at hotline.conf's address.
+start_serve
+[ "$port" = "$conf_port" ] || fail "serve after kill -9 listens on $port, want $conf_port"
+[ "$(cat "$A/serve.lock" 2>/dev/null)" = "127.0.0.1:$conf_port" ] || fail "serve.lock after a restart"
+if expect_rc 0 "$HL_BIN" send --no-wait --channel us-ru "$tmp/note2.json" --data "$A"; then
+    grep -q "^stored 1 of 1 objects$" "$tmp/out" || fail "send after the restart: $(cat "$tmp/out")"
+fi
+kill -TERM "$server_pid" 2>/dev/null || true
+rc=0
+wait "$server_pid" || rc=$?
+server_pid=
+[ "$rc" = 0 ] || fail "the restarted serve exited $rc after SIGTERM"
+[ ! -e "$A/serve.lock" ] || fail "serve.lock left after the restarted server stopped"
+
 # ---- usage -------------------------------------------------------------------------
 for c in init user serve; do
     expect_rc 0 "$HL_BIN" $c --help && grep -q "^usage: hotline $c" "$tmp/out" || fail "$c --help"
@@ -261,4 +326,4 @@ expect_rc 2 "$HL_BIN" serve || true
 expect_rc 2 "$HL_BIN" user frobnicate --data "$A" || true
 expect_rc 2 "$HL_BIN" user list alice --data "$A" || true
 
-finish node "ok (init, users, configuration errors, upgrade, serve on port $port, clean stop)"
+finish node "ok (init, users, configuration errors, upgrade, serve on port $port, clean stop, serve.lock)"

@@ -1,7 +1,9 @@
 /*
  * node_test.c — hotline.conf (the strict reader, the text init writes,
- * listen addresses) and the node's TLS files (a made certificate, checks
- * of given ones, private key modes), on real files in a fresh directory.
+ * listen addresses), the node's TLS files (a made certificate, checks
+ * of given ones, private key modes) and the serve lock (serving.c: seen
+ * from another process, as the command line sees it), on real files in a
+ * fresh directory.
  */
 /* cmocka.h needs these first. */
 // clang-format off
@@ -17,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "node/node.h"
 #include "test_dir.h"
@@ -246,6 +250,64 @@ static void test_tls_read_refuses_a_private_key_others_can_read(void **state)
     node_tls_wipe(&b);
 }
 
+/* What another process (a command line, a second serve) finds in dir:
+ * bit 0 set if node_serving_read did not return want_read, bit 1 if its
+ * address or pid differ from listen and the parent's pid, bit 2 if
+ * node_serve_lock_take did not return want_take (naming the pid when
+ * HL_E_EXISTS). The child only checks and exits: no cmocka in it. */
+static int other_process(const char *dir, int want_read, const char *listen, int want_take)
+{
+    pid_t parent = getpid(), child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        struct hl_error err;
+        struct node_serve_lock l;
+        char got[NODE_LISTEN_MAX + 1] = "", pidtext[32];
+        long pid = 0;
+        int bad = 0;
+        int r = node_serving_read(dir, got, &pid, &err);
+        bad |= r != want_read;
+        bad |= (!r && (strcmp(got, listen) != 0 || pid != (long)parent)) << 1;
+        r = node_serve_lock_take(dir, &l, &err);
+        snprintf(pidtext, sizeof pidtext, "(pid %ld)", (long)parent);
+        bad |= (r != want_take || (r == -HL_E_EXISTS && !strstr(err.msg, pidtext))) << 2;
+        if (!r)
+            node_serve_lock_release(&l);
+        _exit(bad);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+static void test_serve_lock_is_one_server_and_its_address(void **state)
+{
+    struct fx *f = *state;
+    struct node_serve_lock l;
+    char path[160], got[NODE_LISTEN_MAX + 1];
+    long pid;
+    snprintf(path, sizeof path, "%s/%s", f->dir, NODE_SERVE_LOCK_FILE);
+    assert_int_equal(node_serving_read(f->dir, got, &pid, &f->err), -HL_E_NOT_FOUND);
+    /* A file a crashed server left, with no lock on it: nobody serves. */
+    write_text(path, "127.0.0.1:4321\n", 15);
+    assert_int_equal(other_process(f->dir, -HL_E_NOT_FOUND, NULL, 0), 0);
+    /* Taken (and emptied): a second server is refused; not listening yet. */
+    assert_int_equal(node_serve_lock_take(f->dir, &l, &f->err), 0);
+    assert_int_equal(other_process(f->dir, -HL_E_NOT_FOUND, NULL, -HL_E_EXISTS), 0);
+    assert_int_equal(node_serve_lock_publish(&l, "127.0.0.1:4321", &f->err), 0);
+    assert_int_equal(other_process(f->dir, 0, "127.0.0.1:4321", -HL_E_EXISTS), 0);
+    assert_int_equal(node_serve_lock_publish(&l, "[::1]:8443", &f->err), 0);
+    assert_int_equal(other_process(f->dir, 0, "[::1]:8443", -HL_E_EXISTS), 0);
+    assert_int_equal(node_serve_lock_publish(&l, "not an address", &f->err), 0);
+    assert_int_equal(other_process(f->dir, -HL_E_PARSE, NULL, -HL_E_EXISTS), 0);
+    /* A clean stop: the file goes, and another server may start. */
+    node_serve_lock_release(&l);
+    node_serve_lock_release(&l); /* again: nothing */
+    assert_int_equal(access(path, F_OK), -1);
+    assert_int_equal(other_process(f->dir, -HL_E_NOT_FOUND, NULL, 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -260,6 +322,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_common_name_is_cut_on_a_utf8_boundary, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_tls_read_refuses_a_private_key_others_can_read, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_serve_lock_is_one_server_and_its_address, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
