@@ -31,6 +31,7 @@ static const char *const hl_err_strings[HL_E__COUNT] = {
     [HL_E_PERM] = "permission denied",
     [HL_E_CONFLICT] = "conflict with stored state",
     [HL_E_INTERNAL] = "internal error",
+    [HL_E_BEHIND] = "own log behind what members hold",
 };
 
 const char *hl_strerror(int code)

@@ -482,16 +482,79 @@ static int accept_one(struct exchange_accept *a, json_t *o, const struct checked
     }
     msg[0] = '\0';
     a->accepted++;
+    bool mine = a->me && strcmp(party, a->me->party) == 0;
+    a->recovered += mine;
     if (!log_is_statement(o)) {
         grown_add(g, party);
-        return accept_tlp(a, o, err);
+        return mine ? 0 : accept_tlp(a, o, err); /* ours: published here, not come in */
     }
     return 0;
 }
 
-/* Receipts for every log that gained objects (not only statements). */
+struct owed {
+    struct exchange_accept *a;
+    struct grown *g;
+    struct hl_error *err;
+};
+
+/* Whether o, an entry of our own log (sealed by us), is held here: all of
+ * them but those a database restored from an older copy lacks, which a
+ * pull takes back (repl_recover_pair). */
+static int own_held(struct exchange_accept *a, const json_t *o, bool *held, struct hl_error *err)
+{
+    int64_t size = 0;
+    const json_t *seq = json_object_get(o, SEAL_PROP_SEQ);
+    int r = store_log_size(a->store, a->me->party, a->channel, &size, err);
+    *held = r || !json_is_integer(seq) || json_integer_value(seq) < size;
+    return r;
+}
+
+/* After our own log came back: every member's log whose entries were
+ * taken while it could not be cosigned (accept_receipts) is owed a
+ * receipt, added to g. */
+static int owed_one(void *ctx, const struct store_party *m)
+{
+    struct owed *o = ctx;
+    struct store_receipt last;
+    struct hl_error none;
+    int64_t size = 0;
+    if (strcmp(m->id, o->a->me->party) == 0)
+        return 0;
+    int r = store_log_size(o->a->store, m->id, o->a->channel, &size, o->err);
+    if (r || size == 0)
+        return r;
+    if (store_receipt_latest(o->a->store, m->id, o->a->channel, o->a->me->party, &last, &none) ||
+        last.size < size)
+        grown_add(o->g, m->id);
+    return 0;
+}
+
+static int receipts_owed(struct exchange_accept *a, struct grown *g, struct hl_error *err)
+{
+    struct owed o = {a, g, err};
+    return store_channel_member_list(a->store, a->channel, owed_one, &o, err);
+}
+
+/* Receipts for every log that gained objects (not only statements), when
+ * our own log is whole: one that is not (log_own_current) cosigns nothing
+ * until it is, since a receipt is an entry of it. */
 static int accept_receipts(struct exchange_accept *a, const struct grown *g, struct hl_error *err)
 {
+    struct hl_error behind;
+    bool others = false;
+    for (size_t i = 0; i < g->n; i++)
+        others = others || strcmp(g->party[i], a->me->party) != 0;
+    if (!others)
+        return 0;
+    int b = log_own_current(a->store, a->me->party, a->channel, &behind);
+    if (b == -HL_E_BEHIND) {
+        accept_log(a, "exchange: no receipt in %s for now: %s", a->channel, behind.msg);
+        return 0;
+    }
+    if (b) {
+        *err = behind;
+        return b;
+    }
     for (size_t i = 0; i < g->n; i++) {
         struct log_append_result res;
         if (strcmp(g->party[i], a->me->party) == 0)
@@ -661,8 +724,13 @@ int exchange_accept_pull(struct exchange_accept *a, json_t *objects, struct hl_e
         const char *ch = json_string_value(json_object_get(o, SEAL_PROP_CHANNEL));
         bool refused = false;
         if (party && a->me && strcmp(party, a->me->party) == 0) {
-            a->duplicates++; /* our own log: we are its source */
-            continue;
+            bool held = true;
+            if ((r = own_held(a, o, &held, err)) != 0)
+                break;
+            if (held) {
+                a->duplicates++; /* our own log: we are its source */
+                continue;
+            }
         }
         if (ch && strcmp(ch, a->channel) != 0)
             snprintf(msg, sizeof msg, "sealed for channel %.130s", ch), refused = true;
@@ -676,6 +744,8 @@ int exchange_accept_pull(struct exchange_accept *a, json_t *objects, struct hl_e
     }
     if (!r && !a->refused && a->taken)
         a->taken(a->taken_ctx, a->channel, objects);
+    if (!r && a->recovered)
+        r = receipts_owed(a, g, err);
     if (!r)
         r = accept_receipts(a, g, err);
     if (own) {

@@ -187,6 +187,7 @@ struct exchange_accept {
     void *taken_ctx;
     /* out */
     size_t accepted, duplicates, refused, alarms, receipts;
+    size_t recovered;  /* pull: of accepted, entries of our own log taken back */
     bool of_two;       /* push: the channel's members are this node and the pusher */
     bool whole_of_two; /* push: taken whole with added_last, and of_two */
     bool gap; /* a later entry than the next came: pull */

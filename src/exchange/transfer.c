@@ -8,7 +8,9 @@
  *         what the member holds), and the receipts the answer carries
  *         ("hotline_entries") are taken as a pulled page;
  *   pull  the member's collection, less our own log, from the cursor on,
- *         page by page, each page and its cursor in one transaction.
+ *         page by page, each page and its cursor in one transaction;
+ *   recover  our own log's entries a member holds and we lack (a database
+ *         restored from an older copy), before the pull.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -321,6 +323,34 @@ static int pull_page(struct exchange *x, struct pair *p, struct target *t, json_
     return r;
 }
 
+/* One page of the member's collection at path: GET, then a strict parse
+ * (on the worker threads for a large page). *doc (the caller's) holds
+ * *objects; *more and a->added_last say where the next page starts. */
+static int pull_get(struct exchange *x, struct target *t, const char *path,
+                    struct exchange_answer *a, json_t **doc, json_t **objects, bool *more,
+                    struct hl_error *err)
+{
+    struct hl_error pe;
+    *doc = NULL;
+    *objects = NULL;
+    *more = false;
+    int r = exchange_client_request(x->client, &t->t, "GET", path, NULL, 0, a, err);
+    if (!r && a->status != 200)
+        r = hl_fail(err, HL_E_IO, t->peer.name, "pull from %s: HTTP %ld: %.300s", t->peer.name,
+                    a->status, a->body.data);
+    if (!r && ledger_parse(a->body.data, a->body.len, doc, &pe))
+        r = hl_fail(err, HL_E_PARSE, t->peer.name, "pull from %s: %s: %s", t->peer.name, pe.where,
+                    pe.msg);
+    if (!r && !json_is_object(*doc))
+        r = hl_fail(err, HL_E_PARSE, t->peer.name, "pull from %s: not a TAXII envelope",
+                    t->peer.name);
+    if (!r) {
+        *objects = json_object_get(*doc, "objects");
+        *more = json_is_true(json_object_get(*doc, "more")) && json_array_size(*objects) > 0;
+    }
+    return r;
+}
+
 /* Pulls the member's collection from the cursor on. *took: anything new. */
 int repl_pull_pair(struct exchange *x, struct pair *p, struct target *t, bool *took,
                    struct hl_error *err)
@@ -334,6 +364,7 @@ int repl_pull_pair(struct exchange *x, struct pair *p, struct target *t, bool *t
     int r = 0;
     while (!r && more && !x->stopping) {
         bool page_took = false;
+        json_t *doc = NULL, *objects = NULL;
         r = store_repl_get(x->store, p->party, p->channel, &cur, err);
         if (r)
             break;
@@ -345,27 +376,116 @@ int repl_pull_pair(struct exchange *x, struct pair *p, struct target *t, bool *t
                  "&hotline_except_party=%s%s%s",
                  t->coll, EXCHANGE_ENVELOPE_MAX, x->o.me->party,
                  cur.pull_next[0] ? "&added_after=" : "", cur.pull_next);
-        r = exchange_client_request(x->client, &t->t, "GET", path, NULL, 0, &a, err);
-        if (!r && a.status != 200)
-            r = hl_fail(err, HL_E_IO, t->peer.name, "pull from %s: HTTP %ld: %.300s", t->peer.name,
-                        a.status, a.body.data);
-        struct hl_error pe;
-        json_t *doc = NULL; /* strict, and on the worker threads for a large page */
-        if (!r && ledger_parse(a.body.data, a.body.len, &doc, &pe))
-            r = hl_fail(err, HL_E_PARSE, t->peer.name, "pull from %s: %s: %s", t->peer.name,
-                        pe.where, pe.msg);
-        if (!r && !json_is_object(doc))
-            r = hl_fail(err, HL_E_PARSE, t->peer.name, "pull from %s: not a TAXII envelope",
-                        t->peer.name);
-        json_t *objects = json_object_get(doc, "objects");
-        more = json_is_true(json_object_get(doc, "more"));
+        r = pull_get(x, t, path, &a, &doc, &objects, &more, err);
         if (!r && json_array_size(objects))
             r = pull_page(x, p, t, objects, a.added_last, &page_took, err);
-        else
-            more = false;
         *took = *took || page_took;
         json_decref(doc);
     }
     exchange_answer_release(&a);
+    return r;
+}
+
+/* ---- our own log back from a member -------------------------------------------
+ * A node whose database was restored from an older copy holds less of its
+ * own log than the members do; it appends nothing to that log meanwhile
+ * (log_own_current). The entries it lacks are sealed with its own key, so
+ * any member may hand them back without being trusted: the pull takes an
+ * entry of our own log at the next sequence number like any other sealed
+ * entry (exchange_accept_pull). The ordinary pull leaves our entries out
+ * and its cursor has passed them, so this walks the member's collection
+ * from the moment it added the last entry we still hold. */
+
+struct version_of {
+    char id[STORE_TEXT_MAX + 1];
+    char version[48];
+};
+
+static int version_read(void *ctx, const struct store_object *o)
+{
+    struct version_of *v = ctx;
+    json_t *obj = json_loadb((const char *)o->json, o->json_len, 0, NULL);
+    const char *m = json_string_value(json_object_get(obj, "modified"));
+    if (!m)
+        m = json_string_value(json_object_get(obj, "created"));
+    snprintf(v->id, sizeof v->id, "%s", o->stix_id);
+    snprintf(v->version, sizeof v->version, "%s", m ? m : "");
+    json_decref(obj);
+    return 1;
+}
+
+/* When the member added entry seq of our log, into after ("" when it
+ * does not say: then the walk starts at its collection's beginning). */
+static int own_entry_added(struct exchange *x, struct pair *p, struct target *t, int64_t seq,
+                           char *after, size_t max, struct hl_error *err)
+{
+    struct store_log_entry e;
+    struct version_of v = {0};
+    struct exchange_answer a;
+    char path[REPL_PATH_MAX];
+    after[0] = '\0';
+    int r = store_log_entry_get(x->store, x->o.me->party, p->channel, seq, &e, err);
+    if (!r && store_object_get(x->store, e.object_row, version_read, &v, err) != 1)
+        r = -err->code;
+    if (r || !v.version[0])
+        return r;
+    snprintf(path, sizeof path,
+             "/api/collections/%s/objects/?match%%5Bid%%5D=%s&match%%5Bversion%%5D=%s", t->coll,
+             v.id, v.version);
+    exchange_answer_init(&a);
+    r = exchange_client_request(x->client, &t->t, "GET", path, NULL, 0, &a, err);
+    if (!r && a.status == 200)
+        snprintf(after, max, "%s", a.added_last);
+    exchange_answer_release(&a);
+    return r;
+}
+
+int repl_recover_pair(struct exchange *x, struct pair *p, struct target *t, bool *took,
+                      struct hl_error *err)
+{
+    struct store_receipt rc;
+    struct hl_error none;
+    struct exchange_answer a;
+    char path[REPL_PATH_MAX], after[48];
+    int64_t held = 0, before;
+    const char *me = x->o.me->party;
+    if (store_receipt_latest(x->store, me, p->channel, p->party, &rc, &none) != 0)
+        return 0; /* no receipt of ours from it: it holds nothing we lack */
+    int r = store_log_size(x->store, me, p->channel, &held, err);
+    if (r || rc.size <= held)
+        return r;
+    before = held;
+    r = held ? own_entry_added(x, p, t, held - 1, after, sizeof after, err) : 0;
+    if (r)
+        return r;
+    repl_log(x,
+             "exchange %s (%s) in %s: it holds %lld entries of this node's log, this node %lld "
+             "(its database is older than what it published): taking the missing ones back",
+             p->name, p->party, p->channel, (long long)rc.size, (long long)held);
+    exchange_answer_init(&a);
+    bool more = true;
+    while (!r && more && !x->stopping && held < rc.size) {
+        bool page_took = false;
+        json_t *doc = NULL, *objects = NULL;
+        snprintf(path, sizeof path,
+                 "/api/collections/%s/objects/?match%%5Bversion%%5D=all&limit=%d%s%s", t->coll,
+                 EXCHANGE_ENVELOPE_MAX, after[0] ? "&added_after=" : "", after);
+        r = pull_get(x, t, path, &a, &doc, &objects, &more, err);
+        if (!r && json_array_size(objects)) /* "": the cursor stays */
+            r = pull_page(x, p, t, objects, "", &page_took, err);
+        snprintf(after, sizeof after, "%s", a.added_last);
+        more = more && after[0];
+        *took = *took || page_took;
+        json_decref(doc);
+        if (!r)
+            r = store_log_size(x->store, me, p->channel, &held, err);
+    }
+    exchange_answer_release(&a);
+    /* Below rc.size every entry came back: nothing is appended before. */
+    if (!r)
+        repl_log(x, "exchange %s (%s) in %s: took back %lld entries of this node's log: %s",
+                 p->name, p->party, p->channel,
+                 (long long)((held < rc.size ? held : rc.size) - before),
+                 held >= rc.size ? "it is whole again" : "some are still missing");
     return r;
 }

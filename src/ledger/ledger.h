@@ -358,13 +358,27 @@ struct log_append_result {
  * log_append_in runs inside the caller's store_begin/commit (so a TAXII
  * status can commit with the batch); log_append wraps it in its own
  * transaction: one fsync, all or nothing. On failure nothing is stored,
- * but objects may carry a seal: discard them. out (may be NULL). */
+ * but objects may carry a seal: discard them. out (may be NULL). A log
+ * that some member holds more of than this store does is HL_E_BEHIND
+ * (log_own_current). */
 HL_MUST_CHECK int log_append_in(struct store *s, const struct log_signer *me, const char *channel,
                                 json_t *const *objs, size_t n, int64_t now_us,
                                 struct log_append_result *out, struct hl_error *err);
 HL_MUST_CHECK int log_append(struct store *s, const struct log_signer *me, const char *channel,
                              json_t *const *objs, size_t n, int64_t now_us,
                              struct log_append_result *out, struct hl_error *err);
+
+/* 0 if no receipt of party's own log in channel covers more entries than
+ * the store holds; else HL_E_BEHIND, err naming the witness and both
+ * sizes. Such a store is older than what party published (a database
+ * restored from a backup or a snapshot): appending would seal again
+ * sequence numbers that members hold with other contents, which they
+ * would rightly call equivocation. Every append to party's own log checks
+ * it (one index descent); the missing entries come back by pull
+ * (exchange: sealed by party, they need no trust in whoever hands them
+ * over). */
+HL_MUST_CHECK int log_own_current(struct store *s, const char *party, const char *channel,
+                                  struct hl_error *err);
 
 /* Whether the channel holds this version of obj (its id and modified,
  * else created: STIX 2.1 §3.6) already: *held is true if a stored

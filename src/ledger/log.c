@@ -374,6 +374,34 @@ int log_added_base(struct store *s, const char *channel, int64_t now_us, int64_t
     return rc;
 }
 
+/* log_own_current for a log whose size the caller has read. */
+static int own_current_at(struct store *s, const char *party, const char *channel, uint64_t size,
+                          struct hl_error *err)
+{
+    struct store_receipt r;
+    struct hl_error e;
+    int rc = store_receipt_latest(s, party, channel, NULL, &r, &e);
+    if (rc == -HL_E_NOT_FOUND || (!rc && (uint64_t)r.size <= size))
+        return 0;
+    if (rc) {
+        *err = e;
+        return rc;
+    }
+    return hl_fail(err, HL_E_BEHIND, channel,
+                   "%s holds %lld entries of this node's log in %s, but this node holds %llu: "
+                   "its database is older than what it published (restored from a backup or a "
+                   "snapshot?). It appends nothing to that log until the missing entries are "
+                   "back; they come with the next pull from a member that holds them",
+                   r.witness_id, (long long)r.size, channel, (unsigned long long)size);
+}
+
+int log_own_current(struct store *s, const char *party, const char *channel, struct hl_error *err)
+{
+    int64_t size = 0;
+    int rc = store_log_size(s, party, channel, &size, err);
+    return rc ? rc : own_current_at(s, party, channel, (uint64_t)size, err);
+}
+
 static int check_batch(const struct log_signer *me, const char *channel, json_t *const *objs,
                        size_t n, bool statements, struct hl_error *err)
 {
@@ -425,6 +453,8 @@ static int append_batch(struct store *s, const struct log_signer *me, const char
         buf_init(&canons[i], CANON_MAX);
     rc = log_tree_open(s, me->party, channel, &f, err);
     res.first_seq = f.size;
+    if (!rc)
+        rc = own_current_at(s, me->party, channel, f.size, err);
     if (!rc)
         rc = log_added_base(s, channel, now_us, &now_us, err);
     if (!rc)

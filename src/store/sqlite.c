@@ -132,6 +132,9 @@ static const char *const stmt_sql[SQ__COUNT] = {
     [SQ_RECEIPT_LATEST] = "SELECT id, witness_id, size, root, object_row FROM receipts"
                           " WHERE log_id = ?1 AND witness_id = ?2"
                           " ORDER BY size DESC, id DESC LIMIT 1",
+    /* one descent of receipts_size (schema step 11) */
+    [SQ_RECEIPT_GREATEST] = "SELECT id, witness_id, size, root, object_row FROM receipts"
+                            " WHERE log_id = ?1 ORDER BY size DESC, id DESC LIMIT 1",
     [SQ_RECEIPT_LIST] = "SELECT id, witness_id, size, root, object_row FROM receipts"
                         " WHERE log_id = ?1 ORDER BY size, id",
     [SQ_STATUS_PUT] = "INSERT INTO statuses(id, channel_id, created_us, body)"

@@ -514,16 +514,16 @@ int sq_receipt_latest(struct store *s, const char *party_id, const char *channel
     bool found;
     int r = log_find(q, party_id, channel, &id, &found, err);
     if (!r && found)
-        r = sq_stmt(q, SQ_RECEIPT_LATEST, &st, err);
+        r = sq_stmt(q, witness_id ? SQ_RECEIPT_LATEST : SQ_RECEIPT_GREATEST, &st, err);
     if (!r && found)
         r = sq_bind_i64(q, st, 1, id, err);
-    if (!r && found)
+    if (!r && found && witness_id)
         r = sq_bind_text(q, st, 2, witness_id, err);
     if (!r && found)
         r = sq_step(q, st, "receipt", err);
     if (r == 0)
         return hl_fail(err, HL_E_NOT_FOUND, channel, "store: no receipt from %s for %s in \"%s\"",
-                       witness_id, party_id, channel);
+                       witness_id ? witness_id : "any witness", party_id, channel);
     if (r == 1) {
         r = receipt_read(st, out, err);
         sqlite3_reset(st);

@@ -555,7 +555,7 @@ int store_receipt_latest(struct store *s, const char *party_id, const char *chan
                          const char *witness_id, struct store_receipt *out, struct hl_error *err)
 {
     int r = check_log(s, party_id, channel, err);
-    if (!r)
+    if (!r && witness_id)
         r = check_text(err, "witness_id", witness_id);
     if (!r)
         r = check_ptr(err, "out", out);

@@ -375,7 +375,8 @@ typedef int (*store_receipt_fn)(void *ctx, const struct store_receipt *r);
 /* Stores witness's receipt for log (party, channel). */
 HL_MUST_CHECK int store_receipt_add(struct store *s, const char *party_id, const char *channel,
                                     const struct store_receipt *r, struct hl_error *err);
-/* The receipt of greatest size from witness_id; NOT_FOUND if none. */
+/* The receipt of greatest size from witness_id, or (witness_id NULL) from
+ * any witness; NOT_FOUND if none. */
 HL_MUST_CHECK int store_receipt_latest(struct store *s, const char *party_id, const char *channel,
                                        const char *witness_id, struct store_receipt *out,
                                        struct hl_error *err);

@@ -76,6 +76,10 @@ int taxii_fail(struct taxii_ctx *c, const struct hl_error *err)
         return taxii_error(c, 503, "Service unavailable", "the node is busy; try again");
     if (err->code == HL_E_NOMEM)
         return taxii_error(c, 503, "Service unavailable", "the node is out of memory");
+    /* Our own log is behind what members hold (log_own_current): the
+     * message says why and that it passes; it names sizes, no secret. */
+    if (err->code == HL_E_BEHIND)
+        return taxii_error(c, 503, "Service unavailable", "%s", err->msg);
     return taxii_error(c, 500, "Internal error", "the node could not answer this request");
 }
 

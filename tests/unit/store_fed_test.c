@@ -488,8 +488,8 @@ static const char *const unstep4 =
     "ALTER TABLE objects DROP COLUMN sealed_by;"                             /* step 6 */
     /* step 7 (its trigger is gone since step 9) */
     "DROP TRIGGER IF EXISTS objects_versions; ALTER TABLE objects DROP COLUMN versions;"
-    "DROP INDEX objects_workflow;" /* step 8 */
-    TEST_SQL_UNSTEP10              /* step 10 */
+    "DROP INDEX objects_workflow;"      /* step 8 */
+    TEST_SQL_UNSTEP10 TEST_SQL_UNSTEP11 /* steps 10, 11 */
     "CREATE TABLE users3(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
     " token_hash BLOB NOT NULL UNIQUE CHECK(length(token_hash) = 32),"
     " admin INTEGER NOT NULL CHECK(admin IN (0, 1)), created_us INTEGER NOT NULL) STRICT;"

@@ -46,4 +46,7 @@ static inline int64_t raw(const char *path, const char *sql)
     "INSERT INTO tiles_idx SELECT log_id, level, ((last + 1) >> level) - 1, hash FROM tiles;"      \
     "DROP TABLE tiles; ALTER TABLE tiles_idx RENAME TO tiles;"
 
+/* Undoes schema step 11: no index of receipts by size. */
+#define TEST_SQL_UNSTEP11 "DROP INDEX receipts_size;"
+
 #endif

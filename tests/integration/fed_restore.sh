@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# fed_restore.sh — a node brought back from an older copy of its directory
+# (a backup, a virtual machine's snapshot): its log of channel ab is
+# shorter than what member b holds of it. It must not seal those sequence
+# numbers again, which b would rightly call equivocation. Its worker takes
+# the missing entries back from b (sealed by a, they need no trust in b),
+# saying so in its log; then it publishes again, b raised no alarm, both
+# hold both logs whole and in order, and both verify.
+set -eu
+
+: "${HL_BIN:?HL_BIN must point at the hotline binary}"
+
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/fed_lib.sh"
+
+own_is() { [ "$(fed_own_size "$1" ab)" = "$2" ]; }
+own_at_least() { [ "$(fed_own_size "$1" ab)" -ge "$2" ]; }
+
+fed_pair a b ab
+fed_tool notes 3 "$(fed_party a)" >"$tmp/first.json"
+expect_rc 0 "$HL_BIN" send --channel ab "$tmp/first.json" --data "$tmp/a" --timeout 20 || true
+fed_stop a
+cp -a "$tmp/a" "$tmp/a.copy" # the backup
+copy_size=$(fed_own_size a ab)
+fed_serve a
+fed_tool notes 2 "$(fed_party a)" >"$tmp/second.json"
+expect_rc 0 "$HL_BIN" send --channel ab "$tmp/second.json" --data "$tmp/a" --timeout 20 || true
+held=$(fed_own_size a ab)
+[ "$held" -gt "$copy_size" ] || fail "a's log did not grow after the copy: $copy_size, then $held"
+fed_wait 20 fed_holds b "$(fed_party a)" ab "$held"
+fed_stop a
+
+# The directory is restored from the copy, and the node started again.
+rm -rf "$tmp/a"
+mv "$tmp/a.copy" "$tmp/a"
+own_is a "$copy_size" || fail "the restored copy's log is not the copy's: $(fed_own_size a ab)"
+fed_serve a
+# (then a cosigns b's entries it took meanwhile: its log grows on)
+fed_wait 30 own_at_least a "$held" || fail "a did not take its entries back: $(tail -5 "$tmp/a.log")"
+grep -q "holds $held entries of this node's log, this node $copy_size .*taking the missing ones back" \
+    "$tmp/a.log" || fail "a's log does not say why it takes entries back: $(grep exchange "$tmp/a.log" | tail -5)"
+grep -q "took back $((held - copy_size)) entries of this node's log: it is whole again" "$tmp/a.log" ||
+    fail "a's log does not say it took $((held - copy_size)) entries back: $(grep exchange "$tmp/a.log" | tail -5)"
+
+# Publishing works again; b saw one history of a's log.
+fed_tool notes 1 "$(fed_party a)" >"$tmp/third.json"
+if expect_rc 0 "$HL_BIN" send --channel ab "$tmp/third.json" --data "$tmp/a" --timeout 20; then
+    grep -q "^delivered to b (receipt #" "$tmp/out" || fail "send after the restore: $(cat "$tmp/out")"
+fi
+fed_wait 20 fed_converged ab a b || fail "a and b differ: $(cat "$tmp/check.a" "$tmp/check.b")"
+if expect_rc 0 "$HL_BIN" alarms --data "$tmp/b" --json; then
+    [ "$(json_get "$tmp/out" "len(d['alarms'])")" = 0 ] || fail "b raised alarms: $(cat "$tmp/out")"
+fi
+grep -q "ALARM" "$tmp/b.log" && fail "b logged an alarm: $(grep ALARM "$tmp/b.log" | head -3)"
+# b's entries a took while behind are cosigned once a is whole.
+fed_wait 20 fed_holds b "$(fed_party a)" ab "$(fed_own_size a ab)"
+for n in a b; do expect_rc 0 "$HL_BIN" verify --data "$tmp/$n" || true; done
+fed_stop a
+fed_stop b
+finish fed_restore "a restored from an older copy took $((held - copy_size)) entries of its log back from b, published again, no alarm"
