@@ -706,6 +706,21 @@ int exchange_accept_push(struct exchange_accept *a, json_t *objects, struct hl_e
     return r;
 }
 
+/* Hands the page's receipts to the delivery endpoint before the commit
+ * (a->taken), unless our own log here is behind what a member holds
+ * (log_own_current): a receipt for more of it than we hold confirms
+ * nothing we could tell a sender. */
+static int hand_taken(struct exchange_accept *a, const json_t *objects, struct hl_error *err)
+{
+    struct hl_error e;
+    int b = a->me ? log_own_current(a->store, a->me->party, a->channel, &e) : 0;
+    if (!b)
+        a->taken(a->taken_ctx, a->channel, objects);
+    else if (b != -HL_E_BEHIND)
+        *err = e;
+    return b == -HL_E_BEHIND ? 0 : b;
+}
+
 int exchange_accept_pull(struct exchange_accept *a, json_t *objects, struct hl_error *err)
 {
     char msg[ACCEPT_MESSAGE_MAX];
@@ -743,7 +758,7 @@ int exchange_accept_pull(struct exchange_accept *a, json_t *objects, struct hl_e
         }
     }
     if (!r && !a->refused && a->taken)
-        a->taken(a->taken_ctx, a->channel, objects);
+        r = hand_taken(a, objects, err);
     if (!r && a->recovered)
         r = receipts_owed(a, g, err);
     if (!r)

@@ -440,6 +440,27 @@ static int own_entry_added(struct exchange *x, struct pair *p, struct target *t,
     return r;
 }
 
+/* The member's collection ended without the entries its receipts claim:
+ * either they were never ours to sign, or it no longer shows them (a
+ * TAXII DELETE there). Its receipts beyond what we hold are set aside, so
+ * that a member cannot close a channel to our publishing by claiming more
+ * than it can show; the signed receipts stay as they came. */
+static int recover_refute(struct exchange *x, struct pair *p, int64_t held, int64_t claimed,
+                          struct hl_error *err)
+{
+    int r = repl_tx_begin(x, true, err);
+    if (!r)
+        r = repl_tx_end(
+            x, store_receipt_refute(x->store, x->o.me->party, p->channel, p->party, held, err),
+            err);
+    if (!r)
+        repl_log(x,
+                 "exchange %s (%s) in %s: its receipt says it holds %lld entries of this node's "
+                 "log, but its collection shows none past %lld: that receipt is set aside",
+                 p->name, p->party, p->channel, (long long)claimed, (long long)held);
+    return r;
+}
+
 int repl_recover_pair(struct exchange *x, struct pair *p, struct target *t, bool *took,
                       struct hl_error *err)
 {
@@ -487,5 +508,7 @@ int repl_recover_pair(struct exchange *x, struct pair *p, struct target *t, bool
                  p->name, p->party, p->channel,
                  (long long)((held < rc.size ? held : rc.size) - before),
                  held >= rc.size ? "it is whole again" : "some are still missing");
+    if (!r && !x->stopping && held < rc.size)
+        r = recover_refute(x, p, held, rc.size, err);
     return r;
 }

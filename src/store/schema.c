@@ -45,7 +45,7 @@
  *   channel_policy(channel_id, ack_within_s)   workflow            step 5
  *   escalations(id, item_id, kind, member, channel_id, at_us, hook) step 5
  *   objects_workflow: an index of the workflow's objects only    step 8
- *   receipts_size: receipts(log_id, size)                        step 11
+ *   receipts.refuted, receipts_size: receipts(log_id, size)       step 11
  *
  * Log order is enforced twice: the primary key (log_id, seq) refuses a
  * duplicate, and the trigger log_entries_in_order refuses any seq other
@@ -211,12 +211,16 @@ static const char *const steps[] = {
     "INSERT INTO tiles_by_last SELECT log_id, ((idx + 1) << level) - 1, level, hash FROM tiles;"
     "DROP TABLE tiles;"
     "ALTER TABLE tiles_by_last RENAME TO tiles;",
-    /* 11: a log's greatest receipt from any witness in one descent: before
-     * every append to its own log a node checks that no member holds more
-     * of that log than it does (a database restored from an older copy
-     * must not seal again the sequence numbers it sealed since:
-     * ledger/log.c, log_own_behind). */
-    "CREATE INDEX receipts_size ON receipts(log_id, size);",
+    /* 11: before every append to its own log a node checks that no member
+     * holds more of that log than it does (a database restored from an
+     * older copy must not seal again the sequence numbers it sealed since:
+     * ledger/log.c, log_own_current): a log's greatest receipt from any
+     * witness in one descent. A receipt of our own log whose witness could
+     * not show the entries it claims (exchange/transfer.c) is refuted: it
+     * no longer holds our log back, nor counts as delivery. */
+    "ALTER TABLE receipts ADD COLUMN refuted INTEGER NOT NULL DEFAULT 0"
+    " CHECK(refuted IN (0, 1));"
+    "CREATE INDEX receipts_size ON receipts(log_id, size) WHERE refuted = 0;",
 };
 
 #define N_STEPS ((int)(sizeof steps / sizeof steps[0]))

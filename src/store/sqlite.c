@@ -130,11 +130,14 @@ static const char *const stmt_sql[SQ__COUNT] = {
     [SQ_RECEIPT_ADD] = "INSERT INTO receipts(witness_id, log_id, size, root, object_row)"
                        " VALUES(?1, ?2, ?3, ?4, ?5)",
     [SQ_RECEIPT_LATEST] = "SELECT id, witness_id, size, root, object_row FROM receipts"
-                          " WHERE log_id = ?1 AND witness_id = ?2"
+                          " WHERE log_id = ?1 AND witness_id = ?2 AND refuted = 0"
                           " ORDER BY size DESC, id DESC LIMIT 1",
     /* one descent of receipts_size (schema step 11) */
     [SQ_RECEIPT_GREATEST] = "SELECT id, witness_id, size, root, object_row FROM receipts"
-                            " WHERE log_id = ?1 ORDER BY size DESC, id DESC LIMIT 1",
+                            " WHERE log_id = ?1 AND refuted = 0"
+                            " ORDER BY size DESC, id DESC LIMIT 1",
+    [SQ_RECEIPT_REFUTE] = "UPDATE receipts SET refuted = 1"
+                          " WHERE log_id = ?1 AND witness_id = ?2 AND size > ?3 AND refuted = 0",
     [SQ_RECEIPT_LIST] = "SELECT id, witness_id, size, root, object_row FROM receipts"
                         " WHERE log_id = ?1 ORDER BY size, id",
     [SQ_STATUS_PUT] = "INSERT INTO statuses(id, channel_id, created_us, body)"
@@ -993,6 +996,7 @@ static const struct store_ops sqlite_ops = {
     .tree_head_list = sq_tree_head_list,
     .receipt_add = sq_receipt_add,
     .receipt_latest = sq_receipt_latest,
+    .receipt_refute = sq_receipt_refute,
     .receipt_list = sq_receipt_list,
     .status_put = sq_status_put,
     .status_get = sq_status_get,

@@ -62,6 +62,7 @@ enum sq_stmt_id {
     SQ_RECEIPT_ADD,
     SQ_RECEIPT_LATEST,
     SQ_RECEIPT_GREATEST,
+    SQ_RECEIPT_REFUTE,
     SQ_RECEIPT_LIST,
     SQ_STATUS_PUT,
     SQ_STATUS_GET,
@@ -282,6 +283,8 @@ int sq_tree_head_list(struct store *s, const char *party_id, const char *channel
                       store_tree_head_fn fn, void *ctx, struct hl_error *err);
 int sq_receipt_add(struct store *s, const char *party_id, const char *channel,
                    const struct store_receipt *r, struct hl_error *err);
+int sq_receipt_refute(struct store *s, const char *party_id, const char *channel,
+                      const char *witness_id, int64_t size, struct hl_error *err);
 int sq_receipt_latest(struct store *s, const char *party_id, const char *channel,
                       const char *witness_id, struct store_receipt *out, struct hl_error *err);
 int sq_receipt_list(struct store *s, const char *party_id, const char *channel, store_receipt_fn fn,

@@ -488,6 +488,26 @@ int sq_receipt_add(struct store *s, const char *party_id, const char *channel,
     return r;
 }
 
+int sq_receipt_refute(struct store *s, const char *party_id, const char *channel,
+                      const char *witness_id, int64_t size, struct hl_error *err)
+{
+    struct store_sqlite *q = sq_of(s);
+    sqlite3_stmt *st = NULL;
+    int64_t id;
+    bool found;
+    int r = log_find(q, party_id, channel, &id, &found, err);
+    if (r || !found)
+        return r;
+    r = sq_stmt(q, SQ_RECEIPT_REFUTE, &st, err);
+    if (!r)
+        r = sq_bind_i64(q, st, 1, id, err);
+    if (!r)
+        r = sq_bind_text(q, st, 2, witness_id, err);
+    if (!r)
+        r = sq_bind_i64(q, st, 3, size, err);
+    return r ? r : sq_exec(q, st, "receipt", err);
+}
+
 static HL_MUST_CHECK int receipt_read(sqlite3_stmt *st, struct store_receipt *rc,
                                       struct hl_error *err)
 {

@@ -551,6 +551,17 @@ int store_receipt_add(struct store *s, const char *party_id, const char *channel
     return r ? r : s->ops->receipt_add(s, party_id, channel, rc, err);
 }
 
+int store_receipt_refute(struct store *s, const char *party_id, const char *channel,
+                         const char *witness_id, int64_t size, struct hl_error *err)
+{
+    int r = check_log(s, party_id, channel, err);
+    if (!r)
+        r = check_text(err, "witness_id", witness_id);
+    if (!r && size < 0)
+        r = hl_fail(err, HL_E_INVALID, "size", "store: negative tree size");
+    return r ? r : s->ops->receipt_refute(s, party_id, channel, witness_id, size, err);
+}
+
 int store_receipt_latest(struct store *s, const char *party_id, const char *channel,
                          const char *witness_id, struct store_receipt *out, struct hl_error *err)
 {

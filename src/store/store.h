@@ -375,8 +375,14 @@ typedef int (*store_receipt_fn)(void *ctx, const struct store_receipt *r);
 /* Stores witness's receipt for log (party, channel). */
 HL_MUST_CHECK int store_receipt_add(struct store *s, const char *party_id, const char *channel,
                                     const struct store_receipt *r, struct hl_error *err);
+/* Sets aside witness's receipts of the log for more than size entries:
+ * the witness could not show the entries they claim (a receipt of our own
+ * log that holds it back: ledger.h, log_own_current). They stay stored
+ * (and audited) but no longer count for store_receipt_latest. */
+HL_MUST_CHECK int store_receipt_refute(struct store *s, const char *party_id, const char *channel,
+                                       const char *witness_id, int64_t size, struct hl_error *err);
 /* The receipt of greatest size from witness_id, or (witness_id NULL) from
- * any witness; NOT_FOUND if none. */
+ * any witness, leaving refuted ones out; NOT_FOUND if none. */
 HL_MUST_CHECK int store_receipt_latest(struct store *s, const char *party_id, const char *channel,
                                        const char *witness_id, struct store_receipt *out,
                                        struct hl_error *err);

@@ -79,6 +79,8 @@ struct store_ops {
                           store_tree_head_fn fn, void *ctx, struct hl_error *err);
     int (*receipt_add)(struct store *s, const char *party_id, const char *channel,
                        const struct store_receipt *r, struct hl_error *err);
+    int (*receipt_refute)(struct store *s, const char *party_id, const char *channel,
+                          const char *witness_id, int64_t size, struct hl_error *err);
     int (*receipt_latest)(struct store *s, const char *party_id, const char *channel,
                           const char *witness_id, struct store_receipt *out, struct hl_error *err);
     int (*receipt_list)(struct store *s, const char *party_id, const char *channel,

@@ -6,6 +6,11 @@
 # the missing entries back from b (sealed by a, they need no trust in b),
 # saying so in its log; then it publishes again, b raised no alarm, both
 # hold both logs whole and in order, and both verify.
+# Then the case where b cannot show what its receipt claims (here: b's
+# operator deleted a's object from b's collection): a sets that receipt
+# aside, saying so, and publishes again (b then sees the second history
+# at that sequence number, and says so: a member may not close a channel
+# to another's publishing by claiming more than it can show).
 set -eu
 
 : "${HL_BIN:?HL_BIN must point at the hotline binary}"
@@ -42,6 +47,8 @@ grep -q "holds $held entries of this node's log, this node $copy_size .*taking t
 grep -q "took back $((held - copy_size)) entries of this node's log: it is whole again" "$tmp/a.log" ||
     fail "a's log does not say it took $((held - copy_size)) entries back: $(grep exchange "$tmp/a.log" | tail -5)"
 
+took=$((held - copy_size))
+
 # Publishing works again; b saw one history of a's log.
 fed_tool notes 1 "$(fed_party a)" >"$tmp/third.json"
 if expect_rc 0 "$HL_BIN" send --channel ab "$tmp/third.json" --data "$tmp/a" --timeout 20; then
@@ -55,6 +62,29 @@ grep -q "ALARM" "$tmp/b.log" && fail "b logged an alarm: $(grep ALARM "$tmp/b.lo
 # b's entries a took while behind are cosigned once a is whole.
 fed_wait 20 fed_holds b "$(fed_party a)" ab "$(fed_own_size a ab)"
 for n in a b; do expect_rc 0 "$HL_BIN" verify --data "$tmp/$n" || true; done
+
+# ---- a receipt its witness cannot back ------------------------------------------
+fed_stop a
+cp -a "$tmp/a" "$tmp/a.copy"
+copy_size=$(fed_own_size a ab)
+fed_serve a
+fed_tool notes 1 "$(fed_party a)" >"$tmp/fourth.json"
+expect_rc 0 "$HL_BIN" send --channel ab "$tmp/fourth.json" --data "$tmp/a" --timeout 20 || true
+held=$(fed_own_size a ab)
+fed_wait 20 fed_holds b "$(fed_party a)" ab "$held"
+fed_stop a
+gone=$(json_get "$tmp/fourth.json" "d['objects'][0]['id']")
+[ "$(fed_tool delete "$tmp/b" ab "$gone")" = 200 ] || fail "DELETE of $gone at b"
+rm -rf "$tmp/a"
+mv "$tmp/a.copy" "$tmp/a"
+fed_serve a
+fed_wait 30 grep -q "its receipt says it holds $held entries of this node's log, but its collection shows none past $copy_size: that receipt is set aside" "$tmp/a.log" ||
+    fail "a did not set b's receipt aside: $(grep exchange "$tmp/a.log" | tail -5)"
+fed_tool notes 1 "$(fed_party a)" >"$tmp/fifth.json"
+expect_rc 3 "$HL_BIN" send --channel ab "$tmp/fifth.json" --data "$tmp/a" --timeout 3 || true
+grep -q "^stored 1 of 1 objects$" "$tmp/out" || fail "a did not publish after setting the receipt aside: $(cat "$tmp/out")"
+fed_wait 20 grep -q "ALARM equivocation: $(fed_party a) in ab at $copy_size" "$tmp/b.log" ||
+    fail "b did not see a's second entry $copy_size: $(grep exchange "$tmp/b.log" | tail -3)"
 fed_stop a
 fed_stop b
-finish fed_restore "a restored from an older copy took $((held - copy_size)) entries of its log back from b, published again, no alarm"
+finish fed_restore "a restored from an older copy took $took entries of its log back from b, published again, no alarm; a receipt b could not back set aside, and a published again"

@@ -10,6 +10,9 @@ trusted certificate), and the envelopes they craft.
   fed_tool.py notes COUNT PARTY [TLP]   a bundle of COUNT new notes
   fed_tool.py post DIR USER-TOKEN CHANNEL FILE   POST FILE (an envelope) as
                                         that token; prints status and body
+  fed_tool.py delete DIR CHANNEL ID     TAXII DELETE of the object (every
+                                        version) as the node's cli; prints
+                                        the status
 """
 import json
 import os
@@ -35,9 +38,10 @@ def node(dir_):
     return "https://" + conf["listen"], token, ctx
 
 
-def call(dir_, path, token=None, body=None, timeout=30):
+def call(dir_, path, token=None, body=None, timeout=30, method=None):
     url, cli_token, ctx = node(dir_)
-    req = urllib.request.Request(url + path, data=body, method="POST" if body else "GET")
+    req = urllib.request.Request(url + path, data=body,
+                                 method=method or ("POST" if body else "GET"))
     req.add_header("Accept", MEDIA)
     req.add_header("Authorization", "Bearer " + (token or cli_token))
     if body:
@@ -126,6 +130,11 @@ def main():
                                open(sys.argv[5], "rb").read())
         print(status)
         print(body.decode())
+    elif cmd == "delete":
+        coll = uuid.uuid5(NS, sys.argv[3])
+        status, _, _ = call(sys.argv[2], f"/api/collections/{coll}/objects/{sys.argv[4]}/",
+                            method="DELETE")
+        print(status)
     else:
         raise SystemExit(f"fed_tool.py: unknown command {cmd}")
 

@@ -672,38 +672,47 @@ static void test_equivocation_is_kept_and_shown(void **state)
     seal_key_wipe(&a2.key);
 }
 
-/* A copy of a's database from before its last batch, once b holds that
- * batch and cosigned it: the copy appends nothing to a's log (it would
- * seal seq 3.. again) nor cosigns b's, until a's own entries, sealed by a,
- * are taken back from b's copy; then it publishes again. */
+/* A copy of a's database from before its last batch (into old), once b
+ * holds that batch and cosigned it, and the copy took b's log with that
+ * receipt: a's entries as b holds them into l. */
+static void restored_copy(struct fx *f, struct node *old, struct entries *l)
+{
+    struct entries lb = {0};
+    enum log_accept what;
+    char cmd[512];
+    *old = (struct node){.me = f->a.me};
+    append_notes(f, &f->a, 2, NULL); /* seq 0, 1 and the head 2 */
+    store_close(f->a.s);
+    snprintf(old->path, sizeof old->path, "%s/a-old.db", f->dir);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", f->a.path, old->path);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(store_open(f->a.path, NULL, &f->a.s, &f->err), 0);
+    append_notes(f, &f->a, 2, NULL); /* 3, 4 and the head 5 */
+    node_trust(&f->b, &f->a);
+    assert_int_equal(store_log_scan(f->a.s, PA, CH, 0, collect_json, l, NULL), 0);
+    for (size_t i = 0; i < l->n; i++)
+        assert_int_equal(accept(f, &f->b, PA, l->json[i], l->len[i], &what), 0);
+    assert_int_equal(log_receipt_publish(f->b.s, &f->b.me, PA, CH, NOW, NULL, &f->err), 0);
+    assert_int_equal(store_open(old->path, NULL, &old->s, &f->err), 0);
+    node_trust(old, &f->b);
+    assert_int_equal(store_log_scan(f->b.s, PB, CH, 0, collect_json, &lb, NULL), 0);
+    for (size_t i = 0; i < lb.n; i++)
+        assert_int_equal(accept(f, old, PB, lb.json[i], lb.len[i], &what), 0);
+    entries_free(&lb);
+}
+
+/* The copy appends nothing to a's log (it would seal seq 3.. again) nor
+ * cosigns b's, until a's own entries, sealed by a, are taken back from
+ * b's copy; then it publishes again. */
 static void test_a_restored_copy_appends_nothing_until_whole(void **state)
 {
     struct fx *f = *state;
     struct entries l = {0};
     enum log_accept what;
     struct log_append_result r;
-    struct node old = {.me = f->a.me};
-    char cmd[512];
+    struct node old;
     int64_t size;
-    append_notes(f, &f->a, 2, NULL); /* seq 0, 1 and the head 2 */
-    store_close(f->a.s);
-    snprintf(old.path, sizeof old.path, "%s/a-old.db", f->dir);
-    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", f->a.path, old.path);
-    assert_int_equal(system(cmd), 0);
-    assert_int_equal(store_open(f->a.path, NULL, &f->a.s, &f->err), 0);
-    append_notes(f, &f->a, 2, NULL); /* 3, 4 and the head 5 */
-    node_trust(&f->b, &f->a);
-    assert_int_equal(store_log_scan(f->a.s, PA, CH, 0, collect_json, &l, NULL), 0);
-    for (size_t i = 0; i < l.n; i++)
-        assert_int_equal(accept(f, &f->b, PA, l.json[i], l.len[i], &what), 0);
-    assert_int_equal(log_receipt_publish(f->b.s, &f->b.me, PA, CH, NOW, &r, &f->err), 0);
-    /* The copy comes back and takes b's log: the receipt for 6 of a's. */
-    assert_int_equal(store_open(old.path, NULL, &old.s, &f->err), 0);
-    node_trust(&old, &f->b);
-    struct entries lb = {0};
-    assert_int_equal(store_log_scan(f->b.s, PB, CH, 0, collect_json, &lb, NULL), 0);
-    for (size_t i = 0; i < lb.n; i++)
-        assert_int_equal(accept(f, &old, PB, lb.json[i], lb.len[i], &what), 0);
+    restored_copy(f, &old, &l);
     assert_int_equal(log_own_current(old.s, PA, CH, &f->err), -HL_E_BEHIND);
     assert_non_null(strstr(f->err.msg, PB " holds 6 entries of this node's log in us-ru, but "
                                           "this node holds 3"));
@@ -723,7 +732,30 @@ static void test_a_restored_copy_appends_nothing_until_whole(void **state)
     assert_int_equal(log_receipt_publish(old.s, &old.me, PB, CH, NOW + 20, NULL, &f->err), 0);
     json_decref(objs[0]);
     entries_free(&l);
-    entries_free(&lb);
+    store_close(old.s);
+}
+
+/* A receipt whose witness could not show the entries it claims is set
+ * aside: it holds the log back no longer, and counts for nothing. */
+static void test_a_refuted_receipt_holds_nothing_back(void **state)
+{
+    struct fx *f = *state;
+    struct entries l = {0};
+    struct store_receipt rc;
+    struct log_append_result r;
+    struct node old;
+    restored_copy(f, &old, &l);
+    assert_int_equal(store_receipt_latest(old.s, PA, CH, PB, &rc, &f->err), 0);
+    assert_int_equal(rc.size, 6);
+    assert_int_equal(store_receipt_refute(old.s, PA, CH, PB, 3, &f->err), 0);
+    assert_int_equal(store_receipt_latest(old.s, PA, CH, PB, &rc, &f->err), -HL_E_NOT_FOUND);
+    assert_int_equal(store_receipt_latest(old.s, PA, CH, NULL, &rc, &f->err), -HL_E_NOT_FOUND);
+    assert_int_equal(log_own_current(old.s, PA, CH, &f->err), 0);
+    json_t *objs[1] = {note_new(9)};
+    assert_int_equal(log_append(old.s, &old.me, CH, objs, 1, NOW + 10, &r, &f->err), 0);
+    assert_int_equal(r.first_seq, 3);
+    json_decref(objs[0]);
+    entries_free(&l);
     store_close(old.s);
 }
 
@@ -745,6 +777,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_equivocation_is_kept_and_shown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_restored_copy_appends_nothing_until_whole, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_a_refuted_receipt_holds_nothing_back, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -47,6 +47,6 @@ static inline int64_t raw(const char *path, const char *sql)
     "DROP TABLE tiles; ALTER TABLE tiles_idx RENAME TO tiles;"
 
 /* Undoes schema step 11: no index of receipts by size. */
-#define TEST_SQL_UNSTEP11 "DROP INDEX receipts_size;"
+#define TEST_SQL_UNSTEP11 "DROP INDEX receipts_size; ALTER TABLE receipts DROP COLUMN refuted;"
 
 #endif
