@@ -425,10 +425,12 @@ static int own_entry_added(struct exchange *x, struct pair *p, struct target *t,
     char path[REPL_PATH_MAX];
     after[0] = '\0';
     int r = store_log_entry_get(x->store, x->o.me->party, p->channel, seq, &e, err);
-    if (!r && store_object_get(x->store, e.object_row, version_read, &v, err) != 1)
-        r = -err->code;
-    if (r || !v.version[0])
+    if (!r)
+        r = store_object_get(x->store, e.object_row, version_read, &v, err);
+    if (r < 0)
         return r;
+    if (r != 1 || !v.version[0])
+        return 0;
     snprintf(path, sizeof path,
              "/api/collections/%s/objects/?match%%5Bid%%5D=%s&match%%5Bversion%%5D=%s", t->coll,
              v.id, v.version);
@@ -467,7 +469,7 @@ int repl_recover_pair(struct exchange *x, struct pair *p, struct target *t, bool
     struct store_receipt rc;
     struct hl_error none;
     struct exchange_answer a;
-    char path[REPL_PATH_MAX], after[48];
+    char path[REPL_PATH_MAX], after[48] = "";
     int64_t held = 0, before;
     const char *me = x->o.me->party;
     if (store_receipt_latest(x->store, me, p->channel, p->party, &rc, &none) != 0)
