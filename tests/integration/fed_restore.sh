@@ -4,7 +4,8 @@
 # shorter than what member b holds of it. It must not seal those sequence
 # numbers again, which b would rightly call equivocation. Its worker takes
 # the missing entries back from b (sealed by a, they need no trust in b),
-# saying so in its log; then it publishes again, b raised no alarm, both
+# saying so in its log (twice: a copy of an empty log, then of a log of
+# some entries); then it publishes again, b raised no alarm, both
 # hold both logs whole and in order, and both verify.
 # Then the case where b cannot show what its receipt claims (here: b's
 # operator deleted a's object from b's collection): a sets that receipt
@@ -21,32 +22,49 @@ set -eu
 own_is() { [ "$(fed_own_size "$1" ab)" = "$2" ]; }
 own_at_least() { [ "$(fed_own_size "$1" ab)" -ge "$2" ]; }
 
+# copy_publish_restore NOTES [delete]: a's directory is copied (the
+# backup), a publishes NOTES more notes that b receives (with delete, b's
+# operator then deletes the first of them from b's collection), and the
+# directory is restored from the copy and a started again. Sets copy_size
+# and held (a's log before the restore).
+copy_publish_restore() {
+    fed_stop a
+    cp -a "$tmp/a" "$tmp/a.copy"
+    copy_size=$(fed_own_size a ab)
+    fed_serve a
+    fed_tool notes "$1" "$(fed_party a)" >"$tmp/round.json"
+    expect_rc 0 "$HL_BIN" send --channel ab "$tmp/round.json" --data "$tmp/a" --timeout 20 || true
+    held=$(fed_own_size a ab)
+    [ "$held" -gt "$copy_size" ] || fail "a's log did not grow after the copy: $copy_size, then $held"
+    fed_wait 20 fed_holds b "$(fed_party a)" ab "$held"
+    fed_stop a
+    if [ "${2:-}" = delete ]; then
+        local gone
+        gone=$(json_get "$tmp/round.json" "d['objects'][0]['id']")
+        [ "$(fed_tool delete "$tmp/b" ab "$gone")" = 200 ] || fail "DELETE of $gone at b"
+    fi
+    rm -rf "$tmp/a"
+    mv "$tmp/a.copy" "$tmp/a"
+    own_is a "$copy_size" || fail "the restored copy's log is not the copy's: $(fed_own_size a ab)"
+    fed_serve a
+}
+
+# restore_round NOTES: copy_publish_restore, then a must take back what b
+# holds beyond the copy, and say so.
+restore_round() {
+    copy_publish_restore "$1"
+    # (then a cosigns b's entries it took meanwhile: its log grows on)
+    fed_wait 30 own_at_least a "$held" || fail "a did not take its entries back: $(tail -5 "$tmp/a.log")"
+    grep -q "holds $held entries of this node's log, this node $copy_size .*taking the missing ones back" \
+        "$tmp/a.log" || fail "a's log does not say why it takes entries back: $(grep exchange "$tmp/a.log" | tail -5)"
+    grep -q "took back $((held - copy_size)) entries of this node's log: it is whole again" "$tmp/a.log" ||
+        fail "a's log does not say it took $((held - copy_size)) entries back: $(grep exchange "$tmp/a.log" | tail -5)"
+}
+
 fed_pair a b ab
-fed_tool notes 3 "$(fed_party a)" >"$tmp/first.json"
-expect_rc 0 "$HL_BIN" send --channel ab "$tmp/first.json" --data "$tmp/a" --timeout 20 || true
-fed_stop a
-cp -a "$tmp/a" "$tmp/a.copy" # the backup
-copy_size=$(fed_own_size a ab)
-fed_serve a
-fed_tool notes 2 "$(fed_party a)" >"$tmp/second.json"
-expect_rc 0 "$HL_BIN" send --channel ab "$tmp/second.json" --data "$tmp/a" --timeout 20 || true
-held=$(fed_own_size a ab)
-[ "$held" -gt "$copy_size" ] || fail "a's log did not grow after the copy: $copy_size, then $held"
-fed_wait 20 fed_holds b "$(fed_party a)" ab "$held"
-fed_stop a
-
-# The directory is restored from the copy, and the node started again.
-rm -rf "$tmp/a"
-mv "$tmp/a.copy" "$tmp/a"
-own_is a "$copy_size" || fail "the restored copy's log is not the copy's: $(fed_own_size a ab)"
-fed_serve a
-# (then a cosigns b's entries it took meanwhile: its log grows on)
-fed_wait 30 own_at_least a "$held" || fail "a did not take its entries back: $(tail -5 "$tmp/a.log")"
-grep -q "holds $held entries of this node's log, this node $copy_size .*taking the missing ones back" \
-    "$tmp/a.log" || fail "a's log does not say why it takes entries back: $(grep exchange "$tmp/a.log" | tail -5)"
-grep -q "took back $((held - copy_size)) entries of this node's log: it is whole again" "$tmp/a.log" ||
-    fail "a's log does not say it took $((held - copy_size)) entries back: $(grep exchange "$tmp/a.log" | tail -5)"
-
+restore_round 3 # a copy from before a published anything: its log was empty
+[ "$copy_size" = 0 ] || fail "the first copy holds $copy_size entries of a's log, not 0"
+restore_round 2 # a copy of a log of some entries
 took=$((held - copy_size))
 
 # Publishing works again; b saw one history of a's log.
@@ -64,20 +82,7 @@ fed_wait 20 fed_holds b "$(fed_party a)" ab "$(fed_own_size a ab)"
 for n in a b; do expect_rc 0 "$HL_BIN" verify --data "$tmp/$n" || true; done
 
 # ---- a receipt its witness cannot back ------------------------------------------
-fed_stop a
-cp -a "$tmp/a" "$tmp/a.copy"
-copy_size=$(fed_own_size a ab)
-fed_serve a
-fed_tool notes 1 "$(fed_party a)" >"$tmp/fourth.json"
-expect_rc 0 "$HL_BIN" send --channel ab "$tmp/fourth.json" --data "$tmp/a" --timeout 20 || true
-held=$(fed_own_size a ab)
-fed_wait 20 fed_holds b "$(fed_party a)" ab "$held"
-fed_stop a
-gone=$(json_get "$tmp/fourth.json" "d['objects'][0]['id']")
-[ "$(fed_tool delete "$tmp/b" ab "$gone")" = 200 ] || fail "DELETE of $gone at b"
-rm -rf "$tmp/a"
-mv "$tmp/a.copy" "$tmp/a"
-fed_serve a
+copy_publish_restore 1 delete
 fed_wait 30 grep -q "its receipt says it holds $held entries of this node's log, but its collection shows none past $copy_size: that receipt is set aside" "$tmp/a.log" ||
     fail "a did not set b's receipt aside: $(grep exchange "$tmp/a.log" | tail -5)"
 fed_tool notes 1 "$(fed_party a)" >"$tmp/fifth.json"
