@@ -59,8 +59,11 @@ static void channel_help(void)
         "here (size, latest tree head), how much of this node's log it confirmed\n"
         "holding (its latest receipt, or what it acknowledged to the replication\n"
         "if more: receipts never answer receipts), last contact and failures of\n"
-        "replication; and the channel's alarms.\n"
+        "replication; and the channel's alarms. When a member holds more of this\n"
+        "node's log than the node (a directory restored from an older copy), it\n"
+        "says so: the node publishes nothing there until the entries are back.\n"
         "  --json   {\"name\", \"created\", \"active\", \"pending\", \"our_log_size\",\n"
+        "           \"behind\" (the reason, when so),\n"
         "           \"members\": [{\"party\", \"name\", \"peer\", \"self\", \"log_size\",\n"
         "           \"head_size\", \"head_root\", \"confirmed\", \"repl\": {\"push_seq\",\n"
         "           \"last_ok\", \"last_try\", \"failures\", \"last_error\"}}], \"alarms\"}\n\n"
@@ -460,6 +463,14 @@ static int show_build(struct cli_node *node, const char *name, json_t **out, str
     if (!r && (json_object_set_new(ch, "our_log_size", json_integer(ours)) ||
                json_object_set_new(ch, "alarms", json_array())))
         r = -HL_E_NOMEM;
+    struct hl_error behind;
+    int b = r ? 0 : log_own_current(node->store, node->party, name, &behind);
+    if (b == -HL_E_BEHIND)
+        r = json_object_set_new(ch, "behind", json_string(behind.msg)) ? -HL_E_NOMEM : 0;
+    else if (b) {
+        *err = behind;
+        r = b;
+    }
     if (!r)
         r = store_alarm_list(node->store, name, show_alarm, json_object_get(ch, "alarms"), err);
     if (r)
@@ -508,7 +519,10 @@ static void show_print(const json_t *ch)
     json_int_t ours = cli_jint(ch, "our_log_size");
     printf("%s  created %s  ", cli_jstr(ch, "name"), cli_jstr(ch, "created"));
     print_activity(ch);
-    printf("\nour log: %" JSON_INTEGER_FORMAT " entries\nmembers:\n", ours);
+    printf("\nour log: %" JSON_INTEGER_FORMAT " entries\n", ours);
+    if (json_object_get(ch, "behind"))
+        printf("our log is behind: %s\n", cli_jstr(ch, "behind"));
+    printf("members:\n");
     json_array_foreach(json_object_get(ch, "members"), i, x) show_print_member(x, ours);
     json_array_foreach(json_object_get(ch, "pending"), i, x)
         printf("  %s: pending (not a known peer yet)\n", json_string_value(x));
