@@ -338,10 +338,12 @@ static void repl_round(struct exchange *x, char (*req)[STORE_TEXT_MAX + 1], size
         if (j->r || !(pull_now || j->p->next_pull_ms <= hl_mono_ms()))
             continue;
         j->worked = true;
+        /* The pull may bring the receipt that says our log here is behind
+         * (a restored copy, found at its first round): take it back now. */
         bool recovered = false;
-        j->r = repl_recover_pair(x, j->p, &j->t, &recovered, &j->err);
+        j->r = repl_pull_pair(x, j->p, &j->t, &j->took, &j->err);
         if (!j->r)
-            j->r = repl_pull_pair(x, j->p, &j->t, &j->took, &j->err);
+            j->r = repl_recover_pair(x, j->p, &j->t, &recovered, &j->err);
         j->took = j->took || recovered;
         if (!j->r)
             j->p->next_pull_ms = hl_mono_ms() + (int64_t)x->o.pull_interval_s * 1000;

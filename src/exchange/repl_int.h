@@ -144,7 +144,8 @@ void repl_push_all(struct exchange *x, struct job *jobs, size_t n);
 HL_MUST_CHECK int repl_pull_pair(struct exchange *x, struct pair *p, struct target *t, bool *took,
                                  struct hl_error *err);
 /* When the member's receipts say it holds more of our own log than we do,
- * takes the missing entries back from it (transfer.c). *took: anything. */
+ * takes the missing entries back from it (transfer.c), after each pull of
+ * it. *took: anything. */
 HL_MUST_CHECK int repl_recover_pair(struct exchange *x, struct pair *p, struct target *t,
                                     bool *took, struct hl_error *err);
 

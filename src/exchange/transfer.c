@@ -10,7 +10,7 @@
  *   pull  the member's collection, less our own log, from the cursor on,
  *         page by page, each page and its cursor in one transaction;
  *   recover  our own log's entries a member holds and we lack (a database
- *         restored from an older copy), before the pull.
+ *         restored from an older copy), after the pull.
  */
 #include <pthread.h>
 #include <stdio.h>
