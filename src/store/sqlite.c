@@ -967,6 +967,7 @@ static const struct store_ops sqlite_ops = {
     .commit = sq_commit,
     .rollback = sq_rollback,
     .checkpoint = sq_checkpoint,
+    .backup = sq_backup,
     .checkpoint_restart = sq_checkpoint_restart,
     .check = sq_check,
     .meta_set = sq_meta_set,

@@ -283,6 +283,7 @@ int sq_tree_head_list(struct store *s, const char *party_id, const char *channel
                       store_tree_head_fn fn, void *ctx, struct hl_error *err);
 int sq_receipt_add(struct store *s, const char *party_id, const char *channel,
                    const struct store_receipt *r, struct hl_error *err);
+int sq_backup(struct store *s, const char *path, struct hl_error *err);
 int sq_receipt_refute(struct store *s, const char *party_id, const char *channel,
                       const char *witness_id, int64_t size, struct hl_error *err);
 int sq_receipt_latest(struct store *s, const char *party_id, const char *channel,

@@ -113,6 +113,17 @@ int store_checkpoint(struct store *s, int64_t *left, struct hl_error *err)
     return r ? r : s->ops->checkpoint(s, left ? left : &ignored, err);
 }
 
+int store_backup(struct store *s, const char *path, struct hl_error *err)
+{
+    int r = check_ptr(err, "store", s);
+    if (!r)
+        r = check_ptr(err, "path", path);
+    if (!r && strnlen(path, STORE_PATH_MAX + 1) > STORE_PATH_MAX)
+        r = hl_fail(err, HL_E_TOO_LARGE, "path", "store: the path is longer than %d bytes",
+                    STORE_PATH_MAX);
+    return r ? r : s->ops->backup(s, path, err);
+}
+
 int store_checkpoint_restart(struct store *s, unsigned wait_us, bool *restarted,
                              struct hl_error *err)
 {

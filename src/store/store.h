@@ -61,6 +61,7 @@
 /* Longest id, name, type or meta value: a STIX id is a type of at most
  * 250 characters, "--" and a 36-character UUID (STIX 2.1 §2.9, §3.1). */
 #define STORE_TEXT_MAX 320
+#define STORE_PATH_MAX 4095                /* a file the store writes (store_backup) */
 #define STORE_JSON_MAX HL_MAX_STRING_BYTES /* one stored object or status */
 #define STORE_LIST_MAX 1000                /* ids or types in one filter  */
 #define STORE_PAGE_MAX 10000               /* rows in one page             */
@@ -125,6 +126,11 @@ HL_MUST_CHECK int store_commit(struct store *s, struct hl_error *err);
  * writers. For the checkpointing thread of a process whose connections
  * set manual_checkpoint. */
 HL_MUST_CHECK int store_checkpoint(struct store *s, int64_t *left, struct hl_error *err);
+/* Writes a consistent copy of the whole database, as of one moment, to the
+ * new file path (mode 0600, fsynced), beside the store's other users and
+ * their writes; outside a transaction. HL_E_EXISTS if path exists; on
+ * failure no file is left (sqlite_backup.c). */
+HL_MUST_CHECK int store_backup(struct store *s, const char *path, struct hl_error *err);
 /* Copies the rest of the journal back while no writer runs, then waits at
  * most wait_us for the readers of older snapshots to end, so that the
  * next commit writes the journal from its start (SQLite's RESTART

@@ -24,6 +24,7 @@ struct store_ops {
     int (*commit)(struct store *s, struct hl_error *err);
     int (*rollback)(struct store *s, struct hl_error *err);
     int (*checkpoint)(struct store *s, int64_t *left, struct hl_error *err);
+    int (*backup)(struct store *s, const char *path, struct hl_error *err);
     int (*checkpoint_restart)(struct store *s, unsigned wait_us, bool *restarted,
                               struct hl_error *err);
     int (*check)(struct store *s, struct hl_error *err);

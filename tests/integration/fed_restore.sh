@@ -25,16 +25,14 @@ set -eu
 own_is() { [ "$(fed_own_size "$1" ab)" = "$2" ]; }
 own_at_least() { [ "$(fed_own_size "$1" ab)" -ge "$2" ]; }
 
-# copy_publish_restore NOTES [delete]: a's directory is copied (the
-# backup), a publishes NOTES more notes that b receives (with delete, b's
+# copy_publish_restore NOTES [delete]: a's directory is copied while a
+# serves (hotline backup), a publishes NOTES more notes that b receives (with delete, b's
 # operator then deletes the first of them from b's collection), and the
 # directory is restored from the copy and a started again. Sets copy_size
 # and held (a's log before the restore).
 copy_publish_restore() {
-    fed_stop a
-    cp -a "$tmp/a" "$tmp/a.copy"
-    copy_size=$(fed_own_size a ab)
-    fed_serve a
+    expect_rc 0 "$HL_BIN" backup --data "$tmp/a" --to "$tmp/a.copy" || true # while a serves
+    copy_size=$(fed_own_size a.copy ab)
     fed_tool notes "$1" "$(fed_party a)" >"$tmp/round.json"
     expect_rc 0 "$HL_BIN" send --channel ab "$tmp/round.json" --data "$tmp/a" --timeout 20 || true
     held=$(fed_own_size a ab)

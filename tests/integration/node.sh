@@ -8,7 +8,9 @@
 # a random port answering TLS (Bearer and Basic), stopped by SIGTERM with
 # exit 0; its serve.lock (the command line reaches a server listening
 # where --listen said, a second serve of the directory is refused, a
-# server killed with -9 misleads nobody and is replaced).
+# server killed with -9 misleads nobody and is replaced); and `hotline
+# backup` of the serving node (modes, verify, the log as the node's, an
+# existing DEST or a missing node refused and nothing left).
 set -eu
 
 : "${HL_BIN:?HL_BIN must point at the hotline binary}"
@@ -311,6 +313,25 @@ start_serve
 if expect_rc 0 "$HL_BIN" send --no-wait --channel us-ru "$tmp/note2.json" --data "$A"; then
     grep -q "^stored 1 of 1 objects$" "$tmp/out" || fail "send after the restart: $(cat "$tmp/out")"
 fi
+
+# ---- backup while serving ------------------------------------------------------------
+if expect_rc 0 "$HL_BIN" backup --data "$A" --to "$tmp/a.bak" --json; then
+    [ "$(json_get "$tmp/out" "sorted(d['files'])")" = "['card.json', 'cli.token', 'hotline.conf', 'identity.json', 'party.key', 'party.pub', 'tls.crt', 'tls.key']" ] ||
+        fail "backup --json files: $(cat "$tmp/out")"
+fi
+[ "$(stat -c %a "$tmp/a.bak")" = 700 ] || fail "backup directory mode $(stat -c %a "$tmp/a.bak")"
+for f in hotline.db party.key tls.key cli.token; do
+    [ "$(stat -c %a "$tmp/a.bak/$f")" = 600 ] || fail "backup $f mode $(stat -c %a "$tmp/a.bak/$f")"
+done
+[ ! -e "$tmp/a.bak/serve.lock" ] || fail "backup copied serve.lock"
+expect_rc 0 "$HL_BIN" verify --data "$tmp/a.bak" || true
+[ "$("$HL_BIN" channel show us-ru --data "$tmp/a.bak" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["our_log_size"])')" = \
+  "$("$HL_BIN" channel show us-ru --data "$A" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["our_log_size"])')" ] ||
+    fail "the backup's log of us-ru differs from the node's"
+expect_rc 2 "$HL_BIN" backup --data "$A" --to "$tmp/a.bak" || true
+[ -f "$tmp/a.bak/party.key" ] || fail "a refused backup touched the existing directory"
+expect_rc 2 "$HL_BIN" backup --data "$tmp/nonode" --to "$tmp/x.bak" || true
+[ ! -e "$tmp/x.bak" ] || fail "a failed backup left its directory"
 kill -TERM "$server_pid" 2>/dev/null || true
 rc=0
 wait "$server_pid" || rc=$?
@@ -319,7 +340,7 @@ server_pid=
 [ ! -e "$A/serve.lock" ] || fail "serve.lock left after the restarted server stopped"
 
 # ---- usage -------------------------------------------------------------------------
-for c in init user serve; do
+for c in init user serve backup; do
     expect_rc 0 "$HL_BIN" $c --help && grep -q "^usage: hotline $c" "$tmp/out" || fail "$c --help"
 done
 expect_rc 2 "$HL_BIN" serve || true
