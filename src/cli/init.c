@@ -1,6 +1,6 @@
 /*
  * init.c — `hotline init --party NAME --data DIR [--cert FILE --key FILE]
- * [--json]`, `hotline init --upgrade --data DIR`, and how every other
+ * [--listen ADDR:PORT] [--json]`, `hotline init --upgrade --data DIR`, and how every other
  * command opens the node directory init makes.
  *
  * A node directory (mode 0700) holds, and init writes in this order:
@@ -68,6 +68,7 @@ static const char *const init_files[] = {
 
 struct init_args {
     const char *name, *dir, *cert, *key;
+    const char *listen; /* hotline.conf's listen, or NULL: the default */
     bool json, upgrade;
 };
 
@@ -83,7 +84,8 @@ struct init_out {
 
 static void init_help(void)
 {
-    printf("usage: hotline init --party NAME --data DIR [--cert FILE --key FILE] [--json]\n"
+    printf("usage: hotline init --party NAME --data DIR [--cert FILE --key FILE]\n"
+           "                    [--listen ADDR:PORT] [--json]\n"
            "       hotline init --upgrade --data DIR [--cert FILE --key FILE] [--json]\n\n"
            "Creates a node directory DIR (mode 0700) for the party NAME:\n"
            "  DIR/party.key      a new Ed25519 secret key (mode 0600)\n"
@@ -105,6 +107,9 @@ static void init_help(void)
            "  --cert FILE, --key FILE  use this certificate chain (PEM, leaf first)\n"
            "           and unencrypted PEM key instead of a self-signed pair; they\n"
            "           must parse, belong together and not have expired\n"
+           "  --listen ADDR:PORT  hotline.conf's listen (default %s), and the\n"
+           "           URL of card.json: a second node on the same machine needs\n"
+           "           its own port\n"
            "  --upgrade  add to the existing node DIR what this hotline needs and it\n"
            "           lacks (tls.crt and tls.key, hotline.conf, the admin user if the\n"
            "           node has no user, card.json, cli.token); nothing else that\n"
@@ -113,7 +118,8 @@ static void init_help(void)
            "           \"admin_user\", \"admin_token\"} instead (with --upgrade: \"added\"\n"
            "           and those it made)\n\n"
            "Exit codes: 0 created; 2 usage error, DIR not empty, unusable --cert/--key,\n"
-           "or I/O error (then nothing is left behind).\n");
+           "or I/O error (then nothing is left behind).\n",
+           NODE_DEFAULT_LISTEN);
 }
 
 bool cli_node_path(char *out, const char *dir, const char *name)
@@ -295,9 +301,10 @@ static size_t init_file_index(const char *name)
 }
 
 /* Writes tls.crt and tls.key (made now unless given) when tls, and
- * hotline.conf when conf. */
+ * hotline.conf when conf (listen there, unless NULL). */
 static int init_serve_files(const char *dir, const char *name, bool tls, bool conf,
-                            struct init_out *o, bool made[INIT_N_FILES], struct hl_error *err)
+                            const char *listen, struct init_out *o, bool made[INIT_N_FILES],
+                            struct hl_error *err)
 {
     struct node_config c;
     struct buf text;
@@ -315,6 +322,8 @@ static int init_serve_files(const char *dir, const char *name, bool tls, bool co
     if (r || !conf)
         return r;
     node_config_defaults(&c, name);
+    if (listen)
+        snprintf(c.listen, sizeof c.listen, "%s", listen);
     buf_init(&text, NODE_CONF_MAX);
     r = node_config_render(&c, &text, err);
     if (!r)
@@ -452,7 +461,7 @@ static int init_node(const struct init_args *a, struct init_out *o, bool made[IN
         goto out;
     const char *id = json_string_value(json_object_get(identity, "id"));
     if (init_store(a->dir, id, a->name, key.pk, o, &err) ||
-        init_serve_files(a->dir, a->name, true, true, o, made, &err) ||
+        init_serve_files(a->dir, a->name, true, true, a->listen, o, made, &err) ||
         init_cli_token(a->dir, o, made, &err) || init_card_new(a->dir, id, a->name, made, &err))
         goto out;
     init_print(a, id, key.pk, o);
@@ -544,7 +553,7 @@ static int init_upgrade_node(const struct init_args *a, struct cli_node *n, stru
     else if (crt && a->cert)
         hl_fail(&err, HL_E_EXISTS, a->dir, "has a certificate already; --cert is not used");
     else if (!store_user_list(n->store, init_count_user, &n_users, &err) &&
-             !init_serve_files(a->dir, n->name, !crt, conf, o, made, &err) &&
+             !init_serve_files(a->dir, n->name, !crt, conf, NULL, o, made, &err) &&
              (n_users > 0 || (!store_begin(n->store, &err) &&
                               !auth_user_add(n->store, INIT_ADMIN, true, NULL, 0, o->token, &err) &&
                               !store_commit(n->store, &err))) &&
@@ -603,6 +612,12 @@ static int init_check_args(const struct init_args *a)
         return cli_usage_error("init", "--data DIR is required");
     if (!a->cert != !a->key)
         return cli_usage_error("init", "--cert and --key go together");
+    struct hl_error why;
+    if (a->listen && node_listen_check(a->listen, &why))
+        return cli_usage_error("init", "--listen: %s", why.msg);
+    if (a->upgrade && a->listen)
+        return cli_usage_error("init", "--upgrade leaves hotline.conf as it is; edit its listen "
+                                       "line instead of --listen");
     if (a->upgrade)
         return a->name ? cli_usage_error("init", "--upgrade takes the party's name from DIR; "
                                                  "drop --party")
@@ -621,12 +636,12 @@ static int init_check_args(const struct init_args *a)
 
 int cli_init(int argc, char **argv)
 {
-    struct init_args a = {NULL, NULL, NULL, NULL, false, false};
+    struct init_args a = {NULL, NULL, NULL, NULL, NULL, false, false};
     const struct cli_opt opts[] = {
-        {"--party", NULL, &a.name, NULL}, {"--data", NULL, &a.dir, NULL},
-        {"--cert", NULL, &a.cert, NULL},  {"--key", NULL, &a.key, NULL},
-        {"--json", NULL, NULL, &a.json},  {"--upgrade", NULL, NULL, &a.upgrade},
-        {NULL, NULL, NULL, NULL},
+        {"--party", NULL, &a.name, NULL},      {"--data", NULL, &a.dir, NULL},
+        {"--cert", NULL, &a.cert, NULL},       {"--key", NULL, &a.key, NULL},
+        {"--listen", NULL, &a.listen, NULL},   {"--json", NULL, NULL, &a.json},
+        {"--upgrade", NULL, NULL, &a.upgrade}, {NULL, NULL, NULL, NULL},
     };
     int n_operands = 0;
     if (cli_wants_help(argc, argv)) {

@@ -10,6 +10,8 @@
 #   json_get FILE EXPR  a Python expression over the JSON in FILE (as d)
 #   finish NAME MSG   exits 1 naming the failure count, or prints NAME: MSG
 #   free_port         a TCP port of 127.0.0.1 nothing listens on, for a node
+#   doc_blocks DOC DIR  each fenced block of DOC marked example=NAME (as
+#                     ```sh example=NAME) into DIR/NAME
 # TMPDIR is honoured, as mktemp does.
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hl-test.XXXXXX")
@@ -38,6 +40,16 @@ json_get() {
 
 # scripts/free-port says why the port lies below the ephemeral range.
 free_port() { "$(dirname "${BASH_SOURCE[0]}")/../../scripts/free-port"; }
+
+doc_blocks() {
+    mkdir -p "$2"
+    python3 - "$1" "$2" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+for m in re.finditer(r"```\w+ example=([\w-]+)[^\n]*\n((?:(?!```)[^\n]*\n)*)```", text):
+    open(f"{sys.argv[2]}/{m.group(1)}", "w", encoding="utf-8").write(m.group(2))
+PY
+}
 
 finish() {
     if [ "$failures" -ne 0 ]; then

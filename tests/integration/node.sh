@@ -62,6 +62,16 @@ for k in tls_cert tls_key title threads max_content_length max_objects max_conne
 done
 [ "$(grep -c '^#' "$A/hotline.conf")" -ge 15 ] || fail "hotline.conf is not commented"
 
+# --listen: hotline.conf's listen and the card's URL; checked before anything is made.
+if expect_rc 0 "$HL_BIN" init --party "CERT L" --data "$tmp/l" --listen 127.0.0.1:18443; then
+    grep -q "^listen = 127.0.0.1:18443$" "$tmp/l/hotline.conf" || fail "init --listen: $(grep ^listen "$tmp/l/hotline.conf")"
+    [ "$(json_get "$tmp/l/card.json" "d['url']")" = "https://127.0.0.1:18443" ] ||
+        fail "init --listen card url: $(cat "$tmp/l/card.json")"
+fi
+expect_rc 2 "$HL_BIN" init --party "CERT M" --data "$tmp/m" --listen localhost:1 || true
+[ ! -e "$tmp/m" ] || fail "init with a bad --listen made its directory"
+expect_rc 2 "$HL_BIN" init --upgrade --data "$tmp/l" --listen 127.0.0.1:1 || true
+
 # --json: the fingerprint is the certificate's, the token one of ours.
 B=$tmp/b
 if expect_rc 0 "$HL_BIN" init --party "CERT B" --data "$B" --json; then

@@ -51,12 +51,10 @@ fi
 
 # ---- the blocks of the document -----------------------------------------
 
-mkdir "$tmp/blocks"
+doc_blocks "$doc" "$tmp/blocks"
 python3 - "$doc" "$tmp/blocks" <<'PY'
 import re, sys
 text = open(sys.argv[1], encoding="utf-8").read()
-for m in re.finditer(r"```\w+ example=([\w-]+)[^\n]*\n((?:(?!```)[^\n]*\n)*)```", text):
-    open(f"{sys.argv[2]}/{m.group(1)}", "w", encoding="utf-8").write(m.group(2))
 sh = re.search(r"```sh\n((?:(?!```)[^\n]*\n)*)```", text[text.index("## 12."):])
 open(f"{sys.argv[2]}/hand-check.sh", "w").write(sh.group(1) if sh else "")
 PY
