@@ -233,6 +233,17 @@ int hl_read_file(const char *path, size_t max, struct buf *out, struct hl_error 
     return r;
 }
 
+int hl_sync_dir(const char *dir, struct hl_error *err)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int r = fd < 0 || fsync(fd) != 0
+                ? hl_fail(err, HL_E_IO, dir, "cannot sync directory: %s", strerror(errno))
+                : 0;
+    if (fd >= 0)
+        close(fd);
+    return r;
+}
+
 static int fsync_dir_of(const char *path)
 {
     char dir[PATH_MAX];
@@ -249,12 +260,8 @@ static int fsync_dir_of(const char *path)
         memcpy(dir, path, n);
         dir[n] = '\0';
     }
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int r = fsync(fd);
-    close(fd);
-    return r;
+    struct hl_error ignored; /* the caller names the file */
+    return hl_sync_dir(dir, &ignored) ? -1 : 0;
 }
 
 int hl_write_file_with(const char *path, unsigned mode, hl_fill_fn fill, void *ctx,

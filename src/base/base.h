@@ -145,6 +145,9 @@ HL_MUST_CHECK int hl_write_file(const char *path, const void *data, size_t len, 
  * and directory fsync, so a reader sees the old file or the whole new one.
  * On failure the temporary file is removed and path is untouched. */
 typedef int (*hl_fill_fn)(void *ctx, int fd, struct hl_error *err);
+
+/* fsync of the directory dir: the entries made in it are durable. */
+HL_MUST_CHECK int hl_sync_dir(const char *dir, struct hl_error *err);
 HL_MUST_CHECK int hl_write_file_with(const char *path, unsigned mode, hl_fill_fn fill, void *ctx,
                                      struct hl_error *err);
 

@@ -22,7 +22,6 @@
  * does).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -96,18 +95,6 @@ static int backup_file(const char *dir, const char *dest, const char *name, bool
     return r;
 }
 
-/* fsync of the directory path: its entries are durable. */
-static int backup_sync_dir(const char *path, struct hl_error *err)
-{
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int r = fd < 0 || fsync(fd) != 0
-                ? hl_fail(err, HL_E_IO, path, "cannot sync: %s", strerror(errno))
-                : 0;
-    if (fd >= 0)
-        close(fd);
-    return r;
-}
-
 /* The database, then the files; the names copied into files. */
 static int backup_run(const char *dir, const char *dest, json_t *files, int64_t *db_bytes,
                       struct hl_error *err)
@@ -129,7 +116,7 @@ static int backup_run(const char *dir, const char *dest, json_t *files, int64_t 
         if (!r && copied && json_array_append_new(files, json_string(backup_files[i])))
             r = hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
     }
-    return r ? r : backup_sync_dir(dest, err);
+    return r ? r : hl_sync_dir(dest, err);
 }
 
 int cli_backup(int argc, char **argv)

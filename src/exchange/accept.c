@@ -535,32 +535,23 @@ static int receipts_owed(struct exchange_accept *a, struct grown *g, struct hl_e
     return store_channel_member_list(a->store, a->channel, owed_one, &o, err);
 }
 
-/* Receipts for every log that gained objects (not only statements), when
- * our own log is whole: one that is not (log_own_current) cosigns nothing
- * until it is, since a receipt is an entry of it. */
+/* Receipts for every log that gained objects (not only statements). A
+ * receipt is an entry of our own log: while that log is behind what a
+ * member holds (log_own_current), the ledger refuses it before writing
+ * anything, and the receipts wait until the log is whole. */
 static int accept_receipts(struct exchange_accept *a, const struct grown *g, struct hl_error *err)
 {
-    struct hl_error behind;
-    bool others = false;
-    for (size_t i = 0; i < g->n; i++)
-        others = others || strcmp(g->party[i], a->me->party) != 0;
-    if (!others)
-        return 0;
-    int b = log_own_current(a->store, a->me->party, a->channel, &behind);
-    if (b == -HL_E_BEHIND) {
-        accept_log(a, "exchange: no receipt in %s for now: %s", a->channel, behind.msg);
-        return 0;
-    }
-    if (b) {
-        *err = behind;
-        return b;
-    }
     for (size_t i = 0; i < g->n; i++) {
         struct log_append_result res;
         if (strcmp(g->party[i], a->me->party) == 0)
             continue;
         int r =
             log_receipt_publish_in(a->store, a->me, g->party[i], a->channel, a->now_us, &res, err);
+        if (r == -HL_E_BEHIND) {
+            accept_log(a, "exchange: no receipt in %s for now: %s", a->channel, err->msg);
+            hl_error_clear(err);
+            return 0;
+        }
         if (r)
             return r;
         if (!a->receipts)

@@ -34,6 +34,7 @@
 
 #include "exchange.h"
 #include "ledger/ledger.h"
+#include "stix/stix.h"
 
 #define TAXII_MEDIA "application/taxii+json;version=2.1"
 #define AUTH_HEADER_MAX 256
@@ -296,9 +297,13 @@ static size_t on_header(char *line, size_t size, size_t n, void *ctx)
             v++;
         while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
             end--;
+        /* A peer's bytes that go into our next request's URL and our
+         * cursor: a timestamp (RFC 3339, as STIX writes them) or nothing. */
         if ((size_t)(end - v) < sizeof a->added_last) {
             memcpy(a->added_last, v, (size_t)(end - v));
             a->added_last[end - v] = '\0';
+            if (!stix_time_parse(a->added_last, NULL))
+                a->added_last[0] = '\0';
         }
     }
     return len;

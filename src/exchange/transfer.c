@@ -348,6 +348,12 @@ static int pull_get(struct exchange *x, struct target *t, const char *path,
         *objects = json_object_get(*doc, "objects");
         *more = json_is_true(json_object_get(*doc, "more")) && json_array_size(*objects) > 0;
     }
+    /* TAXII 2.1 §3.4.1: a page of objects carries X-TAXII-Date-Added-Last,
+     * where the next one starts (client.c keeps it only if a timestamp). */
+    if (!r && json_array_size(*objects) && !a->added_last[0])
+        r = hl_fail(err, HL_E_PARSE, t->peer.name,
+                    "pull from %s: a page of objects without a valid X-TAXII-Date-Added-Last",
+                    t->peer.name);
     return r;
 }
 
@@ -398,19 +404,14 @@ int repl_pull_pair(struct exchange *x, struct pair *p, struct target *t, bool *t
 
 struct version_of {
     char id[STORE_TEXT_MAX + 1];
-    char version[48];
+    char version[32]; /* its modified (else created), as match[version] takes it */
 };
 
 static int version_read(void *ctx, const struct store_object *o)
 {
     struct version_of *v = ctx;
-    json_t *obj = json_loadb((const char *)o->json, o->json_len, 0, NULL);
-    const char *m = json_string_value(json_object_get(obj, "modified"));
-    if (!m)
-        m = json_string_value(json_object_get(obj, "created"));
     snprintf(v->id, sizeof v->id, "%s", o->stix_id);
-    snprintf(v->version, sizeof v->version, "%s", m ? m : "");
-    json_decref(obj);
+    stix_time_format_us(o->modified_us, v->version);
     return 1;
 }
 
@@ -497,7 +498,6 @@ int repl_recover_pair(struct exchange *x, struct pair *p, struct target *t, bool
         if (!r && json_array_size(objects)) /* "": the cursor stays */
             r = pull_page(x, p, t, objects, "", &page_took, err);
         snprintf(after, sizeof after, "%s", a.added_last);
-        more = more && after[0];
         *took = *took || page_took;
         json_decref(doc);
         if (!r)

@@ -469,6 +469,17 @@ static void test_push_takes_entries_in_order_with_one_receipt(void **state)
     json_decref(s);
     assert_int_equal(log_size(f->a.s, PB), 16);
     assert_int_equal(log_size(f->a.s, PA), 2);
+    /* A page of them says where it ends: the client keeps the header
+     * only as a timestamp, which goes into the next page's URL. */
+    struct exchange_answer a;
+    char path[200];
+    const struct exchange_target t = {"a", f->url, f->fp, f->token};
+    snprintf(path, sizeof path, "/api/collections/%s/objects/?limit=3", f->coll);
+    exchange_answer_init(&a);
+    assert_int_equal(exchange_client_request(f->client, &t, "GET", path, NULL, 0, &a, &f->err), 0);
+    assert_int_equal(a.status, 200);
+    assert_true(stix_time_parse(a.added_last, NULL));
+    exchange_answer_release(&a);
     buf_release(&body);
 }
 
