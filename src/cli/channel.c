@@ -505,8 +505,8 @@ static void show_print_member(const json_t *m, json_int_t ours)
     json_int_t failures = cli_jint(repl, "failures");
     const char *ok = cli_jstr(repl, "last_ok");
     if (failures)
-        printf("; unreachable since %s, %" JSON_INTEGER_FORMAT " failures: %s", ok ? ok : "ever",
-               failures, cli_jstr(repl, "last_error"));
+        printf("; unreachable since %s, %" JSON_INTEGER_FORMAT " failure%s: %s", ok ? ok : "ever",
+               failures, failures == 1 ? "" : "s", cli_jstr(repl, "last_error"));
     else
         printf("; last contact %s", ok ? ok : "never");
     putchar('\n');

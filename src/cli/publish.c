@@ -11,10 +11,14 @@
  *
  * What it prints (stdout):
  *     published ID                         (when the caller names one)
- *     stored N of M objects
+ *     stored N of M objects                (N sealed and appended now)
+ *     K were in the channel already: ...   (when K > 0: not sealed again)
  *     refused ID: REASON                   (one per refused object)
+ *     ID was published by NAME, at seq S:  (when the object followed is
+ *                                           another party's)
  *     delivered to NAME (receipt #N)       (one per member, or
- *     not yet confirmed by NAME             when --timeout ran out)
+ *     not yet confirmed by NAME[: WHY]      when --timeout ran out; WHY
+ *                                           when the worker cannot reach it)
  * or with --json one line {"id": ID, "status": STATUS, "delivery": DELIVERY}
  * ("id" only when named; "delivery" absent with --no-wait).
  *
@@ -33,9 +37,12 @@
 #include "cli.h"
 #include "exchange/exchange.h"
 #include "node/node.h"
+#include "stix/stix.h"
 #include "taxii/taxii.h"
 
-#define PUBLISH_WAIT_SLICE_MS 20000 /* one wait asked of the node: well under the request timeout */
+#define PUBLISH_WAIT_SLICE_MS                                                                      \
+    20000 /* one wait asked of the node: well under the request timeout                            \
+           */
 
 /* What publishing needs of the node directory. */
 struct publish_node {
@@ -162,27 +169,63 @@ static int publish_wait(struct exchange_client *c, const struct exchange_target 
     }
 }
 
-/* The member's peer name, or its identity id. */
-static void member_name(const char *dir, const char *party, char *out, size_t max)
+/* How node n names a party: its peer name, "this node, NAME" for its own
+ * identity (then true), else the identity's name or id. */
+static bool member_name(struct cli_node *n, const char *party, char *out, size_t max)
 {
-    struct cli_node n;
     struct store_peer p;
+    struct store_party who;
     struct hl_error err;
+    bool self = n->store && strcmp(party, n->party) == 0;
     snprintf(out, max, "%s", party);
-    if (cli_node_open("publish", dir, false, &n) != CLI_OK)
-        return;
-    if (store_peer_get(n.store, party, &p, &err) == 0)
+    if (self)
+        snprintf(out, max, "this node, %s", n->name);
+    else if (n->store && store_peer_get(n->store, party, &p, &err) == 0)
         snprintf(out, max, "%s", p.name);
+    else if (n->store && store_party_get(n->store, party, &who, &err) == 0)
+        snprintf(out, max, "%s", who.name);
     sodium_memzero(p.token, sizeof p.token);
-    cli_node_close(&n);
+    return self;
+}
+
+/* Why a member has not confirmed yet, when the node's worker failed to
+ * reach it: " (unreachable since T, N failures: ERROR)", else "". */
+static void member_why(struct cli_node *n, const char *channel, const char *party, char *out,
+                       size_t max)
+{
+    struct store_repl_state st;
+    struct hl_error err;
+    char since[32];
+    out[0] = '\0';
+    if (!n->store || store_repl_state_get(n->store, party, channel, &st, &err) || !st.failures)
+        return;
+    stix_time_format_us_ms(st.last_ok_us, since);
+    snprintf(out, max, ": unreachable since %s, %lld failure%s: %s; the node keeps trying",
+             st.last_ok_us ? since : "ever", (long long)st.failures, st.failures == 1 ? "" : "s",
+             st.last_error);
+}
+
+/* A success that carries a message is an object the node did not seal
+ * now: that version was in the collection already, or given twice. */
+static size_t publish_count_new(const json_t *s)
+{
+    const json_t *ok = json_object_get(s, "successes");
+    size_t n = 0;
+    for (size_t i = 0; i < json_array_size(ok); i++)
+        n += !json_object_get(json_array_get(ok, i), "message");
+    return n;
 }
 
 static void publish_print_status(const json_t *s)
 {
     const json_t *f = json_object_get(s, "failures");
-    printf("stored %lld of %lld objects\n",
-           (long long)json_integer_value(json_object_get(s, "success_count")),
+    size_t fresh = publish_count_new(s);
+    size_t held = (size_t)json_integer_value(json_object_get(s, "success_count")) - fresh;
+    printf("stored %zu of %lld objects\n", fresh,
            (long long)json_integer_value(json_object_get(s, "total_count")));
+    if (held)
+        printf("%zu %s in the channel already: not published again\n", held,
+               held == 1 ? "was" : "were");
     for (size_t i = 0; i < json_array_size(f); i++) {
         const json_t *d = json_array_get(f, i);
         printf("refused %s: %s\n", json_string_value(json_object_get(d, "id")),
@@ -190,19 +233,34 @@ static void publish_print_status(const json_t *s)
     }
 }
 
-static void publish_print_delivery(const char *dir, const json_t *d)
+/* One line per other member; first, when the object followed was sealed
+ * by another party (nothing new was published), whose it is. */
+static void publish_print_delivery(const struct cli_publish *a, const json_t *d)
 {
     const json_t *m = json_object_get(d, "members");
-    char name[STORE_TEXT_MAX + 1];
+    const char *publisher = json_string_value(json_object_get(d, "party"));
+    char name[STORE_TEXT_MAX + 32], why[STORE_DETAIL_MAX + 128];
+    struct cli_node n;
+    if (cli_node_open("send", a->dir, false, &n) != CLI_OK)
+        memset(&n, 0, sizeof n); /* reported; members by their ids */
+    if (publisher && !member_name(&n, publisher, name, sizeof name))
+        printf("%s was published by %s, at seq %lld:\n",
+               json_string_value(json_object_get(d, "object")), name,
+               (long long)json_integer_value(json_object_get(d, "seq")));
     for (size_t i = 0; i < json_array_size(m); i++) {
         const json_t *e = json_array_get(m, i);
-        member_name(dir, json_string_value(json_object_get(e, "party")), name, sizeof name);
-        if (json_is_true(json_object_get(e, "delivered")))
+        const char *party = json_string_value(json_object_get(e, "party"));
+        member_name(&n, party, name, sizeof name);
+        if (json_is_true(json_object_get(e, "delivered"))) {
             printf("delivered to %s (receipt #%lld)\n", name,
                    (long long)json_integer_value(json_object_get(e, "receipt_seq")));
-        else
-            printf("not yet confirmed by %s\n", name);
+            continue;
+        }
+        member_why(&n, a->channel, party, why, sizeof why);
+        printf("not yet confirmed by %s%s\n", name, why);
     }
+    if (n.store)
+        cli_node_close(&n);
 }
 
 /* The object to follow: the last one the node sealed (receipts cover a
@@ -247,7 +305,7 @@ static int publish_run(const struct cli_publish *a, struct exchange_client *c,
             printf("published %s\n", a->id);
         publish_print_status(status);
         if (delivery)
-            publish_print_delivery(a->dir, delivery);
+            publish_print_delivery(a, delivery);
     }
     json_decref(status);
     json_decref(delivery);

@@ -57,6 +57,18 @@ fed_tool notes 2 "$(fed_party b)" >"$tmp/b2b.json"
 if expect_rc 0 "$HL_BIN" send --channel ch "$tmp/b2b.json" --data "$tmp/b" --timeout 30; then
     [ "$(grep -c "^delivered to" "$tmp/out")" = 2 ] || fail "send b to a and c: $(cat "$tmp/out")"
 fi
+# b sends c's objects again: nothing is sealed twice, and the answer says
+# whose they are, naming b itself among the members that hold them.
+if expect_rc 0 "$HL_BIN" send --channel ch "$tmp/c4.json" --data "$tmp/b" --timeout 30; then
+    grep -q "^stored 0 of 4 objects$" "$tmp/out" || fail "send of c's objects at b: $(cat "$tmp/out")"
+    grep -q "^4 were in the channel already: not published again$" "$tmp/out" ||
+        fail "send of c's objects at b: $(cat "$tmp/out")"
+    grep -Eq "^[a-z]+--[0-9a-f-]+ was published by c, at seq [0-9]+:$" "$tmp/out" ||
+        fail "send of c's objects at b: $(cat "$tmp/out")"
+    grep -Eq "^delivered to this node, .+ \(receipt #[0-9]+\)$" "$tmp/out" ||
+        fail "send of c's objects at b: $(cat "$tmp/out")"
+    grep -q "identity--" "$tmp/out" && fail "a member named by its id: $(cat "$tmp/out")"
+fi
 fed_wait 30 fed_converged ch a b c || cat "$tmp"/check.* >&2
 
 # ---- a member that takes smaller envelopes ------------------------------------------

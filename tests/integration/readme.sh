@@ -21,7 +21,16 @@ mkdir "$tmp/run"
 ln -s "$HL_SRC/examples" "$tmp/run/examples"
 sed "s/127\.0\.0\.1:8441/127.0.0.1:$(free_port)/; s/127\.0\.0\.1:8442/127.0.0.1:$(free_port)/" \
     "$block" >"$tmp/run/walk.sh"
-cleanup_more() { pkill -KILL -f "hotline serve --data (us|ru)$" 2>/dev/null || true; }
+# Only the walkthrough's own nodes, which run in $tmp/run: an operator's
+# "hotline serve --data us" elsewhere on the machine is not this test's.
+run=$(cd "$tmp/run" && pwd -P)
+cleanup_more() {
+    local p
+    for p in $(pgrep -f "hotline serve --data (us|ru)$" || true); do
+        [ "$(readlink "/proc/$p/cwd" 2>/dev/null)" = "$run" ] && kill -KILL "$p" 2>/dev/null
+    done
+    return 0
+}
 rc=0
 (cd "$tmp/run" && PATH="$(dirname "$HL_BIN"):$PATH" timeout 120 bash -eu walk.sh) \
     >"$tmp/out" 2>"$tmp/err" || rc=$?
