@@ -141,7 +141,10 @@ static void list_help(void)
            "                    [--overdue] [--from PARTY] [--since TIME] [--now TIME] [--json]\n\n"
            "Lists the workflow's items of every channel (or C), in sealed order: one\n"
            "line each with the seal time, kind, publishing party, status, id and a\n"
-           "summary. A refused response is shown with the reason on the next line.\n\n"
+           "summary. A refused response is shown with the reason on the next line;\n"
+           "under a request not completed or declined, its due time (in how long,\n"
+           "or how long ago, at --now) and priority; under a notification not\n"
+           "acknowledged, when its acknowledgment is due.\n\n"
            "  --kind KIND   notification, request, response, dossier, opinion, note,\n"
            "                translation, sighting (default: all of them)\n"
            "  --status S    a request's state (open, acknowledged, in-progress,\n"
@@ -193,9 +196,47 @@ static void list_status(const json_t *it, char out[48])
              overdue && json_object_get(it, "escalations") ? " (escalated)" : "");
 }
 
+/* "in 1h59m" or "3d4h ago": how far a STIX timestamp is from now_us, to
+ * the minute ("" when it does not parse). */
+static void list_until(const char *when, int64_t now_us, char out[32])
+{
+    int64_t at;
+    out[0] = '\0';
+    if (!stix_time_parse_us(when, &at))
+        return;
+    int64_t d = at - now_us, m = (d < 0 ? -d : d) / 60000000;
+    char span[24];
+    if (m >= 2880)
+        snprintf(span, sizeof span, "%lldd%lldh", (long long)(m / 1440),
+                 (long long)(m % 1440 / 60));
+    else if (m >= 60)
+        snprintf(span, sizeof span, "%lldh%02lldm", (long long)(m / 60), (long long)(m % 60));
+    else
+        snprintf(span, sizeof span, "%lldm", (long long)m);
+    snprintf(out, 32, d < 0 ? "%s ago" : "in %s", span);
+}
+
+/* Under an item still waiting on someone, what it waits for: a request
+ * not completed or declined, its due time and priority; a notification
+ * not acknowledged, the acknowledgment's due time. */
+static void list_print_due(const json_t *it, int64_t now_us)
+{
+    const char *st = cli_jstr(it, "status"), *due = cli_jstr(it, "due");
+    const char *ack = cli_jstr(it, "ack_due");
+    char rel[32];
+    if (due && st && strcmp(st, "completed") && strcmp(st, "declined")) {
+        list_until(due, now_us, rel);
+        printf("    due %s (%s), priority %s\n", due, rel, cli_jstr(it, "priority"));
+    } else if (ack && st && !strcmp(st, "open")) {
+        list_until(ack, now_us, rel);
+        printf("    acknowledgment due %s (%s)\n", ack, rel);
+    }
+}
+
 /* One line per item, the party and status columns as wide as the widest
- * (party names up to 32 bytes). */
-static void list_print(const json_t *items)
+ * (party names up to 32 bytes); under it, unless now_us is 0 (show, which
+ * prints the thread's own due times), what it waits for. */
+static void list_print(const json_t *items, int64_t now_us)
 {
     size_t i, from_w = 4, status_w = 6;
     const json_t *it;
@@ -216,6 +257,8 @@ static void list_print(const json_t *items)
                cli_jstr(it, "summary"));
         if (cli_jstr(it, "flag"))
             printf("    refused: %s\n", cli_jstr(it, "flag"));
+        if (now_us)
+            list_print_due(it, now_us);
     }
 }
 
@@ -292,7 +335,7 @@ int cli_list(int argc, char **argv)
     if (rc == CLI_OK && json)
         rc = cli_json_print(all);
     else if (rc == CLI_OK)
-        list_print(all);
+        list_print(all, f.now_us);
     json_decref(names);
     json_decref(all);
     cli_node_close(&n);
@@ -367,7 +410,7 @@ static void show_items(const char *title, const json_t *items)
     if (!json_array_size(items))
         return;
     printf("%s:\n", title);
-    list_print(items);
+    list_print(items, 0);
 }
 
 /* What a report groups: its workflow items in full, the rest counted by
@@ -398,7 +441,7 @@ static void show_contains(const json_t *items)
         const char *kind = cli_jstr(it, "kind");
         if (kind && strcmp(kind, "other")) {
             json_t *one = json_pack("[O]", it);
-            list_print(one);
+            list_print(one, 0);
             json_decref(one);
         }
     }

@@ -693,6 +693,8 @@ static void summary(const struct wf_item *it, char out[WF_SUMMARY_MAX + 8])
         text = json_string_value(json_object_get(o, "sighting_of_ref"));
     if (!text)
         text = "";
+    if (!*text && head[0])
+        head[strlen(head) - 2] = '\0'; /* "acknowledged", not "acknowledged: " */
     /* Cut at a character boundary (UTF-8) and at the first line end. */
     size_t len = strlen(head), n = 0, max = WF_SUMMARY_MAX;
     memcpy(out, head, len);

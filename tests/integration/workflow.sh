@@ -290,12 +290,19 @@ expect_rc 0 "$H" list --data "$tmp/us" --overdue --json &&
     fail "--overdue now: $(cat "$tmp/out")"
 # What this node escalated shows beside the items (REQ4 was not escalated
 # at us: its check ran with the test's clock before REQ4 existed).
-expect_rc 0 "$H" list --data "$tmp/us" --overdue --json &&
+expect_rc 0 "$H" list --data "$tmp/us" --overdue --json && cp "$tmp/out" "$tmp/list.json" &&
     [ "$(jq_ "sorted((i['id'], [(e['kind'], e['member'], e['hook']) for e in i.get('escalations', [])]) for i in d)" <"$tmp/out")" = \
         "$(python3 -c "print(sorted([('$REQ3', [('request-overdue', '', 'ok')]), ('$REQ4', [])]))")" ] ||
     fail "escalations in list: $(cat "$tmp/out")"
 expect_rc 0 "$H" list --data "$tmp/us" --overdue
 grep -q "open OVERDUE (escalated) *$REQ3" "$tmp/out" || fail "escalated in list text: $(cat "$tmp/out")"
+# Under an item still waiting, what for: its due time, how far it is from
+# --now, and its priority.
+due3=$(jq_ "[i['due'] for i in d if i['id'] == '$REQ3'][0]" <"$tmp/list.json")
+grep -A1 "OVERDUE (escalated) *$REQ3" "$tmp/out" | grep -Eq "^    due $due3 \([0-9dhm]+ ago\), priority [a-z]+$" ||
+    fail "due line in list text: $(cat "$tmp/out")"
+expect_rc 0 "$H" list --data "$tmp/us" --kind request --now "$due3"
+grep -A1 "$REQ3" "$tmp/out" | grep -q "^    due $due3 (in 0m), priority " || fail "due line at its time: $(cat "$tmp/out")"
 expect_rc 0 "$H" show "$REP" --data "$tmp/us"
 grep -q "^  escalated ack-overdue .* member $RU (hook: ok)$" "$tmp/out" || fail "escalation in show: $(cat "$tmp/out")"
 expect_rc 0 "$H" list --data "$tmp/us" --kind response --status declined --json &&

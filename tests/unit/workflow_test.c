@@ -417,8 +417,9 @@ static void play(struct fx *f, struct scenario *sc)
              publish(f, &f->sru, request(RU, T0 + 99 * S, T0 + 3600 * S), T0 + 100 * S));
     publish(f, &f->sus, response(US, T0 + 200 * S, sc->r1, "acknowledged"), T0 + 201 * S);
     publish(f, &f->sus, response(US, T0 + 300 * S, sc->r1, "completed"), T0 + 301 * S);
-    snprintf(sc->bad, sizeof sc->bad, "%s",
-             publish(f, &f->sus, response(US, T0 + 350 * S, sc->r1, "in-progress"), T0 + 351 * S));
+    json_t *bare = response(US, T0 + 350 * S, sc->r1, "in-progress");
+    json_object_del(bare, "description"); /* a status without words */
+    snprintf(sc->bad, sizeof sc->bad, "%s", publish(f, &f->sus, bare, T0 + 351 * S));
     snprintf(sc->r2, sizeof sc->r2, "%s",
              publish(f, &f->sus, request(US, T0 + 399 * S, T0 + 600 * S), T0 + 400 * S));
     snprintf(sc->self, sizeof sc->self, "%s",
@@ -450,6 +451,11 @@ static void test_view_judges_responses_in_sealed_order(void **state)
     assert_string_equal(json_string_value(json_object_get(find(list, sc.self), "flag")),
                         "a response must come from a party other than the requester");
     assert_null(json_object_get(find(list, sc.ack), "flag"));
+    /* The summary: the status, then the words if there are any. */
+    assert_string_equal(json_string_value(json_object_get(find(list, sc.ack), "summary")),
+                        "acknowledged: words");
+    assert_string_equal(json_string_value(json_object_get(find(list, sc.bad), "summary")),
+                        "in-progress");
     json_decref(list);
     /* may_respond: what hotline respond refuses */
     assert_int_equal(workflow_view_may_respond(v, sc.r1, US, "declined", &f->err), -HL_E_CONFLICT);
