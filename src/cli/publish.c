@@ -325,6 +325,25 @@ int cli_publish_timeout(const char *cmd, const char *text, struct cli_publish *p
     return CLI_OK;
 }
 
+/* The channel, asked of the node's store first: the node's 404 would name
+ * only the collection's id. */
+static int publish_channel_known(const struct cli_publish *p, struct hl_error *err)
+{
+    struct cli_node n;
+    struct store_channel ch;
+    if (!p->channel)
+        return 0; /* the node's answer will say */
+    if (cli_node_open("send", p->dir, false, &n) != CLI_OK)
+        return -HL_E_IO; /* reported */
+    int r = store_channel_get(n.store, p->channel, &ch, err);
+    cli_node_close(&n);
+    if (r == -HL_E_NOT_FOUND)
+        r = hl_fail(err, HL_E_NOT_FOUND, NULL,
+                    "this node has no channel '%s' (hotline channel list --data %s)", p->channel,
+                    p->dir);
+    return r;
+}
+
 int cli_publish_envelope(const struct cli_publish *p, const char *body)
 {
     struct hl_error err;
@@ -332,6 +351,12 @@ int cli_publish_envelope(const struct cli_publish *p, const char *body)
     struct exchange_client *c = NULL;
     hl_error_clear(&err);
     memset(&sn, 0, sizeof sn);
+    int known = publish_channel_known(p, &err);
+    if (known) {
+        if (err.msg[0])
+            cli_report(&err);
+        return CLI_ERROR;
+    }
     int r = publish_node_read(p->dir, &sn, &err);
     if (!r)
         r = exchange_client_new(0, &c, &err);

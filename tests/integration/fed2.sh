@@ -28,6 +28,11 @@ if expect_rc 0 "$HL_BIN" send --channel ch "$tmp/b2.json" --data "$tmp/b" --time
     [ "$(json_get "$tmp/out" "[m['delivered'] for m in d['delivery']['members']]")" = "[True]" ] ||
         fail "send b --json: $(cat "$tmp/out")"
 fi
+# A channel this node does not have is named as such, before any request.
+if expect_rc 2 "$HL_BIN" send --channel nope "$tmp/a3.json" --data "$tmp/a"; then
+    grep -q "^hotline: this node has no channel 'nope' (hotline channel list --data $tmp/a)$" "$tmp/err" ||
+        fail "send to an unknown channel: $(cat "$tmp/err")"
+fi
 # A send that only publishes.
 fed_tool notes 1 "$(fed_party a)" >"$tmp/a1.json"
 expect_rc 0 "$HL_BIN" send --channel ch "$tmp/a1.json" --data "$tmp/a" --no-wait || true
