@@ -32,6 +32,7 @@ static const char *const hl_err_strings[HL_E__COUNT] = {
     [HL_E_CONFLICT] = "conflict with stored state",
     [HL_E_INTERNAL] = "internal error",
     [HL_E_BEHIND] = "own log behind what members hold",
+    [HL_E_FULL] = "storage full",
 };
 
 const char *hl_strerror(int code)

@@ -51,6 +51,7 @@ enum hl_err {
     HL_E_CONFLICT = 13, /* conflicts with what is stored (sequence, version) */
     HL_E_INTERNAL = 14, /* broken invariant of our own */
     HL_E_BEHIND = 15,   /* our own log here is shorter than what members hold of it */
+    HL_E_FULL = 16,     /* the storage (disk, file system) has no room left */
     HL_E__COUNT
 };
 

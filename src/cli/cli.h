@@ -158,19 +158,19 @@ struct cli_publish {
 /* Sets p->timeout_s from --timeout's text (seconds, 0..86400; NULL keeps
  * it). CLI_OK, or CLI_ERROR after a usage message naming cmd. */
 int cli_publish_timeout(const char *cmd, const char *text, struct cli_publish *p);
-/* Publishes body (a TAXII envelope's JSON text) and prints the outcome:
- * "published ID" (when p->id), "stored N of M objects", one "refused ID:
- * REASON" per refused object, then one "delivered to NAME (receipt #N)"
- * or "not yet confirmed by NAME" per other member; with p->json one line
- * {"id", "status" (the TAXII status resource), "delivery" (the delivery
+/* Publishes objects (a JSON array of STIX objects, borrowed) through the
+ * node, in as many envelopes as the node's API root allows (its
+ * max_content_length and x_hotline_max_objects), in order, and prints the
+ * outcome: "published ID" (when p->id), "stored N of M objects" (N sealed
+ * now), "K were in the channel already: ...", one "refused ID: REASON" per
+ * refused object, then one "delivered to NAME (receipt #N)" or "not yet
+ * confirmed by NAME[: WHY]" per other member; with p->json one line {"id",
+ * "status" (the TAXII status resources, merged), "delivery" (the delivery
  * endpoint's answer, null with no_wait)}. Operational failures go to
- * stderr. Returns the exit code: CLI_OK stored and delivered (or stored,
- * with no_wait), CLI_FAIL some objects refused, CLI_ERROR the node could
- * not be reached or refused the request, CLI_PENDING stored but not every
- * member confirmed within timeout_s. */
-int cli_publish_envelope(const struct cli_publish *p, const char *body);
-/* cli_publish_envelope of {"objects": objects}; objects is a JSON array of
- * STIX objects, borrowed (not changed). */
+ * stderr, after what was stored before them. Returns the exit code: CLI_OK
+ * stored and delivered (or stored, with no_wait), CLI_FAIL some objects
+ * refused, CLI_ERROR the node could not be reached or refused the request,
+ * CLI_PENDING stored but not every member confirmed within timeout_s. */
 int cli_publish(const struct cli_publish *p, const json_t *objects);
 
 /* ---- producing objects (produce.c) ---------------------------------------

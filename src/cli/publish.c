@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -40,9 +41,8 @@
 #include "stix/stix.h"
 #include "taxii/taxii.h"
 
-#define PUBLISH_WAIT_SLICE_MS                                                                      \
-    20000 /* one wait asked of the node: well under the request timeout                            \
-           */
+/* One wait asked of the node: well under the request timeout. */
+#define PUBLISH_WAIT_SLICE_MS 20000
 
 /* What publishing needs of the node directory. */
 struct publish_node {
@@ -216,13 +216,16 @@ static size_t publish_count_new(const json_t *s)
     return n;
 }
 
-static void publish_print_status(const json_t *s)
+/* total: the objects sent, when the node refused a later envelope (its
+ * status counts only those it took); 0 for the status's own count. */
+static void publish_print_status(const json_t *s, size_t total)
 {
     const json_t *f = json_object_get(s, "failures");
     size_t fresh = publish_count_new(s);
     size_t held = (size_t)json_integer_value(json_object_get(s, "success_count")) - fresh;
     printf("stored %zu of %lld objects\n", fresh,
-           (long long)json_integer_value(json_object_get(s, "total_count")));
+           total ? (long long)total
+                 : (long long)json_integer_value(json_object_get(s, "total_count")));
     if (held)
         printf("%zu %s in the channel already: not published again\n", held,
                held == 1 ? "was" : "were");
@@ -277,17 +280,132 @@ static const char *publish_last(const json_t *status)
     return last;
 }
 
+/* What the node takes in one POST (its API root's max_content_length and
+ * x_hotline_max_objects, docs/taxii.md). */
+struct publish_limits {
+    size_t max_objects, max_bytes;
+};
+
+static int publish_limits_get(struct exchange_client *c, const struct exchange_target *t,
+                              struct publish_limits *lim, struct hl_error *err)
+{
+    json_t *root = NULL;
+    int r = publish_call(c, t, "GET", "/api/", NULL, 200, &root, err);
+    if (r)
+        return r;
+    json_int_t n = json_integer_value(json_object_get(root, "x_hotline_max_objects"));
+    json_int_t b = json_integer_value(json_object_get(root, "max_content_length"));
+    lim->max_objects = n > 0 && n <= HL_MAX_OBJECTS ? (size_t)n : HL_MAX_OBJECTS;
+    lim->max_bytes = b > 1024 && (uint64_t)b <= HL_MAX_DOCUMENT_BYTES ? (size_t)b : 1024 * 1024;
+    json_decref(root);
+    return 0;
+}
+
+/* Adds status s of one POST to the merged status *into (the first is
+ * taken as it is): counts summed, successes and failures appended. */
+static int publish_merge(json_t **into, json_t *s)
+{
+    static const char *const counts[] = {"total_count", "success_count", "failure_count",
+                                         "pending_count"};
+    static const char *const lists[] = {"successes", "failures"};
+    if (!*into) {
+        *into = s;
+        return 0;
+    }
+    int r = 0;
+    for (size_t i = 0; i < 4; i++) {
+        json_int_t sum = json_integer_value(json_object_get(*into, counts[i])) +
+                         json_integer_value(json_object_get(s, counts[i]));
+        r |= json_object_set_new(*into, counts[i], json_integer(sum));
+    }
+    for (size_t i = 0; i < 2; i++) {
+        json_t *add = json_object_get(s, lists[i]), *to = json_object_get(*into, lists[i]);
+        if (add && !to)
+            r |= json_object_set(*into, lists[i], add);
+        else if (add)
+            r |= json_array_extend(to, add);
+    }
+    json_decref(s);
+    return r ? -HL_E_NOMEM : 0;
+}
+
+/* Objects [*from, n) that fit one POST, as an envelope's text in body;
+ * *from moves past them (at least one, which the node may refuse alone). */
+static int publish_chunk(const json_t *objects, size_t *from, const struct publish_limits *lim,
+                         struct buf *body, struct hl_error *err)
+{
+    size_t i = *from, n = json_array_size(objects);
+    buf_clear(body);
+    int r = buf_adds(body, "{\"objects\":[");
+    for (; !r && i < n && i - *from < lim->max_objects; i++) {
+        char *text = json_dumps(json_array_get(objects, i), JSON_COMPACT);
+        if (!text)
+            return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+        size_t len = strlen(text);
+        if (i > *from && body->len + 1 + len + 2 > lim->max_bytes) {
+            free(text);
+            break;
+        }
+        r = (i > *from ? buf_addc(body, ',') : 0) || buf_add(body, text, len);
+        free(text);
+    }
+    if (!r)
+        r = buf_adds(body, "]}");
+    *from = i;
+    return r ? hl_fail(err, HL_E_TOO_LARGE, NULL, "an envelope would exceed %zu bytes",
+                       (size_t)HL_MAX_DOCUMENT_BYTES)
+             : 0;
+}
+
+/* POSTs objects in as many envelopes as the node's limits ask, in order;
+ * *status is their statuses merged (also what was stored before a
+ * failure). Progress goes to a terminal's stderr when there are several. */
+static int publish_post(struct exchange_client *c, const struct exchange_target *t,
+                        const char *path, const json_t *objects, json_t **status,
+                        struct hl_error *err)
+{
+    struct publish_limits lim;
+    struct buf body;
+    size_t n = json_array_size(objects), from = 0;
+    bool shown = false, tty = isatty(STDERR_FILENO);
+    int r = publish_limits_get(c, t, &lim, err);
+    buf_init(&body, HL_MAX_DOCUMENT_BYTES);
+    do {
+        json_t *s = NULL;
+        if (!r)
+            r = publish_chunk(objects, &from, &lim, &body, err);
+        if (!r)
+            r = publish_call(c, t, "POST", path, body.data, 202, &s, err);
+        if (!r)
+            r = publish_merge(status, s);
+        if (!r && tty && from < n) {
+            fprintf(stderr, "\rhotline: %zu of %zu objects stored", from, n);
+            shown = true;
+        }
+    } while (!r && from < n);
+    if (shown)
+        fputc('\n', stderr);
+    buf_release(&body);
+    return r;
+}
+
 static int publish_run(const struct cli_publish *a, struct exchange_client *c,
-                       const struct exchange_target *t, const char *body, struct hl_error *err)
+                       const struct exchange_target *t, const json_t *objects, struct hl_error *err)
 {
     char coll[37], path[256];
     json_t *status = NULL, *delivery = NULL;
     if (taxii_collection_id(a->channel, coll))
         return hl_fail(err, HL_E_INVALID, a->channel, "no collection id for %s", a->channel);
     snprintf(path, sizeof path, "/api/collections/%s/objects/", coll);
-    int r = publish_call(c, t, "POST", path, body, 202, &status, err);
-    if (r)
+    int r = publish_post(c, t, path, objects, &status, err);
+    if (r) {
+        if (status && !a->json) { /* what the node stored before it refused */
+            publish_print_status(status, json_array_size(objects));
+            fflush(stdout);
+        }
+        json_decref(status);
         return r;
+    }
     size_t failed = json_array_size(json_object_get(status, "failures"));
     const char *last = publish_last(status);
     int waited = 0;
@@ -303,7 +421,7 @@ static int publish_run(const struct cli_publish *a, struct exchange_client *c,
     } else {
         if (a->id)
             printf("published %s\n", a->id);
-        publish_print_status(status);
+        publish_print_status(status, 0);
         if (delivery)
             publish_print_delivery(a, delivery);
     }
@@ -344,7 +462,7 @@ static int publish_channel_known(const struct cli_publish *p, struct hl_error *e
     return r;
 }
 
-int cli_publish_envelope(const struct cli_publish *p, const char *body)
+int cli_publish(const struct cli_publish *p, const json_t *objects)
 {
     struct hl_error err;
     struct publish_node sn;
@@ -362,26 +480,12 @@ int cli_publish_envelope(const struct cli_publish *p, const char *body)
         r = exchange_client_new(0, &c, &err);
     const struct exchange_target t = {"the node", sn.url, sn.fingerprint, sn.token};
     if (!r)
-        r = publish_run(p, c, &t, body, &err);
+        r = publish_run(p, c, &t, objects, &err);
     exchange_client_free(c);
     sodium_memzero(sn.token, sizeof sn.token);
     if (r < 0) {
         cli_report(&err);
         return CLI_ERROR;
     }
-    return r;
-}
-
-int cli_publish(const struct cli_publish *p, const json_t *objects)
-{
-    json_t *env = json_pack("{s:O}", "objects", (json_t *)objects);
-    char *body = env ? json_dumps(env, JSON_COMPACT) : NULL;
-    json_decref(env);
-    if (!body) {
-        fprintf(stderr, "hotline: out of memory\n");
-        return CLI_ERROR;
-    }
-    int r = cli_publish_envelope(p, body);
-    free(body);
     return r;
 }

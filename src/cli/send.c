@@ -12,7 +12,7 @@
  * every member; 1 the node refused some objects (each printed with its
  * reason); 2 usage error, unreadable file, node unreachable or refusing
  * the request; 3 stored, but not every member confirmed before --timeout.
- * The publishing itself is cli_publish_envelope (publish.c), which the
+ * The publishing itself is cli_publish (publish.c), which the
  * workflow commands share.
  */
 #include <stdio.h>
@@ -21,7 +21,6 @@
 
 #include "cli.h"
 #include "stix/stix.h"
-
 
 static void send_help(void)
 {
@@ -47,11 +46,12 @@ static void send_help(void)
            CLI_PUBLISH_TIMEOUT_S);
 }
 
-/* FILE as a TAXII envelope's compact JSON. */
-static int send_envelope(const char *file, char **out, struct hl_error *err)
+/* FILE's objects (of a STIX object, bundle or envelope) as a new array. */
+static int send_objects(const char *file, json_t **out, struct hl_error *err)
 {
     struct buf b;
-    json_t *doc = NULL, *env = NULL;
+    json_t *doc = NULL;
+    *out = NULL;
     buf_init(&b, HL_MAX_DOCUMENT_BYTES);
     int r = hl_read_file(file, HL_MAX_DOCUMENT_BYTES, &b, err);
     if (!r)
@@ -60,16 +60,15 @@ static int send_envelope(const char *file, char **out, struct hl_error *err)
     if (r)
         return r;
     const char *type = json_string_value(json_object_get(doc, "type"));
-    if (json_is_array(json_object_get(doc, "objects")) && (!type || !strcmp(type, "bundle")))
-        env = json_pack("{s:O}", "objects", json_object_get(doc, "objects"));
+    json_t *list = json_object_get(doc, "objects");
+    if (json_is_array(list) && (!type || !strcmp(type, "bundle")))
+        *out = json_incref(list);
     else if (type)
-        env = json_pack("{s:[O]}", "objects", doc);
+        *out = json_pack("[O]", doc);
     else
         r = hl_fail(err, HL_E_PARSE, file, "%s is not a STIX object, bundle or envelope", file);
-    *out = env ? json_dumps(env, JSON_COMPACT) : NULL;
     if (!r && !*out)
         r = hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
-    json_decref(env);
     json_decref(doc);
     return r;
 }
@@ -79,14 +78,14 @@ int cli_send(int argc, char **argv)
     struct cli_publish p = {.timeout_s = CLI_PUBLISH_TIMEOUT_S};
     const char *timeout = NULL;
     const struct cli_opt opts[] = {
-        {"--data", NULL, &p.dir, NULL},        {"--channel", NULL, &p.channel, NULL},
-        {"--timeout", NULL, &timeout, NULL},   {"--no-wait", NULL, NULL, &p.no_wait},
-        {"--json", NULL, NULL, &p.json},       {NULL, NULL, NULL, NULL},
+        {"--data", NULL, &p.dir, NULL},      {"--channel", NULL, &p.channel, NULL},
+        {"--timeout", NULL, &timeout, NULL}, {"--no-wait", NULL, NULL, &p.no_wait},
+        {"--json", NULL, NULL, &p.json},     {NULL, NULL, NULL, NULL},
     };
     char *operands[2];
     int n = 0;
     struct hl_error err;
-    char *body = NULL;
+    json_t *objects = NULL;
     if (cli_wants_help(argc, argv)) {
         send_help();
         return CLI_OK;
@@ -98,11 +97,11 @@ int cli_send(int argc, char **argv)
     if (cli_publish_timeout("send", timeout, &p))
         return CLI_ERROR;
     hl_error_clear(&err);
-    if (send_envelope(operands[0], &body, &err)) {
+    if (send_objects(operands[0], &objects, &err)) {
         cli_report(&err);
         return CLI_ERROR;
     }
-    int r = cli_publish_envelope(&p, body);
-    free(body);
+    int r = cli_publish(&p, objects);
+    json_decref(objects);
     return r;
 }

@@ -201,8 +201,10 @@ int sq_fail(struct store_sqlite *q, int rc, const char *what, struct hl_error *e
         code = HL_E_TOO_LARGE;
         break;
     case SQLITE_CANTOPEN:
-    case SQLITE_FULL:
         code = HL_E_IO;
+        break;
+    case SQLITE_FULL:
+        code = HL_E_FULL;
         break;
     default:
         if ((rc & 0xff) == SQLITE_IOERR)

@@ -70,8 +70,30 @@ int taxii_json(struct taxii_ctx *c, int status, json_t *v)
     return r;
 }
 
+/* What went wrong, for the operator: one log line beside the request's
+ * (the answer says less). Our own messages, cut at 300 bytes, any byte
+ * outside printable ASCII shown as '?'. */
+static void fail_log(struct taxii_ctx *c, const struct hl_error *err)
+{
+    char what[301], line[400];
+    size_t n = 0;
+    if (!c->srv->o.log)
+        return;
+    for (const char *p = err->msg; *p && n < sizeof what - 1; p++)
+        what[n++] = *p >= ' ' && *p < 0x7f ? *p : '?';
+    what[n] = '\0';
+    snprintf(line, sizeof line, "taxii error %s %s: %s", c->method, hl_strerror(err->code), what);
+    c->srv->o.log(c->srv->o.log_ctx, line);
+}
+
 int taxii_fail(struct taxii_ctx *c, const struct hl_error *err)
 {
+    /* The transaction was rolled back: nothing of the request is stored. */
+    if (err->code == HL_E_FULL) {
+        fail_log(c, err);
+        return taxii_error(c, 503, "Service unavailable",
+                           "the node's storage is full; nothing of this request was stored");
+    }
     if (err->code == HL_E_STORE && strstr(err->msg, "locked"))
         return taxii_error(c, 503, "Service unavailable", "the node is busy; try again");
     if (err->code == HL_E_NOMEM)
@@ -80,6 +102,7 @@ int taxii_fail(struct taxii_ctx *c, const struct hl_error *err)
      * message says why and that it passes; it names sizes, no secret. */
     if (err->code == HL_E_BEHIND)
         return taxii_error(c, 503, "Service unavailable", "%s", err->msg);
+    fail_log(c, err);
     return taxii_error(c, 500, "Internal error", "the node could not answer this request");
 }
 

@@ -316,12 +316,45 @@ if expect_rc 2 "$HL_BIN" send --no-wait --channel us-ru "$tmp/note2.json" --data
     grep -q "cannot reach https://127.0.0.1:$conf_port" "$tmp/err" ||
         fail "send after the server died: $(cat "$tmp/err")"
 fi
-# And a new server starts over the stale file, at hotline.conf's address.
+# And a new server starts over the stale file, at hotline.conf's address,
+# now taking at most 7 objects and 4096 bytes per POST.
+sed -i "s/^max_objects = .*/max_objects = 7/; s/^max_content_length = .*/max_content_length = 4096/" \
+    "$A/hotline.conf"
 start_serve
 [ "$port" = "$conf_port" ] || fail "serve after kill -9 listens on $port, want $conf_port"
 [ "$(cat "$A/serve.lock" 2>/dev/null)" = "127.0.0.1:$conf_port" ] || fail "serve.lock after a restart"
 if expect_rc 0 "$HL_BIN" send --no-wait --channel us-ru "$tmp/note2.json" --data "$A"; then
     grep -q "^stored 1 of 1 objects$" "$tmp/out" || fail "send after the restart: $(cat "$tmp/out")"
+fi
+# send splits a file into the envelopes the node takes, by count and by size;
+# one object the node cannot take stops it, after saying what was stored.
+notes() { # FILE SIZE...: a bundle of notes, one per SIZE, of SIZE characters
+    python3 - "$@" <<'EOF'
+import json, sys, uuid
+f, sizes = sys.argv[1], [int(x) for x in sys.argv[2:]]
+objs = [{"type": "note", "spec_version": "2.1", "id": "note--%s" % uuid.uuid4(),
+         "created": "2026-11-29T00:00:00.000Z", "modified": "2026-11-29T00:00:00.000Z",
+         "content": "n" * n, "object_refs": ["note--%s" % uuid.uuid4()]} for n in sizes]
+json.dump({"type": "bundle", "id": "bundle--%s" % uuid.uuid4(), "objects": objs}, open(f, "w"))
+EOF
+}
+posts() { grep -c " POST /api/collections/.* 202 " "$tmp/serve.err" || true; }
+before=$(posts)
+notes "$tmp/small.json" $(for i in $(seq 25); do echo 10; done)
+if expect_rc 0 "$HL_BIN" send --no-wait --channel us-ru "$tmp/small.json" --data "$A"; then
+    grep -q "^stored 25 of 25 objects$" "$tmp/out" || fail "send of 25 by 7: $(cat "$tmp/out")"
+fi
+[ "$(($(posts) - before))" = 4 ] || fail "25 objects by 7 took $(($(posts) - before)) POSTs, want 4"
+before=$(posts)
+notes "$tmp/large.json" 1500 1500 1500 1500 1500
+if expect_rc 0 "$HL_BIN" send --no-wait --channel us-ru "$tmp/large.json" --data "$A"; then
+    grep -q "^stored 5 of 5 objects$" "$tmp/out" || fail "send of 5 large: $(cat "$tmp/out")"
+fi
+[ "$(($(posts) - before))" = 3 ] || fail "5 notes of 1.8 KB in 4096 bytes took $(($(posts) - before)) POSTs, want 3"
+notes "$tmp/huge.json" 10 10 5000 10
+if expect_rc 2 "$HL_BIN" send --no-wait --channel us-ru "$tmp/huge.json" --data "$A"; then
+    grep -q "^stored 2 of 4 objects$" "$tmp/out" || fail "send past the node's size: $(cat "$tmp/out")"
+    grep -q "the node answered 413" "$tmp/err" || fail "send past the node's size: $(cat "$tmp/err")"
 fi
 
 # ---- backup while serving ------------------------------------------------------------

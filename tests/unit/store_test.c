@@ -9,6 +9,7 @@
 // clang-format off
 #define _GNU_SOURCE /* RTLD_NEXT */
 #include <dlfcn.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -102,6 +103,22 @@ int fdatasync(int fd)
         *(void **)&real = dlsym(RTLD_NEXT, "fdatasync");
     n_syncs++;
     return real(fd);
+}
+
+/* pwrite64, failing as on a full disk while disk_full is set: SQLite
+ * writes its journal and database through it. */
+static bool disk_full;
+
+ssize_t pwrite64(int fd, const void *buf, size_t n, off_t at)
+{
+    static ssize_t (*real)(int, const void *, size_t, off_t);
+    if (!real)
+        *(void **)&real = dlsym(RTLD_NEXT, "pwrite64");
+    if (disk_full) {
+        errno = ENOSPC;
+        return -1;
+    }
+    return real(fd, buf, n, at);
 }
 
 /* Runs SQL on the file directly, bypassing the store. */
@@ -738,6 +755,37 @@ static void test_unsynced_commit_skips_only_its_own_sync(void **state)
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM objects"), 3);
 }
 
+/* Begins a transaction that appends IND1 as entry 0 of A's log. */
+static void begin_first_entry(struct fx *f)
+{
+    struct store_log_entry e[1];
+    assert_int_equal(store_begin(f->s, &f->err), 0);
+    entries(e, 1, 0, add_obj(f->s, IND1, 1, 1), 1);
+    assert_int_equal(store_log_append(f->s, A, CH, e, 1, &f->err), 0);
+}
+
+/* A disk that fills up fails the commit with HL_E_FULL, saying so; the
+ * store is as it was, and takes the same write once there is room. */
+static void test_a_full_disk_fails_the_commit_and_changes_nothing(void **state)
+{
+    struct fx *f = *state;
+    int64_t size = -1;
+    begin_first_entry(f);
+    disk_full = true;
+    int r = store_commit(f->s, &f->err);
+    disk_full = false;
+    assert_int_equal(r, -HL_E_FULL);
+    assert_non_null(strstr(f->err.msg, "disk is full"));
+    assert_int_equal(store_rollback(f->s, &f->err), 0);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM objects"), 0);
+    assert_int_equal(store_log_size(f->s, A, CH, &size, &f->err), 0);
+    assert_int_equal(size, 0);
+    begin_first_entry(f);
+    assert_int_equal(store_commit(f->s, &f->err), 0);
+    assert_int_equal(store_log_size(f->s, A, CH, &size, &f->err), 0);
+    assert_int_equal(size, 1);
+}
+
 static void test_schema_refuses_gap_written_directly(void **state)
 {
     struct fx *f = *state;
@@ -984,6 +1032,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_log_append_one_by_one_across_connections, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_log_append_rejects_gap_and_duplicate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_full_disk_fails_the_commit_and_changes_nothing,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_unsynced_commit_skips_only_its_own_sync, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_schema_refuses_gap_written_directly, setup, teardown),

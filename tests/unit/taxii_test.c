@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -356,10 +357,50 @@ static void test_error_body_is_a_taxii_error_message(void **state)
     buf_release(&b);
 }
 
+static void log_keep(void *ctx, const char *line)
+{
+    snprintf(ctx, 512, "%s", line);
+}
+
+/* A failed request's answer, and its cause in the node's log: storage full
+ * is 503 saying nothing was stored; an internal failure 500, the store's
+ * words logged (control bytes shown as '?'), not sent; busy is 503 alone. */
+static void test_fail_answers_and_logs_the_cause(void **state)
+{
+    (void)state;
+    char logged[512] = "";
+    struct taxii_server srv = {.o = {.log = log_keep, .log_ctx = logged}};
+    struct taxii_resp resp = {0};
+    struct taxii_ctx c = {.srv = &srv, .method = "POST", .resp = &resp};
+    struct hl_error err;
+    buf_init(&resp.body, 4096);
+    hl_error_clear(&err);
+    hl_fail(&err, HL_E_FULL, "commit", "store: commit: database or disk is full (sqlite 13)");
+    taxii_fail(&c, &err);
+    assert_int_equal(resp.status, 503);
+    assert_non_null(strstr(resp.body.data, "the node's storage is full; nothing of this request"));
+    assert_string_equal(logged, "taxii error POST storage full: store: commit: database or disk "
+                                "is full (sqlite 13)");
+    logged[0] = '\0';
+    hl_fail(&err, HL_E_STORE, "x", "store: step: malformed\n2026 forged line");
+    taxii_fail(&c, &err);
+    assert_int_equal(resp.status, 500);
+    assert_null(strstr(resp.body.data, "malformed"));
+    assert_string_equal(logged, "taxii error POST storage error: store: step: "
+                                "malformed?2026 forged line");
+    logged[0] = '\0';
+    hl_fail(&err, HL_E_STORE, "x", "store: begin: database is locked (sqlite 5)");
+    taxii_fail(&c, &err);
+    assert_int_equal(resp.status, 503);
+    assert_string_equal(logged, "");
+    buf_release(&resp.body);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_path_split_decodes_segments_and_drops_empty_ones),
+        cmocka_unit_test(test_fail_answers_and_logs_the_cause),
         cmocka_unit_test(test_path_split_refuses_bad_escapes_nul_slash_and_depth),
         cmocka_unit_test(test_filter_defaults_without_a_query),
         cmocka_unit_test(test_filter_reads_every_parameter),
