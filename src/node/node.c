@@ -341,7 +341,9 @@ static int node_collection_id(const char *channel, char out[static 37])
 
 struct node_checkpointer {
     struct store *s;
-    pthread_mutex_t *write_lock; /* the process's writers (struct node_run) */
+    const struct node_serve_options *o; /* the log */
+    bool failing;                       /* the last round failed (logged once) */
+    pthread_mutex_t *write_lock;        /* the process's writers (struct node_run) */
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t cond;
@@ -349,14 +351,22 @@ struct node_checkpointer {
 };
 
 /* One round; failures are retried at the next (and the next open
- * recovers whatever is left). */
+ * recovers whatever is left). A failing checkpoint (a full disk: the
+ * database file cannot grow) is logged when it starts and when it ends:
+ * meanwhile the journal only grows. */
 static void node_checkpoint_round(struct node_checkpointer *c)
 {
     struct hl_error e;
     int64_t left = 0;
     bool restarted;
     hl_error_clear(&e);
-    if (store_checkpoint(c->s, &left, &e) || left > NODE_RESTART_LEFT_MAX)
+    int r = store_checkpoint(c->s, &left, &e);
+    if (r && !c->failing)
+        node_log(c->o, "checkpoint failing: %s; the journal grows until it succeeds", e.msg);
+    else if (!r && c->failing)
+        node_log(c->o, "checkpoint succeeds again");
+    c->failing = r != 0;
+    if (r || left > NODE_RESTART_LEFT_MAX)
         return; /* a failure, or a long reader: the restart would hold writers */
     pthread_mutex_lock(c->write_lock);
     int failed = store_checkpoint_restart(c->s, NODE_RESTART_WAIT_US, &restarted, &e);
@@ -381,11 +391,13 @@ static void *node_checkpoint_run(void *arg)
 }
 
 static HL_MUST_CHECK int node_checkpoint_start(const char *db, pthread_mutex_t *write_lock,
+                                               const struct node_serve_options *o,
                                                struct node_checkpointer *c, struct hl_error *err)
 {
     struct store_options so = {.must_exist = true, .concurrent = true};
     memset(c, 0, sizeof *c);
     c->write_lock = write_lock;
+    c->o = o;
     int r = store_open(db, &so, &c->s, err);
     if (r)
         return r;
@@ -463,7 +475,7 @@ static HL_MUST_CHECK int node_run_server(struct node_run *n, const sigset_t *sto
     char bound[NODE_LISTEN_MAX + 1], url[NODE_LISTEN_MAX + 32];
     int sig = 0;
     struct node_checkpointer ckpt;
-    int r = node_checkpoint_start(n->db, &n->write_lock, &ckpt, err);
+    int r = node_checkpoint_start(n->db, &n->write_lock, n->o, &ckpt, err);
     if (r)
         return r;
     r = exchange_start(&xo, &n->exchange, err);
