@@ -6,13 +6,16 @@
 #   make bench   release build, run the benchmarks in bench/
 #   make fuzz    clang libFuzzer build, a short run of every fuzz target
 #   make check   clang-tidy over compile_commands.json
+#   make install release build, installed under PREFIX (default /usr/local;
+#                DESTDIR honoured): the binary, hotline(1), hotline@.service
 #   make clean
 
 MESON_OPTS ?=
 FUZZ_SECONDS ?= 60
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+PREFIX ?= /usr/local
 
-.PHONY: all deps build demo test bench fuzz check clean
+.PHONY: all deps build demo test bench fuzz check install clean
 
 all: build
 
@@ -27,7 +30,8 @@ build-asan/build.ninja:
 	    -Dbuildtype=debug $(MESON_OPTS) >/dev/null
 
 build-release/build.ninja:
-	@meson setup build-release -Dbuildtype=release -Dtests=false $(MESON_OPTS) >/dev/null
+	@meson setup build-release -Dbuildtype=release -Dtests=false --prefix $(PREFIX) \
+	    $(MESON_OPTS) >/dev/null
 
 build-fuzz/build.ninja:
 	@CC=clang meson setup build-fuzz -Dfuzz=true -Dtests=false -Db_sanitize=address,undefined \
@@ -51,6 +55,11 @@ bench: deps build-release/build.ninja
 fuzz: deps build-fuzz/build.ninja
 	@ninja -C build-fuzz -j $(JOBS) >/dev/null
 	@scripts/run-fuzz build-fuzz $(FUZZ_SECONDS)
+
+install: deps build-release/build.ninja
+	@meson configure build-release --prefix $(PREFIX) >/dev/null
+	@ninja -C build-release -j $(JOBS) >/dev/null
+	@meson install -C build-release --no-rebuild --quiet $(if $(DESTDIR),--destdir $(DESTDIR))
 
 check: build
 	@scripts/lint
