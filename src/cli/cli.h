@@ -107,8 +107,9 @@ void cli_node_close(struct cli_node *n);
 /* Where the command line reaches the node in dir (publish.c): the address
  * its running `hotline serve` listens on (DIR/serve.lock: the bound port,
  * whatever --listen said), else conf's listen (hotline.conf, read by the
- * caller); a wildcard address as loopback. "ADDR:PORT" into out. */
-void cli_node_reach(const char *dir, const struct node_config *conf, char out[NODE_LISTEN_MAX + 1]);
+ * caller); a wildcard address as loopback. "ADDR:PORT" into out. True
+ * when a server holds DIR/serve.lock. */
+bool cli_node_reach(const char *dir, const struct node_config *conf, char out[NODE_LISTEN_MAX + 1]);
 
 /* ---- federation (peer.c, channel.c) -------------------------------------
  * The node's party card (card.json, docs/federation.md): what another

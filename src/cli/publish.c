@@ -49,6 +49,7 @@ struct publish_node {
     char url[EXCHANGE_URL_MAX + 1];
     char fingerprint[EXCHANGE_FINGERPRINT_LEN + 1];
     char token[128];
+    bool serving; /* a hotline serve holds DIR/serve.lock */
 };
 
 static int publish_read_token(const char *dir, struct publish_node *sn, struct hl_error *err)
@@ -70,11 +71,12 @@ static int publish_read_token(const char *dir, struct publish_node *sn, struct h
     return r;
 }
 
-void cli_node_reach(const char *dir, const struct node_config *conf, char out[NODE_LISTEN_MAX + 1])
+bool cli_node_reach(const char *dir, const struct node_config *conf, char out[NODE_LISTEN_MAX + 1])
 {
     struct hl_error ignored; /* no server: hotline.conf's address */
     long pid;
-    if (node_serving_read(dir, out, &pid, &ignored))
+    bool serving = node_serving_read(dir, out, &pid, &ignored) == 0;
+    if (!serving)
         snprintf(out, NODE_LISTEN_MAX + 1, "%s", conf->listen);
     const char *colon = strrchr(out, ':');
     char port[8];
@@ -83,6 +85,7 @@ void cli_node_reach(const char *dir, const struct node_config *conf, char out[NO
         snprintf(out, NODE_LISTEN_MAX + 1, "127.0.0.1%s", port);
     else if (strncmp(out, "[::]:", 5) == 0)
         snprintf(out, NODE_LISTEN_MAX + 1, "[::1]%s", port);
+    return serving;
 }
 
 /* URL (cli_node_reach), the certificate's fingerprint, the token. */
@@ -97,7 +100,7 @@ static int publish_node_read(const char *dir, struct publish_node *sn, struct hl
     int r = node_config_read(path, &conf, err);
     if (r)
         return r;
-    cli_node_reach(dir, &conf, reach);
+    sn->serving = cli_node_reach(dir, &conf, reach);
     snprintf(sn->url, sizeof sn->url, "https://%s", reach);
     if (conf.tls_cert[0] == '/')
         snprintf(cert, sizeof cert, "%s", conf.tls_cert);
@@ -485,6 +488,9 @@ int cli_publish(const struct cli_publish *p, const json_t *objects)
     sodium_memzero(sn.token, sizeof sn.token);
     if (r < 0) {
         cli_report(&err);
+        if (r == -HL_E_IO && !sn.serving)
+            fprintf(stderr, "hotline: no hotline serve is running for %s; start it with 'hotline serve --data %s'\n",
+                    p->dir, p->dir);
         return CLI_ERROR;
     }
     return r;

@@ -315,6 +315,8 @@ note_file "$tmp/note2.json"
 if expect_rc 2 "$HL_BIN" send --no-wait --channel us-ru "$tmp/note2.json" --data "$A"; then
     grep -q "cannot reach https://127.0.0.1:$conf_port" "$tmp/err" ||
         fail "send after the server died: $(cat "$tmp/err")"
+    grep -q "^hotline: no hotline serve is running for $A; start it with 'hotline serve --data $A'$" \
+        "$tmp/err" || fail "send after the server died, the hint: $(cat "$tmp/err")"
 fi
 # And a new server starts over the stale file, at hotline.conf's address,
 # now taking at most 7 objects and 4096 bytes per POST.
