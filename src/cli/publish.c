@@ -192,7 +192,7 @@ static bool member_name(struct cli_node *n, const char *party, char *out, size_t
 }
 
 /* Why a member has not confirmed yet, when the node's worker failed to
- * reach it: " (unreachable since T, N failures: ERROR)", else "". */
+ * reach it: ": unreachable since T, N failures: ERROR; ...", else "". */
 static void member_why(struct cli_node *n, const char *channel, const char *party, char *out,
                        size_t max)
 {
@@ -489,7 +489,9 @@ int cli_publish(const struct cli_publish *p, const json_t *objects)
     if (r < 0) {
         cli_report(&err);
         if (r == -HL_E_IO && !sn.serving)
-            fprintf(stderr, "hotline: no hotline serve is running for %s; start it with 'hotline serve --data %s'\n",
+            fprintf(stderr,
+                    "hotline: no hotline serve is running for %s; start it with "
+                    "'hotline serve --data %s'\n",
                     p->dir, p->dir);
         return CLI_ERROR;
     }
