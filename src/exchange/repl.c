@@ -177,16 +177,19 @@ void repl_target_wipe(struct target *t)
 /* ---- one round ---------------------------------------------------------------- */
 
 /* Records a round that contacted the member (or failed to): backoff,
- * log line on a change, and repl_state with it, in one commit. */
+ * log line on a change, and repl_state with it, in one commit when it
+ * failed or the member is reachable again (what channel show and the
+ * metrics read); a success like the one before waits for the flush. */
 static void pair_outcome(struct exchange *x, struct pair *p, struct store_repl_state *st, int r,
                          const struct hl_error *e)
 {
     struct hl_error err;
     int64_t now = hl_mono_ms();
+    bool recovered = !r && p->failures;
     hl_error_clear(&err);
     st->last_try_us = hl_wall_us();
     if (!r) {
-        if (p->failures)
+        if (recovered)
             repl_log(x, "exchange %s (%s) in %s: reachable again", p->name, p->party, p->channel);
         p->failures = 0;
         p->next_try_ms = 0;
@@ -210,7 +213,7 @@ static void pair_outcome(struct exchange *x, struct pair *p, struct store_repl_s
         snprintf(st->last_error, sizeof st->last_error, "%s", e->msg);
     }
     p->st = *st;
-    if (!r) {
+    if (!r && !recovered) { /* written with the next flush; a change of state at once */
         p->dirty_ms = p->dirty ? p->dirty_ms : now;
         p->dirty = true;
         return;

@@ -309,8 +309,10 @@ HL_MUST_CHECK int workflow_count_overdue(struct store *s, int64_t now_us, int64_
 
 /* The node's metrics (GET /api/hotline/metrics) in the Prometheus text
  * format 0.0.4, appended to out: per channel the objects and receipts
- * held and the items overdue at now_us by kind; the escalations made by
- * kind, hook failures, and the equivocation alarms, all read from s. */
+ * held and the items overdue at now_us by kind; per channel and other
+ * member, the entries of our log it has not confirmed, its failures and
+ * last contact; the escalations made by kind, hook failures, and the
+ * equivocation alarms, all read from s. */
 HL_MUST_CHECK int workflow_metrics(struct store *s, int64_t now_us, struct buf *out,
                                    struct hl_error *err);
 

@@ -56,6 +56,15 @@ b_failing() {
 }
 fed_wait 20 b_failing || fail "a's worker did not record b as failing: $(cat "$tmp/show.json")"
 grep -q "exchange b (.*) in ch: .*retrying with backoff" "$tmp/a.log" || fail "a did not log b's outage"
+# The metrics say it too: b's failures, and the entries of a's log b has
+# not confirmed (the 1,000 above at least).
+port_a=$(sed -n 's/^listen = 127.0.0.1://p' "$tmp/a/hotline.conf")
+curl -sk -o "$tmp/metrics" -H "Authorization: Bearer $(cat "$tmp/a/cli.token")" \
+    "https://127.0.0.1:$port_a/api/hotline/metrics" || fail "metrics at a"
+grep -Eq '^hotline_peer_failures\{channel="ch",peer="b"\} [1-9][0-9]*$' "$tmp/metrics" ||
+    fail "metrics: b's failures: $(grep peer "$tmp/metrics")"
+[ "$(sed -n 's/^hotline_peer_unconfirmed_entries{channel="ch",peer="b"} //p' "$tmp/metrics")" -ge 1000 ] ||
+    fail "metrics: b's unconfirmed entries: $(grep peer "$tmp/metrics")"
 # Once a's worker has failed to reach b, a send that times out says why.
 fed_tool notes 1 "$(fed_party a)" >"$tmp/n5.json"
 expect_rc 3 "$HL_BIN" send --channel ch "$tmp/n5.json" --data "$tmp/a" --timeout 1 || true
@@ -72,6 +81,12 @@ wait "$waiter" || fail "the waiting request failed"
 fed_wait 60 fed_converged ch a b || cat "$tmp"/check.* >&2
 fed_wait 30 "$HL_BIN" status "$last" --data "$tmp/a"
 grep -q "exchange b (.*) in ch: reachable again" "$tmp/a.log" || fail "a did not log b's return"
+b_reachable() { # the log line comes just before the state's commit
+    curl -sk -o "$tmp/metrics" -H "Authorization: Bearer $(cat "$tmp/a/cli.token")" \
+        "https://127.0.0.1:$port_a/api/hotline/metrics" &&
+        grep -qx 'hotline_peer_failures{channel="ch",peer="b"} 0' "$tmp/metrics"
+}
+fed_wait 10 b_reachable || fail "metrics: b's failures after its return: $(grep peer "$tmp/metrics")"
 
 # ---- a is killed in the middle of a push -------------------------------------------
 # Another 1,000 objects while b is stopped, so that a's worker pushes them

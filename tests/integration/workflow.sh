@@ -336,7 +336,31 @@ metrics() { # NODE TOKEN
     curl -sk -o "$tmp/metrics" -w '%{http_code}' -H "Authorization: Bearer $2" \
         "https://127.0.0.1:$port/api/hotline/metrics"
 }
+"$H" channel create solo --data "$tmp/us" >/dev/null 2>&1 || fail "channel create solo"
 [ "$(metrics us "$(cat "$tmp/us/cli.token")")" = 200 ] || fail "metrics at us: $(cat "$tmp/metrics")"
+# The text format: each family's samples together, after its HELP and TYPE
+# (two channels here, so a walk that printed channel by channel would mix them).
+python3 - "$tmp/metrics" <<'PY' || fail "metrics families not grouped: $(cat "$tmp/metrics")"
+import sys
+seen, current, typed = set(), None, set()
+for line in open(sys.argv[1]):
+    if line.startswith("# TYPE "):
+        typed.add(line.split()[2])
+        continue
+    if line.startswith("#"):
+        continue
+    name = line.split("{")[0].split(" ")[0]
+    if name != current:
+        assert name not in seen and name in typed, name
+        seen.add(name)
+        current = name
+assert {"hotline_objects", "hotline_peer_failures"} <= seen
+PY
+grep -qx 'hotline_objects{channel="solo"} 0' "$tmp/metrics" || fail "metrics of solo"
+grep -qx 'hotline_peer_failures{channel="us-ru",peer="ru"} 0' "$tmp/metrics" || fail "metrics peer failures"
+grep -Eq '^hotline_peer_last_contact_timestamp_seconds\{channel="us-ru",peer="ru"\} 1[0-9]{9}$' \
+    "$tmp/metrics" || fail "metrics peer last contact"
+grep -q 'peer="us"' "$tmp/metrics" && fail "metrics name this node as a peer"
 grep -qx 'hotline_escalations_total{kind="ack-overdue"} 1' "$tmp/metrics" || fail "metrics ack: $(cat "$tmp/metrics")"
 grep -qx 'hotline_escalations_total{kind="request-overdue"} 1' "$tmp/metrics" || fail "metrics due"
 grep -qx 'hotline_escalation_hook_failures_total 0' "$tmp/metrics" || fail "metrics hook failures at us"
