@@ -301,11 +301,22 @@ static void node_exchange_receipts(void *ctx, const char *channel, const struct 
     pthread_mutex_unlock(&n->server_lock);
 }
 
+/* The workflow's and ledger's metrics, then the node's own: when its TLS
+ * certificate expires (peers pin it: a new one must reach every peer's
+ * operator before, docs/operations.md). */
 static int node_metrics(void *ctx, struct store *s, int64_t now_us, struct buf *out,
                         struct hl_error *err)
 {
-    (void)ctx;
-    return workflow_metrics(s, now_us, out, err);
+    const struct node_run *n = ctx;
+    int r = workflow_metrics(s, now_us, out, err);
+    if (!r && buf_addf(out,
+                       "# HELP hotline_tls_certificate_expiry_timestamp_seconds When the node's "
+                       "TLS certificate expires, Unix time.\n"
+                       "# TYPE hotline_tls_certificate_expiry_timestamp_seconds gauge\n"
+                       "hotline_tls_certificate_expiry_timestamp_seconds %lld\n",
+                       (long long)n->tls.not_after))
+        r = hl_fail(err, HL_E_TOO_LARGE, NULL, "metrics: too large");
+    return r;
 }
 
 static int node_collection_id(const char *channel, char out[static 37])
@@ -469,6 +480,7 @@ static HL_MUST_CHECK int node_run_server(struct node_run *n, const sigset_t *sto
         .write_lock = &n->write_lock,
         .manual_checkpoint = true,
         .metrics = node_metrics,
+        .metrics_ctx = n,
         .object_check = workflow_object_check,
     };
     struct taxii_server *srv = NULL;

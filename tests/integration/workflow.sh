@@ -361,6 +361,10 @@ grep -qx 'hotline_peer_failures{channel="us-ru",peer="ru"} 0' "$tmp/metrics" || 
 grep -Eq '^hotline_peer_last_contact_timestamp_seconds\{channel="us-ru",peer="ru"\} 1[0-9]{9}$' \
     "$tmp/metrics" || fail "metrics peer last contact"
 grep -q 'peer="us"' "$tmp/metrics" && fail "metrics name this node as a peer"
+# The certificate's expiry, as tls.crt says it.
+expiry=$(date -u -d "$(openssl x509 -enddate -noout -in "$tmp/us/tls.crt" | cut -d= -f2)" +%s)
+grep -qx "hotline_tls_certificate_expiry_timestamp_seconds $expiry" "$tmp/metrics" ||
+    fail "metrics: certificate expiry, want $expiry: $(grep tls_ "$tmp/metrics")"
 grep -qx 'hotline_escalations_total{kind="ack-overdue"} 1' "$tmp/metrics" || fail "metrics ack: $(cat "$tmp/metrics")"
 grep -qx 'hotline_escalations_total{kind="request-overdue"} 1' "$tmp/metrics" || fail "metrics due"
 grep -qx 'hotline_escalation_hook_failures_total 0' "$tmp/metrics" || fail "metrics hook failures at us"
