@@ -54,7 +54,8 @@ const struct cli_command cli_commands[] = {
 void cli_report(const struct hl_error *err)
 {
     const char *msg = err->msg[0] ? err->msg : hl_strerror(err->code);
-    if (err->where[0])
+    /* "where" leads, unless the message names it already. */
+    if (err->where[0] && !strstr(msg, err->where))
         fprintf(stderr, "hotline: %s: %s\n", err->where, msg);
     else
         fprintf(stderr, "hotline: %s\n", msg);

@@ -317,6 +317,8 @@ if expect_rc 2 "$HL_BIN" send --no-wait --channel us-ru "$tmp/note2.json" --data
         fail "send after the server died: $(cat "$tmp/err")"
     grep -q "^hotline: no hotline serve is running for $A; start it with 'hotline serve --data $A'$" \
         "$tmp/err" || fail "send after the server died, the hint: $(cat "$tmp/err")"
+    [ "$(grep -o "127.0.0.1:$conf_port" "$tmp/err" | wc -l)" = 1 ] ||
+        fail "the address said twice: $(cat "$tmp/err")"
 fi
 # And a new server starts over the stale file, at hotline.conf's address,
 # now taking at most 7 objects and 4096 bytes per POST.
