@@ -54,8 +54,9 @@ const struct cli_command cli_commands[] = {
 void cli_report(const struct hl_error *err)
 {
     const char *msg = err->msg[0] ? err->msg : hl_strerror(err->code);
-    /* "where" leads, unless the message names it already. */
-    if (err->where[0] && !strstr(msg, err->where))
+    /* "where" leads, unless the message names that file or URL already. */
+    bool named = strchr(err->where, '/') && strstr(msg, err->where);
+    if (err->where[0] && !named)
         fprintf(stderr, "hotline: %s: %s\n", err->where, msg);
     else
         fprintf(stderr, "hotline: %s\n", msg);
