@@ -62,8 +62,8 @@ static void peer_help(void)
            "       hotline peer add NAME --data DIR (--card FILE | --party ID --public-key FILE\n"
            "                        --cert-fingerprint HEX) [--url URL] [--token TOKEN|-] "
            "[--json]\n"
-           "       hotline peer set NAME --data DIR [--token TOKEN|-] [--url URL]\n"
-           "                        [--cert-fingerprint HEX]\n"
+           "       hotline peer set NAME --data DIR [--card FILE] [--token TOKEN|-]\n"
+           "                        [--url URL] [--cert-fingerprint HEX]\n"
            "       hotline peer list --data DIR [--json]\n"
            "       hotline peer remove NAME --data DIR\n\n"
            "card: prints this node's party card (party id, name, public key, TLS\n"
@@ -79,7 +79,9 @@ static void peer_help(void)
            "account). --token is the token the peer's operator sent us (our\n"
            "credential at their node); '-' reads it from stdin. A party id or key that\n"
            "conflicts with a known party is refused, and nothing changes.\n\n"
-           "set: changes the peer's token, url or certificate fingerprint.\n"
+           "set: changes the peer's token, url or certificate fingerprint; --card\n"
+           "takes the fingerprint and url of the peer's renewed card (its party and\n"
+           "key must be the ones known here), flags over it.\n"
            "list: every peer with its party, url, fingerprint, channels and whether\n"
            "its token is set (tokens are never printed).\n"
            "remove: forgets the peer and its account (its party, logs and objects\n"
@@ -478,18 +480,40 @@ static int peer_add(const struct peer_args *a, const char *name)
 
 /* ---- set, list, remove ---------------------------------------------------------------- */
 
+/* A renewed card (--card) may change the peer's certificate and url, never
+ * its party or key: true if it is the same party with the same key. */
+static bool peer_card_same(struct cli_node *n, const struct store_peer *p, const struct peer_in *in,
+                           const char *file)
+{
+    struct store_party party;
+    struct hl_error err;
+    if (strcmp(in->peer.party_id, p->party_id) != 0) {
+        fprintf(stderr, "hotline peer: %s is the card of %s, not of %s (%s)\n", file,
+                in->peer.party_id, p->name, p->party_id);
+        return false;
+    }
+    if (store_party_get(n->store, p->party_id, &party, &err) != 0 ||
+        sodium_memcmp(party.public_key, in->pk, 32) != 0) {
+        fprintf(stderr,
+                "hotline peer: %s gives %s another public key than the one known here: a "
+                "party's key never changes; ask its operator\n",
+                file, p->name);
+        return false;
+    }
+    return true;
+}
+
 static int peer_set(const struct peer_args *a, const char *name)
 {
     struct peer_in in;
     struct cli_node n;
     struct hl_error err;
-    if (!a->token && !a->url && !a->fingerprint)
-        return cli_usage_error("peer", "set needs --token, --url or --cert-fingerprint");
-    if (a->card || a->party || a->public_key)
-        return cli_usage_error("peer", "set changes --token, --url, --cert-fingerprint only");
+    if (!a->token && !a->url && !a->fingerprint && !a->card)
+        return cli_usage_error("peer", "set needs --card, --token, --url or --cert-fingerprint");
     memset(&in, 0, sizeof in);
     hl_error_clear(&err);
-    if (peer_read_flags(a, &in, false) || cli_node_open("peer", a->dir, false, &n)) {
+    if ((a->card && peer_read_card(a->card, &in)) || peer_read_flags(a, &in, false) ||
+        cli_node_open("peer", a->dir, false, &n)) {
         sodium_memzero(&in, sizeof in);
         return CLI_ERROR;
     }
@@ -497,16 +521,18 @@ static int peer_set(const struct peer_args *a, const char *name)
     int r = store_peer_get_by_name(n.store, name, &p, &err);
     if (r == -HL_E_NOT_FOUND)
         fprintf(stderr, "hotline peer: no peer '%s' in %s\n", name, a->dir);
+    else if (!r && a->card && !peer_card_same(&n, &p, &in, a->card))
+        r = -HL_E_CONFLICT;
     else if (!r) {
         if (a->token)
             memcpy(p.token, in.peer.token, sizeof p.token);
-        if (a->url)
+        if (a->url || (a->card && in.peer.url[0]))
             memcpy(p.url, in.peer.url, sizeof p.url);
-        if (a->fingerprint)
+        if (a->fingerprint || a->card)
             memcpy(p.cert_sha256, in.peer.cert_sha256, sizeof p.cert_sha256);
         r = store_peer_put(n.store, &p, &err);
     }
-    if (r && r != -HL_E_NOT_FOUND)
+    if (r && r != -HL_E_NOT_FOUND && r != -HL_E_CONFLICT)
         cli_report(&err);
     sodium_memzero(&p, sizeof p);
     sodium_memzero(&in, sizeof in);
@@ -690,8 +716,10 @@ static int peer_card(const struct peer_args *a)
 static int peer_check_opts(const struct peer_args *a, const char *verb)
 {
     bool add = !strcmp(verb, "add"), set = !strcmp(verb, "set"), card = !strcmp(verb, "card");
-    if ((a->card || a->party || a->public_key) && !add)
-        return cli_usage_error("peer", "--card, --party and --public-key belong to add");
+    if ((a->party || a->public_key) && !add)
+        return cli_usage_error("peer", "--party and --public-key belong to add");
+    if (a->card && !add && !set)
+        return cli_usage_error("peer", "--card belongs to add and set");
     if ((a->token || a->fingerprint) && !add && !set)
         return cli_usage_error("peer", "--token and --cert-fingerprint belong to add and set");
     if (a->url && !add && !set && !card)

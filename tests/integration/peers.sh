@@ -323,6 +323,31 @@ expect_rc 0 "$HL_BIN" peer list --data "$tmp/d" --json &&
         "('https://a.example:9443', '$fp_a')" ] || fail "flags over the card: $(cat "$tmp/out")"
 expect_rc 0 "$HL_BIN" peer set a --data "$tmp/d" --url https://a2.example:1 --cert-fingerprint "$fp_a" &&
     "$HL_BIN" peer list --data "$tmp/d" --json | grep -q '"url":"https://a2.example:1"' || fail "peer set --url"
+# a renewed its certificate and sends its new card: d takes its fingerprint and url.
+fp_new=$(printf '%064d' 7)
+python3 - "$tmp/a.card" "$tmp/a2.card" "$fp_new" "$tmp/c.card" "$tmp/a-key-c.card" <<'PY'
+import json, sys
+card = json.load(open(sys.argv[1]))
+card.update(cert_fingerprint=sys.argv[3], url="https://a3.example:8443")
+json.dump(card, open(sys.argv[2], "w"))
+card["public_key"] = json.load(open(sys.argv[4]))["public_key"]
+json.dump(card, open(sys.argv[5], "w"))
+PY
+if expect_rc 0 "$HL_BIN" peer set a --data "$tmp/d" --card "$tmp/a2.card"; then
+    [ ! -s "$tmp/out" ] || fail "peer set --card is not quiet: $(cat "$tmp/out")"
+    expect_rc 0 "$HL_BIN" peer list --data "$tmp/d" --json &&
+        [ "$(json_get "$tmp/out" "(d['peers'][0]['url'], d['peers'][0]['cert_fingerprint'])")" = \
+            "('https://a3.example:8443', '$fp_new')" ] || fail "peer set --card: $(cat "$tmp/out")"
+fi
+# Never another party's card, nor a's with another key; nothing changes.
+state "$tmp/d" >"$tmp/state.before"
+refuse "is the card of $party_c, not of a ($party_a)" "$HL_BIN" peer set a --data "$tmp/d" --card "$tmp/c.card"
+refuse "gives a another public key than the one known here" "$HL_BIN" peer set a --data "$tmp/d" \
+    --card "$tmp/a-key-c.card"
+refuse "--party and --public-key belong to add" "$HL_BIN" peer set a \
+    --data "$tmp/d" --party "$party_a"
+state "$tmp/d" >"$tmp/state.after"
+cmp -s "$tmp/state.before" "$tmp/state.after" || fail "a refused peer set --card changed d"
 expect_rc 0 "$HL_BIN" peer add d --data "$A" --card "$tmp/d.card" || true
 expect_rc 0 "$HL_BIN" peer remove d --data "$A" && [ ! -s "$tmp/out" ] || fail "peer remove d"
 "$HL_BIN" peer list --data "$A" | grep -q "^d " && fail "d still listed"
