@@ -126,6 +126,19 @@ static void flows_apply(struct exchange *x, struct pair *p)
     pthread_mutex_unlock(&x->lock);
 }
 
+/* Whether p's member pushed to us since the last round (a flow note not
+ * yet applied): it is reachable, whatever our backoff toward it says. */
+static bool member_spoke(struct exchange *x, const struct pair *p)
+{
+    bool found = false;
+    pthread_mutex_lock(&x->lock);
+    for (size_t i = 0; i < x->n_flows && !found; i++)
+        found = strcmp(x->flows[i].party, p->party) == 0 &&
+                strcmp(x->flows[i].channel, p->channel) == 0;
+    pthread_mutex_unlock(&x->lock);
+    return found;
+}
+
 /* Applies the notes of pair p to its state st, given our log's size
  * (read before: a note whose entries it shows committed is applied if
  * the member was pushed exactly up to them, else dropped). */
@@ -282,6 +295,8 @@ static bool job_open(struct exchange *x, struct pair *p, struct job *j)
     j->p = p;
     exchange_answer_init(&j->a);
     buf_init(&j->env.body, EXCHANGE_ANSWER_MAX);
+    if (p->failures && p->next_try_ms && member_spoke(x, p))
+        p->next_try_ms = 0; /* it just pushed to us: back, try it now */
     if (p->next_try_ms > hl_mono_ms())
         return false;
     if (p->dirty)
@@ -381,10 +396,19 @@ static int scan_member(void *ctx, const struct store_party *m)
     if (x->n_pairs == EXCHANGE_PAIRS_MAX)
         return 0;
     struct pair *p = &x->pairs[x->n_pairs++];
+    struct store_repl_state st;
+    struct hl_error err;
     memset(p, 0, sizeof *p);
     snprintf(p->party, sizeof p->party, "%s", m->id);
     snprintf(p->channel, sizeof p->channel, "%s", sc->channel);
     p->live = true;
+    /* Failing when the node last stopped (what channel show still says):
+     * the backoff goes on from there, and "reachable again" is logged when
+     * it is. The first try is at once. */
+    if (store_repl_state_get(x->store, p->party, p->channel, &st, &err) == 0 && st.failures > 0) {
+        p->failures = st.failures < 1000 ? (unsigned)st.failures : 1000;
+        snprintf(p->last_error, sizeof p->last_error, "%s", st.last_error);
+    }
     return 0;
 }
 
