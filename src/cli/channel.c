@@ -504,9 +504,10 @@ static void show_print_member(const json_t *m, json_int_t ours)
            pushed > held ? pushed : held, ours);
     json_int_t failures = cli_jint(repl, "failures");
     const char *ok = cli_jstr(repl, "last_ok");
+    char why[STORE_DETAIL_MAX + 128];
+    cli_unreachable(why, sizeof why, ok, (long long)failures, cli_jstr(repl, "last_error"));
     if (failures)
-        printf("; unreachable since %s, %" JSON_INTEGER_FORMAT " failure%s: %s", ok ? ok : "ever",
-               failures, failures == 1 ? "" : "s", cli_jstr(repl, "last_error"));
+        printf("; %s", why);
     else
         printf("; last contact %s", ok ? ok : "never");
     putchar('\n');

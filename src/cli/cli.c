@@ -62,6 +62,17 @@ void cli_report(const struct hl_error *err)
         fprintf(stderr, "hotline: %s\n", msg);
 }
 
+void cli_unreachable(char *out, size_t max, const char *since, long long failures,
+                     const char *error)
+{
+    const char *s = failures == 1 ? "" : "s";
+    error = error ? error : "";
+    if (since)
+        snprintf(out, max, "unreachable since %s, %lld failure%s: %s", since, failures, s, error);
+    else
+        snprintf(out, max, "never reached, %lld failure%s: %s", failures, s, error);
+}
+
 int cli_json_print(const json_t *j)
 {
     if (!j || json_dumpf(j, stdout, JSON_COMPACT | JSON_ENSURE_ASCII) != 0)

@@ -104,6 +104,12 @@ bool cli_node_path(char *out, const char *dir, const char *name);
 int cli_node_open(const char *cmd, const char *dir, bool with_key, struct cli_node *n);
 /* Closes the store and wipes the key. */
 void cli_node_close(struct cli_node *n);
+/* Why the replication worker has not reached a member, in words, into
+ * out: "unreachable since SINCE, N failures: ERROR", or "never reached,
+ * N failures: ERROR" when since is NULL (cli.c). */
+void cli_unreachable(char *out, size_t max, const char *since, long long failures,
+                     const char *error);
+
 /* Where the command line reaches the node in dir (publish.c): the address
  * its running `hotline serve` listens on (DIR/serve.lock: the bound port,
  * whatever --listen said), else conf's listen (hotline.conf, read by the

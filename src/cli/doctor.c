@@ -240,16 +240,16 @@ static int doctor_member(void *ctx, const struct store_party *p)
     struct store_repl_state st;
     struct store_peer peer;
     struct hl_error err;
-    char since[32];
+    char since[32], why[STORE_DETAIL_MAX + 128];
     if (!strcmp(p->id, d->node.party) || store_peer_get(d->node.store, p->id, &peer, &err) != 0)
         return 0;
     memset(peer.token, 0, sizeof peer.token);
     if (store_repl_state_get(d->node.store, p->id, d->channel, &st, &err) != 0 || !st.failures)
         return 0;
     stix_time_format_us_ms(st.last_ok_us, since);
-    doctor_add(d, DOCTOR_WARNING, "channel", "%s unreachable since %s, %lld failure%s: %s",
-               peer.name, st.last_ok_us ? since : "ever", (long long)st.failures,
-               st.failures == 1 ? "" : "s", st.last_error);
+    cli_unreachable(why, sizeof why, st.last_ok_us ? since : NULL, (long long)st.failures,
+                    st.last_error);
+    doctor_add(d, DOCTOR_WARNING, "channel", "%s %s", peer.name, why);
     return 0;
 }
 

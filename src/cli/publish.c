@@ -192,7 +192,7 @@ static bool member_name(struct cli_node *n, const char *party, char *out, size_t
 }
 
 /* Why a member has not confirmed yet, when the node's worker failed to
- * reach it: ": unreachable since T, N failures: ERROR; ...", else "". */
+ * reach it: ": " cli_unreachable "; the node keeps trying", else "". */
 static void member_why(struct cli_node *n, const char *channel, const char *party, char *out,
                        size_t max)
 {
@@ -203,9 +203,10 @@ static void member_why(struct cli_node *n, const char *channel, const char *part
     if (!n->store || store_repl_state_get(n->store, party, channel, &st, &err) || !st.failures)
         return;
     stix_time_format_us_ms(st.last_ok_us, since);
-    snprintf(out, max, ": unreachable since %s, %lld failure%s: %s; the node keeps trying",
-             st.last_ok_us ? since : "ever", (long long)st.failures, st.failures == 1 ? "" : "s",
-             st.last_error);
+    memcpy(out, ": ", 3);
+    cli_unreachable(out + 2, max - 2, st.last_ok_us ? since : NULL, (long long)st.failures,
+                    st.last_error);
+    snprintf(out + strlen(out), max - strlen(out), "; the node keeps trying");
 }
 
 /* A success that carries a message is an object the node did not seal
