@@ -178,14 +178,15 @@ static void doctor_disk(struct doctor *d)
         doctor_add(d, DOCTOR_WARNING, "disk", "cannot tell the free space of %s", d->dir);
         return;
     }
-    unsigned long long free = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
+    unsigned long long room = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
     unsigned long long total = (unsigned long long)vfs.f_blocks * vfs.f_frsize;
-    enum doctor_status st = free < DOCTOR_DISK_FULL                       ? DOCTOR_PROBLEM
-                            : free < DOCTOR_DISK_LOW || free * 20 < total ? DOCTOR_WARNING
+    enum doctor_status st = room < DOCTOR_DISK_FULL                       ? DOCTOR_PROBLEM
+                            : room < DOCTOR_DISK_LOW || room * 20 < total ? DOCTOR_WARNING
                                                                           : DOCTOR_OK;
     doctor_add(d, st, "disk", "%.1f GiB free of %.1f GiB on the file system of %s%s",
-               free / 1073741824.0, total / 1073741824.0, d->dir,
-               st == DOCTOR_OK ? "" : ": a full disk stops every write (docs/federation.md, 9)");
+               room / 1073741824.0, total / 1073741824.0, d->dir,
+               st == DOCTOR_OK ? ""
+                               : ": a full disk stops every write (docs/federation.md, section 9)");
     if (cli_node_path(path, d->dir, "hotline.db-wal") && stat(path, &wal) == 0 &&
         wal.st_size > DOCTOR_WAL_LARGE)
         doctor_add(d, DOCTOR_WARNING, "disk",
