@@ -169,6 +169,15 @@ static void doctor_cert(struct doctor *d, const struct node_config *conf)
                    (long long)(left / 86400), info.fingerprint);
 }
 
+/* A size in MiB under a GiB, else in GiB. */
+static void doctor_size(unsigned long long bytes, char out[32])
+{
+    if (bytes < 1073741824ull)
+        snprintf(out, 32, "%llu MiB", bytes >> 20);
+    else
+        snprintf(out, 32, "%.1f GiB", bytes / 1073741824.0);
+}
+
 static void doctor_disk(struct doctor *d)
 {
     struct statvfs vfs;
@@ -183,8 +192,10 @@ static void doctor_disk(struct doctor *d)
     enum doctor_status st = room < DOCTOR_DISK_FULL                       ? DOCTOR_PROBLEM
                             : room < DOCTOR_DISK_LOW || room * 20 < total ? DOCTOR_WARNING
                                                                           : DOCTOR_OK;
-    doctor_add(d, st, "disk", "%.1f GiB free of %.1f GiB on the file system of %s%s",
-               room / 1073741824.0, total / 1073741824.0, d->dir,
+    char a[32], b[32];
+    doctor_size(room, a);
+    doctor_size(total, b);
+    doctor_add(d, st, "disk", "%s free of %s on the file system of %s%s", a, b, d->dir,
                st == DOCTOR_OK ? ""
                                : ": a full disk stops every write (docs/federation.md, section 9)");
     if (cli_node_path(path, d->dir, "hotline.db-wal") && stat(path, &wal) == 0 &&
