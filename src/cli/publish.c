@@ -41,8 +41,11 @@
 #include "stix/stix.h"
 #include "taxii/taxii.h"
 
-/* One wait asked of the node: well under the request timeout. */
-#define PUBLISH_WAIT_SLICE_MS 20000
+/* One wait asked of the node: well under the request timeout, and under
+ * the client's stall limit (a waiting answer moves no byte: a longer wait
+ * would be cut as a stalled transfer, "Timeout was reached"). */
+#define PUBLISH_WAIT_SLICE_MS ((EXCHANGE_STALL_S - 5) * 1000)
+_Static_assert(EXCHANGE_STALL_S > 5, "a wait slice needs a stall limit above 5 s");
 
 /* What publishing needs of the node directory. */
 struct publish_node {
