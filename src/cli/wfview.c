@@ -138,7 +138,8 @@ static int esc_annotate(struct cli_node *n, const char *channel, json_t *items)
 static void list_help(void)
 {
     printf("usage: hotline list --data DIR [--channel C] [--kind KIND] [--status S]\n"
-           "                    [--overdue] [--from PARTY] [--since TIME] [--now TIME] [--json]\n\n"
+           "                    [--overdue] [--from PARTY] [--since TIME] [--now TIME] [--json]\n"
+           "                    [--follow]\n\n"
            "Lists the workflow's items of every channel (or C), in sealed order: one\n"
            "line each with the seal time, kind, publishing party, status, id and a\n"
            "summary. A refused response is shown with the reason on the next line;\n"
@@ -155,6 +156,8 @@ static void list_help(void)
            "  --from PARTY  published by PARTY (identity id, party name or peer name)\n"
            "  --since TIME  sealed at or after TIME\n"
            "  --now TIME    the clock for --overdue (default: now)\n"
+           "  --follow      then print each item as it arrives (checked every second),\n"
+           "                until SIGINT or SIGTERM; with --json one item per line\n"
            "  --json        one JSON array of the items\n\n"
            "TIME is a STIX timestamp (2026-05-08T14:22:31Z) or now +/- a duration\n"
            "(+25h, -30m; units s, m, h, d).\n");
@@ -236,7 +239,7 @@ static void list_print_due(const json_t *it, int64_t now_us)
 /* One line per item, the party and status columns as wide as the widest
  * (party names up to 32 bytes); under it, unless now_us is 0 (show, which
  * prints the thread's own due times), what it waits for. */
-static void list_print(const json_t *items, int64_t now_us)
+void cli_list_print(const json_t *items, int64_t now_us)
 {
     size_t i, from_w = 4, status_w = 6;
     const json_t *it;
@@ -262,17 +265,51 @@ static void list_print(const json_t *items, int64_t now_us)
     }
 }
 
+int cli_list_collect(struct cli_node *n, const char *channel, const struct workflow_filter *f,
+                     json_t *all)
+{
+    json_t *names = json_array();
+    struct hl_error err;
+    hl_error_clear(&err);
+    int rc = names ? CLI_OK : CLI_ERROR;
+    if (rc == CLI_OK && channel)
+        json_array_append_new(names, json_string(channel));
+    else if (rc == CLI_OK && store_channel_list(n->store, channel_name, names, &err) < 0)
+        rc = CLI_ERROR;
+    size_t i;
+    json_t *name;
+    json_array_foreach(names, i, name)
+    {
+        struct workflow_view *v = NULL;
+        if (rc != CLI_OK)
+            break;
+        rc = cli_view_open("list", n, json_string_value(name), NULL, &v, NULL);
+        json_t *items = rc == CLI_OK ? workflow_list(v, f) : NULL;
+        if (rc == CLI_OK && !items)
+            rc = CLI_ERROR;
+        if (rc == CLI_OK)
+            rc = esc_annotate(n, json_string_value(name), items);
+        if (rc == CLI_OK && json_array_extend(all, items))
+            rc = CLI_ERROR;
+        json_decref(items);
+        workflow_view_free(v);
+    }
+    json_decref(names);
+    return rc;
+}
+
 int cli_list(int argc, char **argv)
 {
     const char *dir = NULL, *channel = NULL, *kind = NULL, *status = NULL, *from = NULL,
                *since = NULL, *now = NULL;
-    bool overdue = false, json = false;
+    bool overdue = false, json = false, follow = false;
     const struct cli_opt opts[] = {
-        {"--data", NULL, &dir, NULL},  {"--channel", NULL, &channel, NULL},
-        {"--kind", NULL, &kind, NULL}, {"--status", NULL, &status, NULL},
-        {"--from", NULL, &from, NULL}, {"--since", NULL, &since, NULL},
-        {"--now", NULL, &now, NULL},   {"--overdue", NULL, NULL, &overdue},
-        {"--json", NULL, NULL, &json}, {NULL, NULL, NULL, NULL},
+        {"--data", NULL, &dir, NULL},      {"--channel", NULL, &channel, NULL},
+        {"--kind", NULL, &kind, NULL},     {"--status", NULL, &status, NULL},
+        {"--from", NULL, &from, NULL},     {"--since", NULL, &since, NULL},
+        {"--now", NULL, &now, NULL},       {"--overdue", NULL, NULL, &overdue},
+        {"--json", NULL, NULL, &json},     {"--follow", NULL, NULL, &follow},
+        {NULL, NULL, NULL, NULL},
     };
     char *operands[1], party[STORE_TEXT_MAX + 1];
     int n_ops = 0;
@@ -285,6 +322,8 @@ int cli_list(int argc, char **argv)
         return CLI_ERROR;
     if (!dir || n_ops)
         return cli_usage_error("list", "--data DIR is required, and no operand");
+    if (follow && (overdue || now))
+        return cli_usage_error("list", "--follow shows what arrives: not with --overdue or --now");
     if (kind && (!workflow_kind_parse(kind, &f.kind) || f.kind == WORKFLOW_KIND_OTHER ||
                  f.kind == WORKFLOW_KIND_LEDGER))
         return cli_usage_error("list",
@@ -306,37 +345,14 @@ int cli_list(int argc, char **argv)
         return cli_usage_error("list", "--from %s is no identity id, party or peer", from);
     }
     f.from = from ? party : NULL;
-    json_t *names = json_array(), *all = json_array();
-    struct hl_error err;
-    hl_error_clear(&err);
-    int rc = CLI_OK;
-    if (channel)
-        json_array_append_new(names, json_string(channel));
-    else if (store_channel_list(n.store, channel_name, names, &err) < 0)
-        rc = CLI_ERROR;
-    size_t i;
-    json_t *name;
-    json_array_foreach(names, i, name)
-    {
-        struct workflow_view *v = NULL;
-        if (rc != CLI_OK)
-            break;
-        rc = cli_view_open("list", &n, json_string_value(name), NULL, &v, NULL);
-        json_t *items = rc == CLI_OK ? workflow_list(v, &f) : NULL;
-        if (rc == CLI_OK && !items)
-            rc = CLI_ERROR;
-        if (rc == CLI_OK)
-            rc = esc_annotate(&n, json_string_value(name), items);
-        if (rc == CLI_OK && json_array_extend(all, items))
-            rc = CLI_ERROR;
-        json_decref(items);
-        workflow_view_free(v);
-    }
-    if (rc == CLI_OK && json)
+    json_t *all = json_array();
+    int rc = all ? cli_list_collect(&n, channel, &f, all) : CLI_ERROR;
+    if (rc == CLI_OK && follow)
+        rc = cli_list_follow(&n, channel, &f, all, json);
+    else if (rc == CLI_OK && json)
         rc = cli_json_print(all);
     else if (rc == CLI_OK)
-        list_print(all, f.now_us);
-    json_decref(names);
+        cli_list_print(all, f.now_us);
     json_decref(all);
     cli_node_close(&n);
     return rc;
@@ -410,7 +426,7 @@ static void show_items(const char *title, const json_t *items)
     if (!json_array_size(items))
         return;
     printf("%s:\n", title);
-    list_print(items, 0);
+    cli_list_print(items, 0);
 }
 
 /* What a report groups: its workflow items in full, the rest counted by
@@ -441,7 +457,7 @@ static void show_contains(const json_t *items)
         const char *kind = cli_jstr(it, "kind");
         if (kind && strcmp(kind, "other")) {
             json_t *one = json_pack("[O]", it);
-            list_print(one, 0);
+            cli_list_print(one, 0);
             json_decref(one);
         }
     }

@@ -401,6 +401,33 @@ expect_rc 0 "$H" scorecard --channel us-ru --data "$tmp/us" --since +1h --json &
     fail "--since future: $(cat "$tmp/out")"
 grep -q "^  acknowledgment     n 1, median " "$tmp/sct.us" || fail "text scorecard: $(cat "$tmp/sct.us")"
 
+# ---- list --follow: what arrives, as it arrives ---------------------------------------------
+expect_rc 2 "$H" list --data "$tmp/ru" --follow --overdue || true
+"$H" list --data "$tmp/ru" --kind request --since -1s --follow >"$tmp/follow.txt" 2>&1 &
+follower=$!
+"$H" list --data "$tmp/ru" --kind request --since -1s --follow --json >"$tmp/follow.json" 2>&1 &
+follower_json=$!
+sleep 1.2 # both have listed what was there
+expect_rc 0 "$H" request --data "$tmp/us" --channel us-ru --kind preserve-evidence --about "$REP" \
+    --due 6h --priority high --text "Keep the proxy logs" --timeout 20 || true
+REQ5=$(sed -n 's/^published //p' "$tmp/out")
+followed() { grep -q "$REQ5" "$tmp/follow.txt" && grep -q "$REQ5" "$tmp/follow.json"; }
+fed_wait 15 followed || fail "list --follow did not show $REQ5: $(cat "$tmp/follow.txt" "$tmp/follow.json")"
+kill -INT "$follower" "$follower_json"
+rc=0; wait "$follower" || rc=$?
+[ "$rc" = 0 ] || fail "list --follow exited $rc on SIGINT"
+rc=0; wait "$follower_json" || rc=$?
+[ "$rc" = 0 ] || fail "list --follow --json exited $rc on SIGINT"
+grep -A1 "request .* $REQ5  preserve-evidence: Keep the proxy logs$" "$tmp/follow.txt" |
+    grep -Eq "^    due .* \(in 5h5[0-9]m\), priority high$" || fail "list --follow text: $(cat "$tmp/follow.txt")"
+[ "$(grep -c "$REQ5" "$tmp/follow.txt")" = 1 ] || fail "list --follow showed $REQ5 twice"
+python3 - "$tmp/follow.json" "$REQ5" <<'PY' || fail "list --follow --json: $(cat "$tmp/follow.json")"
+import json, sys
+items = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+assert [i["id"] for i in items].count(sys.argv[2]) == 1, items
+assert all(i["kind"] == "request" for i in items), items
+PY
+
 # ---- verify still holds on both ------------------------------------------------------------
 for n in us ru; do
     expect_rc 0 "$H" verify --data "$tmp/$n" || true
