@@ -418,9 +418,13 @@ static int publish_run(const struct cli_publish *a, struct exchange_client *c,
     int waited = 0;
     if (!a->no_wait && last)
         waited = publish_wait(c, t, coll, last, a->timeout_s, &delivery, err);
-    if (waited < 0) {
-        r = waited;
-    } else if (a->json) {
+    bool lost = waited < 0; /* stored: said below, then why its delivery is not known */
+    if (lost) {
+        json_decref(delivery);
+        delivery = NULL;
+        waited = 1;
+    }
+    if (a->json) {
         json_t *out =
             json_pack("{s:s*, s:O, s:O?}", "id", a->id, "status", status, "delivery", delivery);
         r = cli_json_print(out) == CLI_OK ? 0 : hl_fail(err, HL_E_IO, NULL, "stdout");
@@ -431,6 +435,14 @@ static int publish_run(const struct cli_publish *a, struct exchange_client *c,
         publish_print_status(status, 0);
         if (delivery)
             publish_print_delivery(a, delivery);
+    }
+    if (lost) {
+        fflush(stdout);
+        cli_report(err);
+        fprintf(stderr,
+                "hotline: stored, but its delivery could not be followed; "
+                "'hotline status %s --data %s' shows it\n",
+                last, a->dir);
     }
     json_decref(status);
     json_decref(delivery);

@@ -44,9 +44,19 @@ for bad in 60001 -1 soon 00000000000000000000000000000000000000000001; do
 done
 fed_tool delivery "$tmp/a" ch "$last" 30000 >"$tmp/w2.json" &
 waiter=$!
+# And a send waiting for b's receipt when a stops: what it stored is said,
+# then that its delivery could not be followed (exit 3, not 2).
+fed_tool notes 1 "$(fed_party a)" >"$tmp/n6.json"
+rc6=0
+"$HL_BIN" send --channel ch "$tmp/n6.json" --data "$tmp/a" --timeout 30 >"$tmp/s6.out" 2>"$tmp/s6.err" &
+sender=$!
 sleep 0.5
 fed_stop a
 wait "$waiter" || fail "the waiting request at a stopping node failed"
+wait "$sender" || rc6=$?
+[ "$rc6" = 3 ] && grep -q "^stored 1 of 1 objects$" "$tmp/s6.out" &&
+    grep -q "^hotline: stored, but its delivery could not be followed; 'hotline status note--.* --data $tmp/a' shows it$" \
+        "$tmp/s6.err" || fail "send while a stops: exit $rc6: $(cat "$tmp/s6.out" "$tmp/s6.err")"
 [ "$(json_get "$tmp/w2.json" "(d['status'], d['ms'] < 10000)")" = "(200, True)" ] ||
     fail "wait=30000 while a stops: $(cat "$tmp/w2.json")"
 fed_serve a
