@@ -439,8 +439,9 @@ int exchange_client_end(struct exchange_client *c, struct exchange_call *call, s
                        EXCHANGE_ANSWER_MAX);
     if (cc == CURLE_FAILED_INIT && atomic_load(&c->cancelled))
         return hl_fail(err, HL_E_IO, t->url, "%s: stopped", t->url);
-    if (cc != CURLE_OK)
-        return hl_fail(err, HL_E_IO, t->url, "%s: %s", t->url, curl_easy_strerror(cc));
+    if (cc != CURLE_OK) /* worded as the probe's: one log line per outage, not two */
+        return hl_fail(err, HL_E_IO, t->url, "cannot reach %s: %s", t->url,
+                       curl_easy_strerror(cc));
     return 0;
 }
 
