@@ -88,8 +88,9 @@ static int status_member(void *ctx, const struct store_party *p)
     int r = store_peer_get(s->node->store, p->id, &peer, s->err);
     if (r && r != -HL_E_NOT_FOUND)
         return r;
-    json_t *m = json_pack("{s:s, s:s, s:s?, s:b}", "party", p->id, "name", p->name, "peer",
-                          r ? NULL : peer.name, "pending", false);
+    json_t *m = json_pack("{s:s, s:s, s:s?, s:b, s:b}", "party", p->id, "name", p->name, "peer",
+                          r ? NULL : peer.name, "pending", false, "self",
+                          strcmp(p->id, s->node->party) == 0);
     memset(&peer, 0, sizeof peer);
     json_t *members =
         json_object_get(json_array_get(s->locations, json_array_size(s->locations) - 1), "members");
@@ -171,7 +172,10 @@ static void status_print(const json_t *locations)
         json_array_foreach(json_object_get(l, "members"), k, m)
         {
             const char *peer = cli_jstr(m, "peer");
-            printf("  %s", peer ? peer : cli_jstr(m, "name"));
+            if (json_is_true(json_object_get(m, "self")))
+                printf("  this node, %s", cli_jstr(m, "name"));
+            else
+                printf("  %s", peer ? peer : cli_jstr(m, "name"));
             if (json_is_true(json_object_get(m, "pending")))
                 printf(": not yet (pending: not a known peer)\n");
             else if (json_is_true(json_object_get(m, "delivered")))

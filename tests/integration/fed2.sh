@@ -44,6 +44,8 @@ fed_wait 20 fed_converged ch a b || cat "$tmp"/check.* >&2
 for n in a b; do
     expect_rc 0 "$HL_BIN" status "$(json_get "$tmp/a1.json" "d['objects'][0]['id']")" --data "$tmp/$n" || true
 done
+grep -q "^  this node, b: delivered, receipt #[0-9]* in its log at " "$tmp/out" ||
+    fail "status at b names b as this node: $(cat "$tmp/out")"
 
 # ---- a third member joins ----------------------------------------------------------
 fed_init c
