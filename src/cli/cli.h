@@ -242,11 +242,11 @@ int cli_list_collect(struct cli_node *n, const char *channel, const struct workf
                      json_t *all);
 /* One line per item, and under it what it waits for as of now_us (0: not). */
 void cli_list_print(const json_t *items, int64_t now_us);
-/* list --follow (follow.c): prints first (the items listed), then every
- * item sealed later as it arrives, each second, until SIGINT or SIGTERM;
- * json: one item per line. CLI_OK when stopped so. */
+/* list --follow (follow.c): lists what f selects, then every item that
+ * arrives later, each second, until SIGINT or SIGTERM; json: one item per
+ * line. CLI_OK when stopped so. */
 int cli_list_follow(struct cli_node *n, const char *channel, const struct workflow_filter *f,
-                    const json_t *first, bool json);
+                    bool json);
 /* A time argument: a STIX timestamp (2026-05-08T14:22:31Z), or now plus or
  * minus a duration ("+25h", "-30m"; s, m, h, d). */
 bool cli_time_arg(const char *s, int64_t *out_us);

@@ -1,13 +1,14 @@
 /*
  * follow.c — `hotline list --follow`: the duty officer's running view.
- * After the list, every second, the items sealed since the newest one
- * shown are listed again from the store, as `hotline list` reads them
- * (what the node received is in the store the moment it commits), and
- * those not shown yet are printed, oldest first, until SIGINT or SIGTERM.
+ * It lists what the filters select, then, every second, lists the channel
+ * again from the store (what the node received is there the moment it
+ * commits) and prints each item it has not printed or passed over before,
+ * oldest seal first, until SIGINT or SIGTERM.
  *
- * An item's "sealed" time has millisecond precision and several items may
- * share one: the next look starts at the newest millisecond shown, and
- * the ids shown at that millisecond are skipped.
+ * New items are told by their id, not by their seal time: an item sealed
+ * an hour ago by a member that was cut off arrives now, behind newer ones,
+ * and is new here all the same. --since chooses what the first listing
+ * shows; everything that arrives later is shown.
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -29,30 +30,6 @@ static void follow_on_signal(int sig)
     follow_stop = 1;
 }
 
-/* Where the next look starts: the newest "sealed" time among items, and
- * the ids sealed at that millisecond (seen, rebuilt when it moves on). */
-struct follow_edge {
-    int64_t at_us;
-    json_t *seen; /* id -> true */
-};
-
-static void edge_take(struct follow_edge *e, const json_t *items)
-{
-    size_t i;
-    const json_t *it;
-    json_array_foreach(items, i, it)
-    {
-        int64_t t;
-        if (!stix_time_parse_us(cli_jstr(it, "sealed"), &t) || t < e->at_us)
-            continue;
-        if (t > e->at_us) {
-            e->at_us = t;
-            json_object_clear(e->seen);
-        }
-        json_object_set_new(e->seen, cli_jstr(it, "id"), json_true());
-    }
-}
-
 static int by_sealed(const void *a, const void *b)
 {
     const char *x = cli_jstr(*(json_t *const *)a, "sealed");
@@ -60,8 +37,10 @@ static int by_sealed(const void *a, const void *b)
     return strcmp(x ? x : "", y ? y : "");
 }
 
-/* The items of found not seen at the edge, oldest first (a new array). */
-static json_t *follow_new(const struct follow_edge *e, const json_t *found)
+/* The items of found not in seen, oldest seal first (a new array), and
+ * with since_us only those sealed then or later; all of found go into
+ * seen. */
+static json_t *follow_new(json_t *seen, const json_t *found, int64_t since_us)
 {
     size_t n = 0, i;
     const json_t *it;
@@ -71,8 +50,17 @@ static json_t *follow_new(const struct follow_edge *e, const json_t *found)
         json_decref(out);
         return NULL;
     }
-    json_array_foreach(found, i, it) if (!json_object_get(e->seen, cli_jstr(it, "id"))) v[n++] =
-        (json_t *)it;
+    json_array_foreach(found, i, it)
+    {
+        const char *id = cli_jstr(it, "id");
+        int64_t t = 0;
+        if (!id || json_object_get(seen, id))
+            continue;
+        json_object_set_new(seen, id, json_true());
+        if (since_us && (!stix_time_parse_us(cli_jstr(it, "sealed"), &t) || t < since_us))
+            continue;
+        v[n++] = (json_t *)it;
+    }
     qsort(v, n, sizeof *v, by_sealed);
     for (i = 0; i < n; i++)
         json_array_append(out, v[i]);
@@ -100,36 +88,32 @@ static void follow_nap(void)
 }
 
 int cli_list_follow(struct cli_node *n, const char *channel, const struct workflow_filter *f,
-                    const json_t *first, bool json)
+                    bool json)
 {
     struct sigaction sa;
     struct workflow_filter look = *f;
-    struct follow_edge e = {f->since_us, json_object()};
-    int rc = e.seen ? CLI_OK : CLI_ERROR;
+    json_t *seen = json_object();
+    int rc = seen ? CLI_OK : CLI_ERROR;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = follow_on_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    if (rc == CLI_OK) {
-        follow_print(first, json);
-        edge_take(&e, first);
-    }
-    while (rc == CLI_OK && !follow_stop) {
-        follow_nap();
+    look.since_us = 0; /* every item, so that each is known by its id */
+    for (bool first = true; rc == CLI_OK && !follow_stop; first = false) {
         json_t *found = json_array(), *fresh = NULL;
-        look.since_us = e.at_us;
+        if (!first)
+            follow_nap();
         look.now_us = hl_wall_us();
         rc = found && !follow_stop ? cli_list_collect(n, channel, &look, found) : rc;
-        if (rc == CLI_OK && !follow_stop && !(fresh = follow_new(&e, found)))
+        if (rc == CLI_OK && !follow_stop &&
+            !(fresh = follow_new(seen, found, first ? f->since_us : 0)))
             rc = CLI_ERROR;
-        if (json_array_size(fresh)) {
+        if (json_array_size(fresh))
             follow_print(fresh, json);
-            edge_take(&e, fresh);
-        }
         json_decref(fresh);
         json_decref(found);
     }
-    json_decref(e.seen);
+    json_decref(seen);
     return rc;
 }

@@ -156,8 +156,9 @@ static void list_help(void)
            "  --from PARTY  published by PARTY (identity id, party name or peer name)\n"
            "  --since TIME  sealed at or after TIME\n"
            "  --now TIME    the clock for --overdue (default: now)\n"
-           "  --follow      then print each item as it arrives (checked every second),\n"
-           "                until SIGINT or SIGTERM; with --json one item per line\n"
+           "  --follow      then print each item as it arrives (checked every second;\n"
+           "                --since chooses the first listing only), until SIGINT or\n"
+           "                SIGTERM; with --json one item per line\n"
            "  --json        one JSON array of the items\n\n"
            "TIME is a STIX timestamp (2026-05-08T14:22:31Z) or now +/- a duration\n"
            "(+25h, -30m; units s, m, h, d).\n");
@@ -345,11 +346,14 @@ int cli_list(int argc, char **argv)
         return cli_usage_error("list", "--from %s is no identity id, party or peer", from);
     }
     f.from = from ? party : NULL;
+    if (follow) {
+        int frc = cli_list_follow(&n, channel, &f, json);
+        cli_node_close(&n);
+        return frc;
+    }
     json_t *all = json_array();
     int rc = all ? cli_list_collect(&n, channel, &f, all) : CLI_ERROR;
-    if (rc == CLI_OK && follow)
-        rc = cli_list_follow(&n, channel, &f, all, json);
-    else if (rc == CLI_OK && json)
+    if (rc == CLI_OK && json)
         rc = cli_json_print(all);
     else if (rc == CLI_OK)
         cli_list_print(all, f.now_us);
