@@ -35,6 +35,7 @@
  */
 #include "node.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -203,17 +204,26 @@ static HL_MUST_CHECK int node_prepare(struct node_run *n, struct hl_error *err)
 }
 
 /* Start-up lines: who serves, with which certificate, and what to fix. */
+/* Says, if it is so, that the certificate has expired or ends within
+ * NODE_EXPIRY_WARN_S: at start, and once a day while the node runs (peers
+ * pin it, so a new one takes every peer's operator: docs/operations.md). */
+static void node_log_expiry(const struct node_run *n)
+{
+    int64_t now = (int64_t)time(NULL);
+    if (n->tls.not_after <= now)
+        node_log(n->o, "warning: the TLS certificate %s has expired; clients will refuse it",
+                 n->cert);
+    else if (n->tls.not_after - now < NODE_EXPIRY_WARN_S)
+        node_log(n->o, "warning: the TLS certificate %s expires in %lld days", n->cert,
+                 (long long)((n->tls.not_after - now) / 86400));
+}
+
 static void node_log_start(const struct node_run *n, uint16_t port)
 {
     const struct node_serve_options *o = n->o;
-    int64_t now = (int64_t)time(NULL);
     node_log(o, "start party %s (%s) listen %s port %u threads %u certificate sha256 %s", n->name,
              n->party, n->conf.listen, (unsigned)port, n->conf.threads, n->tls.fingerprint);
-    if (n->tls.not_after <= now)
-        node_log(o, "warning: the TLS certificate %s has expired; clients will refuse it", n->cert);
-    else if (n->tls.not_after - now < NODE_EXPIRY_WARN_S)
-        node_log(o, "warning: the TLS certificate %s expires in %lld days", n->cert,
-                 (long long)((n->tls.not_after - now) / 86400));
+    node_log_expiry(n);
     if (n->n_users == 0)
         node_log(o, "warning: no users, so nobody can sign in; add one with 'hotline user add'");
 }
@@ -531,8 +541,12 @@ static HL_MUST_CHECK int node_run_server(struct node_run *n, const sigset_t *sto
         node_log(n->o, "warning: %s", lerr.msg);
     if (n->o->ready)
         n->o->ready(n->o->ctx, url, n->name);
-    while (sigwait(stop, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
-        ;
+    /* Until SIGTERM or SIGINT; each day without one, the certificate's
+     * expiry is looked at again. */
+    const struct timespec day = {86400, 0};
+    while ((sig = sigtimedwait(stop, NULL, &day)) != SIGTERM && sig != SIGINT)
+        if (sig < 0 && errno == EAGAIN)
+            node_log_expiry(n);
     node_log(n->o, "stopping on %s: finishing requests in flight",
              sig == SIGTERM ? "SIGTERM" : "SIGINT");
     workflow_worker_stop(deadlines);

@@ -69,6 +69,11 @@ if expect_rc 0 "$HL_BIN" doctor --data "$A"; then
     grep -Eq "^warning  certificate: tls.crt expires at .*, in (9|10) days: peers pin it" "$tmp/out" ||
         fail "doctor, certificate near its end: $(cat "$tmp/out")"
 fi
+# The node says it too, in its log, when it starts (and once a day after).
+fed_serve a
+fed_stop a
+grep -Eq "warning: the TLS certificate .*tls.crt expires in (9|10) days$" "$tmp/a.log" ||
+    fail "serve did not warn of the certificate's end: $(grep -v ' GET \| POST ' "$tmp/a.log" | tail -8)"
 cp "$tmp/tls.key.orig" "$A/tls.key"
 if expect_rc 1 "$HL_BIN" doctor --data "$A"; then
     grep -q "^PROBLEM  certificate: " "$tmp/out" || fail "doctor, key of another: $(cat "$tmp/out")"

@@ -55,11 +55,13 @@ fed_channel() {
 }
 
 fed_serve() {
+    local i before
+    before=$(grep -c "hotline: serving" "$tmp/$1.log" 2>/dev/null || true)
     "$HL_BIN" serve --data "$tmp/$1" 2>>"$tmp/$1.log" &
     fed_pid[$1]=$!
-    local i
-    for i in $(seq 100); do
-        grep -q "hotline: serving" "$tmp/$1.log" 2>/dev/null && return 0
+    for i in $(seq 100); do # this start's line: the log keeps the earlier ones
+        [ "$(grep -c "hotline: serving" "$tmp/$1.log" 2>/dev/null || true)" -gt "${before:-0}" ] &&
+            return 0
         sleep 0.05
     done
     fail "$1 did not start: $(tail -3 "$tmp/$1.log")"
