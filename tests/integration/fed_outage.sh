@@ -48,9 +48,13 @@ waiter=$!
 # then that its delivery could not be followed (exit 3, not 2).
 fed_tool notes 1 "$(fed_party a)" >"$tmp/n6.json"
 rc6=0
+posts() { grep -c " cli POST /api/collections/.* 202 " "$tmp/a.log" || true; }
+posts_before=$(posts)
 "$HL_BIN" send --channel ch "$tmp/n6.json" --data "$tmp/a" --timeout 30 >"$tmp/s6.out" 2>"$tmp/s6.err" &
 sender=$!
-sleep 0.5
+posted() { [ "$(posts)" -gt "$posts_before" ]; }
+fed_wait 20 posted || true # stored: what happens next is the wait's
+sleep 0.5                    # and both wait at a
 fed_stop a
 wait "$waiter" || fail "the waiting request at a stopping node failed"
 wait "$sender" || rc6=$?

@@ -409,7 +409,11 @@ follower=$!
 # when it was sealed before (here: before +1h), as a member's backlog is.
 "$H" list --data "$tmp/ru" --kind request --since +1h --follow --json >"$tmp/follow.json" 2>&1 &
 follower_json=$!
-sleep 1.2 # both have listed what was there
+# Both have listed what was there once they sleep between looks (Linux:
+# clock_nanosleep is system call 230 on x86-64, nanosleep 35).
+napping() { case "$(cut -d' ' -f1 "/proc/$1/syscall" 2>/dev/null)" in 230 | 35) ;; *) return 1 ;; esac; }
+fed_wait 20 napping "$follower" || true
+fed_wait 20 napping "$follower_json" || true
 expect_rc 0 "$H" request --data "$tmp/us" --channel us-ru --kind preserve-evidence --about "$REP" \
     --due 6h --priority high --text "Keep the proxy logs" --timeout 20 || true
 REQ5=$(sed -n 's/^published //p' "$tmp/out")
