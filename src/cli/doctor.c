@@ -45,6 +45,7 @@ struct doctor {
     size_t count[3];
     struct cli_node node;
     const char *channel; /* the one being looked at */
+    size_t n_channels;
     int64_t now_us;
 };
 
@@ -271,6 +272,7 @@ static int doctor_channel(void *ctx, const struct store_channel *c)
     struct hl_error err, behind;
     size_t alarms = 0, before = d->count[DOCTOR_WARNING] + d->count[DOCTOR_PROBLEM];
     d->channel = c->name;
+    d->n_channels++;
     int r = store_channel_pending_list(d->node.store, c->name, doctor_pending, d, &err);
     if (!r && log_own_current(d->node.store, d->node.party, c->name, &behind) == -HL_E_BEHIND)
         doctor_add(d, DOCTOR_PROBLEM, "channel", "our log is behind: %s", behind.msg);
@@ -305,6 +307,10 @@ static void doctor_store(struct doctor *d)
                    d->node.party, users);
     if (store_channel_list(d->node.store, doctor_channel, d, &err) != 0)
         doctor_add(d, DOCTOR_PROBLEM, "database", "the channels cannot be read: %s", err.msg);
+    else if (d->n_channels == 0)
+        doctor_add(d, DOCTOR_OK, "channels",
+                   "none yet: 'hotline peer add' the other parties, then 'hotline channel create "
+                   "NAME --members PEER,...' (docs/federation.md)");
     if (workflow_count_overdue(d->node.store, d->now_us, &ack, &due, &err) != 0)
         doctor_add(d, DOCTOR_PROBLEM, "workflow", "cannot be read: %s", err.msg);
     else if (ack || due)

@@ -80,6 +80,13 @@ if expect_rc 1 "$HL_BIN" doctor --data "$A"; then
 fi
 cp "$tmp/tls.crt.orig" "$A/tls.crt"
 
+# A node just made: no channel yet, and what to do.
+"$HL_BIN" init --party fresh --data "$tmp/fresh" >/dev/null 2>&1 || fail "init fresh"
+if expect_rc 0 "$HL_BIN" doctor --data "$tmp/fresh"; then
+    grep -q "^ok       channels: none yet: 'hotline peer add' the other parties" "$tmp/out" ||
+        fail "doctor of a fresh node: $(cat "$tmp/out")"
+fi
+
 # Usage.
 expect_rc 0 "$HL_BIN" doctor --help && grep -q "^usage: hotline doctor --data DIR" "$tmp/out" ||
     fail "doctor --help"
