@@ -81,8 +81,10 @@ static void doctor_add(struct doctor *d, enum doctor_status st, const char *chec
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
-    snprintf(name, sizeof name, "%s%s%s", check, d->channel && !strcmp(check, "channel") ? " " : "",
-             d->channel && !strcmp(check, "channel") ? d->channel : "");
+    if (d->channel && !strcmp(check, "channel")) /* "channel C" */
+        snprintf(name, sizeof name, "%s %s", check, d->channel);
+    else
+        snprintf(name, sizeof name, "%s", check);
     d->count[st]++;
     json_array_append_new(d->checks, json_pack("{s:s, s:s, s:s}", "check", name, "status",
                                                doctor_words[st], "detail", detail));

@@ -182,13 +182,13 @@ static bool member_name(struct cli_node *n, const char *party, char *out, size_t
     struct store_peer p;
     struct store_party who;
     struct hl_error err;
-    bool self = n->store && strcmp(party, n->party) == 0;
+    bool self = strcmp(party, n->party) == 0;
     snprintf(out, max, "%s", party);
     if (self)
         snprintf(out, max, "this node, %s", n->name);
-    else if (n->store && store_peer_get(n->store, party, &p, &err) == 0)
+    else if (store_peer_get(n->store, party, &p, &err) == 0)
         snprintf(out, max, "%s", p.name);
-    else if (n->store && store_party_get(n->store, party, &who, &err) == 0)
+    else if (store_party_get(n->store, party, &who, &err) == 0)
         snprintf(out, max, "%s", who.name);
     sodium_memzero(p.token, sizeof p.token);
     return self;
@@ -203,7 +203,7 @@ static void member_why(struct cli_node *n, const char *channel, const char *part
     struct hl_error err;
     char since[32];
     out[0] = '\0';
-    if (!n->store || store_repl_state_get(n->store, party, channel, &st, &err) || !st.failures)
+    if (store_repl_state_get(n->store, party, channel, &st, &err) || !st.failures)
         return;
     stix_time_format_us_ms(st.last_ok_us, since);
     memcpy(out, ": ", 3);
@@ -245,32 +245,28 @@ static void publish_print_status(const json_t *s, size_t total)
 
 /* One line per other member; first, when the object followed was sealed
  * by another party (nothing new was published), whose it is. */
-static void publish_print_delivery(const struct cli_publish *a, const json_t *d)
+static void publish_print_delivery(const struct cli_publish *a, struct cli_node *n,
+                                   const json_t *d)
 {
     const json_t *m = json_object_get(d, "members");
     const char *publisher = json_string_value(json_object_get(d, "party"));
     char name[STORE_TEXT_MAX + 32], why[STORE_DETAIL_MAX + 128];
-    struct cli_node n;
-    if (cli_node_open("send", a->dir, false, &n) != CLI_OK)
-        memset(&n, 0, sizeof n); /* reported; members by their ids */
-    if (publisher && !member_name(&n, publisher, name, sizeof name))
+    if (publisher && !member_name(n, publisher, name, sizeof name))
         printf("%s was published by %s, at seq %lld:\n",
                json_string_value(json_object_get(d, "object")), name,
                (long long)json_integer_value(json_object_get(d, "seq")));
     for (size_t i = 0; i < json_array_size(m); i++) {
         const json_t *e = json_array_get(m, i);
         const char *party = json_string_value(json_object_get(e, "party"));
-        member_name(&n, party, name, sizeof name);
+        member_name(n, party, name, sizeof name);
         if (json_is_true(json_object_get(e, "delivered"))) {
             printf("delivered to %s (receipt #%lld)\n", name,
                    (long long)json_integer_value(json_object_get(e, "receipt_seq")));
             continue;
         }
-        member_why(&n, a->channel, party, why, sizeof why);
+        member_why(n, a->channel, party, why, sizeof why);
         printf("not yet confirmed by %s%s\n", name, why);
     }
-    if (n.store)
-        cli_node_close(&n);
 }
 
 /* The object to follow: the last one the node sealed (receipts cover a
@@ -396,7 +392,7 @@ static int publish_post(struct exchange_client *c, const struct exchange_target 
     return r;
 }
 
-static int publish_run(const struct cli_publish *a, struct exchange_client *c,
+static int publish_run(const struct cli_publish *a, struct cli_node *n, struct exchange_client *c,
                        const struct exchange_target *t, const json_t *objects, struct hl_error *err)
 {
     char coll[37], path[256];
@@ -434,7 +430,7 @@ static int publish_run(const struct cli_publish *a, struct exchange_client *c,
             printf("published %s\n", a->id);
         publish_print_status(status, 0);
         if (delivery)
-            publish_print_delivery(a, delivery);
+            publish_print_delivery(a, n, delivery);
     }
     if (lost) {
         fflush(stdout);
@@ -464,16 +460,13 @@ int cli_publish_timeout(const char *cmd, const char *text, struct cli_publish *p
 
 /* The channel, asked of the node's store first: the node's 404 would name
  * only the collection's id. */
-static int publish_channel_known(const struct cli_publish *p, struct hl_error *err)
+static int publish_channel_known(const struct cli_publish *p, struct cli_node *n,
+                                 struct hl_error *err)
 {
-    struct cli_node n;
     struct store_channel ch;
     if (!p->channel)
         return 0; /* the node's answer will say */
-    if (cli_node_open("send", p->dir, false, &n) != CLI_OK)
-        return -HL_E_IO; /* reported */
-    int r = store_channel_get(n.store, p->channel, &ch, err);
-    cli_node_close(&n);
+    int r = store_channel_get(n->store, p->channel, &ch, err);
     if (r == -HL_E_NOT_FOUND)
         r = hl_fail(err, HL_E_NOT_FOUND, NULL,
                     "this node has no channel '%s' (hotline channel list --data %s)", p->channel,
@@ -486,21 +479,21 @@ int cli_publish(const struct cli_publish *p, const json_t *objects)
     struct hl_error err;
     struct publish_node sn;
     struct exchange_client *c = NULL;
+    struct cli_node n; /* open throughout: the channel, then the members' names */
     hl_error_clear(&err);
     memset(&sn, 0, sizeof sn);
-    int known = publish_channel_known(p, &err);
-    if (known) {
-        if (err.msg[0])
-            cli_report(&err);
+    if (cli_node_open("send", p->dir, false, &n) != CLI_OK)
         return CLI_ERROR;
-    }
-    int r = publish_node_read(p->dir, &sn, &err);
+    int r = publish_channel_known(p, &n, &err);
+    if (!r)
+        r = publish_node_read(p->dir, &sn, &err);
     if (!r)
         r = exchange_client_new(0, &c, &err);
     const struct exchange_target t = {"the node", sn.url, sn.fingerprint, sn.token};
     if (!r)
-        r = publish_run(p, c, &t, objects, &err);
+        r = publish_run(p, &n, c, &t, objects, &err);
     exchange_client_free(c);
+    cli_node_close(&n);
     sodium_memzero(sn.token, sizeof sn.token);
     if (r < 0) {
         cli_report(&err);

@@ -72,16 +72,13 @@ int taxii_json(struct taxii_ctx *c, int status, json_t *v)
 
 /* What went wrong, for the operator: one log line beside the request's
  * (the answer says less). Our own messages, cut at 300 bytes, any byte
- * outside printable ASCII shown as '?'. */
+ * outside printable ASCII shown as '?' (taxii_log_clean). */
 static void fail_log(struct taxii_ctx *c, const struct hl_error *err)
 {
     char what[301], line[400];
-    size_t n = 0;
     if (!c->srv->o.log)
         return;
-    for (const char *p = err->msg; *p && n < sizeof what - 1; p++)
-        what[n++] = *p >= ' ' && *p < 0x7f ? *p : '?';
-    what[n] = '\0';
+    taxii_log_clean(what, sizeof what, err->msg, '\0', true);
     snprintf(line, sizeof line, "taxii error %s %s: %s", c->method, hl_strerror(err->code), what);
     c->srv->o.log(c->srv->o.log_ctx, line);
 }

@@ -225,20 +225,22 @@ static void busy_add(struct taxii_server *srv, int d)
     pthread_mutex_unlock(&srv->busy_lock);
 }
 
+void taxii_log_clean(char *out, size_t max, const char *in, char stop, bool spaces)
+{
+    size_t n = 0;
+    for (const char *p = in ? in : "?"; *p && *p != stop && n + 1 < max; p++)
+        out[n++] = (*p > ' ' || (spaces && *p == ' ')) && *p < 0x7f ? *p : '?';
+    out[n] = '\0';
+}
+
 /* The request's line in the log: its path (the query, which may name
- * what was searched, is left out) cut at 300 bytes, any byte outside
- * printable ASCII shown as '?', so a request cannot forge log lines. */
+ * what was searched, is left out) cut at 300 bytes, so a request cannot
+ * forge log lines (taxii_log_clean). */
 static void log_request(struct taxii_server *srv, const struct request *rq, bool complete)
 {
     char path[301], method[sizeof rq->method], line[800];
-    size_t n = 0;
-    for (const char *p = rq->uri ? rq->uri : "?"; *p && *p != '?' && n < sizeof path - 1; p++)
-        path[n++] = *p > ' ' && *p < 0x7f ? *p : '?';
-    path[n] = '\0';
-    n = 0;
-    for (const char *p = rq->method; *p && n < sizeof method - 1; p++)
-        method[n++] = *p > ' ' && *p < 0x7f ? *p : '?';
-    method[n] = '\0';
+    taxii_log_clean(path, sizeof path, rq->uri, '?', false);
+    taxii_log_clean(method, sizeof method, rq->method, '\0', false);
     snprintf(line, sizeof line, "taxii %s %s %s %s %d %zu %.1fms%s", rq->addr, rq->user, method,
              path, rq->answered ? rq->status : 0, rq->bytes,
              (double)(hl_mono_us() - rq->start_mono_us) / 1000.0, complete ? "" : " (cut)");

@@ -207,8 +207,13 @@ int taxii_json(struct taxii_ctx *c, int status, json_t *v);
 int taxii_text(struct taxii_ctx *c, int status, const char *json);
 /* Adds a header to the answer (name static, value copied, cut at 95). */
 void taxii_header(struct taxii_resp *r, const char *name, const char *value);
-/* An internal failure: 500 (503 for a busy store), detail not shown. */
+/* An internal failure: 500 (503 for a busy store, a full disk, our log
+ * behind), detail not shown but logged. */
 int taxii_fail(struct taxii_ctx *c, const struct hl_error *err);
+/* in into out[max] for a log line, up to stop (or its end): any byte
+ * outside printable ASCII (and a space, unless spaces) shown as '?', so
+ * what a client sent cannot forge or split log lines. in NULL is "?". */
+void taxii_log_clean(char *out, size_t max, const char *in, char stop, bool spaces);
 
 /* The writer's critical section (server.c): takes the process's write
  * lock and starts a store transaction; taxii_write_end commits when r is
