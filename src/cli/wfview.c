@@ -220,6 +220,40 @@ static void list_until(const char *when, int64_t now_us, char out[32])
     snprintf(out, 32, d < 0 ? "%s ago" : "in %s", span);
 }
 
+/* A request asked of several members: how each has answered, on one
+ * line under the list's ("    ru: declined, us: in-progress"), or with
+ * detail (show) a line each with the time it became final, or its first
+ * response and what it may answer next. One member: its state is the
+ * request's, printed already. */
+static void print_states(const json_t *states, bool detail)
+{
+    size_t i;
+    const json_t *e;
+    if (json_array_size(states) < 2)
+        return;
+    printf(detail ? "answers:\n" : "    ");
+    json_array_foreach(states, i, e)
+    {
+        const char *first = cli_jstr(e, "first_response"), *fin = cli_jstr(e, "final");
+        printf("%s%s: %s",
+               detail ? "  "
+               : i    ? ", "
+                      : "",
+               cli_jstr(e, "name"), cli_jstr(e, "state"));
+        if (!detail)
+            continue;
+        if (fin)
+            printf(" at %s", fin);
+        else if (first)
+            printf(" (first response %s)", first);
+        if (!fin)
+            printf("; allowed next: %s", cli_jstr(e, "allowed_next"));
+        printf("\n");
+    }
+    if (!detail)
+        printf("\n");
+}
+
 /* Under an item still waiting on someone, what it waits for: a request
  * not completed or declined, its due time and priority; a notification
  * not acknowledged, the acknowledgment's due time. */
@@ -231,6 +265,7 @@ static void list_print_due(const json_t *it, int64_t now_us)
     if (due && st && strcmp(st, "completed") && strcmp(st, "declined")) {
         list_until(due, now_us, rel);
         printf("    due %s (%s), priority %s\n", due, rel, cli_jstr(it, "priority"));
+        print_states(json_object_get(it, "states"), false);
     } else if (ack && st && !strcmp(st, "open")) {
         list_until(ack, now_us, rel);
         printf("    acknowledgment due %s (%s)\n", ack, rel);
@@ -372,12 +407,13 @@ static void show_help(void)
            "for a notification, each member's acknowledgment; for a report, what it\n"
            "groups; the requests, responses, opinions, notes and sightings about it\n"
            "(or about what it groups); translations side by side with the original\n"
-           "text; for a request its state and the statuses allowed next.\n"
+           "text; for a request its state and the statuses allowed next, and when\n"
+           "several members answer it, each one's own state.\n"
            "  --now TIME  the clock for overdue (default: now)\n"
            "  --json      {\"item\", \"object\", \"contains\", \"delivery\",\n"
            "              \"acknowledgments\", \"requests\", \"responses\", \"opinions\",\n"
            "              \"notes\", \"sightings\", \"translations\", \"state\",\n"
-           "              \"allowed_next\"}\n");
+           "              \"states\", \"allowed_next\"}\n");
 }
 
 /* Bytes of s that fit cols columns (UTF-8 code points), cut at a blank
@@ -481,7 +517,7 @@ static void show_print(const json_t *s)
     if (cli_jstr(it, "status"))
         printf("  status: %s%s\n", cli_jstr(it, "status"),
                json_is_true(json_object_get(it, "overdue")) ? " (OVERDUE)" : "");
-    if (cli_jstr(s, "state"))
+    if (cli_jstr(s, "allowed_next"))
         printf("  allowed next: %s\n", cli_jstr(s, "allowed_next"));
     if (cli_jstr(it, "due"))
         printf("  due %s, priority %s\n", cli_jstr(it, "due"), cli_jstr(it, "priority"));
@@ -508,6 +544,7 @@ static void show_print(const json_t *s)
         printf("  %s: delivered %s (receipt #%lld, %s after sealing)\n", cli_jstr(e, "name"),
                cli_jstr(e, "at"), (long long)cli_jint(e, "receipt_seq"), d);
     }
+    print_states(json_object_get(s, "states"), true);
     if (json_array_size(json_object_get(s, "acknowledgments")))
         printf("acknowledgments:\n");
     json_array_foreach(json_object_get(s, "acknowledgments"), i, e)

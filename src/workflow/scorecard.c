@@ -85,6 +85,8 @@ static int tally_notification(const struct workflow_view *v, const struct wf_ite
     return durations_add(&t->ack, it->ack_us[m] - it->sealed_us);
 }
 
+/* A request as member m answered it (request.c: each addressee answers
+ * for itself). */
 static int tally_request(const struct workflow_view *v, const struct wf_item *it, size_t m,
                          struct tally *t)
 {
@@ -92,19 +94,21 @@ static int tally_request(const struct workflow_view *v, const struct wf_item *it
         t->req_sent++;
         return 0;
     }
+    enum workflow_state st = it->track[m];
+    int64_t final_us = it->track_final_us[m], first_us = it->track_first_us[m];
     t->total++;
-    if (it->state == WORKFLOW_COMPLETED)
+    if (st == WORKFLOW_COMPLETED)
         t->completed++;
-    else if (it->state == WORKFLOW_DECLINED)
+    else if (st == WORKFLOW_DECLINED)
         t->declined++;
     else if (it->due_us && v->as_of_us > it->due_us)
         t->overdue++;
     else
         t->open++;
-    if (it->final_us && it->due_us && it->final_us > it->due_us)
+    if (final_us && it->due_us && final_us > it->due_us)
         t->late++;
-    if (it->first_response_us)
-        return durations_add(&t->first, it->first_response_us - it->sealed_us);
+    if (first_us)
+        return durations_add(&t->first, first_us - it->sealed_us);
     return 0;
 }
 

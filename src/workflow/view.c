@@ -332,8 +332,7 @@ const struct wf_item *wf_find(const struct workflow_view *v, const char *id)
 
 /* ---- judging responses ------------------------------------------------------ */
 
-static void flag(struct wf_item *it, const char *fmt, ...) HL_PRINTF(2, 3);
-static void flag(struct wf_item *it, const char *fmt, ...)
+void wf_flag(struct wf_item *it, const char *fmt, ...)
 {
     va_list ap;
     if (it->flag[0])
@@ -351,24 +350,23 @@ static void flag_invalid(struct wf_item *it, const char *what)
     workflow_object_check(it->obj, "", &r);
     for (size_t i = 0; i < r.n; i++) {
         if (r.items[i].severity == STIX_SEV_ERROR) {
-            flag(it, "not a valid %s: %s%s%s", what, r.items[i].path,
-                 r.items[i].path[0] ? ": " : "", r.items[i].message);
+            wf_flag(it, "not a valid %s: %s%s%s", what, r.items[i].path,
+                    r.items[i].path[0] ? ": " : "", r.items[i].message);
             break;
         }
     }
     if (!stix_report_ok(&r))
-        flag(it, "not a valid %s", what);
+        wf_flag(it, "not a valid %s", what);
     stix_report_release(&r);
 }
 
 static void judge_response(struct workflow_view *v, struct wf_item *resp)
 {
     const char *ref = json_string_value(json_object_get(resp->obj, WORKFLOW_PROP_REQUEST_REF));
-    const char *status = json_string_value(json_object_get(resp->obj, WORKFLOW_PROP_STATUS));
     const json_t *ti = ref ? json_object_get(v->index, ref) : NULL;
     flag_invalid(resp, "hotline-response");
     if (!ti) {
-        flag(resp, "answers %s, which this channel does not hold", ref ? ref : "nothing");
+        wf_flag(resp, "answers %s, which this channel does not hold", ref ? ref : "nothing");
         return;
     }
     resp->target = (size_t)json_integer_value(ti);
@@ -376,40 +374,28 @@ static void judge_response(struct workflow_view *v, struct wf_item *resp)
     if (resp->flag[0])
         return;
     if (t->kind != WORKFLOW_KIND_REQUEST && t->kind != WORKFLOW_KIND_NOTIFICATION) {
-        flag(resp, "answers a %s, which is neither a request nor a notification", t->type);
+        wf_flag(resp, "answers a %s, which is neither a request nor a notification", t->type);
         return;
     }
     if (!strcmp(resp->party, t->party)) {
-        flag(resp, "a response must come from a party other than the %s",
-             t->kind == WORKFLOW_KIND_REQUEST ? "requester" : "notifier");
+        wf_flag(resp, "a response must come from a party other than the %s",
+                t->kind == WORKFLOW_KIND_REQUEST ? "requester" : "notifier");
         return;
     }
     if (t->kind == WORKFLOW_KIND_NOTIFICATION) {
         size_t m = wf_member_index(v, resp->party);
         if (m == WF_NONE) {
-            flag(resp, "%s is not a member of the channel", resp->party);
+            wf_flag(resp, "%s is not a member of the channel", resp->party);
         } else if (t->ack_by[m] != WF_NONE) {
-            flag(resp, "%s answered this notification already (%s)", resp->party,
-                 v->items[t->ack_by[m]].id);
+            wf_flag(resp, "%s answered this notification already (%s)", resp->party,
+                    v->items[t->ack_by[m]].id);
         } else {
             t->ack_by[m] = (size_t)(resp - v->items);
             t->ack_us[m] = resp->created_us;
         }
         return;
     }
-    enum workflow_state to;
-    char allowed[160];
-    if (!workflow_state_from_status(status, &to) || !workflow_transition_allowed(t->state, to)) {
-        workflow_allowed_next(t->state, allowed, sizeof allowed);
-        flag(resp, "the request is %s: %s is not allowed (allowed: %s)",
-             workflow_state_name(t->state), status ? status : "?", allowed);
-        return;
-    }
-    t->state = to;
-    if (!t->first_response_us)
-        t->first_response_us = resp->created_us;
-    if (workflow_state_final(to))
-        t->final_us = resp->created_us;
+    wf_request_answer(v, t, resp);
 }
 
 static int judge(struct workflow_view *v)
@@ -424,6 +410,8 @@ static int judge(struct workflow_view *v)
             for (size_t m = 0; m < v->n_members; m++)
                 it->ack_by[m] = WF_NONE;
         } else if (it->kind == WORKFLOW_KIND_REQUEST) {
+            if (wf_request_init(v, it))
+                return -HL_E_NOMEM;
             flag_invalid(it, "hotline-request");
             (void)stix_time_parse_us(json_string_value(json_object_get(it->obj, WORKFLOW_PROP_DUE)),
                              &it->due_us);
@@ -432,6 +420,9 @@ static int judge(struct workflow_view *v)
     for (size_t i = 0; i < v->n; i++) /* sealed order: each request's own order */
         if (v->items[i].kind == WORKFLOW_KIND_RESPONSE)
             judge_response(v, &v->items[i]);
+    for (size_t i = 0; i < v->n; i++)
+        if (v->items[i].kind == WORKFLOW_KIND_REQUEST)
+            wf_request_settle(v, &v->items[i]);
     return 0;
 }
 
@@ -578,6 +569,7 @@ void workflow_view_free(struct workflow_view *v)
         json_decref(v->items[i].obj);
         free(v->items[i].ack_us);
         free(v->items[i].ack_by);
+        wf_request_release(&v->items[i]);
     }
     free(v->items);
     json_decref(v->index);
@@ -613,7 +605,6 @@ int workflow_view_may_respond(const struct workflow_view *v, const char *id, con
                               const char *status, struct hl_error *err)
 {
     const struct wf_item *it = wf_find(v, id);
-    char allowed[160];
     enum workflow_state to;
     if (!it)
         return hl_fail(err, HL_E_NOT_FOUND, id, "channel %s holds no %s", v->channel, id);
@@ -638,11 +629,7 @@ int workflow_view_may_respond(const struct workflow_view *v, const char *id, con
         }
         return 0;
     }
-    if (workflow_transition_allowed(it->state, to))
-        return 0;
-    workflow_allowed_next(it->state, allowed, sizeof allowed);
-    return hl_fail(err, HL_E_CONFLICT, id, "request %s is %s: it cannot become %s (allowed: %s)",
-                   id, workflow_state_name(it->state), status, allowed);
+    return wf_request_may_respond(v, it, party, to, status, err);
 }
 
 /* ---- overdue ---------------------------------------------------------------------- */
@@ -771,7 +758,8 @@ static json_t *item_json(const struct workflow_view *v, const struct wf_item *it
         r |= copy_prop(j, it->obj, WORKFLOW_PROP_REQUEST_KIND, "request_kind") |
              copy_prop(j, it->obj, WORKFLOW_PROP_PRIORITY, "priority") |
              copy_prop(j, it->obj, WORKFLOW_PROP_DUE, "due") |
-             copy_prop(j, it->obj, WORKFLOW_PROP_OBJECT_REFS, "about");
+             copy_prop(j, it->obj, WORKFLOW_PROP_OBJECT_REFS, "about") |
+             set(j, "states", wf_request_states(v, it, false));
     } else if (it->kind == WORKFLOW_KIND_NOTIFICATION) {
         char due[32];
         stix_time_format_us_ms(it->sealed_us + v->ack_within_s * 1000000, due);
@@ -990,7 +978,10 @@ json_t *workflow_show(const struct workflow_view *v, const char *id, int64_t now
         char allowed[160];
         workflow_allowed_next(it->state, allowed, sizeof allowed);
         r = set_str(show, "state", workflow_state_name(it->state)) ||
-            set_str(show, "allowed_next", allowed);
+            set(show, "states", wf_request_states(v, it, true));
+        /* several addressees answer for themselves: each one's in states */
+        if (!r && wf_request_addressees(v, it) <= 1)
+            r = set_str(show, "allowed_next", allowed);
     }
     json_decref(ids);
     json_decref(contains);

@@ -44,9 +44,11 @@
  *       │         │                                           → declined
  *       └─────────┴── (in-progress, needs-information, declined directly)
  *
- * workflow_transition_allowed() is the table. A response from the
- * requester itself, or one that makes a transition the table refuses, is
- * kept (it is sealed history) but flagged and does not change the state.
+ * workflow_transition_allowed() is the table. Each member but the
+ * requester answers for itself: its responses move its own state, and the
+ * request's state adds them up (request.c). A response from the requester
+ * itself, or one that makes a transition the table refuses for its
+ * member, is kept (it is sealed history) but flagged and changes nothing.
  *
  * A notification is the report `hotline notify` publishes (report_types
  * contains "incident"). Each other member acknowledges it with a
@@ -244,7 +246,8 @@ struct workflow_filter {
 /* The channel's items in sealed order, each
  *   {"id", "kind", "type", "channel", "from", "from_name", "created",
  *    "sealed", "seq", "status", "overdue", "summary", and per kind: "due",
- *    "priority", "request_kind", "about" (object_refs), "answers"
+ *    "priority", "request_kind", "about" (object_refs), "states" (each
+ *    member's own: [{member, name, state}]), "answers"
  *    (request_ref), "flag" (why a response is refused), "lang", ...}. */
 json_t *workflow_list(const struct workflow_view *v, const struct workflow_filter *f);
 /* The thread of id: {"item" (as in the list), "object" (the STIX object),
@@ -254,8 +257,9 @@ json_t *workflow_list(const struct workflow_view *v, const struct workflow_filte
  * "requests", "responses", "opinions", "notes", "sightings" (items that
  * refer to id or to what it contains), "translations" ([{id, from, lang,
  * object, field, original_lang, original, translation}]), "state",
- * "allowed_next" (requests)}. NULL with HL_E_NOT_FOUND if the view does
- * not hold id. */
+ * "states" ([{member, name, state, first_response, final, allowed_next}])
+ * and, when one member answers, "allowed_next" (requests)}. NULL with HL_E_NOT_FOUND if the view
+ * does not hold id. */
 json_t *workflow_show(const struct workflow_view *v, const char *id, int64_t now_us,
                       struct hl_error *err);
 /* The scorecard of the channel's parties (docs/workflow.md, Scorecard),

@@ -36,11 +36,17 @@ struct wf_item {
     char flag[WF_FLAG_MAX]; /* why refused, "" if not */
     /* responses */
     size_t target;
-    /* requests */
+    /* requests: the state their addressees' answers add up to
+     * (wf_request_settle, request.c), and per member (members[] order) the
+     * state of its own answers and the created of its first accepted
+     * response and of the one that made it final (0 none); the requester's
+     * entry stays open and counts for nothing */
     enum workflow_state state;
     int64_t due_us;            /* 0 when it has no valid due */
-    int64_t first_response_us; /* created of the first accepted response, 0 none */
-    int64_t final_us;          /* created of the response that made it final, 0 none */
+    int64_t first_response_us; /* the earliest first response of any addressee, 0 none */
+    int64_t final_us;          /* when the last addressee's state became final, 0 none */
+    enum workflow_state *track;
+    int64_t *track_first_us, *track_final_us;
     /* notifications: per member (members[] order), the created of its first
      * answer and the answer's index, 0 / WF_NONE when none */
     int64_t *ack_us;
@@ -89,6 +95,31 @@ size_t wf_member_index(const struct workflow_view *v, const char *party);
  * NULL) gets that receipt's hotline_seq. */
 int64_t wf_delivered_us(const struct workflow_view *v, const char *party, int64_t seq,
                         const char *member, int64_t *receipt_seq);
+/* Sets it's flag (why it is refused) unless one is set: the first
+ * reason stands. */
+void wf_flag(struct wf_item *it, const char *fmt, ...) HL_PRINTF(2, 3);
+
+/* A request's states, member by member (request.c). init allocates the
+ * tracks (HL_E_NOMEM), release frees them; answer judges resp (a
+ * response to t from resp->party) against that member's own state and
+ * moves it, or flags resp; settle derives t's own state once every
+ * response is judged. */
+HL_MUST_CHECK int wf_request_init(const struct workflow_view *v, struct wf_item *it);
+void wf_request_release(struct wf_item *it);
+void wf_request_answer(const struct workflow_view *v, struct wf_item *t, struct wf_item *resp);
+void wf_request_settle(const struct workflow_view *v, struct wf_item *it);
+/* The members a request asks: every member but the requester. */
+size_t wf_request_addressees(const struct workflow_view *v, const struct wf_item *it);
+/* Whether party may answer request it with status (state to): 0, or
+ * HL_E_CONFLICT naming party's own state and what it may answer next. */
+HL_MUST_CHECK int wf_request_may_respond(const struct workflow_view *v, const struct wf_item *it,
+                                         const char *party, enum workflow_state to,
+                                         const char *status, struct hl_error *err);
+/* [{member, name, state}] of each addressee in members[] order; with
+ * detail also first_response, final (STIX timestamps, when there are
+ * some) and allowed_next. A new reference, NULL when out of memory. */
+json_t *wf_request_states(const struct workflow_view *v, const struct wf_item *it, bool detail);
+
 /* Whether it is overdue at now, and for a notification which member
  * first (members[] order) has not answered (WF_NONE for a request). */
 bool wf_item_overdue(const struct workflow_view *v, const struct wf_item *it, int64_t now_us);

@@ -4,7 +4,8 @@
 # once, each send ends with "delivered to NAME (receipt #N)" per member,
 # every node holds every member's log in full, and `hotline verify` passes
 # on every node. The third member joins a running channel later and gets
-# the whole history.
+# the whole history. In the channel of three, a request that each member
+# answers for itself.
 set -eu
 
 : "${HL_BIN:?HL_BIN must point at the hotline binary}"
@@ -77,6 +78,31 @@ if expect_rc 0 "$HL_BIN" send --channel ch "$tmp/c4.json" --data "$tmp/b" --time
     grep -q "identity--" "$tmp/out" && fail "a member named by its id: $(cat "$tmp/out")"
 fi
 fed_wait 30 fed_converged ch a b c || cat "$tmp"/check.* >&2
+
+# ---- a request of three parties: each member answers for itself -----------------------
+# c asks; b declines, a works on it and completes it: b's decline closes
+# nothing for a, and b cannot answer again.
+about=$(json_get "$tmp/c4.json" "d['objects'][0]['id']")
+req=""
+if expect_rc 0 "$HL_BIN" request --data "$tmp/c" --channel ch --kind investigate --about "$about" \
+    --due 2h --text "look into it" --timeout 30; then
+    req=$(sed -n 's/^published \(hotline-request--[0-9a-f-]*\)$/\1/p' "$tmp/out")
+fi
+expect_rc 0 "$HL_BIN" respond "$req" --data "$tmp/b" --status declined --text "not ours" --timeout 30 || true
+expect_rc 0 "$HL_BIN" respond "$req" --data "$tmp/a" --status in-progress --timeout 30 || true
+if expect_rc 0 "$HL_BIN" list --data "$tmp/c" --kind request; then
+    grep -q "^    a: in-progress, b: declined$" "$tmp/out" || fail "list of c's request: $(cat "$tmp/out")"
+    grep -q " in-progress .*$req" "$tmp/out" || fail "c's request not in progress: $(cat "$tmp/out")"
+fi
+if expect_rc 1 "$HL_BIN" respond "$req" --data "$tmp/b" --status completed --text "x"; then
+    grep -q "is declined by this party: it cannot become completed" "$tmp/err" ||
+        fail "b answering again: $(cat "$tmp/err")"
+fi
+expect_rc 0 "$HL_BIN" respond "$req" --data "$tmp/a" --status completed --text "done" --timeout 30 || true
+if expect_rc 0 "$HL_BIN" show "$req" --data "$tmp/c" --json; then
+    [ "$(json_get "$tmp/out" "(d['state'], [(s['name'], s['state']) for s in d['states']])")" = \
+        "('completed', [('a', 'completed'), ('b', 'declined')])" ] || fail "show of c's request: $(cat "$tmp/out")"
+fi
 
 # ---- a member that takes smaller envelopes ------------------------------------------
 # d takes at most 100 objects per POST and pulls only at start: a's pushes

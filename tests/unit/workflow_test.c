@@ -4,7 +4,8 @@
  * a real store with two parties' logs (sealed with their keys, receipts
  * and tree heads at times the test chooses): responses judged in sealed
  * order (states, acknowledgments, refused ones flagged), overdue at a
- * clock the test moves, escalation once, and the scorecard's numbers.
+ * clock the test moves, escalation once, and the scorecard's numbers; and
+ * with a third party, a request that each addressee answers for itself.
  */
 /* cmocka.h needs these first. */
 // clang-format off
@@ -27,6 +28,7 @@
 
 #define US "identity--11111111-1111-4111-8111-111111111111"
 #define RU "identity--22222222-2222-4222-8222-222222222222"
+#define DE "identity--44444444-4444-4444-8444-444444444444"
 #define INC "incident--33333333-3333-4333-8333-333333333333"
 #define S 1000000LL           /* one second in µs */
 #define T0 (1780000000LL * S) /* 2026-05-28T...: the test's epoch */
@@ -577,6 +579,74 @@ static void test_show_gathers_the_thread(void **state)
     workflow_view_free(v);
 }
 
+/* Three parties: de asks us and ru to take something down (due T0+1 h).
+ * ru declines, us works on it: the request stays in progress, and us may
+ * still complete it, which closes it (after the due: late, for us only);
+ * ru cannot answer again; each party's scorecard shows its own answer. */
+static void test_each_addressee_answers_for_itself(void **state)
+{
+    struct fx *f = *state;
+    struct seal_key de;
+    struct log_signer sde = {DE, &de};
+    struct workflow_view *v = NULL;
+    enum workflow_state st;
+    char r1[STIX_ID_MAX], ru_again[STIX_ID_MAX];
+    add_party(f, DE, "de", &de, 3);
+    snprintf(r1, sizeof r1, "%s", publish(f, &sde, request(DE, T0, T0 + 3600 * S), T0 + S));
+    publish(f, &f->sru, response(RU, T0 + 100 * S, r1, "declined"), T0 + 101 * S);
+    publish(f, &f->sus, response(US, T0 + 200 * S, r1, "in-progress"), T0 + 201 * S);
+    assert_int_equal(workflow_view_load(f->s, "us-ru", &v, &f->err), 0);
+    assert_true(workflow_view_request_state(v, r1, &st, NULL));
+    assert_int_equal(st, WORKFLOW_IN_PROGRESS);
+    assert_int_equal(workflow_view_may_respond(v, r1, US, "completed", &f->err), 0);
+    assert_int_equal(workflow_view_may_respond(v, r1, RU, "completed", &f->err), -HL_E_CONFLICT);
+    assert_non_null(strstr(f->err.msg, "is declined by this party: it cannot become completed"));
+    json_t *s = workflow_show(v, r1, T0, &f->err);
+    assert_non_null(s);
+    json_t *want = json_pack(
+        "[{s:s, s:s, s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:s, s:s}]", "member", RU, "name", "ru",
+        "state", "declined", "first_response", "2026-05-28T20:28:20.000Z", "final",
+        "2026-05-28T20:28:20.000Z", "allowed_next", "none: the request is declined", "member", US,
+        "name", "us", "state", "in-progress", "first_response", "2026-05-28T20:30:00.000Z",
+        "allowed_next", "needs-information, completed or declined");
+    char *text = json_dumps(json_object_get(s, "states"), JSON_COMPACT);
+    if (!json_equal(json_object_get(s, "states"), want))
+        fail_msg("states: %s", text);
+    free(text);
+    json_decref(want);
+    assert_null(json_object_get(s, "allowed_next")); /* each has its own */
+    json_decref(s);
+    workflow_view_free(v);
+
+    publish(f, &f->sus, response(US, T0 + 4000 * S, r1, "completed"), T0 + 4001 * S);
+    snprintf(ru_again, sizeof ru_again, "%s",
+             publish(f, &f->sru, response(RU, T0 + 4100 * S, r1, "completed"), T0 + 4101 * S));
+    assert_int_equal(workflow_view_load(f->s, "us-ru", &v, &f->err), 0);
+    assert_true(workflow_view_request_state(v, r1, &st, NULL));
+    assert_int_equal(st, WORKFLOW_COMPLETED);
+    struct workflow_filter fl = {.has_kind = true, .kind = WORKFLOW_KIND_RESPONSE, .now_us = T0};
+    json_t *list = workflow_list(v, &fl);
+    assert_string_equal(json_string_value(json_object_get(find(list, ru_again), "flag")),
+                        "the request is declined for ru: completed is not allowed (allowed: "
+                        "none: the request is declined)");
+    json_decref(list);
+    json_t *card = workflow_scorecard(v, 0);
+    json_t *ps = json_object_get(card, "parties"); /* de, ru, us */
+    json_t *rr = json_object_get(json_array_get(ps, 1), "requests_received"),
+           *ur = json_object_get(json_array_get(ps, 2), "requests_received");
+    assert_int_equal(json_integer_value(json_object_get(rr, "declined")), 1);
+    assert_int_equal(json_integer_value(json_object_get(rr, "completed")), 0);
+    assert_int_equal(json_integer_value(json_object_get(rr, "late")), 0);
+    assert_int_equal(json_integer_value(json_object_get(ur, "completed")), 1);
+    assert_int_equal(json_integer_value(json_object_get(ur, "declined")), 0);
+    assert_int_equal(json_integer_value(json_object_get(ur, "late")), 1);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(ps, 0), "requests_sent")),
+                     1);
+    json_decref(card);
+    workflow_view_free(v);
+    seal_key_wipe(&de);
+}
+
 /* ---- the hook -------------------------------------------------------------------- */
 
 struct lines {
@@ -657,6 +727,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_scorecard_counts_from_sealed_times, setup, teardown),
         cmocka_unit_test_setup_teardown(test_show_gathers_the_thread, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_each_addressee_answers_for_itself, setup, teardown),
         cmocka_unit_test(test_hook_runs_without_shell_and_is_killed_after_its_timeout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
