@@ -138,14 +138,15 @@ static int esc_annotate(struct cli_node *n, const char *channel, json_t *items)
 static void list_help(void)
 {
     printf("usage: hotline list --data DIR [--channel C] [--kind KIND] [--status S]\n"
-           "                    [--overdue] [--from PARTY] [--since TIME] [--now TIME] [--json]\n"
-           "                    [--follow]\n\n"
+           "                    [--overdue] [--todo] [--from PARTY] [--since TIME] [--now TIME]\n"
+           "                    [--json] [--follow]\n\n"
            "Lists the workflow's items of every channel (or C), in sealed order: one\n"
            "line each with the seal time, kind, publishing party, status, id and a\n"
            "summary. A refused response is shown with the reason on the next line;\n"
            "under a request not completed or declined, its due time (in how long,\n"
            "or how long ago, at --now) and priority; under a notification not\n"
-           "acknowledged, when its acknowledgment is due.\n\n"
+           "acknowledged, when its acknowledgment is due; and where several members\n"
+           "answer, how each has.\n\n"
            "  --kind KIND   notification, request, response, dossier, opinion, note,\n"
            "                translation, sighting (default: all of them)\n"
            "  --status S    a request's state (open, acknowledged, in-progress,\n"
@@ -153,6 +154,9 @@ static void list_help(void)
            "                status, or a notification's open / acknowledged\n"
            "  --overdue     only notifications not acknowledged in time and requests\n"
            "                past due, at --now\n"
+           "  --todo        only what this node's party still owes: notifications it\n"
+           "                has not acknowledged, requests it has not completed or\n"
+           "                declined\n"
            "  --from PARTY  published by PARTY (identity id, party name or peer name)\n"
            "  --since TIME  sealed at or after TIME\n"
            "  --now TIME    the clock for --overdue (default: now)\n"
@@ -269,6 +273,7 @@ static void list_print_due(const json_t *it, int64_t now_us)
     } else if (ack && st && !strcmp(st, "open")) {
         list_until(ack, now_us, rel);
         printf("    acknowledgment due %s (%s)\n", ack, rel);
+        print_states(json_object_get(it, "states"), false);
     }
 }
 
@@ -338,14 +343,14 @@ int cli_list(int argc, char **argv)
 {
     const char *dir = NULL, *channel = NULL, *kind = NULL, *status = NULL, *from = NULL,
                *since = NULL, *now = NULL;
-    bool overdue = false, json = false, follow = false;
+    bool overdue = false, json = false, follow = false, todo = false;
     const struct cli_opt opts[] = {
-        {"--data", NULL, &dir, NULL},      {"--channel", NULL, &channel, NULL},
-        {"--kind", NULL, &kind, NULL},     {"--status", NULL, &status, NULL},
-        {"--from", NULL, &from, NULL},     {"--since", NULL, &since, NULL},
-        {"--now", NULL, &now, NULL},       {"--overdue", NULL, NULL, &overdue},
-        {"--json", NULL, NULL, &json},     {"--follow", NULL, NULL, &follow},
-        {NULL, NULL, NULL, NULL},
+        {"--data", NULL, &dir, NULL},  {"--channel", NULL, &channel, NULL},
+        {"--kind", NULL, &kind, NULL}, {"--status", NULL, &status, NULL},
+        {"--from", NULL, &from, NULL}, {"--since", NULL, &since, NULL},
+        {"--now", NULL, &now, NULL},   {"--overdue", NULL, NULL, &overdue},
+        {"--json", NULL, NULL, &json}, {"--follow", NULL, NULL, &follow},
+        {"--todo", NULL, NULL, &todo}, {NULL, NULL, NULL, NULL},
     };
     char *operands[1], party[STORE_TEXT_MAX + 1];
     int n_ops = 0;
@@ -381,6 +386,7 @@ int cli_list(int argc, char **argv)
         return cli_usage_error("list", "--from %s is no identity id, party or peer", from);
     }
     f.from = from ? party : NULL;
+    f.owed_by = todo ? n.party : NULL;
     if (follow) {
         int frc = cli_list_follow(&n, channel, &f, json);
         cli_node_close(&n);

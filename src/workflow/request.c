@@ -41,7 +41,8 @@ void wf_request_release(struct wf_item *it)
     free(it->track_final_us);
 }
 
-/* Whether member m is one the request asks: any member but the requester. */
+/* Whether member m is one the item asks (a request to act, a notification
+ * to acknowledge): any member but its publisher. */
 static bool addressee(const struct workflow_view *v, const struct wf_item *it, size_t m)
 {
     return strcmp(v->members[m].id, it->party) != 0;
@@ -149,9 +150,12 @@ static json_t *state_json(const struct workflow_view *v, const struct wf_item *i
                           bool detail)
 {
     char t[32], allowed[160];
+    const char *st = it->kind == WORKFLOW_KIND_REQUEST ? workflow_state_name(it->track[m])
+                     : it->ack_by[m] != WF_NONE        ? "acknowledged"
+                                                       : "open";
     json_t *j = json_pack("{s:s, s:s, s:s}", "member", v->members[m].id, "name", v->members[m].name,
-                          "state", workflow_state_name(it->track[m]));
-    if (!j || !detail)
+                          "state", st);
+    if (!j || !detail || it->kind != WORKFLOW_KIND_REQUEST)
         return j;
     int r = 0;
     if (it->track_first_us[m]) {
@@ -171,7 +175,7 @@ static json_t *state_json(const struct workflow_view *v, const struct wf_item *i
     return j;
 }
 
-json_t *wf_request_states(const struct workflow_view *v, const struct wf_item *it, bool detail)
+json_t *wf_item_states(const struct workflow_view *v, const struct wf_item *it, bool detail)
 {
     json_t *a = json_array();
     for (size_t m = 0; a && m < v->n_members; m++) {
@@ -181,4 +185,14 @@ json_t *wf_request_states(const struct workflow_view *v, const struct wf_item *i
         }
     }
     return a;
+}
+
+bool wf_item_owed(const struct workflow_view *v, const struct wf_item *it, const char *party)
+{
+    size_t m = wf_member_index(v, party);
+    if (m == WF_NONE || !addressee(v, it, m))
+        return false;
+    if (it->kind == WORKFLOW_KIND_NOTIFICATION)
+        return it->ack_by[m] == WF_NONE;
+    return it->kind == WORKFLOW_KIND_REQUEST && !workflow_state_final(it->track[m]);
 }

@@ -759,11 +759,11 @@ static json_t *item_json(const struct workflow_view *v, const struct wf_item *it
              copy_prop(j, it->obj, WORKFLOW_PROP_PRIORITY, "priority") |
              copy_prop(j, it->obj, WORKFLOW_PROP_DUE, "due") |
              copy_prop(j, it->obj, WORKFLOW_PROP_OBJECT_REFS, "about") |
-             set(j, "states", wf_request_states(v, it, false));
+             set(j, "states", wf_item_states(v, it, false));
     } else if (it->kind == WORKFLOW_KIND_NOTIFICATION) {
         char due[32];
         stix_time_format_us_ms(it->sealed_us + v->ack_within_s * 1000000, due);
-        r |= set_str(j, "ack_due", due);
+        r |= set_str(j, "ack_due", due) | set(j, "states", wf_item_states(v, it, false));
     } else if (it->kind == WORKFLOW_KIND_RESPONSE) {
         r |= copy_prop(j, it->obj, WORKFLOW_PROP_REQUEST_REF, "answers");
     } else if (it->kind == WORKFLOW_KIND_OPINION || it->kind == WORKFLOW_KIND_NOTE ||
@@ -808,6 +808,8 @@ static bool listed(const struct workflow_view *v, const struct wf_item *it,
         if (!st || strcmp(st, f->status))
             return false;
     }
+    if (f->owed_by && !wf_item_owed(v, it, f->owed_by))
+        return false;
     return !f->overdue || wf_item_overdue(v, it, f->now_us);
 }
 
@@ -978,7 +980,7 @@ json_t *workflow_show(const struct workflow_view *v, const char *id, int64_t now
         char allowed[160];
         workflow_allowed_next(it->state, allowed, sizeof allowed);
         r = set_str(show, "state", workflow_state_name(it->state)) ||
-            set(show, "states", wf_request_states(v, it, true));
+            set(show, "states", wf_item_states(v, it, true));
         /* several addressees answer for themselves: each one's in states */
         if (!r && wf_request_addressees(v, it) <= 1)
             r = set_str(show, "allowed_next", allowed);

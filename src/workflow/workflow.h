@@ -240,14 +240,18 @@ struct workflow_filter {
                                 "acknowledged" of a notification; NULL any */
     bool overdue;            /* only items overdue at now_us */
     const char *from;        /* publishing party id; NULL any */
+    const char *owed_by;     /* only what this party (an id) owes: notifications it
+                                has not acknowledged, requests it has not completed
+                                or declined; NULL any */
     int64_t since_us;        /* seal time >= since_us; 0 any */
     int64_t now_us;          /* the clock for "overdue" */
 };
 /* The channel's items in sealed order, each
  *   {"id", "kind", "type", "channel", "from", "from_name", "created",
  *    "sealed", "seq", "status", "overdue", "summary", and per kind: "due",
- *    "priority", "request_kind", "about" (object_refs), "states" (each
- *    member's own: [{member, name, state}]), "answers"
+ *    "priority", "request_kind", "about" (object_refs), "states" (of a
+ *    request or notification, each other member's own: [{member, name,
+ *    state}], a notification's "acknowledged" or "open"), "answers"
  *    (request_ref), "flag" (why a response is refused), "lang", ...}. */
 json_t *workflow_list(const struct workflow_view *v, const struct workflow_filter *f);
 /* The thread of id: {"item" (as in the list), "object" (the STIX object),

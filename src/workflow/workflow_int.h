@@ -115,10 +115,16 @@ size_t wf_request_addressees(const struct workflow_view *v, const struct wf_item
 HL_MUST_CHECK int wf_request_may_respond(const struct workflow_view *v, const struct wf_item *it,
                                          const char *party, enum workflow_state to,
                                          const char *status, struct hl_error *err);
-/* [{member, name, state}] of each addressee in members[] order; with
- * detail also first_response, final (STIX timestamps, when there are
- * some) and allowed_next. A new reference, NULL when out of memory. */
-json_t *wf_request_states(const struct workflow_view *v, const struct wf_item *it, bool detail);
+/* [{member, name, state}] of each member a request or a notification
+ * asks (all but its publisher), in members[] order: a request's member's
+ * own state, a notification's "acknowledged" or "open"; for a request with
+ * detail also first_response, final (STIX timestamps, when there are some)
+ * and allowed_next. A new reference, NULL when out of memory. */
+json_t *wf_item_states(const struct workflow_view *v, const struct wf_item *it, bool detail);
+/* Whether party owes an answer to it: a notification it has not
+ * acknowledged, a request it has not completed or declined (it must be a
+ * member and not the publisher). */
+bool wf_item_owed(const struct workflow_view *v, const struct wf_item *it, const char *party);
 
 /* Whether it is overdue at now, and for a notification which member
  * first (members[] order) has not answered (WF_NONE for a request). */

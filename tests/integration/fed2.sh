@@ -94,6 +94,13 @@ if expect_rc 0 "$HL_BIN" list --data "$tmp/c" --kind request; then
     grep -q "^    a: in-progress, b: declined$" "$tmp/out" || fail "list of c's request: $(cat "$tmp/out")"
     grep -q " in-progress .*$req" "$tmp/out" || fail "c's request not in progress: $(cat "$tmp/out")"
 fi
+# What each still owes: a the request, b nothing of it.
+if expect_rc 0 "$HL_BIN" list --data "$tmp/a" --todo --kind request; then
+    grep -q "$req" "$tmp/out" || fail "a's --todo lacks the request: $(cat "$tmp/out")"
+fi
+if expect_rc 0 "$HL_BIN" list --data "$tmp/b" --todo; then
+    grep -q "$req" "$tmp/out" && fail "b's --todo lists a request b declined: $(cat "$tmp/out")"
+fi
 if expect_rc 1 "$HL_BIN" respond "$req" --data "$tmp/b" --status completed --text "x"; then
     grep -q "is declined by this party: it cannot become completed" "$tmp/err" ||
         fail "b answering again: $(cat "$tmp/err")"

@@ -579,6 +579,23 @@ static void test_show_gathers_the_thread(void **state)
     workflow_view_free(v);
 }
 
+/* The one item party owes (list --todo), of notifications only when
+ * notes, with its states checked against the item's kind; NULL if none.
+ * Static storage: compare before the next call. */
+static const char *owed_by(const struct workflow_view *v, const char *party, bool notes)
+{
+    static char id[STIX_ID_MAX];
+    struct workflow_filter todo = {
+        .owed_by = party, .has_kind = notes, .kind = WORKFLOW_KIND_NOTIFICATION, .now_us = T0};
+    json_t *owed = workflow_list(v, &todo), *it = json_array_get(owed, 0);
+    assert_true(json_array_size(owed) <= 1);
+    snprintf(id, sizeof id, "%s", it ? json_string_value(json_object_get(it, "id")) : "");
+    if (it) /* the other two members' states, the publisher's not */
+        assert_int_equal(json_array_size(json_object_get(it, "states")), 2);
+    json_decref(owed);
+    return id[0] ? id : NULL;
+}
+
 /* Three parties: de asks us and ru to take something down (due T0+1 h).
  * ru declines, us works on it: the request stays in progress, and us may
  * still complete it, which closes it (after the due: late, for us only);
@@ -616,6 +633,20 @@ static void test_each_addressee_answers_for_itself(void **state)
     json_decref(want);
     assert_null(json_object_get(s, "allowed_next")); /* each has its own */
     json_decref(s);
+    /* What each party still owes: us the request, ru (declined) nothing,
+     * de (the requester) nothing. */
+    assert_string_equal(owed_by(v, US, false), r1);
+    assert_null(owed_by(v, RU, false));
+    assert_null(owed_by(v, DE, false));
+    workflow_view_free(v);
+
+    /* A notification of de's that ru acknowledges: us still owes it. */
+    char rep[STIX_ID_MAX];
+    snprintf(rep, sizeof rep, "%s", publish(f, &sde, notification(DE, T0 + 300 * S), T0 + 301 * S));
+    publish(f, &f->sru, response(RU, T0 + 400 * S, rep, "acknowledged"), T0 + 401 * S);
+    assert_int_equal(workflow_view_load(f->s, "us-ru", &v, &f->err), 0);
+    assert_null(owed_by(v, RU, true));
+    assert_string_equal(owed_by(v, US, true), rep);
     workflow_view_free(v);
 
     publish(f, &f->sus, response(US, T0 + 4000 * S, r1, "completed"), T0 + 4001 * S);
@@ -632,6 +663,8 @@ static void test_each_addressee_answers_for_itself(void **state)
     json_decref(list);
     json_t *card = workflow_scorecard(v, 0);
     json_t *ps = json_object_get(card, "parties"); /* de, ru, us */
+    json_t *dr = json_object_get(json_array_get(ps, 0), "notifications_sent");
+    assert_int_equal(json_integer_value(dr), 1);
     json_t *rr = json_object_get(json_array_get(ps, 1), "requests_received"),
            *ur = json_object_get(json_array_get(ps, 2), "requests_received");
     assert_int_equal(json_integer_value(json_object_get(rr, "declined")), 1);
