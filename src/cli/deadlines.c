@@ -6,7 +6,7 @@
  * A check escalates what became overdue (workflow.h, "deadlines and
  * escalation") once: a line on stderr, a row in the store's escalations
  * table (counted in the node's metrics), and the hotline.conf
- * escalation_hook run with ITEM-ID KIND. --now moves the clock, so a test
+ * escalation_hook run with ITEM-ID KIND [MEMBER-ID MEMBER-NAME]. --now moves the clock, so a test
  * (or an operator replaying a day) needs no sleep.
  */
 #include <stdio.h>
@@ -26,8 +26,9 @@ static void deadlines_help(void)
            "channel policy; 24h when unset) and every request past its due time\n"
            "that is not completed or declined is escalated, once per item (and per\n"
            "member): a line below, a row counted in the metrics, and\n"
-           "hotline.conf's escalation_hook run as PROGRAM ITEM-ID KIND (KIND is\n"
-           "ack-overdue or request-overdue; output to stderr, killed after 10 s).\n"
+           "hotline.conf's escalation_hook run as PROGRAM ITEM-ID KIND, then\n"
+           "MEMBER-ID MEMBER-NAME when it concerns one member (KIND is ack-overdue\n"
+           "or request-overdue; output to stderr, killed after 10 s).\n"
            "A later check does not escalate the same item again. Prints one line per\n"
            "new escalation:\n"
            "    escalated KIND ITEM-ID [member NAME] (due TIME) [hook: ok|failed: WHY]\n"

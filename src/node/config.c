@@ -77,9 +77,10 @@ static const struct conf_key conf_keys[] = {
      "within the channel's policy and requests past due are escalated, each\n"
      "once (docs/workflow.md) (1..86400)."},
     {"escalation_hook", CONF_TEXT, TEXT(escalation_hook), 0, 0,
-     "A program run once per escalation, with arguments ITEM-ID KIND (an\n"
-     "absolute path; no shell; killed after 10 s; its output goes to the\n"
-     "node's log). Empty: none."},
+     "A program run once per escalation, with arguments ITEM-ID KIND, then\n"
+     "MEMBER-ID MEMBER-NAME when it concerns one member (an absolute path;\n"
+     "no shell; killed after 10 s; its output goes to the node's log).\n"
+     "Empty: none."},
 };
 #define N_KEYS (sizeof conf_keys / sizeof conf_keys[0])
 

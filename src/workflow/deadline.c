@@ -70,19 +70,20 @@ int workflow_view_overdue(const struct workflow_view *v, int64_t now_us, workflo
         struct workflow_overdue o = {.channel = v->channel, .item_id = it->id};
         if (!wf_item_overdue(v, it, now_us))
             continue;
-        if (it->kind == WORKFLOW_KIND_REQUEST) {
-            o.kind = STORE_ESCALATION_DUE;
+        bool request = it->kind == WORKFLOW_KIND_REQUEST;
+        o.kind = request ? STORE_ESCALATION_DUE : STORE_ESCALATION_ACK;
+        o.deadline_us = request ? it->due_us : it->sealed_us + v->ack_within_s * 1000000;
+        /* A request asked of one member escalates as a whole (member "",
+         * as before requests were answered member by member). */
+        if (request && wf_request_addressees(v, it) <= 1) {
             o.member = o.member_name = "";
-            o.deadline_us = it->due_us;
             int r = fn(ctx, &o);
             if (r)
                 return r;
             continue;
         }
-        o.kind = STORE_ESCALATION_ACK;
-        o.deadline_us = it->sealed_us + v->ack_within_s * 1000000;
         for (size_t m = 0; m < v->n_members; m++) {
-            if (!strcmp(v->members[m].id, it->party) || it->ack_by[m] != WF_NONE)
+            if (!wf_item_owed(v, it, v->members[m].id))
                 continue;
             o.member = v->members[m].id;
             o.member_name = v->members[m].name;
@@ -148,26 +149,71 @@ int workflow_count_overdue(struct store *s, int64_t now_us, int64_t *n_ack, int6
     return r;
 }
 
+/* The escalations recorded already, as "item kind member" keys. */
+static int known_key(char *out, size_t max, const char *item, const char *kind, const char *member)
+{
+    int n = snprintf(out, max, "%s %s %s", item, kind, member);
+    return n < 0 || (size_t)n >= max ? -HL_E_TOO_LARGE : 0;
+}
+
+static int known_add(void *ctx, const struct store_escalation *e)
+{
+    json_t *keys = ctx;
+    char key[3 * (STORE_TEXT_MAX + 1)];
+    int r = known_key(key, sizeof key, e->item_id, e->kind, e->member);
+    return r ? r : json_object_set_new(keys, key, json_true()) ? -HL_E_NOMEM : 0;
+}
+
+/* Whether o was escalated already: its own key, or for one member of a
+ * request the whole request's (member "": a node that escalated it before
+ * requests were answered member by member does not page again). */
+static int known_has(const json_t *keys, const struct workflow_overdue *o, bool *has)
+{
+    char key[3 * (STORE_TEXT_MAX + 1)];
+    int r = known_key(key, sizeof key, o->item_id, o->kind, o->member);
+    *has = !r && json_object_get(keys, key);
+    if (!r && !*has && o->member[0] && !strcmp(o->kind, STORE_ESCALATION_DUE)) {
+        r = known_key(key, sizeof key, o->item_id, o->kind, "");
+        *has = !r && json_object_get(keys, key);
+    }
+    return r;
+}
+
 /* What one channel's check found new, kept past the view's lifetime
- * only as long as the transaction commits. */
+ * only as long as the transaction commits; n_new counts it first,
+ * without writing. */
 struct check {
     struct store *s;
     int64_t now_us;
+    const json_t *known;
+    size_t n_new;
     json_t *added; /* [[item, kind, member, member_name, deadline_us], ...] */
     struct hl_error *err;
 };
 
+static int count_new(void *ctx, const struct workflow_overdue *o)
+{
+    struct check *c = ctx;
+    bool has = false;
+    int r = known_has(c->known, o, &has);
+    c->n_new += !r && !has;
+    return r;
+}
+
 static int check_one(void *ctx, const struct workflow_overdue *o)
 {
     struct check *c = ctx;
-    bool added = false;
+    bool added = false, has = false;
     struct store_escalation e = {.item_id = o->item_id,
                                  .kind = o->kind,
                                  .member = o->member,
                                  .channel = o->channel,
                                  .at_us = c->now_us,
                                  .hook = STORE_HOOK_NONE};
-    int r = store_escalation_add(c->s, &e, &added, c->err);
+    int r = known_has(c->known, o, &has);
+    if (r || has)
+        return r;
+    r = store_escalation_add(c->s, &e, &added, c->err);
     if (r || !added)
         return r;
     json_t *row = json_pack("[s, s, s, s, I]", o->item_id, o->kind, o->member, o->member_name,
@@ -177,57 +223,25 @@ static int check_one(void *ctx, const struct workflow_overdue *o)
     return 0;
 }
 
-/* The escalations recorded already, as "item kind member" keys, and how
- * many overdue items are not among them. */
-struct known {
-    json_t *keys;
-    size_t n_new;
-};
-
-static int known_key(char *out, size_t max, const char *item, const char *kind, const char *member)
-{
-    int n = snprintf(out, max, "%s %s %s", item, kind, member);
-    return n < 0 || (size_t)n >= max ? -HL_E_TOO_LARGE : 0;
-}
-
-static int known_add(void *ctx, const struct store_escalation *e)
-{
-    struct known *k = ctx;
-    char key[3 * (STORE_TEXT_MAX + 1)];
-    int r = known_key(key, sizeof key, e->item_id, e->kind, e->member);
-    return r ? r : json_object_set_new(k->keys, key, json_true()) ? -HL_E_NOMEM : 0;
-}
-
-static int known_count_new(void *ctx, const struct workflow_overdue *o)
-{
-    struct known *k = ctx;
-    char key[3 * (STORE_TEXT_MAX + 1)];
-    int r = known_key(key, sizeof key, o->item_id, o->kind, o->member);
-    if (!r && !json_object_get(k->keys, key))
-        k->n_new++;
-    return r;
-}
-
 /* Records what is newly overdue in channel, in one transaction. */
 static int check_channel(struct store *s, const char *channel, int64_t now_us, json_t *added,
                          struct hl_error *err)
 {
     struct workflow_view *v = NULL;
-    struct check c = {s, now_us, added, err};
-    struct known k = {json_object(), 0};
-    int r = k.keys ? wf_view_load(s, channel, true, &v, err)
-                   : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    json_t *known = json_object();
+    struct check c = {s, now_us, known, 0, added, err};
+    int r = known ? wf_view_load(s, channel, true, &v, err)
+                  : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
     /* Most checks find nothing new: no write transaction for them. */
     if (!r)
-        r = store_escalation_list(s, channel, known_add, &k, err);
+        r = store_escalation_list(s, channel, known_add, known, err);
     if (!r)
-        r = workflow_view_overdue(v, now_us, known_count_new, &k);
+        r = workflow_view_overdue(v, now_us, count_new, &c);
     if (r == -HL_E_NOMEM)
         r = hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
-    if (!r && k.n_new)
+    if (!r && c.n_new)
         r = store_begin(s, err);
-    json_decref(k.keys);
-    if (!r && k.n_new) {
+    if (!r && c.n_new) {
         r = workflow_view_overdue(v, now_us, check_one, &c);
         if (!r)
             r = store_commit(s, err);
@@ -238,6 +252,7 @@ static int check_channel(struct store *s, const char *channel, int64_t now_us, j
             json_array_clear(added);
         }
     }
+    json_decref(known);
     workflow_view_free(v);
     return r;
 }
@@ -311,8 +326,10 @@ static int escalate_one(void *ctx, const struct workflow_overdue *ov)
     out.hook = STORE_HOOK_NONE;
     out.hook_error = "";
     if (ov->member[0])
-        esc_log(o, "escalation: %s %s in %s: %s (%s) has not answered; due %s", ov->kind,
-                ov->item_id, ov->channel, ov->member_name, ov->member, since);
+        esc_log(o, "escalation: %s %s in %s: %s (%s) has not %s; due %s", ov->kind, ov->item_id,
+                ov->channel, ov->member_name, ov->member,
+                strcmp(ov->kind, STORE_ESCALATION_DUE) ? "answered" : "completed or declined it",
+                since);
     else
         esc_log(o, "escalation: %s %s in %s: not completed or declined; due %s", ov->kind,
                 ov->item_id, ov->channel, since);
@@ -320,8 +337,8 @@ static int escalate_one(void *ctx, const struct workflow_overdue *ov)
         hl_error_clear(&herr);
         const struct workflow_hook_io io = {o->hook_fd, o->log, o->ctx};
         out.hook = workflow_hook_run(
-            o->hook, ov->item_id, ov->kind, &io,
-            o->hook_timeout_ms ? o->hook_timeout_ms : WORKFLOW_HOOK_TIMEOUT_MS, &herr);
+            o->hook, ov, &io, o->hook_timeout_ms ? o->hook_timeout_ms : WORKFLOW_HOOK_TIMEOUT_MS,
+            &herr);
         if (out.hook == STORE_HOOK_FAILED) {
             out.hook_error = herr.msg;
             esc_log(o, "escalation hook failed for %s %s: %s", ov->kind, ov->item_id, herr.msg);

@@ -1,8 +1,9 @@
 /*
  * hook.c — the escalation hook: a program the operator names in
  * hotline.conf (escalation_hook = /path/to/program) that pages a duty
- * officer. It runs as `program ITEM-ID KIND` through posix_spawn, never a
- * shell, so nothing in an item id (which a peer chose) is interpreted;
+ * officer. It runs as `program ITEM-ID KIND [MEMBER-ID MEMBER-NAME]`
+ * through posix_spawn, never a shell, so nothing in an item id or a party
+ * name (which a peer chose) is interpreted;
  * stdin is /dev/null, stdout and stderr go where the caller says (the
  * node's log, line by line, or a descriptor), and a program still running
  * after the timeout is killed (SIGKILL).
@@ -73,13 +74,19 @@ static void drain_read(struct drain *d, bool last)
     }
 }
 
-int workflow_hook_run(const char *program, const char *item_id, const char *kind,
+int workflow_hook_run(const char *program, const struct workflow_overdue *ov,
                       const struct workflow_hook_io *io, unsigned timeout_ms, struct hl_error *err)
 {
     posix_spawn_file_actions_t fa;
     pid_t pid;
     int status = 0, fds[2] = {-1, -1};
-    char *argv[] = {(char *)program, (char *)item_id, (char *)kind, NULL};
+    bool member = ov->member && ov->member[0];
+    char *argv[] = {(char *)program,
+                    (char *)ov->item_id,
+                    (char *)ov->kind,
+                    member ? (char *)ov->member : NULL,
+                    member ? (char *)(ov->member_name ? ov->member_name : "") : NULL,
+                    NULL};
     struct drain d = {.fd = -1, .io = io};
     if (!program || program[0] != '/')
         return hook_failed(err, HL_E_INVALID, "escalation_hook",

@@ -287,8 +287,9 @@ int64_t workflow_percentile(const int64_t *sorted, size_t n, unsigned p);
  *   - a notification: some other member has not answered it, and now is
  *     past its seal time + the channel's ack_within (kind
  *     STORE_ESCALATION_ACK, member: that member);
- *   - a request: it is not completed or declined and now is past its due
- *     (kind STORE_ESCALATION_DUE, member "").
+ *   - a request: some member it asks has not completed or declined it,
+ *     and now is past its due (kind STORE_ESCALATION_DUE; member: that
+ *     member when it asks several, else "").
  * workflow_check escalates each (item, kind, member) once: the first check
  * that finds it records it in the store's escalations table (and calls
  * fn); later checks find it recorded and do nothing. */
@@ -334,7 +335,9 @@ HL_MUST_CHECK int workflow_check(struct store *s, int64_t now_us, workflow_overd
 
 /* What `hotline serve` and `hotline deadlines` do with a check: for each
  * newly overdue item a log line, then, when hook is set, the hook run
- * (workflow_hook_run, output to hook_fd) and its outcome recorded in the
+ * (`hook ITEM-ID KIND`, and `MEMBER-ID MEMBER-NAME` after them when the
+ * escalation names a member; workflow_hook_run, output to hook_fd) and
+ * its outcome recorded in the
  * escalations table (a failure logged too); then each (may be NULL) is
  * called with o->hook the outcome (enum store_hook) and o->hook_error the
  * reason of a failure (or ""). */
@@ -350,8 +353,9 @@ HL_MUST_CHECK int workflow_escalate(struct store *s, int64_t now_us,
                                     const struct workflow_escalate_options *o, size_t *n_new,
                                     struct hl_error *err);
 
-/* Runs the escalation hook: program (an absolute path) with arguments
- * ITEM-ID KIND, through posix_spawn (no shell), stdin from /dev/null, its
+/* Runs the escalation hook for ov: program (an absolute path) with
+ * arguments ov's ITEM-ID KIND, then MEMBER-ID MEMBER-NAME when ov names a
+ * member (its member not ""), through posix_spawn (no shell), stdin from /dev/null, its
  * stdout and stderr to io->out_fd when that is >= 0, else line by line
  * (each cut at WORKFLOW_HOOK_LINE_MAX bytes, prefixed "hook: ") to
  * io->line when set, else /dev/null (io may be NULL). Killed (SIGKILL)
@@ -365,9 +369,8 @@ struct workflow_hook_io {
     void (*line)(void *ctx, const char *line);
     void *ctx;
 };
-int workflow_hook_run(const char *program, const char *item_id, const char *kind,
-                      const struct workflow_hook_io *io, unsigned timeout_ms,
-                      struct hl_error *err);
+int workflow_hook_run(const char *program, const struct workflow_overdue *ov,
+                      const struct workflow_hook_io *io, unsigned timeout_ms, struct hl_error *err);
 
 /* ---- the deadline worker of `hotline serve` (worker.c) ------------------ */
 #define WORKFLOW_HOOK_PATH_MAX 4095

@@ -579,6 +579,21 @@ static void test_show_gathers_the_thread(void **state)
     workflow_view_free(v);
 }
 
+struct late_members {
+    char (*out)[STORE_TEXT_MAX + 1];
+    int n;
+};
+
+/* A workflow_overdue_fn: "KIND MEMBER NAME" of each, up to 4. */
+static int late_member(void *ctx, const struct workflow_overdue *o)
+{
+    struct late_members *l = ctx;
+    if (l->n < 4)
+        snprintf(l->out[l->n], STORE_TEXT_MAX + 1, "%s %s %s", o->kind, o->member, o->member_name);
+    l->n++;
+    return 0;
+}
+
 /* The one item party owes (list --todo), of notifications only when
  * notes, with its states checked against the item's kind; NULL if none.
  * Static storage: compare before the next call. */
@@ -638,7 +653,31 @@ static void test_each_addressee_answers_for_itself(void **state)
     assert_string_equal(owed_by(v, US, false), r1);
     assert_null(owed_by(v, RU, false));
     assert_null(owed_by(v, DE, false));
+    /* Past the due, the request is overdue for us alone: one escalation,
+     * naming us. */
+    char late[4][STORE_TEXT_MAX + 1];
+    struct late_members lm = {late, 0};
+    assert_int_equal(workflow_view_overdue(v, T0 + 3601 * S, late_member, &lm), 0);
+    assert_int_equal(lm.n, 1);
+    assert_string_equal(late[0], "request-overdue " US " us");
     workflow_view_free(v);
+    /* A node that escalated r1 as a whole (member "", before requests were
+     * answered member by member) does not escalate it again per member; a
+     * second request, r2, unanswered, escalates for us and for ru. */
+    bool added = false;
+    struct store_escalation whole = {.item_id = r1,
+                                     .kind = STORE_ESCALATION_DUE,
+                                     .member = "",
+                                     .channel = "us-ru",
+                                     .at_us = T0 + 3601 * S};
+    assert_int_equal(store_escalation_add(f->s, &whole, &added, &f->err), 0);
+    assert_true(added);
+    publish(f, &sde, request(DE, T0 + 2 * S, T0 + 3600 * S), T0 + 3 * S);
+    size_t n_new = 0;
+    assert_int_equal(workflow_check(f->s, T0 + 3601 * S, NULL, NULL, &n_new, &f->err), 0);
+    assert_int_equal(n_new, 2);
+    assert_int_equal(workflow_check(f->s, T0 + 3700 * S, NULL, NULL, &n_new, &f->err), 0);
+    assert_int_equal(n_new, 0);
 
     /* A notification of de's that ru acknowledges: us still owes it. */
     char rep[STIX_ID_MAX];
@@ -674,7 +713,7 @@ static void test_each_addressee_answers_for_itself(void **state)
     assert_int_equal(json_integer_value(json_object_get(ur, "declined")), 0);
     assert_int_equal(json_integer_value(json_object_get(ur, "late")), 1);
     assert_int_equal(json_integer_value(json_object_get(json_array_get(ps, 0), "requests_sent")),
-                     1);
+                     2);
     json_decref(card);
     workflow_view_free(v);
     seal_key_wipe(&de);
@@ -714,32 +753,41 @@ static void test_hook_runs_without_shell_and_is_killed_after_its_timeout(void **
     struct lines l = {0};
     const struct workflow_hook_io io = {-1, collect_line, &l};
     test_dir_make(dir, "workflow_hook");
-    script(dir, "ok", "echo \"page $1 $2\"; echo to-stderr >&2", ok, sizeof ok);
+    script(dir, "ok", "echo \"page $1 $2 $3 $4 $#\"; echo to-stderr >&2", ok, sizeof ok);
     script(dir, "bad", "exit 3", bad, sizeof bad);
     script(dir, "slow", "exec sleep 5", slow, sizeof slow);
     /* An argument a peer chose is one argument, never shell text. */
-    assert_int_equal(workflow_hook_run(ok, "x; touch /tmp/pwned", "ack-overdue", &io, 5000, &err),
-                     STORE_HOOK_OK);
+    struct workflow_overdue ov = {.item_id = "x; touch /tmp/pwned",
+                                  .kind = "ack-overdue",
+                                  .member = RU,
+                                  .member_name = "CERT $(id)"};
+    assert_int_equal(workflow_hook_run(ok, &ov, &io, 5000, &err), STORE_HOOK_OK);
     assert_int_equal(l.n, 2);
-    assert_string_equal(l.text[0], "hook: page x; touch /tmp/pwned ack-overdue");
+    assert_string_equal(l.text[0],
+                        "hook: page x; touch /tmp/pwned ack-overdue " RU " CERT $(id) 4");
     assert_string_equal(l.text[1], "hook: to-stderr");
+    /* No member: two arguments. */
+    ov.member = "";
+    l.n = 0;
+    assert_int_equal(workflow_hook_run(ok, &ov, &io, 5000, &err), STORE_HOOK_OK);
+    assert_string_equal(l.text[0], "hook: page x; touch /tmp/pwned ack-overdue   2");
+    ov = (struct workflow_overdue){.item_id = "i", .kind = "k", .member = ""};
     /* A line longer than WORKFLOW_HOOK_LINE_MAX comes in pieces of it. */
     char longl[TEST_DIR_MAX + 16];
     script(dir, "long", "printf '%0700d\\n' 0", longl, sizeof longl);
     l.n = 0;
-    assert_int_equal(workflow_hook_run(longl, "i", "k", &io, 5000, &err), STORE_HOOK_OK);
+    assert_int_equal(workflow_hook_run(longl, &ov, &io, 5000, &err), STORE_HOOK_OK);
     assert_int_equal(l.n, 2);
     assert_int_equal(strlen(l.text[0]), strlen("hook: ") + WORKFLOW_HOOK_LINE_MAX);
     assert_int_equal(strlen(l.text[1]), strlen("hook: ") + 700 - WORKFLOW_HOOK_LINE_MAX);
-    assert_int_equal(workflow_hook_run(bad, "i", "k", NULL, 5000, &err), STORE_HOOK_FAILED);
+    assert_int_equal(workflow_hook_run(bad, &ov, NULL, 5000, &err), STORE_HOOK_FAILED);
     assert_non_null(strstr(err.msg, "exited with status 3"));
-    assert_int_equal(workflow_hook_run(slow, "i", "k", &io, 200, &err), STORE_HOOK_FAILED);
+    assert_int_equal(workflow_hook_run(slow, &ov, &io, 200, &err), STORE_HOOK_FAILED);
     assert_non_null(strstr(err.msg, "was killed after 200 ms"));
-    assert_int_equal(workflow_hook_run("/nonexistent/hook", "i", "k", NULL, 5000, &err),
+    assert_int_equal(workflow_hook_run("/nonexistent/hook", &ov, NULL, 5000, &err),
                      STORE_HOOK_FAILED);
     assert_non_null(strstr(err.msg, "cannot run /nonexistent/hook"));
-    assert_int_equal(workflow_hook_run("relative/hook", "i", "k", NULL, 5000, &err),
-                     STORE_HOOK_FAILED);
+    assert_int_equal(workflow_hook_run("relative/hook", &ov, NULL, 5000, &err), STORE_HOOK_FAILED);
     assert_non_null(strstr(err.msg, "absolute path"));
     test_dir_remove(dir);
 }
