@@ -66,7 +66,7 @@ static const char *const mf_head[MF__COUNT] = {
     "# HELP hotline_receipts Receipts (cosignatures) held, per channel.\n"
     "# TYPE hotline_receipts gauge\n",
     "# HELP hotline_overdue_items Notifications not acknowledged in time and requests past "
-    "due, now.\n"
+    "due, now (per member, as escalated).\n"
     "# TYPE hotline_overdue_items gauge\n",
     "# HELP hotline_peer_unconfirmed_entries Entries of this node's log a member has not "
     "confirmed holding.\n"
