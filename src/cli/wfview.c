@@ -487,7 +487,7 @@ static void show_contains(const json_t *items)
         json_decref(types);
         return;
     }
-    printf("contains %zu objects:", json_array_size(items));
+    printf("contains %zu object%s:", json_array_size(items), json_array_size(items) == 1 ? "" : "s");
     json_array_foreach(items, i, it)
     {
         type = cli_jstr(it, "type");
