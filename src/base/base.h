@@ -165,6 +165,9 @@ HL_MUST_CHECK bool hl_parse_int(const char *s, long long min, long long max, lon
  * stored or shown), and of CLOCK_MONOTONIC (durations, deadlines). */
 int64_t hl_wall_us(void);
 int64_t hl_mono_us(void);
+/* Formats a duration in ms as "350ms", "42.1s", "4m 10s", "2h 05m",
+ * "3d 04h" (a "-" before a negative one) into out. */
+void hl_duration_format(int64_t ms, char out[32]);
 /* hl_mono_us in milliseconds (timers kept in ms). */
 int64_t hl_mono_ms(void);
 /* The CLOCK_REALTIME moment us microseconds from now (0 if negative),

@@ -59,14 +59,16 @@ static void channel_help(void)
         "here (size, latest tree head), how much of this node's log it confirmed\n"
         "holding (its latest receipt, or what it acknowledged to the replication\n"
         "if more: receipts never answer receipts), last contact and failures of\n"
-        "replication; and the channel's alarms. When a member holds more of this\n"
+        "replication, and its clock when it is 2 s or more off ours (as the Date\n"
+        "of its answers shows); and the channel's alarms. When a member holds more of this\n"
         "node's log than the node (a directory restored from an older copy), it\n"
         "says so: the node publishes nothing there until the entries are back.\n"
         "  --json   {\"name\", \"created\", \"active\", \"pending\", \"our_log_size\",\n"
         "           \"behind\" (the reason, when so),\n"
         "           \"members\": [{\"party\", \"name\", \"peer\", \"self\", \"log_size\",\n"
         "           \"head_size\", \"head_root\", \"confirmed\", \"repl\": {\"push_seq\",\n"
-        "           \"last_ok\", \"last_try\", \"failures\", \"last_error\"}}], \"alarms\"}\n\n"
+        "           \"last_ok\", \"last_try\", \"failures\", \"last_error\",\n"
+        "           \"clock_skew_ms\"}}], \"alarms\"}\n\n"
         "policy: sets (--ack-within 30m, 4h, 2d) or shows how soon every other\n"
         "member must acknowledge a notification of NAME (default 24h); see\n"
         "'hotline channel policy --help'.\n\n"
@@ -435,9 +437,10 @@ static int show_member(struct cli_node *node, const char *channel, json_t *m, st
     stix_time_format_us_ms(st.last_ok_us, ok);
     stix_time_format_us_ms(st.last_try_us, tried);
     json_t *repl =
-        json_pack("{s:I, s:s?, s:s?, s:I, s:s}", "push_seq", (json_int_t)st.push_seq, "last_ok",
-                  st.last_ok_us ? ok : NULL, "last_try", st.last_try_us ? tried : NULL, "failures",
-                  (json_int_t)st.failures, "last_error", st.last_error);
+        json_pack("{s:I, s:s?, s:s?, s:I, s:s, s:I}", "push_seq", (json_int_t)st.push_seq,
+                  "last_ok", st.last_ok_us ? ok : NULL, "last_try", st.last_try_us ? tried : NULL,
+                  "failures", (json_int_t)st.failures, "last_error", st.last_error, "clock_skew_ms",
+                  (json_int_t)st.clock_skew_ms);
     return json_object_set_new(m, "repl", repl) ? -HL_E_NOMEM : 0;
 }
 
@@ -510,6 +513,8 @@ static void show_print_member(const json_t *m, json_int_t ours)
         printf("; %s", why);
     else
         printf("; last contact %s", ok ? ok : "never");
+    if (cli_clock_skew(why, sizeof why, cli_jint(repl, "clock_skew_ms")))
+        printf("; %s", why);
     putchar('\n');
 }
 

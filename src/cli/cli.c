@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "exchange/exchange.h"
 #include "stix/stix.h"
 
 const struct cli_command cli_commands[] = {
@@ -71,6 +72,18 @@ void cli_unreachable(char *out, size_t max, const char *since, long long failure
         snprintf(out, max, "unreachable since %s, %lld failure%s: %s", since, failures, s, error);
     else
         snprintf(out, max, "never reached, %lld failure%s: %s", failures, s, error);
+}
+
+bool cli_clock_skew(char *out, size_t max, long long skew_ms)
+{
+    char d[32];
+    long long mag = skew_ms < 0 ? -skew_ms : skew_ms;
+    out[0] = '\0';
+    if (mag < EXCHANGE_CLOCK_SKEW_WARN_MS)
+        return false;
+    hl_duration_format(mag, d);
+    snprintf(out, max, "its clock is at least %s %s ours", d, skew_ms > 0 ? "ahead of" : "behind");
+    return true;
 }
 
 int cli_json_print(const json_t *j)

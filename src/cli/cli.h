@@ -109,6 +109,10 @@ void cli_node_close(struct cli_node *n);
  * N failures: ERROR" when since is NULL (cli.c). */
 void cli_unreachable(char *out, size_t max, const char *since, long long failures,
                      const char *error);
+/* A member's clock skew (ms, positive: ahead) in words, "its clock is at
+ * least 2m 05s ahead of ours", into out; false (out "") when it is under
+ * the replication's warning threshold (2 s) (cli.c). */
+bool cli_clock_skew(char *out, size_t max, long long skew_ms);
 
 /* Where the command line reaches the node in dir (publish.c): the address
  * its running `hotline serve` listens on (DIR/serve.lock: the bound port,

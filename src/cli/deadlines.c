@@ -217,7 +217,7 @@ int cli_channel_policy(int argc, char **argv)
         cli_report(&err);
         return CLI_ERROR;
     }
-    workflow_duration_format(secs * 1000, text);
+    hl_duration_format(secs * 1000, text);
     if (json) {
         json_t *out = json_pack("{s:s, s:I, s:b}", "channel", operands[0], "ack_within_s",
                                 (json_int_t)secs, "set", set);

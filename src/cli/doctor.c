@@ -259,7 +259,12 @@ static int doctor_member(void *ctx, const struct store_party *p)
     if (!strcmp(p->id, d->node.party) || store_peer_get(d->node.store, p->id, &peer, &err) != 0)
         return 0;
     memset(peer.token, 0, sizeof peer.token);
-    if (store_repl_state_get(d->node.store, p->id, d->channel, &st, &err) != 0 || !st.failures)
+    if (store_repl_state_get(d->node.store, p->id, d->channel, &st, &err) != 0)
+        return 0;
+    if (cli_clock_skew(why, sizeof why, st.clock_skew_ms))
+        doctor_add(d, DOCTOR_WARNING, "channel", "%s: %s (check NTP on both nodes)", peer.name,
+                   why);
+    if (!st.failures)
         return 0;
     stix_time_format_us_ms(st.last_ok_us, since);
     cli_unreachable(why, sizeof why, st.last_ok_us ? since : NULL, (long long)st.failures,

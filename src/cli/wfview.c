@@ -546,7 +546,7 @@ static void show_print(const json_t *s)
             printf("  %s: not yet\n", cli_jstr(e, "name"));
             continue;
         }
-        workflow_duration_format(cli_jint(e, "after_ms"), d);
+        hl_duration_format(cli_jint(e, "after_ms"), d);
         printf("  %s: delivered %s (receipt #%lld, %s after sealing)\n", cli_jstr(e, "name"),
                cli_jstr(e, "at"), (long long)cli_jint(e, "receipt_seq"), d);
     }
@@ -559,7 +559,7 @@ static void show_print(const json_t *s)
             printf("  %s: not yet\n", cli_jstr(e, "name"));
             continue;
         }
-        workflow_duration_format(cli_jint(e, "after_ms"), d);
+        hl_duration_format(cli_jint(e, "after_ms"), d);
         printf("  %s: acknowledged %s (%s, %s after sealing)\n", cli_jstr(e, "name"),
                cli_jstr(e, "at"), cli_jstr(e, "response"), d);
     }
@@ -662,8 +662,8 @@ static void stat_text(const json_t *d, bool p90, char out[96])
         snprintf(out, 96, "n 0");
         return;
     }
-    workflow_duration_format(cli_jint(d, "median_ms"), m);
-    workflow_duration_format(cli_jint(d, "p90_ms"), p);
+    hl_duration_format(cli_jint(d, "median_ms"), m);
+    hl_duration_format(cli_jint(d, "p90_ms"), p);
     if (p90)
         snprintf(out, 96, "n %lld, median %s, p90 %s", (long long)cli_jint(d, "n"), m, p);
     else

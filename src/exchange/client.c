@@ -57,6 +57,7 @@ void exchange_answer_init(struct exchange_answer *a)
 {
     a->status = 0;
     a->added_last[0] = '\0';
+    a->date_us = a->sent_us = a->date_seen_us = 0;
     buf_init(&a->body, EXCHANGE_ANSWER_MAX);
 }
 
@@ -65,6 +66,16 @@ void exchange_answer_release(struct exchange_answer *a)
     buf_release(&a->body);
     a->status = 0;
     a->added_last[0] = '\0';
+    a->date_us = a->sent_us = a->date_seen_us = 0;
+}
+
+bool exchange_answer_clock_skew(const struct exchange_answer *a, int64_t *skew_ms)
+{
+    if (!a->date_us || !a->sent_us || a->date_seen_us < a->sent_us)
+        return false;
+    int64_t lo = a->date_us - a->date_seen_us, hi = a->date_us + 1000000 - a->sent_us;
+    *skew_ms = lo > 0 ? lo / 1000 : hi < 0 ? hi / 1000 : 0;
+    return true;
 }
 
 int exchange_client_new(unsigned timeout_s, struct exchange_client **out, struct hl_error *err)
@@ -286,11 +297,33 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
     return buf_add(&a->body, data, len) == 0 ? len : 0;
 }
 
+/* The Date header's time (an IMF-fixdate, or what curl_getdate reads),
+ * noted with the moment it arrived; a peer's bytes, bounded. */
+static void on_date(struct exchange_answer *a, const char *v, const char *end)
+{
+    char text[64];
+    while (v < end && (*v == ' ' || *v == '\t'))
+        v++;
+    while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+        end--;
+    if ((size_t)(end - v) >= sizeof text)
+        return;
+    memcpy(text, v, (size_t)(end - v));
+    text[end - v] = '\0';
+    time_t t = curl_getdate(text, NULL);
+    if (t > 0 && (int64_t)t < INT64_MAX / 1000000 - 1) {
+        a->date_us = (int64_t)t * 1000000;
+        a->date_seen_us = hl_wall_us();
+    }
+}
+
 static size_t on_header(char *line, size_t size, size_t n, void *ctx)
 {
-    static const char name[] = "X-TAXII-Date-Added-Last:";
+    static const char name[] = "X-TAXII-Date-Added-Last:", date[] = "Date:";
     struct exchange_answer *a = ctx;
     size_t len = size * n, nl = sizeof name - 1;
+    if (len > sizeof date - 1 && strncasecmp(line, date, sizeof date - 1) == 0)
+        on_date(a, line + sizeof date - 1, line + len);
     if (len > nl && strncasecmp(line, name, nl) == 0) {
         const char *v = line + nl, *end = line + len;
         while (v < end && (*v == ' ' || *v == '\t'))
@@ -359,6 +392,8 @@ static void request_setup(struct exchange_client *c, CURL *h, const struct pin *
     curl_easy_setopt(h, CURLOPT_WRITEDATA, a);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, a);
+    a->date_us = a->date_seen_us = 0;
+    a->sent_us = hl_wall_us();
     curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)EXCHANGE_ANSWER_MAX);
     if (strcmp(method, "POST") == 0) {
         curl_easy_setopt(h, CURLOPT_POST, 1L);

@@ -72,9 +72,23 @@ struct exchange_answer {
     long status;         /* HTTP status */
     struct buf body;     /* at most EXCHANGE_ANSWER_MAX bytes */
     char added_last[48]; /* X-TAXII-Date-Added-Last, or "" */
+    /* The peer's clock: its Date header (RFC 9110 §6.6.1, whole seconds;
+     * 0 when it sent none that parses), our wall clock when the request
+     * started and when that header arrived. */
+    int64_t date_us, sent_us, date_seen_us;
 };
 void exchange_answer_init(struct exchange_answer *a);
 void exchange_answer_release(struct exchange_answer *a);
+/* How far the peer's clock was from ours while it answered a, in ms,
+ * as much as the answer proves: its Date was read at some moment between
+ * a->sent_us and a->date_seen_us, and truncated to the second, so the
+ * skew lies in (date - date_seen, date + 1 s - sent); *skew_ms is the
+ * bound nearer zero when that range excludes zero, else 0. False when a
+ * has no Date. */
+bool exchange_answer_clock_skew(const struct exchange_answer *a, int64_t *skew_ms);
+/* From this skew on (either way) the replication warns of a member's
+ * clock: sealed times, deliveries and deadlines compare two clocks. */
+#define EXCHANGE_CLOCK_SKEW_WARN_MS 2000
 
 struct exchange_client;
 

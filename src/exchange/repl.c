@@ -189,6 +189,32 @@ void repl_target_wipe(struct target *t)
 
 /* ---- one round ---------------------------------------------------------------- */
 
+void repl_clock_sample(struct exchange *x, struct pair *p, const struct exchange_answer *a)
+{
+    int64_t skew, mag;
+    char d[32];
+    if (!exchange_answer_clock_skew(a, &skew))
+        return;
+    if (skew > STORE_CLOCK_SKEW_MAX_MS || skew < -STORE_CLOCK_SKEW_MAX_MS)
+        skew = skew > 0 ? STORE_CLOCK_SKEW_MAX_MS : -STORE_CLOCK_SKEW_MAX_MS;
+    mag = skew < 0 ? -skew : skew;
+    p->skew_ms = skew;
+    if (!p->skew_warned && mag >= EXCHANGE_CLOCK_SKEW_WARN_MS) {
+        hl_duration_format(mag, d);
+        repl_log(x,
+                 "exchange %s (%s) in %s: its clock is at least %s %s this node's (the Date of "
+                 "its answers); seal times, deliveries and deadlines compare the two clocks: "
+                 "check the time synchronisation (NTP) of both nodes",
+                 p->name, p->party, p->channel, d, skew > 0 ? "ahead of" : "behind");
+        p->skew_warned = p->skew_changed = true;
+    } else if (p->skew_warned && mag < REPL_SKEW_CLEAR_MS) {
+        repl_log(x, "exchange %s (%s) in %s: its clock agrees with this node's again", p->name,
+                 p->party, p->channel);
+        p->skew_warned = false;
+        p->skew_changed = true;
+    }
+}
+
 /* Records a round that contacted the member (or failed to): backoff,
  * log line on a change, and repl_state with it, in one commit when it
  * failed or the member is reachable again (what channel show and the
@@ -198,9 +224,11 @@ static void pair_outcome(struct exchange *x, struct pair *p, struct store_repl_s
 {
     struct hl_error err;
     int64_t now = hl_mono_ms();
-    bool recovered = !r && p->failures;
+    bool recovered = !r && p->failures, changed = recovered || p->skew_changed;
     hl_error_clear(&err);
     st->last_try_us = hl_wall_us();
+    st->clock_skew_ms = p->skew_ms;
+    p->skew_changed = false;
     if (!r) {
         if (recovered)
             repl_log(x, "exchange %s (%s) in %s: reachable again", p->name, p->party, p->channel);
@@ -226,7 +254,7 @@ static void pair_outcome(struct exchange *x, struct pair *p, struct store_repl_s
         snprintf(st->last_error, sizeof st->last_error, "%s", e->msg);
     }
     p->st = *st;
-    if (!r && !recovered) { /* written with the next flush; a change of state at once */
+    if (!r && !changed) { /* written with the next flush; a change of state at once */
         p->dirty_ms = p->dirty ? p->dirty_ms : now;
         p->dirty = true;
         return;
@@ -396,7 +424,7 @@ static int scan_member(void *ctx, const struct store_party *m)
     if (x->n_pairs == EXCHANGE_PAIRS_MAX)
         return 0;
     struct pair *p = &x->pairs[x->n_pairs++];
-    struct store_repl_state st;
+    struct store_repl_state st = {0};
     struct hl_error err;
     memset(p, 0, sizeof *p);
     snprintf(p->party, sizeof p->party, "%s", m->id);
@@ -409,6 +437,9 @@ static int scan_member(void *ctx, const struct store_party *m)
         p->failures = st.failures < 1000 ? (unsigned)st.failures : 1000;
         snprintf(p->last_error, sizeof p->last_error, "%s", st.last_error);
     }
+    /* The skew last seen stays what channel show says until an answer
+     * says otherwise; a skew still there is logged again. */
+    p->skew_ms = st.clock_skew_ms;
     return 0;
 }
 

@@ -40,7 +40,18 @@ struct pair {
     bool dirty;                 /* st not written yet */
     int64_t dirty_ms;           /* since when */
     size_t envelope_max;        /* entries per push; 0: EXCHANGE_ENVELOPE_MAX */
+    /* The member's clock against ours (repl_clock_sample): the latest
+     * answer's skew, whether it is being warned of, and whether that
+     * changed since the state was written. */
+    int64_t skew_ms;
+    bool skew_warned, skew_changed;
 };
+
+/* A skew of the member's clock of EXCHANGE_CLOCK_SKEW_WARN_MS or more is
+ * logged and written at once (channel show, doctor, metrics); the warning
+ * ends when an answer shows less than REPL_SKEW_CLEAR_MS (an answer proves
+ * the skew to within a second, so a clock near the limit does not flap). */
+#define REPL_SKEW_CLEAR_MS 1000
 
 /* Own entries a member's answer carried (exchange_sent_in_answer). The
  * note is made inside the transaction that makes the entries, so a round
@@ -86,6 +97,10 @@ struct exchange {
 };
 
 /* ---- the peer of a pair ------------------------------------------------------ */
+
+/* Notes what answer a says of the member's clock (exchange_answer_clock_skew)
+ * in p, and logs a skew that starts or ends. */
+void repl_clock_sample(struct exchange *x, struct pair *p, const struct exchange_answer *a);
 
 struct target {
     struct store_peer peer;

@@ -175,6 +175,8 @@ static int push_finish(struct exchange *x, struct job *j)
     const char *name = j->t.peer.name;
     int r = exchange_client_end(x->client, j->call, err);
     j->call = NULL;
+    if (!r)
+        repl_clock_sample(x, j->p, &j->a);
     if (!r && j->a.status == 413 && j->env.n > 1) {
         j->p->envelope_max = j->env.n / 2; /* the member takes fewer: halve until it fits */
         return 0;                          /* and send again at once */
@@ -326,7 +328,7 @@ static int pull_page(struct exchange *x, struct pair *p, struct target *t, json_
 /* One page of the member's collection at path: GET, then a strict parse
  * (on the worker threads for a large page). *doc (the caller's) holds
  * *objects; *more and a->added_last say where the next page starts. */
-static int pull_get(struct exchange *x, struct target *t, const char *path,
+static int pull_get(struct exchange *x, struct pair *p, struct target *t, const char *path,
                     struct exchange_answer *a, json_t **doc, json_t **objects, bool *more,
                     struct hl_error *err)
 {
@@ -335,6 +337,8 @@ static int pull_get(struct exchange *x, struct target *t, const char *path,
     *objects = NULL;
     *more = false;
     int r = exchange_client_request(x->client, &t->t, "GET", path, NULL, 0, a, err);
+    if (!r)
+        repl_clock_sample(x, p, a);
     if (!r && a->status != 200)
         r = hl_fail(err, HL_E_IO, t->peer.name, "pull from %s: HTTP %ld: %.300s", t->peer.name,
                     a->status, a->body.data);
@@ -382,7 +386,7 @@ int repl_pull_pair(struct exchange *x, struct pair *p, struct target *t, bool *t
                  "&hotline_except_party=%s%s%s",
                  t->coll, EXCHANGE_ENVELOPE_MAX, x->o.me->party,
                  cur.pull_next[0] ? "&added_after=" : "", cur.pull_next);
-        r = pull_get(x, t, path, &a, &doc, &objects, &more, err);
+        r = pull_get(x, p, t, path, &a, &doc, &objects, &more, err);
         if (!r && json_array_size(objects))
             r = pull_page(x, p, t, objects, a.added_last, &page_took, err);
         *took = *took || page_took;
@@ -437,6 +441,8 @@ static int own_entry_added(struct exchange *x, struct pair *p, struct target *t,
              v.id, v.version);
     exchange_answer_init(&a);
     r = exchange_client_request(x->client, &t->t, "GET", path, NULL, 0, &a, err);
+    if (!r)
+        repl_clock_sample(x, p, &a);
     if (!r && a.status == 200)
         snprintf(after, max, "%s", a.added_last);
     exchange_answer_release(&a);
@@ -494,7 +500,7 @@ int repl_recover_pair(struct exchange *x, struct pair *p, struct target *t, bool
         snprintf(path, sizeof path,
                  "/api/collections/%s/objects/?match%%5Bversion%%5D=all&limit=%d%s%s", t->coll,
                  EXCHANGE_ENVELOPE_MAX, after[0] ? "&added_after=" : "", after);
-        r = pull_get(x, t, path, &a, &doc, &objects, &more, err);
+        r = pull_get(x, p, t, path, &a, &doc, &objects, &more, err);
         if (!r && json_array_size(objects)) /* "": the cursor stays */
             r = pull_page(x, p, t, objects, "", &page_took, err);
         snprintf(after, sizeof after, "%s", a.added_last);

@@ -46,6 +46,7 @@
  *   escalations(id, item_id, kind, member, channel_id, at_us, hook) step 5
  *   objects_workflow: an index of the workflow's objects only    step 8
  *   receipts.refuted, receipts_size: receipts(log_id, size)       step 11
+ *   repl_state.clock_skew_ms            the member's clock, vs ours step 12
  *
  * Log order is enforced twice: the primary key (log_id, seq) refuses a
  * duplicate, and the trigger log_entries_in_order refuses any seq other
@@ -221,6 +222,11 @@ static const char *const steps[] = {
     "ALTER TABLE receipts ADD COLUMN refuted INTEGER NOT NULL DEFAULT 0"
     " CHECK(refuted IN (0, 1));"
     "CREATE INDEX receipts_size ON receipts(log_id, size) WHERE refuted = 0;",
+    /* 12: how far a member's clock is from ours, as the HTTP Date of its
+     * answers shows (exchange/repl.c): sealed times, deliveries and
+     * deadlines compare the two clocks, so channel show, doctor and the
+     * metrics say when they disagree. */
+    "ALTER TABLE repl_state ADD COLUMN clock_skew_ms INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define N_STEPS ((int)(sizeof steps / sizeof steps[0]))

@@ -65,13 +65,14 @@ static const char *const fed_sql[SQ_WF_FIRST - SQ_FED_FIRST] = {
         " WHERE ?1 IS NULL OR c.name = ?1 ORDER BY a.id",
     [SQ_REPL_STATE_PUT - SQ_FED_FIRST] =
         "INSERT INTO repl_state(peer_id, channel_id, push_seq, last_ok_us, last_try_us,"
-        " last_error, failures) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+        " last_error, failures, clock_skew_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
         " ON CONFLICT(peer_id, channel_id) DO UPDATE SET push_seq = excluded.push_seq,"
         " last_ok_us = excluded.last_ok_us, last_try_us = excluded.last_try_us,"
-        " last_error = excluded.last_error, failures = excluded.failures",
+        " last_error = excluded.last_error, failures = excluded.failures,"
+        " clock_skew_ms = excluded.clock_skew_ms",
     [SQ_REPL_STATE_GET - SQ_FED_FIRST] =
-        "SELECT push_seq, last_ok_us, last_try_us, last_error, failures FROM repl_state"
-        " WHERE peer_id = ?1 AND channel_id = ?2",
+        "SELECT push_seq, last_ok_us, last_try_us, last_error, failures, clock_skew_ms"
+        " FROM repl_state WHERE peer_id = ?1 AND channel_id = ?2",
     [SQ_TLP_HOLD - SQ_FED_FIRST] =
         "INSERT INTO tlp_held(stix_id, channel_id, tlp) VALUES(?1, ?2, ?3)"
         " ON CONFLICT(stix_id, channel_id) DO UPDATE SET tlp = CASE WHEN " TLP_RANK(
@@ -404,6 +405,8 @@ int sq_repl_state_put(struct store *s, const char *peer_id, const char *channel,
     if (!r)
         r = sq_bind_i64(q, st, 7, rs->failures, err);
     if (!r)
+        r = sq_bind_i64(q, st, 8, rs->clock_skew_ms, err);
+    if (!r)
         r = sq_exec(q, st, "repl state", err);
     if (r == -HL_E_NOT_FOUND && cid)
         return hl_fail(err, HL_E_NOT_FOUND, peer_id, "store: no party %s", peer_id);
@@ -438,6 +441,8 @@ int sq_repl_state_get(struct store *s, const char *peer_id, const char *channel,
         r = sq_col_text(st, 3, "repl_state", cid, out->last_error, STORE_DETAIL_MAX, err);
     if (!r)
         r = sq_col_i64(st, 4, "repl_state", cid, &out->failures, err);
+    if (!r)
+        r = sq_col_i64(st, 5, "repl_state", cid, &out->clock_skew_ms, err);
     if (!r && (out->push_seq < 0 || out->failures < 0))
         r = hl_fail(err, HL_E_STORE, "repl_state",
                     "store corrupt: table repl_state: negative push_seq or failures");

@@ -610,7 +610,13 @@ struct store_repl_state {
     int64_t last_try_us; /* last attempt, 0 never */
     int64_t failures;    /* consecutive failed attempts since last_ok_us */
     char last_error[STORE_DETAIL_MAX + 1]; /* why the last attempt failed, "" if it did not */
+    /* How far the peer's clock is from ours, as the HTTP Date of its
+     * latest answers shows (exchange: at least this much; 0 within the
+     * Date's one second); positive: the peer's is ahead. At most
+     * STORE_CLOCK_SKEW_MAX_MS either way. */
+    int64_t clock_skew_ms;
 };
+#define STORE_CLOCK_SKEW_MAX_MS (366LL * 86400 * 1000 * 100) /* a century */
 
 /* Inserts or replaces the state of (peer_id, channel): a known party and
  * channel (HL_E_NOT_FOUND). Negative counts or times are HL_E_INVALID. */

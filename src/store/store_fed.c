@@ -248,6 +248,10 @@ int store_repl_state_put(struct store *s, const char *peer_id, const char *chann
     int r = fed_peer_channel(s, peer_id, channel, st, err);
     if (!r && (st->push_seq < 0 || st->last_ok_us < 0 || st->last_try_us < 0 || st->failures < 0))
         r = hl_fail(err, HL_E_INVALID, "state", "store: negative count or time in repl state");
+    if (!r && (st->clock_skew_ms > STORE_CLOCK_SKEW_MAX_MS ||
+               st->clock_skew_ms < -STORE_CLOCK_SKEW_MAX_MS))
+        r = hl_fail(err, HL_E_INVALID, "state.clock_skew_ms",
+                    "store: clock skew %lld ms is out of range", (long long)st->clock_skew_ms);
     if (!r)
         r = fed_text(err, "state.last_error", st->last_error, STORE_DETAIL_MAX, true);
     return r ? r : s->ops->repl_state_put(s, peer_id, channel, st, err);

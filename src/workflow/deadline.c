@@ -44,24 +44,6 @@ bool workflow_duration_parse(const char *s, int64_t max_s, int64_t *out_s)
     return false;
 }
 
-void workflow_duration_format(int64_t ms, char out[32])
-{
-    const char *sign = ms < 0 ? "-" : "";
-    int64_t a = ms < 0 ? -ms : ms, s = a / 1000;
-    if (a < 1000)
-        snprintf(out, 32, "%s%lldms", sign, (long long)a);
-    else if (s < 60)
-        snprintf(out, 32, "%s%lld.%01llds", sign, (long long)s, (long long)(a % 1000 / 100));
-    else if (s < 3600)
-        snprintf(out, 32, "%s%lldm %02llds", sign, (long long)(s / 60), (long long)(s % 60));
-    else if (s < 86400)
-        snprintf(out, 32, "%s%lldh %02lldm", sign, (long long)(s / 3600),
-                 (long long)(s % 3600 / 60));
-    else
-        snprintf(out, 32, "%s%lldd %02lldh", sign, (long long)(s / 86400),
-                 (long long)(s % 86400 / 3600));
-}
-
 int workflow_view_overdue(const struct workflow_view *v, int64_t now_us, workflow_overdue_fn fn,
                           void *ctx)
 {

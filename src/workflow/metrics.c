@@ -14,6 +14,8 @@
  *   hotline_peer_failures{channel,peer}      consecutive failed exchanges (gauge)
  *   hotline_peer_last_contact_timestamp_seconds{channel,peer}
  *                                            last successful exchange (gauge)
+ *   hotline_peer_clock_skew_seconds{channel,peer}
+ *                                            its clock ahead of ours, at least (gauge)
  *   hotline_escalations_total{kind}          escalations made (counter)
  *   hotline_escalation_hook_failures_total   hooks that failed (counter)
  *   hotline_alarms_total                     equivocation alarms (counter)
@@ -57,6 +59,7 @@ enum metric_family {
     MF_PEER_UNCONFIRMED,
     MF_PEER_FAILURES,
     MF_PEER_CONTACT,
+    MF_PEER_SKEW,
     MF__COUNT
 };
 
@@ -76,6 +79,9 @@ static const char *const mf_head[MF__COUNT] = {
     "# HELP hotline_peer_last_contact_timestamp_seconds Last successful exchange with a "
     "member, Unix time (0: never).\n"
     "# TYPE hotline_peer_last_contact_timestamp_seconds gauge\n",
+    "# HELP hotline_peer_clock_skew_seconds How far a member's clock is ahead of this node's "
+    "(negative: behind), at least, as the Date of its answers shows (0: within a second).\n"
+    "# TYPE hotline_peer_clock_skew_seconds gauge\n",
 };
 
 struct metrics {
@@ -100,16 +106,28 @@ static int label(struct buf *out, const char *v)
 }
 
 /* One sample: NAME{channel="C"[,KEY="VALUE"]} V. */
-static int sample(struct metrics *m, enum metric_family f, const char *name, const char *key,
-                  const char *value, int64_t v)
+/* One sample of family f: name{channel="...",key="value"} v, or with
+ * milli v / 1000 with three decimals. */
+static int sample_v(struct metrics *m, enum metric_family f, const char *name, const char *key,
+                    const char *value, int64_t v, bool milli)
 {
     struct buf *out = &m->fam[f];
+    uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     int r = buf_addf(out, "%s{channel=\"", name) || label(out, m->channel);
     if (!r && key)
         r = buf_addf(out, "\",%s=\"", key) || label(out, value);
-    if (!r)
+    if (!r && milli)
+        r = buf_addf(out, "\"} %s%llu.%03llu\n", v < 0 ? "-" : "", (unsigned long long)(a / 1000),
+                     (unsigned long long)(a % 1000));
+    else if (!r)
         r = buf_addf(out, "\"} %lld\n", (long long)v);
     return r ? hl_fail(m->err, HL_E_TOO_LARGE, NULL, "metrics: too large") : 0;
+}
+
+static int sample(struct metrics *m, enum metric_family f, const char *name, const char *key,
+                  const char *value, int64_t v)
+{
+    return sample_v(m, f, name, key, value, v, false);
 }
 
 static int receipt_one(void *ctx, const struct store_receipt *r)
@@ -148,6 +166,9 @@ static int member_peer(struct metrics *m, const struct store_party *p)
     if (!r)
         r = sample(m, MF_PEER_CONTACT, "hotline_peer_last_contact_timestamp_seconds", "peer",
                    peer.name, st.last_ok_us / 1000000);
+    if (!r)
+        r = sample_v(m, MF_PEER_SKEW, "hotline_peer_clock_skew_seconds", "peer", peer.name,
+                     st.clock_skew_ms, true);
     return r;
 }
 

@@ -394,9 +394,6 @@ void workflow_worker_stop(struct workflow_worker *w);
 /* Parses a duration "30s", "30m", "4h", "2d" (a positive integer and one
  * unit) into seconds; false for anything else or past max_s. */
 bool workflow_duration_parse(const char *s, int64_t max_s, int64_t *out_s);
-/* Formats a duration in ms as "350ms", "42s", "4m 10s", "2h 05m",
- * "3d 04h" into out. */
-void workflow_duration_format(int64_t ms, char out[32]);
 
 /* ---- compose (W2) ---- */
 /* Builders of what the producer commands publish (compose.c,

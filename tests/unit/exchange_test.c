@@ -823,9 +823,35 @@ static void test_delivery_counts_a_receipt_taken_before_its_commit(void **state)
     json_decref(taken);
 }
 
+/* What an answer's Date proves of the peer's clock: the skew lies in
+ * (date - date_seen, date + 1 s - sent); the bound nearer zero, or 0. */
+static void test_answer_clock_skew_is_what_the_date_proves(void **state)
+{
+    (void)state;
+    struct exchange_answer a;
+    int64_t skew = 99;
+    exchange_answer_init(&a);
+    assert_false(exchange_answer_clock_skew(&a, &skew)); /* no Date */
+    a.sent_us = 1000000000000000;
+    a.date_seen_us = a.sent_us + 2000; /* a 2 ms trip */
+    a.date_us = a.sent_us - 300000;    /* read within the same second */
+    assert_true(exchange_answer_clock_skew(&a, &skew));
+    assert_int_equal(skew, 0);
+    a.date_us = a.sent_us + 3600000000; /* an hour ahead */
+    assert_true(exchange_answer_clock_skew(&a, &skew));
+    assert_int_equal(skew, 3599998); /* date - date_seen */
+    a.date_us = a.sent_us - 5000000; /* five seconds behind */
+    assert_true(exchange_answer_clock_skew(&a, &skew));
+    assert_int_equal(skew, -4000);  /* date + 1 s - sent */
+    a.date_seen_us = a.sent_us - 1; /* a clock that went back: no proof */
+    assert_false(exchange_answer_clock_skew(&a, &skew));
+    exchange_answer_release(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_answer_clock_skew_is_what_the_date_proves),
         cmocka_unit_test_setup_teardown(test_client_reaches_a_node_with_the_pinned_certificate,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
@@ -849,8 +875,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_a_peer_account_deletes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delivery_counts_a_receipt_taken_before_its_commit,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_a_whole_push_in_a_channel_of_two_moves_the_pull_cursor, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_whole_push_in_a_channel_of_two_moves_the_pull_cursor,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -372,12 +372,14 @@ static void test_repl_state_reads_zero_until_put_then_round_trips(void **state)
     assert_int_equal(store_repl_state_get(f->s, RU, "us-ru", &out, &f->err), 0);
     assert_int_equal(out.push_seq, 0);
     assert_int_equal(out.failures, 0);
+    assert_int_equal(out.clock_skew_ms, 0);
     assert_string_equal(out.last_error, "");
     memset(&st, 0, sizeof st);
     st.push_seq = 812;
     st.last_ok_us = 100;
     st.last_try_us = 200;
     st.failures = 5;
+    st.clock_skew_ms = -3599750;
     snprintf(st.last_error, sizeof st.last_error, "connection refused");
     assert_int_equal(store_repl_state_put(f->s, RU, "us-ru", &st, &f->err), 0);
     assert_int_equal(store_repl_state_get(f->s, RU, "us-ru", &out, &f->err), 0);
@@ -385,7 +387,15 @@ static void test_repl_state_reads_zero_until_put_then_round_trips(void **state)
     assert_int_equal(out.last_ok_us, 100);
     assert_int_equal(out.last_try_us, 200);
     assert_int_equal(out.failures, 5);
+    assert_int_equal(out.clock_skew_ms, -3599750);
     assert_string_equal(out.last_error, "connection refused");
+    /* A skew past a century is refused, and the state stays. */
+    st.clock_skew_ms = STORE_CLOCK_SKEW_MAX_MS + 1;
+    assert_int_equal(store_repl_state_put(f->s, RU, "us-ru", &st, &f->err), -HL_E_INVALID);
+    assert_string_equal(f->err.where, "state.clock_skew_ms");
+    assert_int_equal(store_repl_state_get(f->s, RU, "us-ru", &out, &f->err), 0);
+    assert_int_equal(out.clock_skew_ms, -3599750);
+    st.clock_skew_ms = 0;
     st.failures = 0;
     st.last_error[0] = '\0';
     assert_int_equal(store_repl_state_put(f->s, RU, "us-ru", &st, &f->err), 0);

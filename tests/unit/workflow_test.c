@@ -235,17 +235,17 @@ static void test_durations_parse_and_format(void **state)
         if (workflow_duration_parse(*b, 1000000, &s))
             fail_msg("accepted %s", *b);
     char t[32];
-    workflow_duration_format(350, t);
+    hl_duration_format(350, t);
     assert_string_equal(t, "350ms");
-    workflow_duration_format(42100, t);
+    hl_duration_format(42100, t);
     assert_string_equal(t, "42.1s");
-    workflow_duration_format(250000, t);
+    hl_duration_format(250000, t);
     assert_string_equal(t, "4m 10s");
-    workflow_duration_format(7500000, t);
+    hl_duration_format(7500000, t);
     assert_string_equal(t, "2h 05m");
-    workflow_duration_format(3 * 86400000LL + 4 * 3600000LL, t);
+    hl_duration_format(3 * 86400000LL + 4 * 3600000LL, t);
     assert_string_equal(t, "3d 04h");
-    workflow_duration_format(-1500, t);
+    hl_duration_format(-1500, t);
     assert_string_equal(t, "-1.5s");
 }
 
