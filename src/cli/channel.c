@@ -4,6 +4,7 @@
  *   channel create NAME [--members PEER[,PEER...]] --data DIR
  *   channel add-member NAME PEER --data DIR
  *   channel remove-member NAME PEER --data DIR     (a pending member only)
+ *   channel retire-member|reinstate-member NAME PEER --data DIR   (retire.c)
  *   channel list --data DIR [--json]
  *   channel show NAME --data DIR [--json]
  *   channel policy NAME --data DIR [--ack-within DURATION]   (deadlines.c)
@@ -34,47 +35,55 @@
 
 static void channel_help(void)
 {
-    printf(
-        "usage: hotline channel create NAME [--members PEER[,PEER...]] --data DIR\n"
-        "       hotline channel add-member NAME PEER --data DIR\n"
-        "       hotline channel remove-member NAME PEER --data DIR\n"
-        "       hotline channel list --data DIR [--json]\n"
-        "       hotline channel show NAME --data DIR [--json]\n"
-        "       hotline channel policy NAME --data DIR [--ack-within DURATION] [--json]\n\n"
-        "create: makes the channel NAME (1 to %d characters of a-z, 0-9, '.', '_',\n"
-        "'-', starting with a letter or digit) in the node DIR. The node's own party\n"
-        "is a member; --members names the other members by their peer names. A\n"
-        "peer not added yet ('hotline peer add') is pending: the channel is active,\n"
-        "and replicates, only once every member is known.\n\n"
-        "add-member: makes PEER a member of NAME (pending if not known yet).\n"
-        "remove-member: drops PEER from the members NAME waits for (a name given\n"
-        "by mistake); a known member stays a member: its log is part of the channel.\n\n"
-        "list: every channel: its creation time, active or the members it waits\n"
-        "for, its members, and for each party with a log in it, the log's size and\n"
-        "its latest tree head (the size and RFC 9162 root the party signed).\n"
-        "  --json   {\"channels\": [{\"name\", \"created\", \"active\", \"pending\": [PEER],\n"
-        "           \"members\": [{\"id\", \"name\", \"peer\"}], \"logs\": [{\"party\", \"size\",\n"
-        "           \"head_size\", \"head_root\"}]}]}\n\n"
-        "show: one channel: active or waiting for whom; per member, its log held\n"
-        "here (size, latest tree head), how much of this node's log it confirmed\n"
-        "holding (its latest receipt, or what it acknowledged to the replication\n"
-        "if more: receipts never answer receipts), last contact and failures of\n"
-        "replication, and its clock when it is 2 s or more off ours (as the Date\n"
-        "of its answers shows); and the channel's alarms. When a member holds more of this\n"
-        "node's log than the node (a directory restored from an older copy), it\n"
-        "says so: the node publishes nothing there until the entries are back.\n"
-        "  --json   {\"name\", \"created\", \"active\", \"pending\", \"our_log_size\",\n"
-        "           \"behind\" (the reason, when so),\n"
-        "           \"members\": [{\"party\", \"name\", \"peer\", \"self\", \"log_size\",\n"
-        "           \"head_size\", \"head_root\", \"confirmed\", \"repl\": {\"push_seq\",\n"
-        "           \"last_ok\", \"last_try\", \"failures\", \"last_error\",\n"
-        "           \"clock_skew_ms\"}}], \"alarms\"}\n\n"
-        "policy: sets (--ack-within 30m, 4h, 2d) or shows how soon every other\n"
-        "member must acknowledge a notification of NAME (default 24h); see\n"
-        "'hotline channel policy --help'.\n\n"
-        "Exit codes: 0 done; 2 usage error, the channel exists (create) or not\n"
-        "(add-member, show), or no such node.\n",
-        SEAL_CHANNEL_MAX);
+    printf("usage: hotline channel create NAME [--members PEER[,PEER...]] --data DIR\n"
+           "       hotline channel add-member NAME PEER --data DIR\n"
+           "       hotline channel remove-member NAME PEER --data DIR\n"
+           "       hotline channel retire-member NAME PEER --data DIR\n"
+           "       hotline channel reinstate-member NAME PEER --data DIR\n"
+           "       hotline channel list --data DIR [--json]\n"
+           "       hotline channel show NAME --data DIR [--json]\n"
+           "       hotline channel policy NAME --data DIR [--ack-within DURATION] [--json]\n\n"
+           "create: makes the channel NAME (1 to %d characters of a-z, 0-9, '.', '_',\n"
+           "'-', starting with a letter or digit) in the node DIR. The node's own party\n"
+           "is a member; --members names the other members by their peer names. A\n"
+           "peer not added yet ('hotline peer add') is pending: the channel is active,\n"
+           "and replicates, only once every member is known.\n\n"
+           "add-member: makes PEER a member of NAME (pending if not known yet).\n"
+           "remove-member: drops PEER from the members NAME waits for (a name given\n"
+           "by mistake); a known member stays a member: its log is part of the channel.\n"
+           "retire-member: this node stops exchanging with PEER in NAME and expecting\n"
+           "anything of it there (it left, its node is gone): no push or pull, its\n"
+           "account loses its rights on NAME, sends do not wait for it, deadlines do\n"
+           "not escalate for it; its log stays, and it stays a member (retired).\n"
+           "reinstate-member: undoes it; the exchange resumes where it stopped.\n\n"
+           "list: every channel: its creation time, active or the members it waits\n"
+           "for, its members, and for each party with a log in it, the log's size and\n"
+           "its latest tree head (the size and RFC 9162 root the party signed).\n"
+           "  --json   {\"channels\": [{\"name\", \"created\", \"active\", \"pending\": [PEER],\n"
+           "           \"members\": [{\"id\", \"name\", \"peer\", \"retired\"}], \"logs\":\n"
+           "           [{\"party\", \"size\",\n"
+           "           \"head_size\", \"head_root\"}]}]}\n\n"
+           "show: one channel: active or waiting for whom; per member, its log held\n"
+           "here (size, latest tree head), how much of this node's log it confirmed\n"
+           "holding (its latest receipt, or what it acknowledged to the replication\n"
+           "if more: receipts never answer receipts), last contact and failures of\n"
+           "replication, and its clock when it is 2 s or more off ours (as the Date\n"
+           "of its answers shows); and the channel's alarms. When a member holds more of this\n"
+           "node's log than the node (a directory restored from an older copy), it\n"
+           "says so: the node publishes nothing there until the entries are back.\n"
+           "  --json   {\"name\", \"created\", \"active\", \"pending\", \"our_log_size\",\n"
+           "           \"behind\" (the reason, when so),\n"
+           "           \"members\": [{\"id\", \"name\", \"peer\", \"retired\", \"self\", "
+           "\"log_size\",\n"
+           "           \"head_size\", \"head_root\", \"confirmed\", \"repl\": {\"push_seq\",\n"
+           "           \"last_ok\", \"last_try\", \"failures\", \"last_error\",\n"
+           "           \"clock_skew_ms\"}}], \"alarms\"}\n\n"
+           "policy: sets (--ack-within 30m, 4h, 2d) or shows how soon every other\n"
+           "member must acknowledge a notification of NAME (default 24h); see\n"
+           "'hotline channel policy --help'.\n\n"
+           "Exit codes: 0 done; 2 usage error, the channel exists (create) or not\n"
+           "(add-member, show), or no such node.\n",
+           SEAL_CHANNEL_MAX);
 }
 
 static bool channel_name_ok(const char *name)
@@ -202,18 +211,25 @@ static void channel_not_pending(struct store *s, const char *channel, const char
     sodium_memzero(&p, sizeof p);
 }
 
-static int channel_remove_member(int argc, char **argv)
+int cli_channel_peer_args(int argc, char **argv, const char *verb, char *ops[2], const char **dir)
 {
-    const char *dir = NULL;
-    const struct cli_opt opts[] = {{"--data", NULL, &dir, NULL}, {NULL, NULL, NULL, NULL}};
-    char *ops[2];
+    const struct cli_opt opts[] = {{"--data", NULL, dir, NULL}, {NULL, NULL, NULL, NULL}};
     int n = 0;
+    *dir = NULL;
     if (cli_parse_opts("channel", argc, argv, opts, ops, 2, &n))
         return CLI_ERROR;
     if (n != 2)
-        return cli_usage_error("channel", "remove-member needs a channel NAME and a PEER");
+        return cli_usage_error("channel", "%s needs a channel NAME and a PEER", verb);
+    return channel_name_ok(ops[0]) ? CLI_OK : CLI_ERROR;
+}
+
+static int channel_remove_member(int argc, char **argv)
+{
+    const char *dir = NULL;
+    char *ops[2];
     struct cli_node node;
-    if (!channel_name_ok(ops[0]) || cli_node_open("channel", dir, false, &node))
+    if (cli_channel_peer_args(argc, argv, "remove-member", ops, &dir) ||
+        cli_node_open("channel", dir, false, &node))
         return CLI_ERROR;
     struct hl_error err;
     hl_error_clear(&err);
@@ -239,11 +255,17 @@ static int list_member(void *ctx, const struct store_party *p)
 {
     struct list_ctx *l = ctx;
     struct store_peer peer;
-    int r = store_peer_get(l->node->store, p->id, &peer, l->err);
+    int64_t retired = 0;
+    char t[32];
+    int r = store_channel_member_retired(l->node->store, l->channel, p->id, &retired, l->err);
+    if (r)
+        return r;
+    r = store_peer_get(l->node->store, p->id, &peer, l->err);
     if (r && r != -HL_E_NOT_FOUND)
         return r;
-    json_t *m =
-        json_pack("{s:s, s:s, s:s?}", "id", p->id, "name", p->name, "peer", r ? NULL : peer.name);
+    stix_time_format_us_ms(retired, t);
+    json_t *m = json_pack("{s:s, s:s, s:s?, s:s?}", "id", p->id, "name", p->name, "peer",
+                          r ? NULL : peer.name, "retired", retired ? t : NULL);
     sodium_memzero(&peer, sizeof peer);
     return m && json_array_append_new(l->out, m) == 0 ? 0 : -HL_E_NOMEM;
 }
@@ -340,8 +362,10 @@ static void list_print_text(const json_t *channels)
         json_array_foreach(json_object_get(c, "members"), j, x)
         {
             const char *peer = cli_jstr(x, "peer");
-            printf("  member %s (%s)%s%s\n", cli_jstr(x, "id"), cli_jstr(x, "name"),
-                   peer ? " peer " : "", peer ? peer : "");
+            printf("  member %s (%s)%s%s%s%s\n", cli_jstr(x, "id"), cli_jstr(x, "name"),
+                   peer ? " peer " : "", peer ? peer : "",
+                   cli_jstr(x, "retired") ? ", retired here since " : "",
+                   cli_jstr(x, "retired") ? cli_jstr(x, "retired") : "");
         }
         json_array_foreach(json_object_get(c, "pending"), j, x)
             printf("  pending %s (not a known peer yet)\n", json_string_value(x));
@@ -505,6 +529,10 @@ static void show_print_member(const json_t *m, json_int_t ours)
     json_int_t held = cli_jint(m, "confirmed"), pushed = cli_jint(repl, "push_seq");
     printf("; holds %" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT " of our log",
            pushed > held ? pushed : held, ours);
+    if (cli_jstr(m, "retired")) { /* not exchanged with any more */
+        printf("; retired here since %s\n", cli_jstr(m, "retired"));
+        return;
+    }
     json_int_t failures = cli_jint(repl, "failures");
     const char *ok = cli_jstr(repl, "last_ok");
     char why[STORE_DETAIL_MAX + 128];
@@ -581,19 +609,22 @@ int cli_channel(int argc, char **argv)
     }
     if (argc < 2)
         return cli_usage_error("channel", "expected a subcommand: create, add-member, "
-                                          "remove-member, list, show, policy");
+                                          "remove-member, retire-member, reinstate-member, "
+                                          "list, show, policy");
     if (strcmp(argv[1], "create") == 0)
         return channel_create(argc - 1, argv + 1, true);
     if (strcmp(argv[1], "add-member") == 0)
         return channel_create(argc - 1, argv + 1, false);
     if (strcmp(argv[1], "remove-member") == 0)
         return channel_remove_member(argc - 1, argv + 1);
+    if (strcmp(argv[1], "retire-member") == 0 || strcmp(argv[1], "reinstate-member") == 0)
+        return cli_channel_retire(argc - 1, argv + 1, strcmp(argv[1], "retire-member") == 0);
     if (strcmp(argv[1], "list") == 0)
         return channel_list(argc - 1, argv + 1);
     if (strcmp(argv[1], "show") == 0)
         return channel_show(argc - 1, argv + 1);
     return cli_usage_error("channel",
                            "unknown subcommand '%s' (expected: create, add-member, "
-                           "remove-member, list, show, policy)",
+                           "remove-member, retire-member, reinstate-member, list, show, policy)",
                            argv[1]);
 }

@@ -263,6 +263,11 @@ int cli_view_open(const char *cmd, struct cli_node *n, const char *channel, cons
 /* `hotline channel policy NAME --ack-within DURATION --data DIR` (channel.c
  * dispatches argv[0] == "policy" here). */
 int cli_channel_policy(int argc, char **argv);
+/* The operands of `channel VERB NAME PEER --data DIR` into ops and *dir:
+ * CLI_OK, or CLI_ERROR after saying what is wrong (channel.c). */
+int cli_channel_peer_args(int argc, char **argv, const char *verb, char *ops[2], const char **dir);
+/* `channel retire-member` (retire) or `reinstate-member` (retire.c). */
+int cli_channel_retire(int argc, char **argv, bool retire);
 
 int cli_help(int argc, char **argv);
 int cli_version(int argc, char **argv);

@@ -259,6 +259,10 @@ static int doctor_member(void *ctx, const struct store_party *p)
     if (!strcmp(p->id, d->node.party) || store_peer_get(d->node.store, p->id, &peer, &err) != 0)
         return 0;
     memset(peer.token, 0, sizeof peer.token);
+    int64_t retired = 0;
+    if (store_channel_member_retired(d->node.store, d->channel, p->id, &retired, &err) != 0 ||
+        retired)
+        return 0; /* not exchanged with any more */
     if (store_repl_state_get(d->node.store, p->id, d->channel, &st, &err) != 0)
         return 0;
     if (cli_clock_skew(why, sizeof why, st.clock_skew_ms))

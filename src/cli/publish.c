@@ -140,12 +140,16 @@ static int publish_call(struct exchange_client *c, const struct exchange_target 
     return r;
 }
 
+/* Every member holds it, but those retired here (not waited for). */
 static bool all_delivered(const json_t *d)
 {
     const json_t *m = json_object_get(d, "members");
-    for (size_t i = 0; i < json_array_size(m); i++)
-        if (!json_is_true(json_object_get(json_array_get(m, i), "delivered")))
+    for (size_t i = 0; i < json_array_size(m); i++) {
+        const json_t *e = json_array_get(m, i);
+        if (!json_is_true(json_object_get(e, "delivered")) &&
+            !json_is_string(json_object_get(e, "retired")))
             return false;
+    }
     return true;
 }
 
@@ -262,6 +266,11 @@ static void publish_print_delivery(const struct cli_publish *a, struct cli_node 
         if (json_is_true(json_object_get(e, "delivered"))) {
             printf("delivered to %s (receipt #%lld)\n", name,
                    (long long)json_integer_value(json_object_get(e, "receipt_seq")));
+            continue;
+        }
+        if (json_is_string(json_object_get(e, "retired"))) {
+            printf("not sent to %s: retired from %s here since %s\n", name, a->channel,
+                   json_string_value(json_object_get(e, "retired")));
             continue;
         }
         member_why(n, a->channel, party, why, sizeof why);

@@ -30,12 +30,14 @@ static void status_help(void)
            "covers the entry (receipt size > seq). A delivered member shows the\n"
            "receipt's sequence number in its own log and the receipt's time; the\n"
            "others show 'not yet' and how much of the log they confirmed, or that\n"
-           "they are pending (not a known peer yet).\n"
+           "they are pending (not a known peer yet), or retired from the channel here\n"
+           "(hotline channel retire-member: not expected, and not waited for).\n"
            "  --json   {\"object\", \"delivered_to_all\", \"locations\": [{\"channel\",\n"
            "           \"publisher\", \"publisher_name\", \"seq\", \"version\", \"members\":\n"
            "           [{\"party\", \"name\", \"peer\", \"pending\", \"delivered\",\n"
-           "           \"confirmed\", \"receipt_seq\", \"receipt_time\"}]}]}\n\n"
-           "Exit codes: 0 delivered to every member; 3 not yet delivered to every\n"
+           "           \"confirmed\", \"receipt_seq\", \"receipt_time\", \"retired\"}]}]}\n\n"
+           "Exit codes: 0 delivered to every member (but those retired); 3 not yet delivered to "
+           "every\n"
            "member; 2 usage error, no such object, or no such node.\n");
 }
 
@@ -96,11 +98,20 @@ static int status_member(void *ctx, const struct store_party *p)
         json_object_get(json_array_get(s->locations, json_array_size(s->locations) - 1), "members");
     if (!m || json_array_append_new(members, m))
         return -HL_E_NOMEM;
+    int64_t retired = 0;
+    r = store_channel_member_retired(s->node->store, s->channel, p->id, &retired, s->err);
+    if (r)
+        return r;
+    if (retired) { /* not waited for: hotline channel retire-member */
+        char t[32];
+        stix_time_format_us_ms(retired, t);
+        json_object_set_new(m, "retired", json_string(t));
+    }
     r = store_receipt_latest(s->node->store, s->publisher, s->channel, p->id, &rc, s->err);
     bool delivered = !r && rc.size > s->seq;
     json_object_set_new(m, "delivered", json_boolean(delivered));
     json_object_set_new(m, "confirmed", json_integer(r ? 0 : rc.size));
-    s->all = s->all && delivered;
+    s->all = s->all && (delivered || retired);
     if (r == -HL_E_NOT_FOUND)
         return 0;
     return r || !delivered
@@ -181,6 +192,9 @@ static void status_print(const json_t *locations)
             else if (json_is_true(json_object_get(m, "delivered")))
                 printf(": delivered, receipt #%" JSON_INTEGER_FORMAT " in its log at %s\n",
                        cli_jint(m, "receipt_seq"), cli_jstr(m, "receipt_time"));
+            else if (cli_jstr(m, "retired"))
+                printf(": not expected (retired from the channel here since %s)\n",
+                       cli_jstr(m, "retired"));
             else
                 printf(": not yet (it confirmed %" JSON_INTEGER_FORMAT " entries of the log)\n",
                        cli_jint(m, "confirmed"));

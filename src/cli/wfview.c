@@ -239,11 +239,12 @@ static void print_states(const json_t *states, bool detail)
     json_array_foreach(states, i, e)
     {
         const char *first = cli_jstr(e, "first_response"), *fin = cli_jstr(e, "final");
-        printf("%s%s: %s",
+        printf("%s%s: %s%s",
                detail ? "  "
                : i    ? ", "
                       : "",
-               cli_jstr(e, "name"), cli_jstr(e, "state"));
+               cli_jstr(e, "name"), cli_jstr(e, "state"),
+               cli_jstr(e, "retired") ? " (retired)" : "");
         if (!detail)
             continue;
         if (fin)

@@ -416,7 +416,13 @@ static int scan_member(void *ctx, const struct store_party *m)
 {
     struct scan *sc = ctx;
     struct exchange *x = sc->x;
+    struct hl_error rerr;
+    int64_t retired = 0;
     if (strcmp(m->id, x->o.me->party) == 0)
+        return 0;
+    /* A member retired here (hotline channel retire-member): no pair, so
+     * no push, no pull; one that was live drops out of the rounds. */
+    if (store_channel_member_retired(x->store, sc->channel, m->id, &retired, &rerr) == 0 && retired)
         return 0;
     for (size_t i = 0; i < x->n_pairs; i++)
         if (strcmp(x->pairs[i].party, m->id) == 0 && strcmp(x->pairs[i].channel, sc->channel) == 0)

@@ -47,6 +47,7 @@
  *   objects_workflow: an index of the workflow's objects only    step 8
  *   receipts.refuted, receipts_size: receipts(log_id, size)       step 11
  *   repl_state.clock_skew_ms            the member's clock, vs ours step 12
+ *   channel_members.retired_us          a member retired here      step 13
  *
  * Log order is enforced twice: the primary key (log_id, seq) refuses a
  * duplicate, and the trigger log_entries_in_order refuses any seq other
@@ -227,6 +228,12 @@ static const char *const steps[] = {
      * deadlines compare the two clocks, so channel show, doctor and the
      * metrics say when they disagree. */
     "ALTER TABLE repl_state ADD COLUMN clock_skew_ms INTEGER NOT NULL DEFAULT 0;",
+    /* 13: a member this node retired from a channel (left the agreement,
+     * its node gone): since when, 0 while it is a member like the others.
+     * Its log stays; the node stops exchanging with it and expecting
+     * anything of it there (docs/federation.md section 11). */
+    "ALTER TABLE channel_members ADD COLUMN retired_us INTEGER NOT NULL DEFAULT 0"
+    " CHECK(retired_us >= 0);",
 };
 
 #define N_STEPS ((int)(sizeof steps / sizeof steps[0]))

@@ -43,6 +43,10 @@ static const char *const fed_sql[SQ_WF_FIRST - SQ_FED_FIRST] = {
     [SQ_PEER_BY_NAME - SQ_FED_FIRST] = "SELECT " PEER_COLS " FROM peers WHERE name = ?1",
     [SQ_PEER_LIST - SQ_FED_FIRST] = "SELECT " PEER_COLS " FROM peers ORDER BY name",
     [SQ_PEER_REMOVE - SQ_FED_FIRST] = "DELETE FROM peers WHERE name = ?1",
+    [SQ_MEMBER_RETIRE - SQ_FED_FIRST] = "UPDATE channel_members SET retired_us = ?3"
+                                        " WHERE channel_id = ?1 AND party_id = ?2",
+    [SQ_MEMBER_RETIRED - SQ_FED_FIRST] = "SELECT retired_us FROM channel_members"
+                                         " WHERE channel_id = ?1 AND party_id = ?2",
     [SQ_PENDING_ADD - SQ_FED_FIRST] = "INSERT INTO channel_pending(channel_id, name)"
                                       " VALUES(?1, ?2) ON CONFLICT DO NOTHING",
     [SQ_PENDING_LIST - SQ_FED_FIRST] = "SELECT c.name, p.name FROM channel_pending p"
@@ -261,6 +265,38 @@ int sq_pending_remove(struct store *s, const char *channel, const char *name, st
     sqlite3_stmt *st = NULL;
     int r = pending_stmt(q, SQ_PENDING_REMOVE, channel, name, &st, err);
     return r ? r : delete_one(q, st, name, "pending member", err);
+}
+
+int sq_member_retire(struct store *s, const char *channel, const char *party_id, int64_t at_us,
+                     struct hl_error *err)
+{
+    struct store_sqlite *q = sq_of(s);
+    sqlite3_stmt *st = NULL;
+    int r = pending_stmt(q, SQ_MEMBER_RETIRE, channel, party_id, &st, err);
+    if (!r)
+        r = sq_bind_i64(q, st, 3, at_us, err);
+    return r ? r : delete_one(q, st, party_id, "member", err);
+}
+
+int sq_member_retired(struct store *s, const char *channel, const char *party_id, int64_t *at_us,
+                      struct hl_error *err)
+{
+    struct store_sqlite *q = sq_of(s);
+    sqlite3_stmt *st = NULL;
+    int r = pending_stmt(q, SQ_MEMBER_RETIRED, channel, party_id, &st, err);
+    if (!r)
+        r = sq_step(q, st, "member", err);
+    if (r == 1)
+        r = sq_col_i64(st, 0, "channel_members", 0, at_us, err);
+    else if (r == 0)
+        r = hl_fail(err, HL_E_NOT_FOUND, party_id, "store: %s is no member of channel %s", party_id,
+                    channel);
+    if (st)
+        sqlite3_reset(st);
+    if (!r && *at_us < 0)
+        r = hl_fail(err, HL_E_STORE, "channel_members",
+                    "store corrupt: table channel_members: negative retired_us");
+    return r;
 }
 
 int sq_channel_active(struct store *s, const char *channel, bool *active, struct hl_error *err)

@@ -92,6 +92,8 @@ enum sq_stmt_id {
     SQ_PENDING_LIST_ALL,
     SQ_PENDING_REMOVE,
     SQ_PENDING_COUNT,
+    SQ_MEMBER_RETIRE,
+    SQ_MEMBER_RETIRED,
     SQ_ALARM_ADD,
     SQ_ALARM_LIST,
     SQ_REPL_STATE_PUT,
@@ -319,6 +321,10 @@ int sq_pending_add(struct store *s, const char *channel, const char *name, struc
 int sq_pending_list(struct store *s, const char *channel, store_pending_fn fn, void *ctx,
                     struct hl_error *err);
 int sq_pending_remove(struct store *s, const char *channel, const char *name, struct hl_error *err);
+int sq_member_retire(struct store *s, const char *channel, const char *party_id, int64_t at_us,
+                     struct hl_error *err);
+int sq_member_retired(struct store *s, const char *channel, const char *party_id, int64_t *at_us,
+                      struct hl_error *err);
 int sq_channel_active(struct store *s, const char *channel, bool *active, struct hl_error *err);
 int sq_alarm_add(struct store *s, const struct store_alarm *a, bool *added, struct hl_error *err);
 int sq_alarm_list(struct store *s, const char *channel, store_alarm_fn fn, void *ctx,

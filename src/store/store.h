@@ -558,6 +558,20 @@ HL_MUST_CHECK int store_channel_pending_list(struct store *s, const char *channe
  * not pending there (or no such channel). */
 HL_MUST_CHECK int store_channel_pending_remove(struct store *s, const char *channel,
                                                const char *name, struct hl_error *err);
+/* Retires member party_id of channel since at_us (> 0), or reinstates
+ * it (at_us 0): a retired member is one this node no longer exchanges
+ * with nor expects anything of there (it left the agreement, its node is
+ * gone; docs/federation.md section 11). Its log, objects and receipts
+ * stay. HL_E_NOT_FOUND: not a member of that channel (or no such
+ * channel); HL_E_INVALID: a negative at_us. */
+HL_MUST_CHECK int store_channel_member_retire(struct store *s, const char *channel,
+                                              const char *party_id, int64_t at_us,
+                                              struct hl_error *err);
+/* *at_us: since when party_id is retired from channel, 0 if it is not.
+ * HL_E_NOT_FOUND: not a member of that channel (or no such channel). */
+HL_MUST_CHECK int store_channel_member_retired(struct store *s, const char *channel,
+                                               const char *party_id, int64_t *at_us,
+                                               struct hl_error *err);
 /* *active = the channel has no pending member. HL_E_NOT_FOUND for an
  * unknown channel (*active false). */
 HL_MUST_CHECK int store_channel_active(struct store *s, const char *channel, bool *active,

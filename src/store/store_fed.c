@@ -162,6 +162,25 @@ int store_channel_pending_remove(struct store *s, const char *channel, const cha
     return r ? r : s->ops->pending_remove(s, channel, name, err);
 }
 
+int store_channel_member_retire(struct store *s, const char *channel, const char *party_id,
+                                int64_t at_us, struct hl_error *err)
+{
+    int r = fed_pending(s, channel, party_id, err);
+    if (!r && at_us < 0)
+        r = hl_fail(err, HL_E_INVALID, "at_us", "store: negative retirement time");
+    return r ? r : s->ops->member_retire(s, channel, party_id, at_us, err);
+}
+
+int store_channel_member_retired(struct store *s, const char *channel, const char *party_id,
+                                 int64_t *at_us, struct hl_error *err)
+{
+    if (!at_us)
+        return fed_missing(err, "at_us");
+    *at_us = 0;
+    int r = fed_pending(s, channel, party_id, err);
+    return r ? r : s->ops->member_retired(s, channel, party_id, at_us, err);
+}
+
 int store_channel_active(struct store *s, const char *channel, bool *active, struct hl_error *err)
 {
     if (!active)

@@ -127,6 +127,10 @@ struct store_ops {
     int (*pending_remove)(struct store *s, const char *channel, const char *name,
                           struct hl_error *err);
     int (*channel_active)(struct store *s, const char *channel, bool *active, struct hl_error *err);
+    int (*member_retire)(struct store *s, const char *channel, const char *party_id, int64_t at_us,
+                         struct hl_error *err);
+    int (*member_retired)(struct store *s, const char *channel, const char *party_id,
+                          int64_t *at_us, struct hl_error *err);
     int (*alarm_add)(struct store *s, const struct store_alarm *a, bool *added,
                      struct hl_error *err);
     int (*alarm_list)(struct store *s, const char *channel, store_alarm_fn fn, void *ctx,

@@ -250,10 +250,13 @@ static int delivery_member(void *ctx, const struct store_party *p)
     struct store_receipt rc;
     struct receipt_info ri = {-1, ""};
     struct taxii_seen_receipt sn;
+    int64_t retired = 0;
     json_t *e;
     if (strcmp(p->id, d->obj->party) == 0)
         return 0;
-    int r = store_receipt_latest(d->c->store, d->obj->party, d->c->channel, p->id, &rc, d->err);
+    int r = store_channel_member_retired(d->c->store, d->c->channel, p->id, &retired, d->err);
+    if (!r)
+        r = store_receipt_latest(d->c->store, d->obj->party, d->c->channel, p->id, &rc, d->err);
     bool stored = r == 0;
     if (r == -HL_E_NOT_FOUND) {
         hl_error_clear(d->err);
@@ -264,7 +267,9 @@ static int delivery_member(void *ctx, const struct store_party *p)
     bool covered = stored && rc.size > d->obj->seq;
     bool seen = !covered && taxii_seen_get(d->c->srv, d->c->channel, d->obj->party, p->id, &sn) &&
                 sn.size > d->obj->seq;
-    d->all = d->all && (covered || seen);
+    /* A member retired here is not waited for (hotline channel
+     * retire-member); what it confirmed before still shows. */
+    d->all = d->all && (covered || seen || retired);
     if (!d->members) /* the quick look of a waiting request */
         return 0;
     if (seen)
@@ -278,6 +283,12 @@ static int delivery_member(void *ctx, const struct store_party *p)
         e = json_pack("{s:s, s:b, s:I, s:I, s:s}", "party", p->id, "delivered", covered,
                       "receipt_seq", (json_int_t)ri.seq, "receipt_size", (json_int_t)rc.size,
                       "receipt_time", ri.created);
+    if (e && retired) {
+        char t[32];
+        stix_time_format_us_ms(retired, t);
+        if (json_object_set_new(e, "retired", json_string(t)))
+            e = (json_decref(e), NULL);
+    }
     return e && !json_array_append_new(d->members, e) ? 0 : -HL_E_NOMEM;
 }
 

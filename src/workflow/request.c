@@ -15,6 +15,9 @@
  *   - otherwise the furthest state among those not final, in the table's
  *     order (open, acknowledged, in-progress, needs-information): a
  *     question waiting for the requester shows first.
+ * A member this node retired from the channel (store_channel_member_retire)
+ * owes nothing here and is left out of that sum, though its own state
+ * stays what its responses made it (the scorecard's, the same everywhere).
  * Its first response is the earliest first response of any addressee.
  * Everything here is derived from sealed objects in sealed order, so
  * every replica derives the same states.
@@ -98,7 +101,7 @@ void wf_request_settle(const struct workflow_view *v, struct wf_item *it)
     int64_t last_final = 0;
     it->first_response_us = 0;
     for (size_t m = 0; m < v->n_members; m++) {
-        if (!addressee(v, it, m))
+        if (!addressee(v, it, m) || v->members[m].retired_us)
             continue;
         enum workflow_state s = it->track[m];
         any = true;
@@ -155,9 +158,13 @@ static json_t *state_json(const struct workflow_view *v, const struct wf_item *i
                                                        : "open";
     json_t *j = json_pack("{s:s, s:s, s:s}", "member", v->members[m].id, "name", v->members[m].name,
                           "state", st);
-    if (!j || !detail || it->kind != WORKFLOW_KIND_REQUEST)
-        return j;
     int r = 0;
+    if (j && v->members[m].retired_us) {
+        stix_time_format_us_ms(v->members[m].retired_us, t);
+        r |= json_object_set_new(j, "retired", json_string(t));
+    }
+    if (!j || !detail || it->kind != WORKFLOW_KIND_REQUEST)
+        return r ? (json_decref(j), NULL) : j;
     if (it->track_first_us[m]) {
         stix_time_format_us_ms(it->track_first_us[m], t);
         r |= json_object_set_new(j, "first_response", json_string(t));
@@ -190,7 +197,7 @@ json_t *wf_item_states(const struct workflow_view *v, const struct wf_item *it, 
 bool wf_item_owed(const struct workflow_view *v, const struct wf_item *it, const char *party)
 {
     size_t m = wf_member_index(v, party);
-    if (m == WF_NONE || !addressee(v, it, m))
+    if (m == WF_NONE || !addressee(v, it, m) || v->members[m].retired_us)
         return false;
     if (it->kind == WORKFLOW_KIND_NOTIFICATION)
         return it->ack_by[m] == WF_NONE;

@@ -519,6 +519,8 @@ int wf_view_load(struct store *s, const char *channel, bool light, struct workfl
         struct store_party p;
         if (store_party_get(s, v->members[i].id, &p, NULL) == 0)
             snprintf(v->members[i].name, sizeof v->members[i].name, "%s", p.name);
+        r = store_channel_member_retired(s, channel, v->members[i].id, &v->members[i].retired_us,
+                                         err);
     }
     if (!r && !light)
         r = load_heads(s, v, err);
@@ -636,13 +638,13 @@ int workflow_view_may_respond(const struct workflow_view *v, const char *id, con
 
 bool wf_item_overdue(const struct workflow_view *v, const struct wf_item *it, int64_t now_us)
 {
-    if (it->kind == WORKFLOW_KIND_REQUEST)
-        return it->due_us && !workflow_state_final(it->state) && now_us > it->due_us;
-    if (it->kind != WORKFLOW_KIND_NOTIFICATION ||
-        now_us <= it->sealed_us + v->ack_within_s * 1000000)
+    if (it->kind == WORKFLOW_KIND_REQUEST ? !it->due_us || now_us <= it->due_us
+        : it->kind == WORKFLOW_KIND_NOTIFICATION
+            ? now_us <= it->sealed_us + v->ack_within_s * 1000000
+            : true)
         return false;
     for (size_t m = 0; m < v->n_members; m++)
-        if (strcmp(v->members[m].id, it->party) && it->ack_by[m] == WF_NONE)
+        if (wf_item_owed(v, it, v->members[m].id))
             return true;
     return false;
 }

@@ -24,6 +24,7 @@
 struct wf_member {
     char id[STORE_TEXT_MAX + 1];
     char name[STORE_TEXT_MAX + 1];
+    int64_t retired_us; /* retired from the channel on this node since, 0 not */
 };
 
 struct wf_item {

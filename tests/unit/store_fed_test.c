@@ -292,6 +292,35 @@ static int collect_alarm(void *ctx, const struct store_alarm *a)
     return 0;
 }
 
+/* A member retired from a channel (and reinstated): the flag and its
+ * time, per channel; a party that is not a member, an unknown channel and
+ * a negative time are refused and change nothing. */
+static void test_member_retire_reinstate_per_channel(void **state)
+{
+    struct fx *f = *state;
+    int64_t at = 99;
+    assert_int_equal(store_channel_member_add(f->s, "us-ru", RU, &f->err), 0);
+    assert_int_equal(store_channel_member_add(f->s, "eu", RU, &f->err), 0);
+    assert_int_equal(store_channel_member_retired(f->s, "us-ru", RU, &at, &f->err), 0);
+    assert_int_equal(at, 0);
+    assert_int_equal(store_channel_member_retire(f->s, "us-ru", RU, 1234, &f->err), 0);
+    assert_int_equal(store_channel_member_retired(f->s, "us-ru", RU, &at, &f->err), 0);
+    assert_int_equal(at, 1234);
+    assert_int_equal(store_channel_member_retired(f->s, "eu", RU, &at, &f->err), 0);
+    assert_int_equal(at, 0); /* the other channel keeps it */
+    assert_int_equal(store_channel_member_retire(f->s, "us-ru", EU, 1, &f->err), -HL_E_NOT_FOUND);
+    assert_int_equal(store_channel_member_retired(f->s, "us-ru", EU, &at, &f->err),
+                     -HL_E_NOT_FOUND);
+    assert_int_equal(store_channel_member_retire(f->s, "nope", RU, 1, &f->err), -HL_E_NOT_FOUND);
+    assert_int_equal(store_channel_member_retire(f->s, "us-ru", RU, -1, &f->err), -HL_E_INVALID);
+    assert_int_equal(store_channel_member_retired(f->s, "us-ru", RU, &at, &f->err), 0);
+    assert_int_equal(at, 1234);
+    assert_int_equal(store_channel_member_retire(f->s, "us-ru", RU, 0, &f->err), 0);
+    assert_int_equal(store_channel_member_retired(f->s, "us-ru", RU, &at, &f->err), 0);
+    assert_int_equal(at, 0);
+    assert_int_equal(store_check(f->s, &f->err), 0);
+}
+
 static void test_alarm_add_is_idempotent_per_evidence_and_lists_by_channel(void **state)
 {
     struct fx *f = *state;
@@ -498,8 +527,8 @@ static const char *const unstep4 =
     "ALTER TABLE objects DROP COLUMN sealed_by;"                             /* step 6 */
     /* step 7 (its trigger is gone since step 9) */
     "DROP TRIGGER IF EXISTS objects_versions; ALTER TABLE objects DROP COLUMN versions;"
-    "DROP INDEX objects_workflow;"      /* step 8 */
-    TEST_SQL_UNSTEP10 TEST_SQL_UNSTEP11 /* steps 10, 11 */
+    "DROP INDEX objects_workflow;"                        /* step 8 */
+    TEST_SQL_UNSTEP10 TEST_SQL_UNSTEP11 TEST_SQL_UNSTEP13 /* steps 10, 11, 13 */
     "CREATE TABLE users3(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
     " token_hash BLOB NOT NULL UNIQUE CHECK(length(token_hash) = 32),"
     " admin INTEGER NOT NULL CHECK(admin IN (0, 1)), created_us INTEGER NOT NULL) STRICT;"
@@ -653,6 +682,7 @@ int main(void)
         T(test_tlp_hold_keeps_the_stricter_level_per_channel),
         T(test_tlp_hold_refuses_other_levels_and_unknown_channels),
         T(test_tlp_elsewhere_names_only_another_channel),
+        T(test_member_retire_reinstate_per_channel),
         T(test_open_upgrades_a_version_3_file_and_keeps_its_users),
         T(test_open_upgrades_a_node_written_by_hotline_before_step_4),
     };

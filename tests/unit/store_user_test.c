@@ -226,8 +226,8 @@ static void forge_version_1(const char *path)
     }
     /* columns later steps added to step 1's tables */
     assert_int_equal(sqlite3_exec(db,
-                                  TEST_SQL_UNSTEP10 TEST_SQL_UNSTEP11 /* steps 10, 11 */
-                                  "DROP INDEX objects_workflow;"      /* step 8 */
+                                  TEST_SQL_UNSTEP10 TEST_SQL_UNSTEP11 TEST_SQL_UNSTEP13
+                                  "DROP INDEX objects_workflow;" /* step 8 */
                                   "DROP TRIGGER IF EXISTS objects_versions;"
                                   "ALTER TABLE objects DROP COLUMN versions;"
                                   "ALTER TABLE objects DROP COLUMN sealed_by",

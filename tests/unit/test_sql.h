@@ -49,4 +49,8 @@ static inline int64_t raw(const char *path, const char *sql)
 /* Undoes schema step 11: no index of receipts by size. */
 #define TEST_SQL_UNSTEP11 "DROP INDEX receipts_size; ALTER TABLE receipts DROP COLUMN refuted;"
 
+/* Undoes schema step 13 (step 12 changed only repl_state, a table of
+ * step 4): no retirement of members. */
+#define TEST_SQL_UNSTEP13 "ALTER TABLE channel_members DROP COLUMN retired_us;"
+
 #endif

@@ -719,6 +719,43 @@ static void test_each_addressee_answers_for_itself(void **state)
     seal_key_wipe(&de);
 }
 
+/* A member retired here owes nothing: de's request is overdue for us
+ * alone, ru's notification is owed by us alone, and us completing the
+ * request makes it completed (ru's own state stays open, marked retired). */
+static void test_a_retired_member_owes_nothing(void **state)
+{
+    struct fx *f = *state;
+    struct seal_key de;
+    struct log_signer sde = {DE, &de};
+    struct workflow_view *v = NULL;
+    enum workflow_state st;
+    char r1[STIX_ID_MAX], late[4][STORE_TEXT_MAX + 1];
+    struct late_members lm = {late, 0};
+    add_party(f, DE, "de", &de, 3);
+    snprintf(r1, sizeof r1, "%s", publish(f, &sde, request(DE, T0, T0 + 3600 * S), T0 + S));
+    publish(f, &sde, notification(DE, T0 + 10 * S), T0 + 11 * S);
+    assert_int_equal(store_channel_member_retire(f->s, "us-ru", RU, T0 + 20 * S, &f->err), 0);
+    assert_int_equal(workflow_view_load(f->s, "us-ru", &v, &f->err), 0);
+    assert_int_equal(workflow_view_overdue(v, T0 + 90000 * S, late_member, &lm), 0);
+    assert_int_equal(lm.n, 2); /* the request and the notification, for us only */
+    assert_string_equal(late[0], "request-overdue " US " us");
+    assert_string_equal(late[1], "ack-overdue " US " us");
+    assert_null(owed_by(v, RU, false));
+    workflow_view_free(v);
+    publish(f, &f->sus, response(US, T0 + 100 * S, r1, "in-progress"), T0 + 101 * S);
+    publish(f, &f->sus, response(US, T0 + 200 * S, r1, "completed"), T0 + 201 * S);
+    assert_int_equal(workflow_view_load(f->s, "us-ru", &v, &f->err), 0);
+    assert_true(workflow_view_request_state(v, r1, &st, NULL));
+    assert_int_equal(st, WORKFLOW_COMPLETED);
+    json_t *s = workflow_show(v, r1, T0, &f->err);
+    json_t *ru = json_array_get(json_object_get(s, "states"), 0);
+    assert_string_equal(json_string_value(json_object_get(ru, "state")), "open");
+    assert_non_null(json_object_get(ru, "retired"));
+    json_decref(s);
+    workflow_view_free(v);
+    seal_key_wipe(&de);
+}
+
 /* ---- the hook -------------------------------------------------------------------- */
 
 struct lines {
@@ -809,6 +846,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scorecard_counts_from_sealed_times, setup, teardown),
         cmocka_unit_test_setup_teardown(test_show_gathers_the_thread, setup, teardown),
         cmocka_unit_test_setup_teardown(test_each_addressee_answers_for_itself, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_retired_member_owes_nothing, setup, teardown),
         cmocka_unit_test(test_hook_runs_without_shell_and_is_killed_after_its_timeout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
