@@ -45,6 +45,7 @@ struct doctor {
     size_t count[3];
     struct cli_node node;
     const char *channel; /* the one being looked at */
+    char retired[256];   /* its members retired here, "a, b", cut at the size */
     size_t n_channels;
     int64_t now_us;
 };
@@ -260,9 +261,13 @@ static int doctor_member(void *ctx, const struct store_party *p)
         return 0;
     memset(peer.token, 0, sizeof peer.token);
     int64_t retired = 0;
-    if (store_channel_member_retired(d->node.store, d->channel, p->id, &retired, &err) != 0 ||
-        retired)
-        return 0; /* not exchanged with any more */
+    if (store_channel_member_retired(d->node.store, d->channel, p->id, &retired, &err) != 0)
+        return 0;
+    if (retired) { /* not exchanged with any more: named in the channel's line */
+        size_t len = strlen(d->retired);
+        snprintf(d->retired + len, sizeof d->retired - len, "%s%s", len ? ", " : "", peer.name);
+        return 0;
+    }
     if (store_repl_state_get(d->node.store, p->id, d->channel, &st, &err) != 0)
         return 0;
     if (cli_clock_skew(why, sizeof why, st.clock_skew_ms))
@@ -283,6 +288,7 @@ static int doctor_channel(void *ctx, const struct store_channel *c)
     struct hl_error err, behind;
     size_t alarms = 0, before = d->count[DOCTOR_WARNING] + d->count[DOCTOR_PROBLEM];
     d->channel = c->name;
+    d->retired[0] = '\0';
     d->n_channels++;
     int r = store_channel_pending_list(d->node.store, c->name, doctor_pending, d, &err);
     if (!r && log_own_current(d->node.store, d->node.party, c->name, &behind) == -HL_E_BEHIND)
@@ -298,7 +304,8 @@ static int doctor_channel(void *ctx, const struct store_channel *c)
     if (r)
         doctor_add(d, DOCTOR_PROBLEM, "channel", "cannot be read: %s", err.msg);
     else if (d->count[DOCTOR_WARNING] + d->count[DOCTOR_PROBLEM] == before)
-        doctor_add(d, DOCTOR_OK, "channel", "every member known and reachable, no alarm");
+        doctor_add(d, DOCTOR_OK, "channel", "every member known and reachable, no alarm%s%s",
+                   d->retired[0] ? "; retired here: " : "", d->retired);
     d->channel = NULL;
     return 0;
 }

@@ -63,7 +63,9 @@ if expect_rc 0 "$HL_BIN" list --data "$tmp/a" --kind notification; then
     grep -q "^    b: acknowledged, c: open (retired)$" "$tmp/out" || fail "list: $(cat "$tmp/out")"
 fi
 expect_rc 0 "$HL_BIN" doctor --data "$tmp/a" || true
-grep -q " c " "$tmp/out" && fail "doctor names c: $(cat "$tmp/out")"
+grep -q "^ok       channel tri: every member known and reachable, no alarm; retired here: c$" "$tmp/out" ||
+    fail "doctor: $(cat "$tmp/out")"
+grep -q "^warning.* c " "$tmp/out" && fail "doctor warns of c: $(cat "$tmp/out")"
 if expect_rc 0 "$HL_BIN" channel show tri --data "$tmp/a"; then
     grep -Eq "peer c: .*; retired here since [0-9T:.-]+Z$" "$tmp/out" || fail "channel show: $(cat "$tmp/out")"
 fi
