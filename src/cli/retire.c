@@ -88,9 +88,10 @@ int cli_channel_retire(int argc, char **argv, bool retire)
             fprintf(stderr, "hotline channel: %s is not a member of channel '%s'\n", ops[1],
                     ops[0]);
     }
+    bool said = r == -HL_E_NOT_FOUND;
     if (!r && (retire ? !was : was))
         r = retire_in(&node, ops[0], &p, retire ? now : 0, &err);
-    if (r && r != -HL_E_NOT_FOUND)
+    if (r && !said)
         cli_report(&err);
     if (!r)
         retire_say(ops[0], &p, retire, was, now);

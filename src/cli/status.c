@@ -36,9 +36,9 @@ static void status_help(void)
            "           \"publisher\", \"publisher_name\", \"seq\", \"version\", \"members\":\n"
            "           [{\"party\", \"name\", \"peer\", \"pending\", \"delivered\",\n"
            "           \"confirmed\", \"receipt_seq\", \"receipt_time\", \"retired\"}]}]}\n\n"
-           "Exit codes: 0 delivered to every member (but those retired); 3 not yet delivered to "
-           "every\n"
-           "member; 2 usage error, no such object, or no such node.\n");
+           "Exit codes: 0 delivered to every member (but those retired); 3 not yet\n"
+           "delivered to every member; 2 usage error, no such object, or no such\n"
+           "node.\n");
 }
 
 struct status_ctx {

@@ -191,9 +191,9 @@ int sq_peer_list(struct store *s, store_peer_fn fn, void *ctx, struct hl_error *
     return r;
 }
 
-/* Runs the bound DELETE st: HL_E_NOT_FOUND (saying what) if it deleted
- * nothing. */
-static HL_MUST_CHECK int delete_one(struct store_sqlite *q, sqlite3_stmt *st, const char *where,
+/* Runs the bound DELETE or UPDATE st: HL_E_NOT_FOUND (saying what) if it
+ * changed no row. */
+static HL_MUST_CHECK int one_changed(struct store_sqlite *q, sqlite3_stmt *st, const char *where,
                                     const char *what, struct hl_error *err)
 {
     int r = sq_exec(q, st, what, err);
@@ -209,7 +209,7 @@ int sq_peer_remove(struct store *s, const char *name, struct hl_error *err)
     int r = sq_stmt(q, SQ_PEER_REMOVE, &st, err);
     if (!r)
         r = sq_bind_text(q, st, 1, name, err);
-    return r ? r : delete_one(q, st, name, "peer", err);
+    return r ? r : one_changed(q, st, name, "peer", err);
 }
 
 /* ---- pending members --------------------------------------------------------- */
@@ -264,7 +264,7 @@ int sq_pending_remove(struct store *s, const char *channel, const char *name, st
     struct store_sqlite *q = sq_of(s);
     sqlite3_stmt *st = NULL;
     int r = pending_stmt(q, SQ_PENDING_REMOVE, channel, name, &st, err);
-    return r ? r : delete_one(q, st, name, "pending member", err);
+    return r ? r : one_changed(q, st, name, "pending member", err);
 }
 
 int sq_member_retire(struct store *s, const char *channel, const char *party_id, int64_t at_us,
@@ -275,7 +275,7 @@ int sq_member_retire(struct store *s, const char *channel, const char *party_id,
     int r = pending_stmt(q, SQ_MEMBER_RETIRE, channel, party_id, &st, err);
     if (!r)
         r = sq_bind_i64(q, st, 3, at_us, err);
-    return r ? r : delete_one(q, st, party_id, "member", err);
+    return r ? r : one_changed(q, st, party_id, "member", err);
 }
 
 int sq_member_retired(struct store *s, const char *channel, const char *party_id, int64_t *at_us,
