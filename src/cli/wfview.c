@@ -138,8 +138,8 @@ static int esc_annotate(struct cli_node *n, const char *channel, json_t *items)
 static void list_help(void)
 {
     printf("usage: hotline list --data DIR [--channel C] [--kind KIND] [--status S]\n"
-           "                    [--overdue] [--todo] [--from PARTY] [--since TIME] [--now TIME]\n"
-           "                    [--json] [--follow]\n\n"
+           "                    [--overdue] [--todo] [--from PARTY] [--since TIME]\n"
+           "                    [--now TIME] [--json] [--follow]\n\n"
            "Lists the workflow's items of every channel (or C), in sealed order: one\n"
            "line each with the seal time, kind, publishing party, status, id and a\n"
            "summary. A refused response is shown with the reason on the next line;\n"
