@@ -89,7 +89,8 @@ static void peer_help(void)
            "  --json   add: {\"name\", \"party\", \"url\", \"cert_fingerprint\",\n"
            "           \"activated\": [CHANNEL], \"token\"}; list: {\"peers\": [{\"name\",\n"
            "           \"party\", \"party_name\", \"url\", \"cert_fingerprint\", \"token\":\n"
-           "           \"set\"|\"missing\", \"channels\": [CHANNEL], \"added\"}]}\n\n"
+           "           \"set\"|\"missing\", \"channels\": [CHANNEL], \"retired\": [CHANNEL],\n"
+           "           \"added\"}]}\n\n"
            "Exit codes: 0 done; 2 usage error, a conflict, an unknown peer, or no such\n"
            "node.\n",
            AUTH_NAME_MAX);
@@ -586,13 +587,39 @@ static int list_peer(void *ctx, const struct store_peer *p)
     stix_time_format_us_ms(p->added_us, when);
     int r = store_party_get(l->s, p->party_id, &party, l->err);
     json_t *j = r ? NULL
-                  : json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[], s:s}", "name", p->name, "party",
-                              p->party_id, "party_name", party.name, "url", p->url,
+                  : json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[], s:[], s:s}", "name", p->name,
+                              "party", p->party_id, "party_name", party.name, "url", p->url,
                               "cert_fingerprint", p->cert_sha256, "token",
-                              p->token[0] ? "set" : "missing", "channels", "added", when);
+                              p->token[0] ? "set" : "missing", "channels", "retired", "added",
+                              when);
     if (!r && (!j || json_array_append_new(l->peers, j)))
         r = hl_fail(l->err, HL_E_NOMEM, NULL, "out of memory");
-    return r ? r : peer_channels(l->s, p->party_id, json_object_get(j, "channels"), l->err);
+    if (!r)
+        r = peer_channels(l->s, p->party_id, json_object_get(j, "channels"), l->err);
+    /* The channels it is retired from here (hotline channel retire-member). */
+    size_t i;
+    json_t *c;
+    json_array_foreach(r ? NULL : json_object_get(j, "channels"), i, c)
+    {
+        int64_t at = 0;
+        r = store_channel_member_retired(l->s, json_string_value(c), p->party_id, &at, l->err);
+        if (!r && at && json_array_append(json_object_get(j, "retired"), c))
+            r = hl_fail(l->err, HL_E_NOMEM, NULL, "out of memory");
+        if (r)
+            break;
+    }
+    return r;
+}
+
+/* Whether channel c is among the peer's retired ones. */
+static bool peer_retired_in(const json_t *p, const json_t *c)
+{
+    size_t i;
+    const json_t *x;
+    json_array_foreach(json_object_get(p, "retired"), i, x)
+        if (json_equal(x, c))
+            return true;
+    return false;
 }
 
 static void peer_list_print(const json_t *peers)
@@ -605,7 +632,8 @@ static void peer_list_print(const json_t *peers)
                cli_jstr(p, "party"), cli_jstr(p, "party_name"), cli_jstr(p, "url"),
                cli_jstr(p, "cert_fingerprint"), cli_jstr(p, "token"));
         json_array_foreach(json_object_get(p, "channels"), k, c)
-            printf("%s%s", k ? ", " : " ", json_string_value(c));
+            printf("%s%s%s", k ? ", " : " ", json_string_value(c),
+                   peer_retired_in(p, c) ? " (retired)" : "");
         printf("%s\n", json_array_size(json_object_get(p, "channels")) ? "" : " (none)");
     }
 }

@@ -74,6 +74,13 @@ curl -sk -o "$tmp/metrics" -H "Authorization: Bearer $(cat "$tmp/a/cli.token")" 
     "https://127.0.0.1:$port_a/api/hotline/metrics" || fail "metrics at a"
 grep -q 'peer="c"' "$tmp/metrics" && fail "metrics watch c: $(grep 'peer="c"' "$tmp/metrics")"
 grep -q 'peer="b"' "$tmp/metrics" || fail "metrics lost b"
+if expect_rc 0 "$HL_BIN" peer list --data "$tmp/a" --json; then
+    [ "$(json_get "$tmp/out" "[(p['name'], p['channels'], p['retired']) for p in d['peers']]")" = \
+        "[('b', ['tri'], []), ('c', ['tri'], ['tri'])]" ] || fail "peer list: $(cat "$tmp/out")"
+fi
+if expect_rc 0 "$HL_BIN" peer list --data "$tmp/a"; then
+    grep -q "^c .* channels: tri (retired)$" "$tmp/out" || fail "peer list: $(cat "$tmp/out")"
+fi
 # c's account has no right on the channel any more: its pushes find no
 # collection (404, as for any collection an account has no right on).
 fed_tool notes 1 "$(fed_party c)" >"$tmp/c1.json"
