@@ -25,6 +25,7 @@ const struct cli_command cli_commands[] = {
     {"verify", cli_verify, "audit every seal, entry, tree head and receipt of a node or file"},
     {"backup", cli_backup, "copy a node directory, while it serves, into a new one"},
     {"doctor", cli_doctor, "look a node over: files, certificate, disk, server, peers, alarms"},
+    {"cert", cli_cert, "renew the node's TLS certificate: announce the next one, switch to it"},
     {"user", cli_user, "add, list and remove the users of the node's TAXII API"},
     {"serve", cli_serve, "run the node: the TAXII 2.1 API over HTTPS, until SIGTERM"},
     {"peer", cli_peer, "the other parties: print our card, add, set, list, remove peers"},

@@ -288,6 +288,7 @@ int cli_log_append_objects(const char *dir, const char *channel, json_t *objs);
 int cli_verify(int argc, char **argv);
 int cli_backup(int argc, char **argv);
 int cli_doctor(int argc, char **argv); /* doctor.c */
+int cli_cert(int argc, char **argv);   /* cert.c */
 int cli_user(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_peer(int argc, char **argv);

@@ -43,6 +43,7 @@ struct pin {
     char url[EXCHANGE_URL_MAX + 1];
     char fingerprint[EXCHANGE_FINGERPRINT_LEN + 1];
     char pin[EXCHANGE_PIN_MAX]; /* "" until probed */
+    bool next;                  /* the probe found the announced next certificate */
 };
 
 struct exchange_client {
@@ -109,6 +110,14 @@ void exchange_client_cancel(struct exchange_client *c)
 {
     atomic_store(&c->cancelled, true);
     curl_multi_wakeup(c->multi);
+}
+
+bool exchange_client_presents_next(const struct exchange_client *c, const char *url)
+{
+    for (size_t i = 0; i < c->n_pins; i++)
+        if (strcmp(c->pins[i].url, url) == 0)
+            return c->pins[i].pin[0] && c->pins[i].next;
+    return false;
 }
 
 void exchange_client_forget(struct exchange_client *c, const char *url)
@@ -278,7 +287,9 @@ static struct pin *pin_for(struct exchange_client *c, const struct exchange_targ
     char pin[EXCHANGE_PIN_MAX];
     if (probe_until(&c->cancelled, t->url, fp, pin, err))
         return NULL;
-    if (strcmp(fp, t->fingerprint) != 0) {
+    p->next = t->next_fingerprint && t->next_fingerprint[0] &&
+              strcmp(fp, t->next_fingerprint) == 0 && strcmp(fp, t->fingerprint) != 0;
+    if (strcmp(fp, t->fingerprint) != 0 && !p->next) {
         hl_fail(err, HL_E_VERIFY, "cert_fingerprint",
                 "the certificate of %s at %s has SHA-256 %s, but %s is pinned: not contacting it",
                 t->name ? t->name : "the peer", t->url, fp, t->fingerprint);

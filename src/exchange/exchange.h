@@ -64,6 +64,9 @@ struct exchange_target {
     const char *url;         /* "https://HOST:PORT"; the API root is url + "/api/" */
     const char *fingerprint; /* EXCHANGE_FINGERPRINT_LEN hex digits */
     const char *token;       /* our credential at the peer (Bearer), or NULL */
+    /* The certificate the peer announced it presents next (hex), or NULL /
+     * "": taken as well as fingerprint (exchange_client_presents_next). */
+    const char *next_fingerprint;
 };
 
 /* One answer. Life cycle: exchange_answer_init, a request (which empties
@@ -91,6 +94,11 @@ bool exchange_answer_clock_skew(const struct exchange_answer *a, int64_t *skew_m
 #define EXCHANGE_CLOCK_SKEW_WARN_MS 2000
 
 struct exchange_client;
+
+/* Whether the connection to url was pinned to the target's
+ * next_fingerprint (the peer presents the certificate it announced): the
+ * worker then makes it the pinned one. */
+bool exchange_client_presents_next(const struct exchange_client *c, const char *url);
 
 /* A client with its own curl multi handle. timeout_s bounds each request
  * (0: EXCHANGE_TIMEOUT_S). Free with exchange_client_free (NULL: no-op). */
@@ -274,6 +282,10 @@ struct exchange_options {
      * at once (taxii_server_receipts_taken). May be NULL. Must not
      * block. */
     void (*receipts_taken)(void *ctx, const char *channel, const json_t *objects);
+    /* The SHA-256 (hex) of the certificate this node presents next (hotline
+     * cert next: DIR/tls.next.crt), announced to every member's node; NULL
+     * or "" for none. Copied. */
+    const char *next_cert_sha256;
 };
 
 struct exchange;

@@ -309,7 +309,8 @@ static int target_of(struct exchange *x, struct pair *p, struct target *t, struc
     snprintf(p->name, sizeof p->name, "%s", t->peer.name);
     if (!t->peer.url[0] || !t->peer.token[0] || !t->peer.cert_sha256[0])
         return -HL_E_NOT_FOUND;
-    t->t = (struct exchange_target){t->peer.name, t->peer.url, t->peer.cert_sha256, t->peer.token};
+    t->t = (struct exchange_target){t->peer.name, t->peer.url, t->peer.cert_sha256, t->peer.token,
+                                    t->peer.next_cert_sha256};
     if (x->o.collection_id(p->channel, t->coll))
         return hl_fail(err, HL_E_INVALID, p->channel, "no collection id for %s", p->channel);
     return 0;
@@ -398,6 +399,10 @@ static void repl_round(struct exchange *x, char (*req)[STORE_TEXT_MAX + 1], size
         struct job *j = &jobs[i];
         if (!x->stopping && (j->worked || j->r))
             pair_outcome(x, j->p, &j->st, j->r, &j->err);
+        if (!x->stopping && !j->r) {
+            repl_cert_announce(x, j->p, &j->t);
+            repl_cert_promote(x, j->p, &j->t);
+        }
         if (j->took)
             exchange_wake(x, j->p->channel); /* our receipts go out */
         job_close(j);
@@ -556,6 +561,7 @@ int exchange_start(const struct exchange_options *o, struct exchange **out, stru
     if (!x)
         return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
     x->o = *o;
+    x->o.next_cert_sha256 = NULL; /* copied, signed: below */
     if (!x->o.pull_interval_s)
         x->o.pull_interval_s = EXCHANGE_PULL_INTERVAL_S;
     pthread_mutex_init(&x->lock, NULL);
@@ -563,6 +569,11 @@ int exchange_start(const struct exchange_options *o, struct exchange **out, stru
     x->pairs = calloc(EXCHANGE_PAIRS_MAX, sizeof *x->pairs);
     int r = x->pairs ? store_open(o->db_path, &so, &x->store, err)
                      : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
+    if (!r && o->next_cert_sha256 && o->next_cert_sha256[0]) {
+        snprintf(x->next_cert, sizeof x->next_cert, "%s", o->next_cert_sha256);
+        r = seal_statement_sign(o->me->key, SEAL_NEXT_CERT_CONTEXT, o->me->party, x->next_cert,
+                                x->next_sig, err);
+    }
     if (!r)
         r = exchange_client_new(0, &x->client, err);
     if (!r && pthread_create(&x->thread, NULL, repl_main, x))

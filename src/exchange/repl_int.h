@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "exchange.h"
+#include "ledger/ledger.h"
 #include "store/store.h"
 
 #define REPL_PATH_MAX 1400
@@ -45,6 +46,9 @@ struct pair {
      * changed since the state was written. */
     int64_t skew_ms;
     bool skew_warned, skew_changed;
+    /* Our next certificate (cert.c): told to this member's node in this
+     * run; a refusal said once. */
+    bool next_announced, next_refused;
 };
 
 /* A skew of the member's clock of EXCHANGE_CLOCK_SKEW_WARN_MS or more is
@@ -94,6 +98,10 @@ struct exchange {
     size_t n_notes;
     struct flow_note flows[REPL_FLOWS_MAX]; /* under lock */
     size_t n_flows;
+    /* Our next certificate, hex, and our party's signature of it
+     * (exchange_options.next_cert_sha256), or "". */
+    char next_cert[EXCHANGE_FINGERPRINT_LEN + 1];
+    char next_sig[SEAL_STATEMENT_SIG_B64];
 };
 
 /* ---- the peer of a pair ------------------------------------------------------ */
@@ -101,6 +109,12 @@ struct exchange {
 /* Notes what answer a says of the member's clock (exchange_answer_clock_skew)
  * in p, and logs a skew that starts or ends. */
 void repl_clock_sample(struct exchange *x, struct pair *p, const struct exchange_answer *a);
+
+struct target;
+/* Tells the member's node our next certificate, once per run (cert.c). */
+void repl_cert_announce(struct exchange *x, struct pair *p, struct target *t);
+/* Pins the member's announced certificate once it presents it (cert.c). */
+void repl_cert_promote(struct exchange *x, struct pair *p, const struct target *t);
 
 struct target {
     struct store_peer peer;

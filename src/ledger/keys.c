@@ -276,3 +276,45 @@ int seal_key_read_public(const char *path, uint8_t pk[static 32], struct hl_erro
         return hl_fail(err, HL_E_PARSE, path, "%s", why.msg);
     return 0;
 }
+
+/* CONTEXT "\n" A "\n" B into out[SEAL_STATEMENT_MAX]; its length, or 0
+ * when it does not fit. */
+static size_t statement_bytes(const char *context, const char *a, const char *b,
+                              char out[static SEAL_STATEMENT_MAX])
+{
+    if (!context || !a || !b || strchr(context, '\n') || strchr(a, '\n') || strchr(b, '\n'))
+        return 0; /* one statement, one reading */
+    int n = snprintf(out, SEAL_STATEMENT_MAX, "%s\n%s\n%s", context, a, b);
+    return n > 0 && n < SEAL_STATEMENT_MAX ? (size_t)n : 0;
+}
+
+int seal_statement_sign(const struct seal_key *key, const char *context, const char *a,
+                        const char *b, char out[static SEAL_STATEMENT_SIG_B64],
+                        struct hl_error *err)
+{
+    char msg[SEAL_STATEMENT_MAX];
+    uint8_t sig[crypto_sign_BYTES];
+    size_t n = statement_bytes(context, a, b, msg);
+    if (!n)
+        return hl_fail(err, HL_E_TOO_LARGE, "statement",
+                       "a statement of more than %d bytes, or with a newline in a text",
+                       SEAL_STATEMENT_MAX - 1);
+    if (crypto_sign_detached(sig, NULL, (const unsigned char *)msg, n, key->sk) != 0)
+        return hl_fail(err, HL_E_INTERNAL, "statement", "signing failed");
+    sodium_bin2base64(out, SEAL_STATEMENT_SIG_B64, sig, sizeof sig, sodium_base64_VARIANT_ORIGINAL);
+    return 0;
+}
+
+bool seal_statement_verify(const uint8_t pk[static SEAL_PK_BYTES], const char *context,
+                           const char *a, const char *b, const char *sig_b64)
+{
+    char msg[SEAL_STATEMENT_MAX];
+    uint8_t sig[crypto_sign_BYTES];
+    size_t n = statement_bytes(context, a, b, msg), len = 0;
+    if (!n || !sig_b64 ||
+        sodium_base642bin(sig, sizeof sig, sig_b64, strlen(sig_b64), NULL, &len, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        len != sizeof sig)
+        return false;
+    return crypto_sign_verify_detached(sig, (const unsigned char *)msg, n, pk) == 0;
+}

@@ -161,6 +161,25 @@ HL_MUST_CHECK int seal_key_from_seed(struct seal_key *key, const uint8_t seed[st
 /* Zeroes every byte of key. */
 void seal_key_wipe(struct seal_key *key);
 
+/* A statement a party signs outside its log: Ed25519 over the bytes
+ * CONTEXT "\n" A "\n" B (texts without a newline, so that the bytes read
+ * one way only; together under SEAL_STATEMENT_MAX bytes), the context
+ * naming what it says, so that a signature for one kind of statement is
+ * never one for another. sig is
+ * base64 (standard, padded) into out[SEAL_STATEMENT_SIG_B64]. Used for
+ * the next certificate a node announces (docs/federation.md section 12). */
+#define SEAL_STATEMENT_MAX 1024
+#define SEAL_STATEMENT_SIG_B64 89
+#define SEAL_NEXT_CERT_CONTEXT "hotline-next-certificate-v1"
+HL_MUST_CHECK int seal_statement_sign(const struct seal_key *key, const char *context,
+                                      const char *a, const char *b,
+                                      char out[static SEAL_STATEMENT_SIG_B64],
+                                      struct hl_error *err);
+/* Whether sig_b64 is pk's signature of the statement; false for a
+ * malformed signature or statement. */
+bool seal_statement_verify(const uint8_t pk[static SEAL_PK_BYTES], const char *context,
+                           const char *a, const char *b, const char *sig_b64);
+
 /* Key files. Secret key file, mode 0600, two lines:
  *     hotline-ed25519-secret-v1
  *     <standard base64 with padding of the 32-byte seed>  (44 characters)

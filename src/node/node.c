@@ -61,6 +61,7 @@ struct node_run {
     char party[STORE_TEXT_MAX + 1], name[STORE_TEXT_MAX + 1];
     struct node_config conf;
     struct node_tls_info tls;
+    struct node_tls_info next; /* DIR/tls.next.crt: fingerprint "" when none */
     struct seal_key seal;
     size_t n_users;
     struct log_signer signer;
@@ -195,6 +196,15 @@ static HL_MUST_CHECK int node_prepare(struct node_run *n, struct hl_error *err)
         r = node_tls_check(&cert, &key, &n->tls, err);
     buf_release(&cert);
     node_tls_wipe(&key);
+    char next_cert[NODE_PATH_MAX + 1], next_key[NODE_PATH_MAX + 1];
+    if (!r)
+        r = node_path(next_cert, n->dir, NODE_TLS_NEXT_CERT, err);
+    if (!r)
+        r = node_path(next_key, n->dir, NODE_TLS_NEXT_KEY, err);
+    if (!r && (r = node_tls_load(next_cert, next_key, &n->next, err)) == -HL_E_NOT_FOUND) {
+        memset(&n->next, 0, sizeof n->next);
+        r = 0;
+    }
     char sk[NODE_PATH_MAX + 1];
     if (!r)
         r = node_path(sk, n->dir, "party.key", err);
@@ -206,7 +216,7 @@ static HL_MUST_CHECK int node_prepare(struct node_run *n, struct hl_error *err)
 /* Start-up lines: who serves, with which certificate, and what to fix. */
 /* Says, if it is so, that the certificate has expired or ends within
  * NODE_EXPIRY_WARN_S: at start, and once a day while the node runs (peers
- * pin it, so a new one takes every peer's operator: docs/operations.md). */
+ * pin it: renew it with hotline cert next, docs/operations.md). */
 static void node_log_expiry(const struct node_run *n)
 {
     int64_t now = (int64_t)time(NULL);
@@ -224,6 +234,11 @@ static void node_log_start(const struct node_run *n, uint16_t port)
     node_log(o, "start party %s (%s) listen %s port %u threads %u certificate sha256 %s", n->name,
              n->party, n->conf.listen, (unsigned)port, n->conf.threads, n->tls.fingerprint);
     node_log_expiry(n);
+    if (n->next.fingerprint[0])
+        node_log(o,
+                 "next certificate sha256 %s (%s): announced to every member's node; put it in "
+                 "place with 'hotline cert switch' once they have it",
+                 n->next.fingerprint, NODE_TLS_NEXT_CERT);
     if (n->n_users == 0)
         node_log(o, "warning: no users, so nobody can sign in; add one with 'hotline user add'");
 }
@@ -463,6 +478,7 @@ static HL_MUST_CHECK int node_run_server(struct node_run *n, const sigset_t *sto
         .committed = node_exchange_committed,
         .committed_ctx = n,
         .receipts_taken = node_exchange_receipts,
+        .next_cert_sha256 = n->next.fingerprint,
     };
     const struct taxii_options t = {
         .db_path = n->db,

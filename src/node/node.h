@@ -141,6 +141,16 @@ HL_MUST_CHECK int node_tls_read(const char *path, bool secret, struct buf *out,
 /* Zeroes the bytes of b and releases it. */
 void node_tls_wipe(struct buf *b);
 
+/* The next certificate and key of a renewal (hotline cert next; the
+ * node announces it, hotline cert switch puts it in place): in the node
+ * directory, beside the current ones. */
+#define NODE_TLS_NEXT_CERT "tls.next.crt"
+#define NODE_TLS_NEXT_KEY "tls.next.key"
+/* Reads and checks the pair at cert_path and key_path into info (as
+ * node_tls_check). HL_E_NOT_FOUND when cert_path does not exist. */
+HL_MUST_CHECK int node_tls_load(const char *cert_path, const char *key_path,
+                                struct node_tls_info *info, struct hl_error *err);
+
 /* ---- serving (node.c) ----------------------------------------------------- */
 
 struct node_serve_options {

@@ -248,3 +248,21 @@ int node_tls_read(const char *path, bool secret, struct buf *out, struct hl_erro
     close(fd);
     return r;
 }
+
+int node_tls_load(const char *cert_path, const char *key_path, struct node_tls_info *info,
+                  struct hl_error *err)
+{
+    struct buf cert, key;
+    if (access(cert_path, F_OK) != 0 && errno == ENOENT)
+        return -HL_E_NOT_FOUND;
+    buf_init(&cert, NODE_TLS_FILE_MAX);
+    buf_init(&key, NODE_TLS_FILE_MAX);
+    int r = node_tls_read(cert_path, false, &cert, err);
+    if (!r)
+        r = node_tls_read(key_path, true, &key, err);
+    if (!r)
+        r = node_tls_check(&cert, &key, info, err);
+    buf_release(&cert);
+    node_tls_wipe(&key);
+    return r;
+}

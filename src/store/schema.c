@@ -48,6 +48,7 @@
  *   receipts.refuted, receipts_size: receipts(log_id, size)       step 11
  *   repl_state.clock_skew_ms            the member's clock, vs ours step 12
  *   channel_members.retired_us          a member retired here      step 13
+ *   peers.next_cert_sha256              its announced certificate  step 14
  *
  * Log order is enforced twice: the primary key (log_id, seq) refuses a
  * duplicate, and the trigger log_entries_in_order refuses any seq other
@@ -234,6 +235,11 @@ static const char *const steps[] = {
      * anything of it there (docs/federation.md section 11). */
     "ALTER TABLE channel_members ADD COLUMN retired_us INTEGER NOT NULL DEFAULT 0"
     " CHECK(retired_us >= 0);",
+    /* 14: the certificate a peer announced it will present next (signed
+     * with its party key), pinned beside its current one until it does:
+     * renewing a node's certificate needs no other operator. */
+    "ALTER TABLE peers ADD COLUMN next_cert_sha256 TEXT NOT NULL DEFAULT ''"
+    " CHECK(next_cert_sha256 = '' OR length(next_cert_sha256) = 64);",
 };
 
 #define N_STEPS ((int)(sizeof steps / sizeof steps[0]))

@@ -28,17 +28,17 @@
 #include <gnutls/crypto.h>
 #include <string.h>
 
-#define PEER_COLS "party_id, name, url, cert_sha256, token, added_us"
+#define PEER_COLS "party_id, name, url, cert_sha256, token, added_us, next_cert_sha256"
 #define TLP_RANK(x)                                                                                \
     "(CASE " x " WHEN 'TLP:RED' THEN 3 WHEN 'TLP:AMBER+STRICT' THEN 2 WHEN 'TLP:AMBER' THEN 1"     \
     " ELSE 0 END)"
 
 static const char *const fed_sql[SQ_WF_FIRST - SQ_FED_FIRST] = {
     [SQ_PEER_PUT - SQ_FED_FIRST] =
-        "INSERT INTO peers(" PEER_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
+        "INSERT INTO peers(" PEER_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"
         " ON CONFLICT(party_id) DO UPDATE SET name = excluded.name, url = excluded.url,"
         " cert_sha256 = excluded.cert_sha256, token = excluded.token,"
-        " added_us = excluded.added_us",
+        " added_us = excluded.added_us, next_cert_sha256 = excluded.next_cert_sha256",
     [SQ_PEER_GET - SQ_FED_FIRST] = "SELECT " PEER_COLS " FROM peers WHERE party_id = ?1",
     [SQ_PEER_BY_NAME - SQ_FED_FIRST] = "SELECT " PEER_COLS " FROM peers WHERE name = ?1",
     [SQ_PEER_LIST - SQ_FED_FIRST] = "SELECT " PEER_COLS " FROM peers ORDER BY name",
@@ -124,6 +124,12 @@ static HL_MUST_CHECK int peer_read(sqlite3_stmt *st, struct store_peer *p, struc
         r = sq_col_text(st, 4, "peers", 0, p->token, STORE_TEXT_MAX, err);
     if (!r)
         r = sq_col_i64(st, 5, "peers", 0, &p->added_us, err);
+    if (!r)
+        r = sq_col_text(st, 6, "peers", 0, p->next_cert_sha256, STORE_FINGERPRINT_LEN, err);
+    if (!r && p->next_cert_sha256[0] && !hex64(p->next_cert_sha256))
+        r = hl_fail(err, HL_E_STORE, "peers",
+                    "store corrupt: table peers, peer %s: next_cert_sha256 is not 64 hex digits",
+                    p->name);
     if (r)
         memset(p, 0, sizeof *p);
     return r;
@@ -146,6 +152,8 @@ int sq_peer_put(struct store *s, const struct store_peer *p, struct hl_error *er
         r = sq_bind_text(q, st, 5, p->token, err);
     if (!r)
         r = sq_bind_i64(q, st, 6, p->added_us, err);
+    if (!r)
+        r = sq_bind_text(q, st, 7, p->next_cert_sha256, err);
     if (!r)
         r = sq_exec(q, st, "peer", err);
     if (r == -HL_E_EXISTS)

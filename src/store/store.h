@@ -507,6 +507,10 @@ struct store_peer {
     char name[STORE_TEXT_MAX + 1];     /* local name, unique; also its user's name */
     char url[STORE_URL_MAX + 1];       /* "https://HOST:PORT"; the API root is url + "/api/" */
     char cert_sha256[STORE_FINGERPRINT_LEN + 1]; /* SHA-256 of its TLS leaf's DER, hex */
+    /* The certificate it announced it will present next (signed with its
+     * party key: exchange, POST /api/hotline/certificate/next), hex, or
+     * "": pinned beside cert_sha256 until it presents it. */
+    char next_cert_sha256[STORE_FINGERPRINT_LEN + 1];
     /* Our credential AT the peer (secret: never print it, never log it;
      * wipe copies with sodium_memzero). "" until the peer's operator sent it. */
     char token[STORE_TEXT_MAX + 1];

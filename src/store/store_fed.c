@@ -65,6 +65,9 @@ int store_peer_put(struct store *s, const struct store_peer *p, struct hl_error 
     if (!r && !fed_fingerprint_ok(p->cert_sha256))
         r = hl_fail(err, HL_E_INVALID, "peer.cert_sha256",
                     "store: a certificate fingerprint is 64 lowercase hex digits");
+    if (!r && p->next_cert_sha256[0] && !fed_fingerprint_ok(p->next_cert_sha256))
+        r = hl_fail(err, HL_E_INVALID, "peer.next_cert_sha256",
+                    "store: a certificate fingerprint is 64 lowercase hex digits");
     return r ? r : s->ops->peer_put(s, p, err);
 }
 

@@ -217,6 +217,7 @@ enum ep {
     EP_CONSISTENCY,
     EP_DELIVERY,
     EP_METRICS,
+    EP_CERT_NEXT,
 };
 
 static bool seg_is(const struct taxii_ctx *c, size_t i, const char *s)
@@ -240,6 +241,8 @@ static enum ep route_path(const struct taxii_ctx *c, size_t *coll)
         return EP_STATUS;
     if (n == 3 && seg_is(c, 1, "hotline") && seg_is(c, 2, "metrics"))
         return EP_METRICS;
+    if (n == 4 && seg_is(c, 1, "hotline") && seg_is(c, 2, "certificate") && seg_is(c, 3, "next"))
+        return EP_CERT_NEXT;
     if (seg_is(c, 1, "hotline") && seg_is(c, 2, "collections") && n == 5) {
         *coll = 3;
         return seg_is(c, 4, "heads")         ? EP_HEADS
@@ -274,6 +277,8 @@ static const char *route_allow(enum ep e)
         return "GET, POST";
     case EP_OBJECT:
         return "GET, DELETE";
+    case EP_CERT_NEXT:
+        return "POST";
     default:
         return "GET";
     }
@@ -329,6 +334,8 @@ static void route_call(struct taxii_ctx *c, enum ep e)
         return taxii_ep_delivery(c);
     case EP_METRICS:
         return taxii_ep_metrics(c);
+    case EP_CERT_NEXT:
+        return taxii_ep_cert_next(c);
     case EP_NONE:
         break;
     }
@@ -362,7 +369,7 @@ void taxii_route(struct taxii_ctx *c, const char *authorization)
         return;
     }
     bool ledger = e == EP_HEADS || e == EP_INCLUSION || e == EP_CONSISTENCY || e == EP_DELIVERY ||
-                  e == EP_METRICS;
+                  e == EP_METRICS || e == EP_CERT_NEXT;
     if (!ledger && !taxii_accept_ok(c->accept)) {
         taxii_error(c, 406, "Not acceptable",
                     "this server answers %s; the Accept header must allow it", TAXII_MEDIA_TYPE);

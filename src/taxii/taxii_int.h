@@ -255,6 +255,8 @@ void taxii_ep_peer_post(struct taxii_ctx *c);
 void taxii_ep_delivery(struct taxii_ctx *c);
 /* metrics.c: GET /api/hotline/metrics (o.metrics). */
 void taxii_ep_metrics(struct taxii_ctx *c);
+/* POST /api/hotline/certificate/next (cert.c). */
+void taxii_ep_cert_next(struct taxii_ctx *c);
 
 /* ---- pure helpers (query.c) ---------------------------------------------- */
 

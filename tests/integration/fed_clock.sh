@@ -62,10 +62,6 @@ if expect_rc 0 "$HL_BIN" channel show ch --data "$tmp/a"; then
     grep -q "its clock" "$tmp/out" && fail "channel show still names b's clock: $(cat "$tmp/out")"
 fi
 
-fed_stop a
-fed_stop b
-for n in a b; do
-    expect_rc 0 "$HL_BIN" verify --data "$tmp/$n" || true
-done
+fed_stop_verify a b
 
 finish fed_clock "a member an hour ahead: objects flow, both logs, channel show, doctor and the metrics say so, and stop once it is right"

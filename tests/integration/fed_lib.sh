@@ -85,6 +85,14 @@ fed_stop() {
     unset "fed_pid[$1]"
 }
 
+# fed_stop_verify NODE...: stops each node cleanly, then `hotline verify`
+# must pass on each.
+fed_stop_verify() {
+    local n
+    for n in "$@"; do fed_stop "$n"; done
+    for n in "$@"; do expect_rc 0 "$HL_BIN" verify --data "$tmp/$n" || true; done
+}
+
 fed_kill() {
     kill -KILL "${fed_pid[$1]}"
     wait "${fed_pid[$1]}" 2>/dev/null || true

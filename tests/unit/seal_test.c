@@ -669,11 +669,48 @@ static void test_ledger_parse_agrees_with_stix_parse(void **state)
     }
 }
 
+/* A statement outside the log: verifies with the signer's key only, for
+ * the same context and texts only. */
+static void test_statement_signs_context_and_texts(void **state)
+{
+    (void)state;
+    struct seal_key a, b;
+    uint8_t seed[32];
+    char sig[SEAL_STATEMENT_SIG_B64];
+    struct hl_error err;
+    memset(seed, 1, sizeof seed);
+    assert_int_equal(seal_key_from_seed(&a, seed, NULL), 0);
+    memset(seed, 2, sizeof seed);
+    assert_int_equal(seal_key_from_seed(&b, seed, NULL), 0);
+    assert_int_equal(
+        seal_statement_sign(&a, SEAL_NEXT_CERT_CONTEXT, "identity--a", "ff", sig, &err), 0);
+    assert_int_equal(strlen(sig), 88);
+    assert_true(seal_statement_verify(a.pk, SEAL_NEXT_CERT_CONTEXT, "identity--a", "ff", sig));
+    assert_false(seal_statement_verify(b.pk, SEAL_NEXT_CERT_CONTEXT, "identity--a", "ff", sig));
+    assert_false(seal_statement_verify(a.pk, "another-context", "identity--a", "ff", sig));
+    assert_false(seal_statement_verify(a.pk, SEAL_NEXT_CERT_CONTEXT, "identity--b", "ff", sig));
+    assert_false(seal_statement_verify(a.pk, SEAL_NEXT_CERT_CONTEXT, "identity--a", "fe", sig));
+    /* the separator is in what is signed: moving it changes the statement */
+    assert_false(seal_statement_verify(a.pk, SEAL_NEXT_CERT_CONTEXT, "identity--a\nf", "f", sig));
+    assert_false(seal_statement_verify(a.pk, SEAL_NEXT_CERT_CONTEXT, "identity--a", "ff", "AAAA"));
+    assert_false(seal_statement_verify(a.pk, SEAL_NEXT_CERT_CONTEXT, "identity--a", "ff", NULL));
+    char big[SEAL_STATEMENT_MAX + 1];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    assert_int_equal(seal_statement_sign(&a, SEAL_NEXT_CERT_CONTEXT, big, "ff", sig, &err),
+                     -HL_E_TOO_LARGE);
+    assert_int_equal(seal_statement_sign(&a, SEAL_NEXT_CERT_CONTEXT, "x\ny", "ff", sig, &err),
+                     -HL_E_TOO_LARGE);
+    seal_key_wipe(&a);
+    seal_key_wipe(&b);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
         return 1;
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_statement_signs_context_and_texts),
         cmocka_unit_test(test_example_key_has_x590_public_key),
         cmocka_unit_test(test_spki_decode_rejects_noncanonical_and_foreign_keys),
         cmocka_unit_test(test_shared_x590_objects_verify),

@@ -107,14 +107,20 @@ static void test_peer_put_get_list_update_and_remove(void **state)
     assert_int_equal(store_peer_get_by_name(f->s, "eu", &out, &f->err), 0);
     assert_string_equal(out.party_id, EU);
     assert_string_equal(out.token, "");
+    assert_string_equal(out.next_cert_sha256, "");
     /* put again: every field replaced, the name too */
     ru = peer_of(RU, "russia", FP_B);
     snprintf(ru.url, sizeof ru.url, "https://10.0.0.1:9443");
+    snprintf(ru.next_cert_sha256, sizeof ru.next_cert_sha256, "%s", FP_A);
     assert_int_equal(store_peer_put(f->s, &ru, &f->err), 0);
     assert_int_equal(store_peer_get(f->s, RU, &out, &f->err), 0);
     assert_string_equal(out.name, "russia");
     assert_string_equal(out.url, "https://10.0.0.1:9443");
     assert_string_equal(out.cert_sha256, FP_B);
+    assert_string_equal(out.next_cert_sha256, FP_A);
+    snprintf(ru.next_cert_sha256, sizeof ru.next_cert_sha256, "ABC");
+    assert_int_equal(store_peer_put(f->s, &ru, &f->err), -HL_E_INVALID);
+    assert_string_equal(f->err.where, "peer.next_cert_sha256");
     assert_int_equal(store_peer_get_by_name(f->s, "ru", &out, &f->err), -HL_E_NOT_FOUND);
     assert_string_equal(out.party_id, ""); /* zeroed on failure */
     struct names n = {0};
