@@ -165,12 +165,23 @@ static void doctor_cert(struct doctor *d, const struct node_config *conf)
         doctor_add(d, DOCTOR_PROBLEM, "certificate", "%s expired at %s", conf->tls_cert, until);
     else if (left < DOCTOR_CERT_WARN_DAYS * 86400)
         doctor_add(d, DOCTOR_WARNING, "certificate",
-                   "%s expires at %s, in %lld days: peers pin it, so a new one must reach "
-                   "them first (docs/operations.md)",
+                   "%s expires at %s, in %lld days: peers pin it; renew it with 'hotline cert "
+                   "next' (docs/operations.md)",
                    conf->tls_cert, until, (long long)(left / 86400));
     else
         doctor_add(d, DOCTOR_OK, "certificate", "valid until %s (%lld days), sha256 %s", until,
                    (long long)(left / 86400), info.fingerprint);
+    /* A renewal under way (hotline cert next). */
+    int rn = doctor_path(cp, d->dir, NODE_TLS_NEXT_CERT) && doctor_path(kp, d->dir, NODE_TLS_NEXT_KEY)
+                 ? node_tls_load(cp, kp, &info, &err)
+                 : -HL_E_NOT_FOUND;
+    if (!rn)
+        doctor_add(d, DOCTOR_OK, "certificate",
+                   "the next one waits, sha256 %s: the node announces it to every member from its "
+                   "start; 'hotline cert switch' once they have it",
+                   info.fingerprint);
+    else if (rn != -HL_E_NOT_FOUND)
+        doctor_add(d, DOCTOR_PROBLEM, "certificate", "%s: %s", NODE_TLS_NEXT_CERT, err.msg);
 }
 
 /* A size in MiB under a GiB, else in GiB. */

@@ -23,12 +23,13 @@
 #include "repl_int.h"
 
 #define CERT_NEXT_PATH "/api/hotline/certificate/next/"
+#define CERT_RETRY_MS (10 * 60 * 1000) /* after a refusal */
 
 void repl_cert_announce(struct exchange *x, struct pair *p, struct target *t)
 {
     struct exchange_answer a;
     struct hl_error err;
-    if (!x->next_cert[0] || p->next_announced)
+    if (!x->next_cert[0] || p->next_announced || hl_mono_ms() < p->next_retry_ms)
         return;
     hl_error_clear(&err);
     json_t *body = json_pack("{s:s, s:s, s:s}", "party", x->o.me->party, "next_cert_sha256",
@@ -48,8 +49,11 @@ void repl_cert_announce(struct exchange *x, struct pair *p, struct target *t)
         p->next_announced = true;
         repl_log(x, "exchange %s (%s) in %s: announced our next certificate, sha256 %s", p->name,
                  p->party, p->channel, x->next_cert);
-    } else if (!p->next_refused) {
-        p->next_refused = true; /* said once; tried again each round */
+        return;
+    }
+    p->next_retry_ms = hl_mono_ms() + CERT_RETRY_MS;
+    if (!p->next_refused) {
+        p->next_refused = true; /* said once; tried again every CERT_RETRY_MS */
         repl_log(x, "exchange %s (%s) in %s: cannot announce our next certificate: %s", p->name,
                  p->party, p->channel, err.msg);
     }

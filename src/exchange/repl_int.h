@@ -47,8 +47,10 @@ struct pair {
     int64_t skew_ms;
     bool skew_warned, skew_changed;
     /* Our next certificate (cert.c): told to this member's node in this
-     * run; a refusal said once. */
+     * run; a refusal said once, the next try not before next_retry_ms
+     * (monotonic; a node too old for it refuses every time). */
     bool next_announced, next_refused;
+    int64_t next_retry_ms;
 };
 
 /* A skew of the member's clock of EXCHANGE_CLOCK_SKEW_WARN_MS or more is

@@ -28,6 +28,8 @@ fi
 [ "$(stat -c %a "$tmp/a/tls.next.key")" = 600 ] || fail "tls.next.key is not 0600"
 expect_rc 2 "$HL_BIN" cert next --data "$tmp/a" || true
 grep -q "a next certificate is waiting already" "$tmp/err" || fail "cert next twice: $(cat "$tmp/err")"
+expect_rc 0 "$HL_BIN" doctor --data "$tmp/a" || true
+grep -q "^ok       certificate: the next one waits, sha256 $next: " "$tmp/out" || fail "doctor: $(cat "$tmp/out")"
 fed_stop a
 fed_serve a
 grep -q "next certificate sha256 $next (tls.next.crt): announced to every member" "$tmp/a.log" ||
