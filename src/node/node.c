@@ -62,6 +62,7 @@ struct node_run {
     struct node_config conf;
     struct node_tls_info tls;
     struct node_tls_info next; /* DIR/tls.next.crt: fingerprint "" when none */
+    char next_error[HL_ERROR_MSG_MAX]; /* why a next pair there is not announced */
     struct seal_key seal;
     size_t n_users;
     struct log_signer signer;
@@ -201,8 +202,13 @@ static HL_MUST_CHECK int node_prepare(struct node_run *n, struct hl_error *err)
         r = node_path(next_cert, n->dir, NODE_TLS_NEXT_CERT, err);
     if (!r)
         r = node_path(next_key, n->dir, NODE_TLS_NEXT_KEY, err);
-    if (!r && (r = node_tls_load(next_cert, next_key, &n->next, err)) == -HL_E_NOT_FOUND) {
+    /* A next pair that does not load is said at start, not fatal: the
+     * node serves with its certificate and announces nothing. */
+    if (!r && (r = node_tls_load(next_cert, next_key, &n->next, err)) != 0) {
+        if (r != -HL_E_NOT_FOUND)
+            snprintf(n->next_error, sizeof n->next_error, "%s", err->msg);
         memset(&n->next, 0, sizeof n->next);
+        hl_error_clear(err);
         r = 0;
     }
     char sk[NODE_PATH_MAX + 1];
@@ -234,6 +240,9 @@ static void node_log_start(const struct node_run *n, uint16_t port)
     node_log(o, "start party %s (%s) listen %s port %u threads %u certificate sha256 %s", n->name,
              n->party, n->conf.listen, (unsigned)port, n->conf.threads, n->tls.fingerprint);
     node_log_expiry(n);
+    if (n->next_error[0])
+        node_log(o, "warning: %s: %s; nothing is announced until it loads", NODE_TLS_NEXT_CERT,
+                 n->next_error);
     if (n->next.fingerprint[0])
         node_log(o,
                  "next certificate sha256 %s (%s): announced to every member's node; put it in "

@@ -30,6 +30,13 @@ expect_rc 2 "$HL_BIN" cert next --data "$tmp/a" || true
 grep -q "a next certificate is waiting already" "$tmp/err" || fail "cert next twice: $(cat "$tmp/err")"
 expect_rc 0 "$HL_BIN" doctor --data "$tmp/a" || true
 grep -q "^ok       certificate: the next one waits, sha256 $next: " "$tmp/out" || fail "doctor: $(cat "$tmp/out")"
+# A next key others may read: said at start, the node serves, nothing announced.
+chmod 644 "$tmp/a/tls.next.key"
+fed_stop a
+fed_serve a
+grep -q "warning: tls.next.crt: .*; nothing is announced until it loads" "$tmp/a.log" ||
+    fail "a's start does not say its next pair is unusable: $(tail -5 "$tmp/a.log")"
+chmod 600 "$tmp/a/tls.next.key"
 fed_stop a
 fed_serve a
 grep -q "next certificate sha256 $next (tls.next.crt): announced to every member" "$tmp/a.log" ||
