@@ -476,9 +476,12 @@ int exchange_client_end(struct exchange_client *c, struct exchange_call *call, s
     free(call);
     if (cc == CURLE_SSL_PINNEDPUBKEYNOTMATCH) {
         p->pin[0] = '\0';
+        bool announced = t->next_fingerprint && t->next_fingerprint[0];
         return hl_fail(err, HL_E_VERIFY, "cert_fingerprint",
-                       "%s at %s presented another public key than the pinned certificate's",
-                       t->name ? t->name : "the peer", t->url);
+                       "%s at %s presented another public key than the pinned certificate's%s",
+                       t->name ? t->name : "the peer", t->url,
+                       announced ? " (it announced a next certificate: the next try checks it)"
+                                 : "");
     }
     if (cc == CURLE_WRITE_ERROR || cc == CURLE_FILESIZE_EXCEEDED)
         return hl_fail(err, HL_E_TOO_LARGE, t->url, "the answer of %s exceeds %u bytes", t->url,
