@@ -224,11 +224,11 @@ static void list_until(const char *when, int64_t now_us, char out[32])
     snprintf(out, 32, d < 0 ? "%s ago" : "in %s", span);
 }
 
-/* A request asked of several members: how each has answered, on one
- * line under the list's ("    ru: declined, us: in-progress"), or with
- * detail (show) a line each with the time it became final, or its first
- * response and what it may answer next. One member: its state is the
- * request's, printed already. */
+/* A request or notification several members answer: how each has, on
+ * one line under the list's ("    ru: declined, us: in-progress"), or
+ * with detail (show, requests) a line each with the time it became final,
+ * or its first response and what it may answer next. One member: its
+ * state is the item's, printed already. */
 static void print_states(const json_t *states, bool detail)
 {
     size_t i;
