@@ -256,12 +256,9 @@ static int list_member(void *ctx, const struct store_party *p)
 {
     struct list_ctx *l = ctx;
     struct store_peer peer;
-    int64_t retired = 0;
+    int64_t retired = p->retired_us;
     char t[32];
-    int r = store_channel_member_retired(l->node->store, l->channel, p->id, &retired, l->err);
-    if (r)
-        return r;
-    r = store_peer_get(l->node->store, p->id, &peer, l->err);
+    int r = store_peer_get(l->node->store, p->id, &peer, l->err);
     if (r && r != -HL_E_NOT_FOUND)
         return r;
     stix_time_format_us_ms(retired, t);

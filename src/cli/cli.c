@@ -77,13 +77,13 @@ void cli_unreachable(char *out, size_t max, const char *since, long long failure
 
 bool cli_clock_skew(char *out, size_t max, long long skew_ms)
 {
-    char d[32];
+    char words[64];
     long long mag = skew_ms < 0 ? -skew_ms : skew_ms;
     out[0] = '\0';
     if (mag < EXCHANGE_CLOCK_SKEW_WARN_MS)
         return false;
-    hl_duration_format(mag, d);
-    snprintf(out, max, "its clock is at least %s %s ours", d, skew_ms > 0 ? "ahead of" : "behind");
+    exchange_clock_skew_words(skew_ms, words, sizeof words);
+    snprintf(out, max, "its clock is %s ours", words);
     return true;
 }
 

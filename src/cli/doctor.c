@@ -271,10 +271,7 @@ static int doctor_member(void *ctx, const struct store_party *p)
     if (!strcmp(p->id, d->node.party) || store_peer_get(d->node.store, p->id, &peer, &err) != 0)
         return 0;
     memset(peer.token, 0, sizeof peer.token);
-    int64_t retired = 0;
-    if (store_channel_member_retired(d->node.store, d->channel, p->id, &retired, &err) != 0)
-        return 0;
-    if (retired) { /* not exchanged with any more: named in the channel's line */
+    if (p->retired_us) { /* not exchanged with any more: named in the channel's line */
         size_t len = strlen(d->retired);
         snprintf(d->retired + len, sizeof d->retired - len, "%s%s", len ? ", " : "", peer.name);
         return 0;

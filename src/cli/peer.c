@@ -544,32 +544,40 @@ static int peer_set(const struct peer_args *a, const char *name)
 struct member_of {
     struct store *s;
     const char *party;
-    json_t *channels;
+    json_t *channels, *retired; /* retired may be NULL */
     struct hl_error *err;
-    bool found;
+    bool found, is_retired;
 };
 
 static int member_is(void *ctx, const struct store_party *p)
 {
     struct member_of *m = ctx;
-    m->found = m->found || strcmp(p->id, m->party) == 0;
+    if (strcmp(p->id, m->party) == 0) {
+        m->found = true;
+        m->is_retired = p->retired_us != 0;
+    }
     return 0;
 }
 
 static int member_channel(void *ctx, const struct store_channel *c)
 {
     struct member_of *m = ctx;
-    m->found = false;
+    m->found = m->is_retired = false;
     int r = store_channel_member_list(m->s, c->name, member_is, m, m->err);
     if (!r && m->found && json_array_append_new(m->channels, json_string(c->name)))
+        r = -HL_E_NOMEM;
+    if (!r && m->found && m->is_retired && m->retired &&
+        json_array_append_new(m->retired, json_string(c->name)))
         r = -HL_E_NOMEM;
     return r;
 }
 
-/* The channels party is a member of, appended to channels. */
-static int peer_channels(struct store *s, const char *party, json_t *channels, struct hl_error *err)
+/* The channels party is a member of, appended to channels, and those it is
+ * retired from here to retired (may be NULL). */
+static int peer_channels(struct store *s, const char *party, json_t *channels, json_t *retired,
+                         struct hl_error *err)
 {
-    struct member_of m = {s, party, channels, err, false};
+    struct member_of m = {s, party, channels, retired, err, false, false};
     return store_channel_list(s, member_channel, &m, err);
 }
 
@@ -594,21 +602,10 @@ static int list_peer(void *ctx, const struct store_peer *p)
                               when);
     if (!r && (!j || json_array_append_new(l->peers, j)))
         r = hl_fail(l->err, HL_E_NOMEM, NULL, "out of memory");
-    if (!r)
-        r = peer_channels(l->s, p->party_id, json_object_get(j, "channels"), l->err);
-    /* The channels it is retired from here (hotline channel retire-member). */
-    size_t i;
-    json_t *c;
-    json_array_foreach(r ? NULL : json_object_get(j, "channels"), i, c)
-    {
-        int64_t at = 0;
-        r = store_channel_member_retired(l->s, json_string_value(c), p->party_id, &at, l->err);
-        if (!r && at && json_array_append(json_object_get(j, "retired"), c))
-            r = hl_fail(l->err, HL_E_NOMEM, NULL, "out of memory");
-        if (r)
-            break;
-    }
-    return r;
+    /* With the channels it is retired from here (hotline channel retire-member). */
+    return r ? r
+             : peer_channels(l->s, p->party_id, json_object_get(j, "channels"),
+                             json_object_get(j, "retired"), l->err);
 }
 
 /* Whether channel c is among the peer's retired ones. */
@@ -669,7 +666,7 @@ static int peer_remove_in(struct cli_node *n, const char *name, struct hl_error 
     json_t *channels = json_array();
     int r = channels ? store_peer_get_by_name(n->store, name, &p, err) : -HL_E_NOMEM;
     if (!r)
-        r = peer_channels(n->store, p.party_id, channels, err);
+        r = peer_channels(n->store, p.party_id, channels, NULL, err);
     if (!r && json_array_size(channels)) {
         size_t i;
         const json_t *c;

@@ -98,10 +98,7 @@ static int status_member(void *ctx, const struct store_party *p)
         json_object_get(json_array_get(s->locations, json_array_size(s->locations) - 1), "members");
     if (!m || json_array_append_new(members, m))
         return -HL_E_NOMEM;
-    int64_t retired = 0;
-    r = store_channel_member_retired(s->node->store, s->channel, p->id, &retired, s->err);
-    if (r)
-        return r;
+    int64_t retired = p->retired_us;
     if (retired) { /* not waited for: hotline channel retire-member */
         char t[32];
         stix_time_format_us_ms(retired, t);

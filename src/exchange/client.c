@@ -70,6 +70,13 @@ void exchange_answer_release(struct exchange_answer *a)
     a->date_us = a->sent_us = a->date_seen_us = 0;
 }
 
+void exchange_clock_skew_words(int64_t skew_ms, char *out, size_t max)
+{
+    char d[32];
+    hl_duration_format(skew_ms < 0 ? -skew_ms : skew_ms, d);
+    snprintf(out, max, "at least %s %s", d, skew_ms > 0 ? "ahead of" : "behind");
+}
+
 bool exchange_answer_clock_skew(const struct exchange_answer *a, int64_t *skew_ms)
 {
     if (!a->date_us || !a->sent_us || a->date_seen_us < a->sent_us)

@@ -92,6 +92,9 @@ bool exchange_answer_clock_skew(const struct exchange_answer *a, int64_t *skew_m
 /* From this skew on (either way) the replication warns of a member's
  * clock: sealed times, deliveries and deadlines compare two clocks. */
 #define EXCHANGE_CLOCK_SKEW_WARN_MS 2000
+/* A skew in words, "at least 59m 59s ahead of" or "at least 3.0s
+ * behind" (to be followed by whose clock), into out[max]. */
+void exchange_clock_skew_words(int64_t skew_ms, char *out, size_t max);
 
 struct exchange_client;
 

@@ -192,7 +192,7 @@ void repl_target_wipe(struct target *t)
 void repl_clock_sample(struct exchange *x, struct pair *p, const struct exchange_answer *a)
 {
     int64_t skew, mag;
-    char d[32];
+    char words[64];
     if (!exchange_answer_clock_skew(a, &skew))
         return;
     if (skew > STORE_CLOCK_SKEW_MAX_MS || skew < -STORE_CLOCK_SKEW_MAX_MS)
@@ -200,12 +200,12 @@ void repl_clock_sample(struct exchange *x, struct pair *p, const struct exchange
     mag = skew < 0 ? -skew : skew;
     p->skew_ms = skew;
     if (!p->skew_warned && mag >= EXCHANGE_CLOCK_SKEW_WARN_MS) {
-        hl_duration_format(mag, d);
+        exchange_clock_skew_words(skew, words, sizeof words);
         repl_log(x,
-                 "exchange %s (%s) in %s: its clock is at least %s %s this node's (the Date of "
-                 "its answers); seal times, deliveries and deadlines compare the two clocks: "
-                 "check the time synchronisation (NTP) of both nodes",
-                 p->name, p->party, p->channel, d, skew > 0 ? "ahead of" : "behind");
+                 "exchange %s (%s) in %s: its clock is %s this node's (the Date of its answers); "
+                 "seal times, deliveries and deadlines compare the two clocks: check the time "
+                 "synchronisation (NTP) of both nodes",
+                 p->name, p->party, p->channel, words);
         p->skew_warned = p->skew_changed = true;
     } else if (p->skew_warned && mag < REPL_SKEW_CLEAR_MS) {
         repl_log(x, "exchange %s (%s) in %s: its clock agrees with this node's again", p->name,
@@ -421,13 +421,9 @@ static int scan_member(void *ctx, const struct store_party *m)
 {
     struct scan *sc = ctx;
     struct exchange *x = sc->x;
-    struct hl_error rerr;
-    int64_t retired = 0;
-    if (strcmp(m->id, x->o.me->party) == 0)
-        return 0;
     /* A member retired here (hotline channel retire-member): no pair, so
      * no push, no pull; one that was live drops out of the rounds. */
-    if (store_channel_member_retired(x->store, sc->channel, m->id, &retired, &rerr) == 0 && retired)
+    if (strcmp(m->id, x->o.me->party) == 0 || m->retired_us)
         return 0;
     for (size_t i = 0; i < x->n_pairs; i++)
         if (strcmp(x->pairs[i].party, m->id) == 0 && strcmp(x->pairs[i].channel, sc->channel) == 0)

@@ -78,7 +78,7 @@ static const char *const stmt_sql[SQ__COUNT] = {
     [SQ_CHANNEL_ID] = "SELECT id FROM channels WHERE name = ?1",
     [SQ_MEMBER_ADD] = "INSERT INTO channel_members(channel_id, party_id) VALUES(?1, ?2)"
                       " ON CONFLICT DO NOTHING",
-    [SQ_MEMBER_LIST] = "SELECT p.id, p.name, p.public_key FROM channel_members m"
+    [SQ_MEMBER_LIST] = "SELECT p.id, p.name, p.public_key, m.retired_us FROM channel_members m"
                        " JOIN parties p ON p.id = m.party_id WHERE m.channel_id = ?1"
                        " ORDER BY p.id",
     [SQ_OBJECT_ADD] = "INSERT INTO objects(channel_id, stix_id, type, modified_us,"
@@ -801,6 +801,11 @@ static HL_MUST_CHECK int party_read(sqlite3_stmt *st, struct store_party *p, str
         r = sq_col_text(st, 1, "parties", 0, p->name, STORE_TEXT_MAX, err);
     if (!r)
         r = sq_col_fixed(st, 2, "parties", 0, p->public_key, STORE_KEY_BYTES, err);
+    if (!r && sqlite3_column_count(st) > 3) /* a member list's row */
+        r = sq_col_i64(st, 3, "channel_members", 0, &p->retired_us, err);
+    if (!r && p->retired_us < 0)
+        r = hl_fail(err, HL_E_STORE, "channel_members",
+                    "store corrupt: table channel_members: negative retired_us");
     return r;
 }
 

@@ -165,6 +165,10 @@ struct store_party {
     char id[STORE_TEXT_MAX + 1];   /* STIX identity id */
     char name[STORE_TEXT_MAX + 1]; /* display name */
     uint8_t public_key[STORE_KEY_BYTES];
+    /* store_channel_member_list only: since when the member is retired from
+     * that channel here (store_channel_member_retire), 0 if it is not; 0
+     * from every other call, and ignored by store_party_put. */
+    int64_t retired_us;
 };
 
 /* Inserts the party, or updates name and key of an existing id. */
@@ -197,7 +201,7 @@ HL_MUST_CHECK int store_channel_list(struct store *s, store_channel_fn fn, void 
  * adding a member twice is not an error. */
 HL_MUST_CHECK int store_channel_member_add(struct store *s, const char *channel,
                                            const char *party_id, struct hl_error *err);
-/* Members of the channel, in party id order. */
+/* Members of the channel, in party id order, each with its retired_us. */
 HL_MUST_CHECK int store_channel_member_list(struct store *s, const char *channel, store_party_fn fn,
                                             void *ctx, struct hl_error *err);
 

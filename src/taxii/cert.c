@@ -14,7 +14,8 @@
  * of another node has to act.
  *
  * The body: {"party", "next_cert_sha256", "signature"} (application/json).
- * The answer: 200 {"party", "next_cert_sha256"}; 400 a malformed body;
+ * The answer: 200 {"party", "next_cert_sha256"}; 400 a malformed body
+ * (where, for JSON that does not parse); 413 past max_content_length;
  * 403 not a peer's account, or another party's statement; 422 a
  * signature that does not verify.
  */
@@ -23,6 +24,7 @@
 
 #include <sodium.h>
 
+#include "stix/stix.h"
 #include "taxii_int.h"
 
 static bool hex64_lower(const char *s)
@@ -61,9 +63,19 @@ void taxii_ep_cert_next(struct taxii_ctx *c)
         taxii_error(c, 403, "Forbidden", "only a peer node's account announces its certificate");
         return;
     }
-    json_t *doc = c->body ? json_loadb((const char *)c->body->data, c->body->len,
-                                       JSON_REJECT_DUPLICATES, NULL)
-                          : NULL;
+    json_t *doc = NULL;
+    if (c->body_too_large) {
+        taxii_error(c, 413, "Payload too large", "the body exceeds max_content_length, %zu bytes",
+                    c->srv->o.max_content_length);
+        return;
+    }
+    /* The strict parse of every body (depth, UTF-8, duplicate keys). */
+    if (!c->body || stix_parse(c->body->data, c->body->len, &doc, &err)) {
+        taxii_error(c, 400, "Bad request", "the body is not JSON this node accepts: %s%s%s",
+                    err.where[0] ? err.where : "", err.where[0] ? ": " : "",
+                    c->body ? err.msg : "no body");
+        return;
+    }
     const char *party = json_string_value(json_object_get(doc, "party"));
     const char *fp = json_string_value(json_object_get(doc, "next_cert_sha256"));
     const char *sig = json_string_value(json_object_get(doc, "signature"));

@@ -250,13 +250,11 @@ static int delivery_member(void *ctx, const struct store_party *p)
     struct store_receipt rc;
     struct receipt_info ri = {-1, ""};
     struct taxii_seen_receipt sn;
-    int64_t retired = 0;
+    int64_t retired = p->retired_us;
     json_t *e;
     if (strcmp(p->id, d->obj->party) == 0)
         return 0;
-    int r = store_channel_member_retired(d->c->store, d->c->channel, p->id, &retired, d->err);
-    if (!r)
-        r = store_receipt_latest(d->c->store, d->obj->party, d->c->channel, p->id, &rc, d->err);
+    int r = store_receipt_latest(d->c->store, d->obj->party, d->c->channel, p->id, &rc, d->err);
     bool stored = r == 0;
     if (r == -HL_E_NOT_FOUND) {
         hl_error_clear(d->err);

@@ -153,13 +153,10 @@ static int member_peer(struct metrics *m, const struct store_party *p)
         return 0; /* a party known from an import, not replicated with */
     }
     int64_t held =
-                store_receipt_latest(m->s, m->self, m->channel, p->id, &rc, &ignored) ? 0 : rc.size,
-            retired = 0;
-    if (!r)
-        r = store_channel_member_retired(m->s, m->channel, p->id, &retired, m->err);
-    if (!r && !retired)
+        store_receipt_latest(m->s, m->self, m->channel, p->id, &rc, &ignored) ? 0 : rc.size;
+    if (!r && !p->retired_us)
         r = store_repl_state_get(m->s, p->id, m->channel, &st, m->err);
-    if (r || retired) /* a member retired here: nothing to watch */
+    if (r || p->retired_us) /* a member retired here: nothing to watch */
         return r;
     held = st.push_seq > held ? st.push_seq : held;
     r = sample(m, MF_PEER_UNCONFIRMED, "hotline_peer_unconfirmed_entries", "peer", peer.name,

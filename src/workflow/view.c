@@ -312,6 +312,7 @@ static int member_collect(void *ctx, const struct store_party *p)
     v->members = m;
     snprintf(m[v->n_members].id, sizeof m->id, "%s", p->id);
     snprintf(m[v->n_members].name, sizeof m->name, "%s", p->name);
+    m[v->n_members].retired_us = p->retired_us;
     v->n_members++;
     return 0;
 }
@@ -515,13 +516,6 @@ int wf_view_load(struct store *s, const char *channel, bool light, struct workfl
     }
     if (!r)
         r = store_channel_member_list(s, channel, member_collect, v, err);
-    for (size_t i = 0; !r && i < v->n_members; i++) {
-        struct store_party p;
-        if (store_party_get(s, v->members[i].id, &p, NULL) == 0)
-            snprintf(v->members[i].name, sizeof v->members[i].name, "%s", p.name);
-        r = store_channel_member_retired(s, channel, v->members[i].id, &v->members[i].retired_us,
-                                         err);
-    }
     if (!r && !light)
         r = load_heads(s, v, err);
     struct load l = {v, err, 0};

@@ -61,6 +61,8 @@ fp=$(printf 'ab%.0s' $(seq 32))
 [ "$(announce "$(cat "$tmp/b/cli.token")" "{\"party\": \"$(fed_party a)\", \"next_cert_sha256\": \"$fp\", \"signature\": \"$sig\"}")" = 403 ] ||
     fail "an announcement by a user: $(cat "$tmp/ann.out")"
 [ "$(announce "$ta" "{\"party\": 1}")" = 400 ] || fail "a malformed announcement: $(cat "$tmp/ann.out")"
+[ "$(announce "$ta" "{\"party\": ")" = 400 ] && grep -q 'accepts: 1:[0-9]*: ' "$tmp/ann.out" ||
+    fail "JSON that does not parse: $(cat "$tmp/ann.out")"
 
 # The switch: a presents the new certificate; b takes it without its operator.
 if expect_rc 0 "$HL_BIN" cert switch --data "$tmp/a"; then

@@ -298,6 +298,14 @@ static int collect_alarm(void *ctx, const struct store_alarm *a)
     return 0;
 }
 
+/* A member list's retired_us of RU, into ctx. */
+static int ru_retired(void *ctx, const struct store_party *p)
+{
+    if (!strcmp(p->id, RU))
+        *(int64_t *)ctx = p->retired_us;
+    return 0;
+}
+
 /* A member retired from a channel (and reinstated): the flag and its
  * time, per channel; a party that is not a member, an unknown channel and
  * a negative time are refused and change nothing. */
@@ -312,8 +320,13 @@ static void test_member_retire_reinstate_per_channel(void **state)
     assert_int_equal(store_channel_member_retire(f->s, "us-ru", RU, 1234, &f->err), 0);
     assert_int_equal(store_channel_member_retired(f->s, "us-ru", RU, &at, &f->err), 0);
     assert_int_equal(at, 1234);
+    assert_int_equal(store_channel_member_list(f->s, "us-ru", ru_retired, &at, &f->err), 0);
+    assert_int_equal(at, 1234); /* the member list carries it */
     assert_int_equal(store_channel_member_retired(f->s, "eu", RU, &at, &f->err), 0);
     assert_int_equal(at, 0); /* the other channel keeps it */
+    at = 99;
+    assert_int_equal(store_channel_member_list(f->s, "eu", ru_retired, &at, &f->err), 0);
+    assert_int_equal(at, 0);
     assert_int_equal(store_channel_member_retire(f->s, "us-ru", EU, 1, &f->err), -HL_E_NOT_FOUND);
     assert_int_equal(store_channel_member_retired(f->s, "us-ru", EU, &at, &f->err),
                      -HL_E_NOT_FOUND);
