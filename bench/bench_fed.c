@@ -390,31 +390,21 @@ static double bf_b_push_seconds(long offset, size_t *posts)
     return total;
 }
 
-/* CPU seconds (user + system, every thread, live or ended) node i has
- * used so far: fields 14 and 15 of /proc/PID/stat, in clock ticks. */
+/* CPU seconds node i has used so far (bench_proc.h). */
 static double bf_cpu_seconds(int i)
 {
-    char path[64], line[1024];
-    unsigned long long ut = 0, st = 0;
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)bf_pid[i]);
-    FILE *f = fopen(path, "r");
-    char *p = f && fgets(line, sizeof line, f) ? strrchr(line, ')') : NULL;
-    if (f)
-        fclose(f);
-    /* after "(comm)": state is field 3, utime 14, stime 15 */
-    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
-        die("cannot read %s", path);
-    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+    double s = bench_proc_cpu_seconds(bf_pid[i]);
+    if (s < 0)
+        die("cannot read the CPU time of node %d (pid %d)", i, (int)bf_pid[i]);
+    return s;
 }
 
-/* This process's CPU time (user + system, all threads), seconds. */
 static double bf_self_cpu_seconds(void)
 {
-    struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru) != 0)
+    double s = bench_proc_self_cpu_seconds();
+    if (s < 0)
         die("getrusage: %s", strerror(errno));
-    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+    return s;
 }
 
 static long bf_log_size(const char *name)

@@ -25,6 +25,7 @@
  * HL_BENCH_RUNS (default 3) runs of each figure; the median is printed.
  * HL_BENCH_KEEP=1 leaves the directory (database, serve.log) for a look.
  */
+#define _GNU_SOURCE /* memmem */
 #include <curl/curl.h>
 #include <dirent.h>
 #include <errno.h>
@@ -267,6 +268,10 @@ static void bt_conn_init(struct bt_conn *c)
     char ca[600];
     bt_path(ca, sizeof ca, "tls.crt");
     curl_easy_setopt(c->h, CURLOPT_CAINFO, ca);
+    /* the node's certificate alone: without this, libcurl-gnutls parses the
+     * system's CA directory at each connection's start (a sixth of the
+     * clients' CPU in a GET run of 3 s) */
+    curl_easy_setopt(c->h, CURLOPT_CAPATH, NULL);
     curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, bt_on_body);
     curl_easy_setopt(c->h, CURLOPT_WRITEDATA, &c->body);
@@ -423,10 +428,10 @@ static void bt_validate_one(void *ctx, size_t i)
 /* Objects/s of log_append in batches, BT_OBJECTS in all; with parse, the
  * strict parse and the STIX validation of each object are timed too (the
  * validation on the ledger's worker threads, as a POST's). */
-static double bt_ceiling_run(struct bt_node *n, size_t batch, bool parse)
+static double bt_ceiling_run(struct bt_node *n, size_t batch, bool parse, double *cpu_us)
 {
     json_t **objs = calloc(batch, sizeof *objs);
-    double spent = 0;
+    double spent = 0, cpu = 0;
     for (size_t k = 0; k < BT_OBJECTS / batch; k++) {
         char **texts = bt_objects(batch);
         struct hl_error err;
@@ -444,17 +449,20 @@ static double bt_ceiling_run(struct bt_node *n, size_t batch, bool parse)
         }
         if (!parse)
             t0 = bt_now();
+        double c0 = bench_proc_self_cpu_seconds();
         struct timespec now;
         clock_gettime(CLOCK_REALTIME, &now);
         int64_t now_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
         if (log_append(n->s, &n->me, BT_CEILING, objs, batch, now_us, NULL, &err))
             bt_die("log_append: %s", err.msg);
         spent += bt_now() - t0;
+        cpu += bench_proc_self_cpu_seconds() - c0;
         for (size_t i = 0; i < batch; i++)
             json_decref(objs[i]);
         bt_objects_free(texts, batch);
     }
     free(objs);
+    *cpu_us = cpu * 1e6 / BT_OBJECTS; /* log_append's alone: parsing is not counted */
     return BT_OBJECTS / spent;
 }
 
@@ -479,8 +487,9 @@ static void *bt_ingest_thread(void *arg)
     return NULL;
 }
 
-/* Objects/s of BT_OBJECTS POSTed in envelopes of batch from clients. */
-static double bt_ingest_run(size_t batch, int clients)
+/* Objects/s of BT_OBJECTS POSTed in envelopes of batch from clients;
+ * cpu_us: the node's and this process's CPU per object. */
+static double bt_ingest_run(size_t batch, int clients, double cpu_us[2])
 {
     struct bt_ingest in = {.n_env = BT_OBJECTS / batch, .batch = batch};
     in.envs = calloc(in.n_env, sizeof *in.envs);
@@ -488,12 +497,15 @@ static double bt_ingest_run(size_t batch, int clients)
     for (size_t i = 0; i < in.n_env; i++)
         in.envs[i] = bt_envelope(batch, &in.lens[i]);
     pthread_t t[8];
+    double node0 = bench_proc_cpu_seconds(bt_server), self0 = bench_proc_self_cpu_seconds();
     double t0 = bt_now();
     for (int i = 0; i < clients; i++)
         pthread_create(&t[i], NULL, bt_ingest_thread, &in);
     for (int i = 0; i < clients; i++)
         pthread_join(t[i], NULL);
     double spent = bt_now() - t0;
+    cpu_us[0] = (bench_proc_cpu_seconds(bt_server) - node0) * 1e6 / BT_OBJECTS;
+    cpu_us[1] = (bench_proc_self_cpu_seconds() - self0) * 1e6 / BT_OBJECTS;
     for (size_t i = 0; i < in.n_env; i++)
         free(in.envs[i]);
     free(in.envs);
@@ -522,7 +534,9 @@ static long bt_walker_done(struct bt_walker *w)
 {
     const char *b = w->c.body.data, *key = "\"next\":\"";
     long n = 0;
-    for (const char *p = b; (p = strstr(p, "\"spec_version\":")); p++)
+    static const char needle[] = "\"spec_version\":";
+    const char *end_b = b + w->c.body.len;
+    for (const char *p = b; (p = memmem(p, (size_t)(end_b - p), needle, sizeof needle - 1)); p++)
         n++;
     const char *last = NULL, *q = w->c.body.len > 400 ? b + w->c.body.len - 400 : b;
     while ((q = strstr(q, key)))
@@ -537,21 +551,30 @@ static long bt_walker_done(struct bt_walker *w)
     return n;
 }
 
-/* Pages/s and objects/s of clients walking the collection concurrently. */
-static void bt_get_run(int clients, double *pages_s, double *objs_s)
+/* One client thread's share of the walkers, on a curl multi handle of its
+ * own, for BT_GET_SECONDS. */
+struct bt_walk_share {
+    struct bt_walker *w;
+    int n;
+    long pages, objects;
+    double spent;
+};
+
+static void *bt_walk_thread(void *arg)
 {
+    struct bt_walk_share *sh = arg;
     CURLM *m = curl_multi_init();
-    struct bt_walker w[BT_GET_CLIENTS_MAX];
-    for (int i = 0; i < clients; i++) {
-        bt_conn_init(&w[i].c);
-        w[i].next[0] = '\0';
-        curl_easy_setopt(w[i].c.h, CURLOPT_PRIVATE, &w[i]);
-        bt_walker_go(&w[i]);
-        curl_multi_add_handle(m, w[i].c.h);
+    if (!m)
+        bt_die("libcurl cannot start");
+    for (int i = 0; i < sh->n; i++) {
+        bt_conn_init(&sh->w[i].c);
+        sh->w[i].next[0] = '\0';
+        curl_easy_setopt(sh->w[i].c.h, CURLOPT_PRIVATE, &sh->w[i]);
+        bt_walker_go(&sh->w[i]);
+        curl_multi_add_handle(m, sh->w[i].c.h);
     }
-    long pages = 0, objects = 0;
-    double t0 = bt_now(), spent = 0;
-    while (spent < BT_GET_SECONDS) {
+    double t0 = bt_now();
+    while (sh->spent < BT_GET_SECONDS) {
         int running, left;
         curl_multi_perform(m, &running);
         CURLMsg *msg;
@@ -562,22 +585,59 @@ static void bt_get_run(int clients, double *pages_s, double *objs_s)
             curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
             if (msg->data.result != CURLE_OK || status != 200)
                 bt_die("GET page: %s, HTTP %ld", curl_easy_strerror(msg->data.result), status);
-            objects += bt_walker_done(wk);
-            pages++;
+            sh->objects += bt_walker_done(wk);
+            sh->pages++;
             curl_multi_remove_handle(m, wk->c.h);
             bt_walker_go(wk);
             curl_multi_add_handle(m, wk->c.h);
         }
         curl_multi_poll(m, NULL, 0, 100, NULL);
-        spent = bt_now() - t0;
+        sh->spent = bt_now() - t0;
     }
-    for (int i = 0; i < clients; i++) {
-        curl_multi_remove_handle(m, w[i].c.h);
-        bt_conn_release(&w[i].c);
+    for (int i = 0; i < sh->n; i++) {
+        curl_multi_remove_handle(m, sh->w[i].c.h);
+        bt_conn_release(&sh->w[i].c);
     }
     curl_multi_cleanup(m);
-    *pages_s = pages / spent;
-    *objs_s = objects / spent;
+    return NULL;
+}
+
+/* Pages/s and objects/s of clients walking the collection concurrently,
+ * spread over one client thread per CPU (at most one per client): a single
+ * thread decrypting every page became the bottleneck before the server
+ * (16 clients on one thread left a fifth of both CPUs idle). */
+struct bt_get_figures {
+    double pages_s, objs_s;
+    double node_cpu_us, self_cpu_us; /* CPU per page: the node's, this process's */
+};
+
+static void bt_get_run(int clients, struct bt_get_figures *f)
+{
+    struct bt_walker w[BT_GET_CLIENTS_MAX];
+    struct bt_walk_share sh[BT_GET_CLIENTS_MAX];
+    pthread_t t[BT_GET_CLIENTS_MAX];
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int threads = cpus < 1 ? 1 : cpus < clients ? (int)cpus : clients;
+    double node0 = bench_proc_cpu_seconds(bt_server), self0 = bench_proc_self_cpu_seconds();
+    for (int k = 0, from = 0; k < threads; k++) {
+        int n = clients / threads + (k < clients % threads);
+        sh[k] = (struct bt_walk_share){.w = w + from, .n = n};
+        from += n;
+        if (pthread_create(&t[k], NULL, bt_walk_thread, &sh[k]))
+            bt_die("cannot start a client thread");
+    }
+    long pages = 0, objects = 0;
+    double spent = 0;
+    for (int k = 0; k < threads; k++) {
+        pthread_join(t[k], NULL);
+        pages += sh[k].pages;
+        objects += sh[k].objects;
+        spent = sh[k].spent > spent ? sh[k].spent : spent;
+    }
+    f->pages_s = (double)pages / spent;
+    f->objs_s = (double)objects / spent;
+    f->node_cpu_us = (bench_proc_cpu_seconds(bt_server) - node0) * 1e6 / (double)pages;
+    f->self_cpu_us = (bench_proc_self_cpu_seconds() - self0) * 1e6 / (double)pages;
 }
 
 /* ---- (c) latency ------------------------------------------------------- */
@@ -687,12 +747,16 @@ static void bt_report_ingest(void)
            "    beside the ceiling: the same appends in this process (no HTTP, no TLS):\n",
            BT_OBJECTS);
     for (int b = 0; b < 2; b++) {
-        double v[4][BT_RUNS_MAX], ratio[2][2][BT_RUNS_MAX];
+        double v[4][BT_RUNS_MAX], ratio[2][2][BT_RUNS_MAX], cpu[4][2][BT_RUNS_MAX], unused;
         for (int r = 0; r < bt_runs; r++) {
-            v[0][r] = bt_ceiling_run(&node, batches[b], false);
-            v[1][r] = bt_ceiling_run(&node, batches[b], true);
-            v[2][r] = bt_ingest_run(batches[b], 1);
-            v[3][r] = bt_ingest_run(batches[b], 4);
+            v[0][r] = bt_ceiling_run(&node, batches[b], false, &cpu[0][0][r]);
+            v[1][r] = bt_ceiling_run(&node, batches[b], true, &unused);
+            double per[2];
+            for (int k = 2; k < 4; k++) {
+                v[k][r] = bt_ingest_run(batches[b], k == 2 ? 1 : 4, per);
+                cpu[k][0][r] = per[0];
+                cpu[k][1][r] = per[1];
+            }
             for (int k = 0; k < 2; k++)
                 for (int c = 0; c < 2; c++)
                     ratio[k][c][r] = 100 * v[2 + k][r] / v[c][r];
@@ -706,6 +770,11 @@ static void bt_report_ingest(void)
                        bt_median(ratio[k - 2][1], (size_t)bt_runs));
             bt_print_runs(v[k], (size_t)bt_runs);
         }
+        printf("    CPU per object: log_append %.0f us; POST node %.0f / %.0f us (1 / 4 clients),"
+               " its clients %.0f / %.0f us\n",
+               bt_median(cpu[0][0], (size_t)bt_runs), bt_median(cpu[2][0], (size_t)bt_runs),
+               bt_median(cpu[3][0], (size_t)bt_runs), bt_median(cpu[2][1], (size_t)bt_runs),
+               bt_median(cpu[3][1], (size_t)bt_runs));
     }
     bt_node_close(&node);
     printf("  goal: >= 30,000 objects/s batched durable ingest\n");
@@ -744,20 +813,37 @@ static void bt_report_get(void)
            "    ceiling: the same bytes from a bare HTTPS server (same TLS, threads):\n",
            len, BT_GET_SECONDS);
     memcpy(node_url, bt_url, sizeof node_url);
+    /* Untimed, once: 16 clients bring every server thread's connection in
+     * and fill its page cache (32 MiB each: some 100 MB of first-touched
+     * memory, a sixth of the node's CPU in a 3 s run that starts cold). */
+    struct bt_get_figures warm;
+    bt_get_run(BT_GET_CLIENTS_MAX, &warm);
     for (int k = 0; k < 2; k++) {
-        double p[BT_RUNS_MAX], o[BT_RUNS_MAX], c[BT_RUNS_MAX], ratio[BT_RUNS_MAX], unused;
+        double p[BT_RUNS_MAX], o[BT_RUNS_MAX], c[BT_RUNS_MAX], ratio[BT_RUNS_MAX];
+        double node_us[BT_RUNS_MAX], client_us[BT_RUNS_MAX], bare_us[BT_RUNS_MAX];
         for (int r = 0; r < bt_runs; r++) {
-            bt_get_run(clients[k], &p[r], &o[r]);
+            struct bt_get_figures f, bf;
+            bt_get_run(clients[k], &f);
             snprintf(bt_url, sizeof bt_url, "https://127.0.0.1:%u", (unsigned)port);
-            bt_get_run(clients[k], &c[r], &unused);
+            bt_get_run(clients[k], &bf);
             memcpy(bt_url, node_url, sizeof bt_url);
+            p[r] = f.pages_s;
+            o[r] = f.objs_s;
+            c[r] = bf.pages_s;
             ratio[r] = p[r] / c[r];
+            node_us[r] = f.node_cpu_us;
+            client_us[r] = f.self_cpu_us;
+            bare_us[r] = bf.self_cpu_us - f.self_cpu_us;
         }
         printf("  %2d client%s: %7.0f pages/s, %8.0f objects/s; ceiling %7.0f pages/s (%.0f%%)",
                clients[k], clients[k] > 1 ? "s" : " ", bt_median(p, (size_t)bt_runs),
                bt_median(o, (size_t)bt_runs), bt_median(c, (size_t)bt_runs),
                100 * bt_median(ratio, (size_t)bt_runs));
         bt_print_runs(p, (size_t)bt_runs);
+        printf("             CPU per page: node %.0f us, its clients %.0f us; bare server about "
+               "%.0f us\n",
+               bt_median(node_us, (size_t)bt_runs), bt_median(client_us, (size_t)bt_runs),
+               bt_median(bare_us, (size_t)bt_runs));
     }
     bt_bare_stop(bare);
     free(page);
