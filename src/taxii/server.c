@@ -50,13 +50,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <gnutls/abstract.h>
 #include <microhttpd.h>
 #include <sodium.h>
 
 #include "taxii_int.h"
 
 #define TAXII_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
-#define TAXII_PEM_MAX (64u * 1024)
 #define RATE_SLOTS 4096
 #define RATE_PROBE 8
 
@@ -550,11 +550,8 @@ static void server_free(struct taxii_server *srv)
     for (size_t i = 0; i < srv->n_stores; i++)
         store_close(srv->stores[i]);
     free(srv->stores);
-    if (srv->key_pem) {
-        sodium_memzero(srv->key_pem, strlen(srv->key_pem));
-        free(srv->key_pem);
-    }
-    free(srv->cert_pem);
+    taxii_tls_free(srv);
+    pthread_mutex_destroy(&srv->tls_lock);
     free(srv->rate);
     pthread_key_delete(srv->store_key);
     pthread_mutex_destroy(&srv->stores_lock);
@@ -598,6 +595,7 @@ static int server_init(struct taxii_server *srv, const struct taxii_options *o,
 {
     srv->o = *o;
     options_defaults(&srv->o);
+    pthread_mutex_init(&srv->tls_lock, NULL);
     srv->rate = calloc(1, sizeof *srv->rate);
     if (!srv->rate)
         return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
@@ -614,10 +612,17 @@ static int server_init(struct taxii_server *srv, const struct taxii_options *o,
     int r = check_store(&srv->o, err);
     if (!r && taxii_seen_init(srv))
         r = hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
-    if (!r && !(srv->cert_pem = read_pem(o->cert_path, "certificate", err)))
+    char *cert = NULL, *key = NULL;
+    if (!r && !(cert = read_pem(o->cert_path, "certificate", err)))
         r = -err->code;
-    if (!r && !(srv->key_pem = read_pem(o->key_path, "key", err)))
+    if (!r && !(key = read_pem(o->key_path, "key", err)))
         r = -err->code;
+    if (!r)
+        r = taxii_server_set_tls(srv, cert, strlen(cert), key, strlen(key), err);
+    if (key)
+        sodium_memzero(key, strlen(key));
+    free(key);
+    free(cert);
     return r;
 }
 
@@ -642,9 +647,9 @@ int taxii_server_start(const struct taxii_options *o, struct taxii_server **out,
                      MHD_ALLOW_SUSPEND_RESUME | (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_HTTPS_MEM_CERT, srv->cert_pem, MHD_OPTION_HTTPS_MEM_KEY, srv->key_pem,
-        MHD_OPTION_HTTPS_PRIORITIES, TAXII_PRIORITIES, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)srv->o.threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)srv->o.max_connections,
+        MHD_OPTION_HTTPS_CERT_CALLBACK, taxii_tls_retrieve, MHD_OPTION_HTTPS_PRIORITIES,
+        TAXII_PRIORITIES, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->o.threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)srv->o.max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)srv->o.max_per_client,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv->o.timeout_s, MHD_OPTION_URI_LOG_CALLBACK,
         on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION,

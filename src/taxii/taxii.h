@@ -256,6 +256,17 @@ struct taxii_server;
 HL_MUST_CHECK int taxii_server_start(const struct taxii_options *o, struct taxii_server **out,
                                      struct hl_error *err);
 uint16_t taxii_server_port(const struct taxii_server *s); /* the bound port */
+/* Presents the certificate chain (PEM, the leaf first) and private key
+ * (unencrypted PEM) given from the next TLS handshake on; connections
+ * already open keep the one they have. The caller has checked that they
+ * belong together (a mismatch would fail every handshake). The bytes are
+ * not kept: the caller wipes the key's. At most 64 pairs per run of the
+ * server (each stays in memory until it stops): then HL_E_TOO_LARGE,
+ * and the server keeps the current one; HL_E_PARSE when they do not
+ * parse. Safe to call from any thread while the server runs. */
+HL_MUST_CHECK int taxii_server_set_tls(struct taxii_server *s, const char *cert_pem,
+                                       size_t cert_len, const char *key_pem, size_t key_len,
+                                       struct hl_error *err);
 /* Something committed outside the server's own requests (the node's
  * replication worker): requests waiting for a commit look again. Any
  * thread; s may be NULL. */

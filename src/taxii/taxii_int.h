@@ -60,11 +60,20 @@
 
 struct taxii_rate;  /* server.c */
 struct taxii_watch; /* watch.c */
+struct taxii_tls;   /* tls.c */
+
+/* Largest certificate chain or key file, PEM. */
+#define TAXII_PEM_MAX (64u * 1024)
+/* Certificate and key pairs presented in one run of the server (tls.c:
+ * each is kept until it stops). */
+#define TAXII_TLS_PAIRS_MAX 64
 
 struct taxii_server {
     struct taxii_options o; /* defaults filled in */
     void *daemon;           /* struct MHD_Daemon * */
-    char *cert_pem, *key_pem;
+    pthread_mutex_t tls_lock;
+    struct taxii_tls *tls; /* presented from the next handshake; older ones after it */
+    unsigned n_tls;
     char host[64]; /* the listen address, for URLs when Host is unusable */
     uint16_t port;
     pthread_key_t store_key; /* this thread's struct store * */
@@ -112,6 +121,9 @@ void taxii_watch_stop(struct taxii_server *srv);
 /* Stops the thread if running and frees the watch (after MHD stopped). */
 void taxii_watch_free(struct taxii_server *srv);
 #ifdef MHD_VERSION
+/* The server of con, as its record made at accept says; NULL when it has
+ * none (not tracked) or con is NULL. */
+struct taxii_server *taxii_watch_server(struct MHD_Connection *con);
 /* MHD_OPTION_NOTIFY_CONNECTION callback; cls is the server. */
 void taxii_watch_connection(void *cls, struct MHD_Connection *con, void **socket_context,
                             enum MHD_ConnectionNotificationCode toe);
@@ -360,5 +372,17 @@ bool taxii_cursor_decode(const char *s, struct store_cursor *c);
 /* The TAXII error message (§3.6.1) of status as compact JSON into out. */
 HL_MUST_CHECK int taxii_error_body(int status, const char *title, const char *description,
                                    struct buf *out);
+
+/* ---- the certificate presented (tls.c) ------------------------------------ */
+
+#ifdef GNUTLS_ABSTRACT_H
+/* MHD_OPTION_HTTPS_CERT_CALLBACK (a gnutls_certificate_retrieve_function2):
+ * the pair current at this handshake. */
+int taxii_tls_retrieve(gnutls_session_t session, const gnutls_datum_t *req_ca_dn, int n_req,
+                       const gnutls_pk_algorithm_t *pk_algos, int n_algos, gnutls_pcert_st **chain,
+                       unsigned *n, gnutls_privkey_t *key);
+#endif
+/* Frees every pair set (after MHD stopped). */
+void taxii_tls_free(struct taxii_server *srv);
 
 #endif

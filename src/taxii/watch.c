@@ -40,6 +40,7 @@
 #include "taxii_int.h"
 
 struct taxii_conn {
+    struct taxii_server *srv;
     int fd;
     int phase;        /* TAXII_PHASE_* */
     int64_t since_us; /* monotonic start of the phase's deadline */
@@ -69,6 +70,7 @@ void taxii_watch_connection(void *cls, struct MHD_Connection *con, void **socket
         k = ci ? calloc(1, sizeof *k) : NULL;
         if (!k)
             return; /* untracked: MHD's idle timeout still applies */
+        k->srv = cls;
         k->fd = ci->connect_fd;
         k->since_us = hl_mono_us();
         pthread_mutex_lock(&w->lock);
@@ -92,6 +94,14 @@ void taxii_watch_connection(void *cls, struct MHD_Connection *con, void **socket
     pthread_mutex_unlock(&w->lock);
     *socket_context = NULL;
     free(k);
+}
+
+struct taxii_server *taxii_watch_server(struct MHD_Connection *con)
+{
+    const union MHD_ConnectionInfo *ci =
+        con ? MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT) : NULL;
+    const struct taxii_conn *k = ci ? ci->socket_context : NULL;
+    return k ? k->srv : NULL;
 }
 
 void taxii_watch_phase(struct taxii_server *srv, struct MHD_Connection *con, int phase)
