@@ -4,18 +4,22 @@
  *
  *   cert next --data DIR [--cert FILE --key FILE]
  *       makes DIR/tls.next.crt and DIR/tls.next.key (a new self-signed
- *       certificate as init makes, or the pair given); a node started with
- *       them announces the new certificate's SHA-256 to every member's node,
- *       signed with the party key, and each pins it beside the current one.
+ *       certificate as init makes, or the pair given); the node announces
+ *       the new certificate's SHA-256 to every member's node, signed with
+ *       the party key, and each pins it beside the current one.
  *   cert switch --data DIR
  *       puts the next pair in place of the node's (the old one kept as
  *       tls.prev.crt / tls.prev.key); the node presents it from its next
- *       start, and each member pins it for good when it sees it.
+ *       connection on, and each member pins it for good when it sees it.
+ *
+ * Both send SIGHUP to the node serving DIR, if one runs, on which it reads
+ * the files again (src/node/node.c, node_reload_tls): no restart.
  *
  * The certificate files the node serves are hotline.conf's tls_cert and
  * tls_key; the next and previous pairs sit beside them in DIR.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,13 +34,16 @@ static void cert_help(void)
            "pin it by its SHA-256, so the node first announces the next one.\n\n"
            "next: makes DIR/%s and DIR/%s, a new self-signed\n"
            "certificate and its key (or copies the pair --cert and --key name, after\n"
-           "checking that they belong together), and prints its SHA-256. Restart\n"
-           "the node: from its start it tells every member's node the new\n"
-           "fingerprint, signed with the party key, and each pins it beside the\n"
-           "current one (the node's log says 'announced our next certificate' per\n"
-           "member). Refused when a next pair exists.\n"
+           "checking that they belong together), and prints its SHA-256. The node\n"
+           "tells every member's node the new fingerprint, signed with the party\n"
+           "key, and each pins it beside the current one (the node's log says\n"
+           "'announced our next certificate' per member). Refused when a next pair\n"
+           "exists.\n"
            "switch: puts the next pair in place (the current one is kept as\n"
-           "DIR/tls.prev.crt and DIR/tls.prev.key); restart the node to present it.\n"
+           "DIR/tls.prev.crt and DIR/tls.prev.key); the node presents it from its\n"
+           "next connection on.\n"
+           "Both signal the running node (SIGHUP) to read the files now; a node\n"
+           "that is not running reads them when it starts.\n"
            "A member that had the announcement takes it at once; one that did not\n"
            "needs the new card (hotline peer card) and 'hotline peer set --card'.\n\n"
            "Exit codes: 0 done; 2 usage error, no node, files missing or in the way.\n",
@@ -63,6 +70,32 @@ static int cert_next_make(const char *name, const char *cert_file, const char *k
     if (!r)
         r = node_tls_read(key_file, true, key, err);
     return r ? r : node_tls_check(cert, key, info, err);
+}
+
+/* Has the hotline serve of dir, if one runs and listens, read the TLS
+ * files again (SIGHUP; node.c, node_reload_tls) and says what follows:
+ * now if it does, done (a node that is not running) from its start if
+ * not. A server not yet listening has not blocked SIGHUP and is not
+ * sent it: it reads the files as it starts. */
+static void cert_tell_node(const char *dir, const char *now, const char *done)
+{
+    char listen[NODE_LISTEN_MAX + 1];
+    long pid = 0;
+    struct hl_error e;
+    hl_error_clear(&e);
+    if (node_serving_read(dir, listen, &pid, &e) || pid <= 0) {
+        printf("%s from its start\n", done);
+        return;
+    }
+    if (kill((pid_t)pid, SIGHUP) != 0) {
+        fprintf(stderr,
+                "hotline cert: cannot signal the node serving %s (pid %ld): %s; restart it, or "
+                "send it SIGHUP\n",
+                dir, pid, strerror(errno));
+        printf("%s once it reads the files again\n", done);
+        return;
+    }
+    printf("the node serving %s (pid %ld) %s\n", dir, pid, now);
 }
 
 static int cert_next(const char *dir, const char *cert_file, const char *key_file)
@@ -100,9 +133,13 @@ static int cert_next(const char *dir, const char *cert_file, const char *key_fil
         cli_report(&err);
         return CLI_ERROR;
     }
-    printf("next certificate sha256 %s in %s/%s: restart the node to announce it to every "
-           "member; then 'hotline cert switch --data %s'\n",
+    printf("next certificate sha256 %s in %s/%s; once every member has it, 'hotline cert "
+           "switch --data %s'\n",
            info.fingerprint, dir, NODE_TLS_NEXT_CERT, dir);
+    cert_tell_node(dir,
+                   "announces it to every member's node now (its log says 'announced our next "
+                   "certificate' for each)",
+                   "the node announces it to every member's node");
     return CLI_OK;
 }
 
@@ -153,9 +190,9 @@ static int cert_switch(const char *dir)
         cli_report(&err);
         return CLI_ERROR;
     }
-    printf("the node's certificate is now sha256 %s (the previous one kept as tls.prev.crt): "
-           "restart the node to present it\n",
+    printf("the node's certificate is now sha256 %s (the previous one kept as tls.prev.crt)\n",
            info.fingerprint);
+    cert_tell_node(dir, "presents it from its next connection on", "the node presents it");
     return CLI_OK;
 }
 

@@ -25,15 +25,53 @@
 #define CERT_NEXT_PATH "/api/hotline/certificate/next/"
 #define CERT_RETRY_MS (10 * 60 * 1000) /* after a refusal */
 
+int exchange_next_cert_set(struct exchange *x, const char *sha256, struct hl_error *err)
+{
+    char cert[EXCHANGE_FINGERPRINT_LEN + 1] = "", sig[SEAL_STATEMENT_SIG_B64] = "";
+    if (sha256 && sha256[0]) {
+        size_t len = strlen(sha256);
+        if (len != EXCHANGE_FINGERPRINT_LEN || strspn(sha256, "0123456789abcdef") != len)
+            return hl_fail(err, HL_E_INVALID, "next_cert_sha256",
+                           "not a SHA-256 in lowercase hex: %.80s", sha256);
+        memcpy(cert, sha256, len + 1);
+        int r = seal_statement_sign(x->o.me->key, SEAL_NEXT_CERT_CONTEXT, x->o.me->party, cert, sig,
+                                    err);
+        if (r)
+            return r;
+    }
+    pthread_mutex_lock(&x->lock);
+    bool changed = strcmp(x->next_cert, cert) != 0;
+    if (changed) {
+        memcpy(x->next_cert, cert, sizeof cert);
+        memcpy(x->next_sig, sig, sizeof sig);
+        x->next_gen++;
+    }
+    pthread_mutex_unlock(&x->lock);
+    if (changed)
+        exchange_wake(x, NULL);
+    return 0;
+}
+
 void repl_cert_announce(struct exchange *x, struct pair *p, struct target *t)
 {
     struct exchange_answer a;
     struct hl_error err;
-    if (!x->next_cert[0] || p->next_announced || hl_mono_ms() < p->next_retry_ms)
+    char cert[EXCHANGE_FINGERPRINT_LEN + 1], sig[SEAL_STATEMENT_SIG_B64];
+    pthread_mutex_lock(&x->lock);
+    memcpy(cert, x->next_cert, sizeof cert);
+    memcpy(sig, x->next_sig, sizeof sig);
+    uint64_t gen = x->next_gen;
+    pthread_mutex_unlock(&x->lock);
+    if (p->next_gen != gen) { /* another next certificate, or none now */
+        p->next_gen = gen;
+        p->next_announced = p->next_refused = false;
+        p->next_retry_ms = 0;
+    }
+    if (!cert[0] || p->next_announced || hl_mono_ms() < p->next_retry_ms)
         return;
     hl_error_clear(&err);
-    json_t *body = json_pack("{s:s, s:s, s:s}", "party", x->o.me->party, "next_cert_sha256",
-                             x->next_cert, "signature", x->next_sig);
+    json_t *body = json_pack("{s:s, s:s, s:s}", "party", x->o.me->party, "next_cert_sha256", cert,
+                             "signature", sig);
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
     if (!text)
@@ -48,7 +86,7 @@ void repl_cert_announce(struct exchange *x, struct pair *p, struct target *t)
     if (!r) {
         p->next_announced = true;
         repl_log(x, "exchange %s (%s) in %s: announced our next certificate, sha256 %s", p->name,
-                 p->party, p->channel, x->next_cert);
+                 p->party, p->channel, cert);
         return;
     }
     p->next_retry_ms = hl_mono_ms() + CERT_RETRY_MS;

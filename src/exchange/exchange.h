@@ -297,6 +297,12 @@ struct exchange;
  * exchange_stop. On failure *out is NULL. */
 HL_MUST_CHECK int exchange_start(const struct exchange_options *o, struct exchange **out,
                                  struct hl_error *err);
+/* Our next certificate is now the one of SHA-256 sha256 (lowercase hex),
+ * or none (NULL or ""): signs the statement and has the worker announce it
+ * to every member's node soon (again to those told an earlier one).
+ * HL_E_INVALID for a malformed sha256. Any thread. */
+HL_MUST_CHECK int exchange_next_cert_set(struct exchange *x, const char *sha256,
+                                         struct hl_error *err);
 /* Something committed in channel (NULL: anything): push soon. Never blocks. */
 void exchange_wake(struct exchange *x, const char *channel);
 /* A push from party showed a gap: pull from it now. Never blocks. */

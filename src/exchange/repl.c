@@ -565,11 +565,8 @@ int exchange_start(const struct exchange_options *o, struct exchange **out, stru
     x->pairs = calloc(EXCHANGE_PAIRS_MAX, sizeof *x->pairs);
     int r = x->pairs ? store_open(o->db_path, &so, &x->store, err)
                      : hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
-    if (!r && o->next_cert_sha256 && o->next_cert_sha256[0]) {
-        snprintf(x->next_cert, sizeof x->next_cert, "%s", o->next_cert_sha256);
-        r = seal_statement_sign(o->me->key, SEAL_NEXT_CERT_CONTEXT, o->me->party, x->next_cert,
-                                x->next_sig, err);
-    }
+    if (!r && o->next_cert_sha256 && o->next_cert_sha256[0])
+        r = exchange_next_cert_set(x, o->next_cert_sha256, err);
     if (!r)
         r = exchange_client_new(0, &x->client, err);
     if (!r && pthread_create(&x->thread, NULL, repl_main, x))

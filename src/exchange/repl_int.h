@@ -46,9 +46,11 @@ struct pair {
      * changed since the state was written. */
     int64_t skew_ms;
     bool skew_warned, skew_changed;
-    /* Our next certificate (cert.c): told to this member's node in this
-     * run; a refusal said once, the next try not before next_retry_ms
-     * (monotonic; a node too old for it refuses every time). */
+    /* Our next certificate (cert.c): the one of generation next_gen told
+     * to this member's node in this run; a refusal said once, the next try
+     * not before next_retry_ms (monotonic; a node too old for it refuses
+     * every time). */
+    uint64_t next_gen;
     bool next_announced, next_refused;
     int64_t next_retry_ms;
 };
@@ -101,9 +103,11 @@ struct exchange {
     struct flow_note flows[REPL_FLOWS_MAX]; /* under lock */
     size_t n_flows;
     /* Our next certificate, hex, and our party's signature of it
-     * (exchange_options.next_cert_sha256), or "". */
+     * (exchange_options.next_cert_sha256, exchange_next_cert_set), or "";
+     * next_gen counts the changes. Under lock. */
     char next_cert[EXCHANGE_FINGERPRINT_LEN + 1];
     char next_sig[SEAL_STATEMENT_SIG_B64];
+    uint64_t next_gen;
 };
 
 /* ---- the peer of a pair ------------------------------------------------------ */

@@ -17,6 +17,9 @@
  * was durable before its answer (DESIGN.md principle 3), and one that was
  * not answered was not acknowledged. SIGPIPE is ignored: a client that
  * goes away is an error on its connection, not the end of the node.
+ * SIGHUP, taken the same way, reads the TLS files again (node_reload_tls):
+ * a renewed certificate is presented from the next handshake and a next
+ * one announced, with no restart.
  *
  * Federation. The replication worker (src/exchange/repl.c) starts before
  * the server and stops after it; the two meet here: the server hands a
@@ -39,6 +42,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -60,8 +64,9 @@ struct node_run {
     char db[NODE_PATH_MAX + 1], cert[NODE_PATH_MAX + 1], key[NODE_PATH_MAX + 1];
     char party[STORE_TEXT_MAX + 1], name[STORE_TEXT_MAX + 1];
     struct node_config conf;
-    struct node_tls_info tls;
-    struct node_tls_info next; /* DIR/tls.next.crt: fingerprint "" when none */
+    struct node_tls_info tls;          /* the main thread's */
+    _Atomic int64_t tls_expiry;        /* tls.not_after, for the metrics' threads */
+    struct node_tls_info next;         /* DIR/tls.next.crt: fingerprint "" when none */
     char next_error[HL_ERROR_MSG_MAX]; /* why a next pair there is not announced */
     struct seal_key seal;
     size_t n_users;
@@ -153,11 +158,55 @@ static HL_MUST_CHECK int node_read_store(struct node_run *n, struct hl_error *er
     return r;
 }
 
+/* The node's certificate and key files, read and checked, into info; with
+ * srv, presented by it from the next handshake if they are not the ones
+ * it presents (n->tls). */
+static HL_MUST_CHECK int node_tls_current(const struct node_run *n, struct node_tls_info *info,
+                                          struct taxii_server *srv, struct hl_error *err)
+{
+    struct buf cert, key;
+    buf_init(&cert, NODE_TLS_FILE_MAX);
+    buf_init(&key, NODE_TLS_FILE_MAX);
+    int r = node_tls_read(n->cert, false, &cert, err);
+    if (!r)
+        r = node_tls_read(n->key, true, &key, err);
+    if (!r)
+        r = node_tls_check(&cert, &key, info, err);
+    if (!r && srv && strcmp(info->fingerprint, n->tls.fingerprint) != 0)
+        r = taxii_server_set_tls(srv, cert.data, cert.len, key.data, key.len, err);
+    buf_release(&cert);
+    node_tls_wipe(&key);
+    return r;
+}
+
+/* DIR/tls.next.crt and .key into n->next; none when absent. A pair there
+ * that does not load is no error: the node serves with its certificate
+ * and announces nothing, and n->next_error says why. */
+static HL_MUST_CHECK int node_tls_next(struct node_run *n, struct hl_error *err)
+{
+    char next_cert[NODE_PATH_MAX + 1], next_key[NODE_PATH_MAX + 1];
+    memset(&n->next, 0, sizeof n->next);
+    n->next_error[0] = '\0';
+    int r = node_path(next_cert, n->dir, NODE_TLS_NEXT_CERT, err);
+    if (!r)
+        r = node_path(next_key, n->dir, NODE_TLS_NEXT_KEY, err);
+    if (r)
+        return r;
+    struct hl_error e;
+    hl_error_clear(&e);
+    r = node_tls_load(next_cert, next_key, &n->next, &e);
+    if (r) {
+        if (r != -HL_E_NOT_FOUND)
+            snprintf(n->next_error, sizeof n->next_error, "%s", e.msg);
+        memset(&n->next, 0, sizeof n->next);
+    }
+    return 0;
+}
+
 /* Configuration, TLS files and the party's key, checked. */
 static HL_MUST_CHECK int node_prepare(struct node_run *n, struct hl_error *err)
 {
     char conf[NODE_PATH_MAX + 1];
-    struct buf cert, key;
     int r = node_path(n->db, n->dir, "hotline.db", err);
     if (!r && access(n->db, F_OK) != 0)
         r = hl_fail(err, HL_E_NOT_FOUND, n->dir,
@@ -187,30 +236,11 @@ static HL_MUST_CHECK int node_prepare(struct node_run *n, struct hl_error *err)
         r = node_need(n->dir, n->cert, "TLS certificate", err);
     if (!r)
         r = node_need(n->dir, n->key, "TLS private key", err);
-    buf_init(&cert, NODE_TLS_FILE_MAX);
-    buf_init(&key, NODE_TLS_FILE_MAX);
     if (!r)
-        r = node_tls_read(n->cert, false, &cert, err);
+        r = node_tls_current(n, &n->tls, NULL, err);
+    atomic_store(&n->tls_expiry, n->tls.not_after);
     if (!r)
-        r = node_tls_read(n->key, true, &key, err);
-    if (!r)
-        r = node_tls_check(&cert, &key, &n->tls, err);
-    buf_release(&cert);
-    node_tls_wipe(&key);
-    char next_cert[NODE_PATH_MAX + 1], next_key[NODE_PATH_MAX + 1];
-    if (!r)
-        r = node_path(next_cert, n->dir, NODE_TLS_NEXT_CERT, err);
-    if (!r)
-        r = node_path(next_key, n->dir, NODE_TLS_NEXT_KEY, err);
-    /* A next pair that does not load is said at start, not fatal: the
-     * node serves with its certificate and announces nothing. */
-    if (!r && (r = node_tls_load(next_cert, next_key, &n->next, err)) != 0) {
-        if (r != -HL_E_NOT_FOUND)
-            snprintf(n->next_error, sizeof n->next_error, "%s", err->msg);
-        memset(&n->next, 0, sizeof n->next);
-        hl_error_clear(err);
-        r = 0;
-    }
+        r = node_tls_next(n, err);
     char sk[NODE_PATH_MAX + 1];
     if (!r)
         r = node_path(sk, n->dir, "party.key", err);
@@ -234,20 +264,26 @@ static void node_log_expiry(const struct node_run *n)
                  (long long)((n->tls.not_after - now) / 86400));
 }
 
+/* What is announced as the next certificate, or why nothing is. */
+static void node_log_next(const struct node_run *n)
+{
+    if (n->next_error[0])
+        node_log(n->o, "warning: %s: %s; nothing is announced until it loads", NODE_TLS_NEXT_CERT,
+                 n->next_error);
+    if (n->next.fingerprint[0])
+        node_log(n->o,
+                 "next certificate sha256 %s (%s): announced to every member's node; put it in "
+                 "place with 'hotline cert switch' once they have it",
+                 n->next.fingerprint, NODE_TLS_NEXT_CERT);
+}
+
 static void node_log_start(const struct node_run *n, uint16_t port)
 {
     const struct node_serve_options *o = n->o;
     node_log(o, "start party %s (%s) listen %s port %u threads %u certificate sha256 %s", n->name,
              n->party, n->conf.listen, (unsigned)port, n->conf.threads, n->tls.fingerprint);
     node_log_expiry(n);
-    if (n->next_error[0])
-        node_log(o, "warning: %s: %s; nothing is announced until it loads", NODE_TLS_NEXT_CERT,
-                 n->next_error);
-    if (n->next.fingerprint[0])
-        node_log(o,
-                 "next certificate sha256 %s (%s): announced to every member's node; put it in "
-                 "place with 'hotline cert switch' once they have it",
-                 n->next.fingerprint, NODE_TLS_NEXT_CERT);
+    node_log_next(n);
     if (n->n_users == 0)
         node_log(o, "warning: no users, so nobody can sign in; add one with 'hotline user add'");
 }
@@ -348,7 +384,7 @@ static int node_metrics(void *ctx, struct store *s, int64_t now_us, struct buf *
                        "TLS certificate expires, Unix time.\n"
                        "# TYPE hotline_tls_certificate_expiry_timestamp_seconds gauge\n"
                        "hotline_tls_certificate_expiry_timestamp_seconds %lld\n",
-                       (long long)n->tls.not_after))
+                       (long long)atomic_load(&n->tls_expiry)))
         r = hl_fail(err, HL_E_TOO_LARGE, NULL, "metrics: too large");
     return r;
 }
@@ -471,6 +507,40 @@ static void node_checkpoint_stop(struct node_checkpointer *c)
     pthread_mutex_destroy(&c->lock);
 }
 
+/* SIGHUP: the certificate and key files read again, and presented from
+ * the next handshake if they changed (hotline cert switch); the next pair
+ * read again, and announced if it changed (hotline cert next). A pair
+ * that does not load leaves the node as it was, said in the log. */
+static void node_reload_tls(struct node_run *n, struct taxii_server *srv)
+{
+    struct node_tls_info info;
+    struct hl_error e;
+    char was[sizeof n->tls.fingerprint], next_was[sizeof n->next.fingerprint];
+    memcpy(was, n->tls.fingerprint, sizeof was);
+    memcpy(next_was, n->next.fingerprint, sizeof next_was);
+    hl_error_clear(&e);
+    if (node_tls_current(n, &info, srv, &e)) {
+        node_log(n->o, "warning: SIGHUP: %s; still presenting the certificate sha256 %s", e.msg,
+                 was);
+    } else if (strcmp(info.fingerprint, was) != 0) {
+        n->tls = info;
+        atomic_store(&n->tls_expiry, info.not_after);
+        node_log(n->o, "SIGHUP: presenting the certificate sha256 %s from %s (was %s)",
+                 info.fingerprint, n->cert, was);
+        node_log_expiry(n);
+    } else {
+        node_log(n->o, "SIGHUP: the certificate %s is the one presented (sha256 %s)", n->cert, was);
+    }
+    hl_error_clear(&e);
+    int r = node_tls_next(n, &e);
+    if (!r)
+        r = exchange_next_cert_set(n->exchange, n->next.fingerprint, &e);
+    if (r)
+        node_log(n->o, "warning: SIGHUP: the next certificate: %s", e.msg);
+    else if (strcmp(next_was, n->next.fingerprint) != 0 || n->next_error[0])
+        node_log_next(n);
+}
+
 /* Serves until SIGTERM or SIGINT; the signals are blocked by the caller. */
 static HL_MUST_CHECK int node_run_server(struct node_run *n, const sigset_t *stop,
                                          struct hl_error *err)
@@ -566,12 +636,15 @@ static HL_MUST_CHECK int node_run_server(struct node_run *n, const sigset_t *sto
         node_log(n->o, "warning: %s", lerr.msg);
     if (n->o->ready)
         n->o->ready(n->o->ctx, url, n->name);
-    /* Until SIGTERM or SIGINT; each day without one, the certificate's
-     * expiry is looked at again. */
+    /* Until SIGTERM or SIGINT; SIGHUP reloads the TLS files; each day
+     * without a signal, the certificate's expiry is looked at again. */
     const struct timespec day = {86400, 0};
-    while ((sig = sigtimedwait(stop, NULL, &day)) != SIGTERM && sig != SIGINT)
-        if (sig < 0 && errno == EAGAIN)
+    while ((sig = sigtimedwait(stop, NULL, &day)) != SIGTERM && sig != SIGINT) {
+        if (sig == SIGHUP)
+            node_reload_tls(n, srv);
+        else if (sig < 0 && errno == EAGAIN)
             node_log_expiry(n);
+    }
     node_log(n->o, "stopping on %s: finishing requests in flight",
              sig == SIGTERM ? "SIGTERM" : "SIGINT");
     workflow_worker_stop(deadlines);
@@ -609,6 +682,7 @@ int node_serve(const char *dir, const struct node_serve_options *o, struct hl_er
         sigemptyset(&stop);
         sigaddset(&stop, SIGTERM);
         sigaddset(&stop, SIGINT);
+        sigaddset(&stop, SIGHUP);
         pthread_sigmask(SIG_BLOCK, &stop, NULL);
         r = node_run_server(&n, &stop, err);
     }

@@ -169,7 +169,9 @@ struct node_serve_options {
  * (src/exchange/) and the TAXII server, and blocks until SIGTERM or
  * SIGINT arrives; then stops the server (in-flight requests finish), then
  * the worker (a transfer in flight is abandoned; nothing half stored),
- * and returns 0. It blocks those two signals in the calling thread before
+ * and returns 0. SIGHUP meanwhile reads the TLS files again (a renewed
+ * certificate presented, a next one announced). It blocks those three
+ * signals in the calling thread before
  * any server thread starts (so that they inherit the mask and the signal
  * is taken by sigwait, never by a handler) and ignores SIGPIPE. Call it
  * from the process's main thread before any other thread exists. A node

@@ -124,6 +124,12 @@ void taxii_watch_free(struct taxii_server *srv);
 /* The server of con, as its record made at accept says; NULL when it has
  * none (not tracked) or con is NULL. */
 struct taxii_server *taxii_watch_server(struct MHD_Connection *con);
+/* Notes that con's handshake was given the pair of generation gen (tls.c). */
+void taxii_watch_tls_given(struct MHD_Connection *con, unsigned gen);
+/* Whether con's handshake was given a pair older than generation current:
+ * its answers then close it, and the client's next connection gets the
+ * current one. */
+bool taxii_watch_tls_stale(struct MHD_Connection *con, unsigned current);
 /* MHD_OPTION_NOTIFY_CONNECTION callback; cls is the server. */
 void taxii_watch_connection(void *cls, struct MHD_Connection *con, void **socket_context,
                             enum MHD_ConnectionNotificationCode toe);
@@ -384,5 +390,7 @@ int taxii_tls_retrieve(gnutls_session_t session, const gnutls_datum_t *req_ca_dn
 #endif
 /* Frees every pair set (after MHD stopped). */
 void taxii_tls_free(struct taxii_server *srv);
+/* The generation of the pair presented now: 1 for the first, counting. */
+unsigned taxii_tls_gen(struct taxii_server *srv);
 
 #endif

@@ -15,6 +15,12 @@
  * pair set is kept on a list until taxii_server_stop, and a run takes at
  * most TAXII_TLS_PAIRS_MAX of them (a renewal a year makes one or two).
  *
+ * Connections made before a change keep their pair for the requests in
+ * flight; their next answer closes them ("Connection: close", server.c),
+ * so that a client's next connection, a peer node's included, meets the
+ * pair current now (a member pins it once it sees it, docs/federation.md
+ * section 12).
+ *
  * The callback finds its server through the connection: MHD puts the
  * struct MHD_Connection in the GnuTLS session's pointer, and watch.c's
  * record of the connection, made when it was accepted (before any byte
@@ -119,6 +125,14 @@ int taxii_server_set_tls(struct taxii_server *srv, const char *cert_pem, size_t 
     return 0;
 }
 
+unsigned taxii_tls_gen(struct taxii_server *srv)
+{
+    pthread_mutex_lock(&srv->tls_lock);
+    unsigned gen = srv->n_tls;
+    pthread_mutex_unlock(&srv->tls_lock);
+    return gen;
+}
+
 int taxii_tls_retrieve(gnutls_session_t session, const gnutls_datum_t *req_ca_dn, int n_req,
                        const gnutls_pk_algorithm_t *pk_algos, int n_algos, gnutls_pcert_st **chain,
                        unsigned *n, gnutls_privkey_t *key)
@@ -127,14 +141,17 @@ int taxii_tls_retrieve(gnutls_session_t session, const gnutls_datum_t *req_ca_dn
     (void)n_req;
     (void)pk_algos;
     (void)n_algos;
-    struct taxii_server *srv = taxii_watch_server(gnutls_session_get_ptr(session));
+    struct MHD_Connection *con = gnutls_session_get_ptr(session);
+    struct taxii_server *srv = taxii_watch_server(con);
     if (!srv)
         return -1;
     pthread_mutex_lock(&srv->tls_lock);
     struct taxii_tls *t = srv->tls;
+    unsigned gen = srv->n_tls;
     pthread_mutex_unlock(&srv->tls_lock);
     if (!t)
         return -1;
+    taxii_watch_tls_given(con, gen);
     *chain = t->chain;
     *n = t->n;
     *key = t->key;

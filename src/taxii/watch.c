@@ -41,6 +41,7 @@
 
 struct taxii_conn {
     struct taxii_server *srv;
+    unsigned tls_gen; /* the pair its handshake was given (tls.c); 0: none seen */
     int fd;
     int phase;        /* TAXII_PHASE_* */
     int64_t since_us; /* monotonic start of the phase's deadline */
@@ -102,6 +103,25 @@ struct taxii_server *taxii_watch_server(struct MHD_Connection *con)
         con ? MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT) : NULL;
     const struct taxii_conn *k = ci ? ci->socket_context : NULL;
     return k ? k->srv : NULL;
+}
+
+/* tls_gen is the connection's thread's alone: MHD handles a connection,
+ * its handshake included, on one thread. */
+void taxii_watch_tls_given(struct MHD_Connection *con, unsigned gen)
+{
+    const union MHD_ConnectionInfo *ci =
+        con ? MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT) : NULL;
+    struct taxii_conn *k = ci ? ci->socket_context : NULL;
+    if (k)
+        k->tls_gen = gen;
+}
+
+bool taxii_watch_tls_stale(struct MHD_Connection *con, unsigned current)
+{
+    const union MHD_ConnectionInfo *ci =
+        con ? MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT) : NULL;
+    const struct taxii_conn *k = ci ? ci->socket_context : NULL;
+    return k && k->tls_gen && k->tls_gen != current;
 }
 
 void taxii_watch_phase(struct taxii_server *srv, struct MHD_Connection *con, int phase)

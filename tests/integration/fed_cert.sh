@@ -72,14 +72,8 @@ fi
 fed_stop a
 fed_serve a
 grep -q "certificate sha256 $next" "$tmp/a.log" || fail "a does not present its new certificate"
-fed_tool notes 1 "$(fed_party a)" >"$tmp/a2.json"
-if expect_rc 0 "$HL_BIN" send --channel ch "$tmp/a2.json" --data "$tmp/a" --timeout 20; then
-    grep -Eq "^delivered to b \(receipt #[0-9]+\)$" "$tmp/out" || fail "send a after the switch: $(cat "$tmp/out")"
-fi
-fed_tool notes 1 "$(fed_party b)" >"$tmp/b1.json"
-if expect_rc 0 "$HL_BIN" send --channel ch "$tmp/b1.json" --data "$tmp/b" --timeout 20; then
-    grep -Eq "^delivered to a \(receipt #[0-9]+\)$" "$tmp/out" || fail "send b after the switch: $(cat "$tmp/out")"
-fi
+fed_send_one a b ch
+fed_send_one b a ch
 fed_wait 10 grep -q "exchange a (identity--[0-9a-f-]*): it presents the certificate it announced, sha256 $next: pinned from now on" "$tmp/b.log"
 if expect_rc 0 "$HL_BIN" peer list --data "$tmp/b" --json; then
     [ "$(json_get "$tmp/out" "d['peers'][0]['cert_fingerprint']")" = "$next" ] || fail "b pins: $(cat "$tmp/out")"

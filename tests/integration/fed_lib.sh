@@ -79,6 +79,16 @@ fed_pair() {
     fed_serve "$2"
 }
 
+# fed_send_one FROM TO CH: FROM sends one new note into CH, and it is
+# delivered to TO (the only other member).
+fed_send_one() {
+    fed_tool notes 1 "$(fed_party "$1")" >"$tmp/$1.one.json"
+    if expect_rc 0 "$HL_BIN" send --channel "$3" "$tmp/$1.one.json" --data "$tmp/$1" --timeout 20; then
+        grep -Eq "^delivered to $2 \(receipt #[0-9]+\)$" "$tmp/out" ||
+            fail "send $1 to $2: $(cat "$tmp/out")"
+    fi
+}
+
 fed_stop() {
     kill -TERM "${fed_pid[$1]}"
     wait "${fed_pid[$1]}" || fail "$1 did not stop cleanly (exit $?)"

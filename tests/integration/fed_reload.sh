@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# fed_reload.sh — a certificate renewed while the node runs, no restart:
+# hotline cert next signals the serving node (SIGHUP), which announces the
+# next certificate to b at once; hotline cert switch signals it again and
+# it presents the new one from the next connection; b pins it, and both
+# keep exchanging. A certificate file that does not load leaves the node
+# presenting the one it had.
+set -eu
+
+: "${HL_BIN:?HL_BIN must point at the hotline binary}"
+
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/fed_lib.sh"
+
+fed_pair a b ch
+port_a=$(sed -n 's/^listen = 127.0.0.1://p' "$tmp/a/hotline.conf")
+# The SHA-256 of the certificate a presents to a new connection.
+presented() {
+    python3 -c 'import hashlib, ssl, sys
+pem = ssl.get_server_certificate(("127.0.0.1", int(sys.argv[1])))
+print(hashlib.sha256(ssl.PEM_cert_to_DER_cert(pem)).hexdigest())' "$port_a"
+}
+old=$(presented)
+[ ${#old} = 64 ] || fail "no certificate from a: $old"
+grep -q "certificate sha256 $old" "$tmp/a.log" || fail "a does not present what it says it does"
+
+# cert next while a runs: announced now.
+next=""
+if expect_rc 0 "$HL_BIN" cert next --data "$tmp/a"; then
+    next=$(sed -n 's/^next certificate sha256 \([0-9a-f]\{64\}\) in .*/\1/p' "$tmp/out")
+    grep -q "^the node serving $tmp/a (pid ${fed_pid[a]}) announces it to every member's node now" \
+        "$tmp/out" || fail "cert next does not say the node announces it: $(cat "$tmp/out")"
+fi
+[ -n "$next" ] && [ "$next" != "$old" ] || fail "cert next: $(cat "$tmp/out")"
+fed_wait 10 grep -q "exchange b (identity--[0-9a-f-]*) in ch: announced our next certificate, sha256 $next" "$tmp/a.log"
+fed_wait 10 grep -q "peer a (identity--[0-9a-f-]*) announced its next certificate, sha256 $next" "$tmp/b.log"
+[ "$(presented)" = "$old" ] || fail "a presents another certificate before the switch"
+
+# A certificate file that does not load: said, and the node keeps its own.
+cp "$tmp/a/tls.crt" "$tmp/good.crt"
+echo "not a certificate" >"$tmp/a/tls.crt"
+kill -HUP "${fed_pid[a]}"
+fed_wait 10 grep -q "warning: SIGHUP: .*; still presenting the certificate sha256 $old" "$tmp/a.log"
+[ "$(presented)" = "$old" ] || fail "a broken file changed what a presents"
+cp "$tmp/good.crt" "$tmp/a/tls.crt"
+kill -HUP "${fed_pid[a]}"
+fed_wait 10 grep -q "SIGHUP: the certificate $tmp/a/tls.crt is the one presented (sha256 $old)" "$tmp/a.log"
+
+# cert switch while a runs: presented from the next connection.
+if expect_rc 0 "$HL_BIN" cert switch --data "$tmp/a"; then
+    grep -q "^the node serving $tmp/a (pid ${fed_pid[a]}) presents it from its next connection on" \
+        "$tmp/out" || fail "cert switch does not say the node presents it: $(cat "$tmp/out")"
+fi
+fed_wait 10 grep -q "SIGHUP: presenting the certificate sha256 $next from $tmp/a/tls.crt (was $old)" "$tmp/a.log"
+[ "$(presented)" = "$next" ] || fail "a does not present its new certificate"
+
+fed_send_one a b ch
+fed_send_one b a ch
+fed_wait 10 grep -q "exchange a (identity--[0-9a-f-]*): it presents the certificate it announced, sha256 $next: pinned from now on" "$tmp/b.log"
+grep -q "is pinned: not contacting it" "$tmp/b.log" && fail "b refused a: $(grep pinned "$tmp/b.log" | head -2)"
+[ "$(grep -c "hotline: serving" "$tmp/a.log")" = 1 ] || fail "a restarted"
+
+# A node that does not run learns of it at its start.
+fed_stop b
+if expect_rc 0 "$HL_BIN" cert next --data "$tmp/b"; then
+    grep -q "^the node announces it to every member's node from its start$" "$tmp/out" ||
+        fail "cert next, node stopped: $(cat "$tmp/out")"
+fi
+fed_serve b
+fed_wait 10 grep -q "exchange a (identity--[0-9a-f-]*) in ch: announced our next certificate" "$tmp/b.log"
+
+fed_stop_verify a b
+
+finish fed_reload "a certificate renewed and presented while the node runs: no restart, the peer pins it"
