@@ -520,8 +520,8 @@ static void node_reload_tls(struct node_run *n, struct taxii_server *srv)
     memcpy(next_was, n->next.fingerprint, sizeof next_was);
     hl_error_clear(&e);
     if (node_tls_current(n, &info, srv, &e)) {
-        node_log(n->o, "warning: SIGHUP: %s; still presenting the certificate sha256 %s", e.msg,
-                 was);
+        node_log(n->o, "warning: SIGHUP: %s and %s: %s; still presenting the certificate sha256 %s",
+                 n->cert, n->key, e.msg, was);
     } else if (strcmp(info.fingerprint, was) != 0) {
         n->tls = info;
         atomic_store(&n->tls_expiry, info.not_after);
@@ -671,6 +671,12 @@ int node_serve(const char *dir, const struct node_serve_options *o, struct hl_er
     n.dir = dir;
     pthread_mutex_init(&n.write_lock, NULL);
     pthread_mutex_init(&n.server_lock, NULL);
+    /* SIGHUP from the start: its default action ends the process, and a
+     * `systemctl reload` during a long start (a migration) would stop
+     * the node as if cleanly; pending, it reloads once serving. */
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
     int r = node_prepare(&n, err);
     if (!r) {
         memset(&ign, 0, sizeof ign);
