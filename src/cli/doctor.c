@@ -6,7 +6,8 @@
  *   configuration hotline.conf parses
  *   certificate   the TLS files parse, belong together, are not expiring
  *   disk          room left where the node writes; the journal's size
- *   server        whether a hotline serve runs for DIR (DIR/serve.lock)
+ *   server        whether a hotline serve runs for DIR (DIR/serve.lock), and
+ *                 presents the certificate of the file
  *   database      the node opens; it has users
  *   channel C     members waiting to be known, our log behind what members
  *                 hold, members the replication cannot reach, alarms
@@ -25,6 +26,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "exchange/exchange.h"
 #include "ledger/ledger.h"
 #include "node/node.h"
 #include "stix/stix.h"
@@ -48,6 +50,7 @@ struct doctor {
     char retired[256];   /* its members retired here, "a, b", cut at the size */
     size_t n_channels;
     int64_t now_us;
+    char cert_sha256[65]; /* of the certificate file, "" when it does not load */
 };
 
 static void doctor_help(void)
@@ -60,7 +63,8 @@ static void doctor_help(void)
            "  configuration  hotline.conf\n"
            "  certificate    the TLS files, and their expiry (a warning %d days before)\n"
            "  disk           room left where the node writes, the journal's size\n"
-           "  server         whether a hotline serve runs for DIR\n"
+           "  server         whether a hotline serve runs for DIR, with the\n"
+           "                 certificate of the file\n"
            "  database       the node opens, and has users\n"
            "  channel C      members not known yet, our log behind, members the\n"
            "                 replication cannot reach, equivocation alarms\n"
@@ -159,6 +163,7 @@ static void doctor_cert(struct doctor *d, const struct node_config *conf)
         doctor_add(d, DOCTOR_PROBLEM, "certificate", "%s", err.msg);
         return;
     }
+    memcpy(d->cert_sha256, info.fingerprint, sizeof d->cert_sha256);
     int64_t left = info.not_after - d->now_us / 1000000;
     stix_time_format_us_ms(info.not_after * 1000000, until);
     if (left <= 0)
@@ -177,8 +182,8 @@ static void doctor_cert(struct doctor *d, const struct node_config *conf)
                  : -HL_E_NOT_FOUND;
     if (!rn)
         doctor_add(d, DOCTOR_OK, "certificate",
-                   "the next one waits, sha256 %s: the node announces it to every member from its "
-                   "start; 'hotline cert switch' once they have it",
+                   "the next one waits, sha256 %s: the node announces it to every member; "
+                   "'hotline cert switch' once they have it",
                    info.fingerprint);
     else if (rn != -HL_E_NOT_FOUND)
         doctor_add(d, DOCTOR_PROBLEM, "certificate", "%s: %s", NODE_TLS_NEXT_CERT, err.msg);
@@ -221,14 +226,36 @@ static void doctor_disk(struct doctor *d)
                    (long long)(wal.st_size >> 20));
 }
 
-static void doctor_server(struct doctor *d)
+/* The certificate the running node presents against its file's: they
+ * differ when the file changed and the node has not read it again. */
+static void doctor_presented(struct doctor *d, const struct node_config *conf, long pid)
+{
+    char reach[NODE_LISTEN_MAX + 1], url[NODE_LISTEN_MAX + 16];
+    char fp[EXCHANGE_FINGERPRINT_LEN + 1], pin[EXCHANGE_PIN_MAX];
+    struct hl_error err;
+    hl_error_clear(&err);
+    if (!d->cert_sha256[0] || !cli_node_reach(d->dir, conf, reach))
+        return;
+    snprintf(url, sizeof url, "https://%s", reach);
+    if (exchange_client_probe(url, fp, pin, &err))
+        doctor_add(d, DOCTOR_WARNING, "server", "cannot see the certificate it presents: %s",
+                   err.msg);
+    else if (strcmp(fp, d->cert_sha256) != 0)
+        doctor_add(d, DOCTOR_WARNING, "server",
+                   "it presents the certificate sha256 %s, not %s's (sha256 %s): have it read the "
+                   "files again with 'systemctl reload' or 'kill -HUP %ld'",
+                   fp, conf->tls_cert, d->cert_sha256, pid);
+}
+
+static void doctor_server(struct doctor *d, const struct node_config *conf)
 {
     char listen[NODE_LISTEN_MAX + 1];
     long pid = 0;
     struct hl_error err;
-    if (node_serving_read(d->dir, listen, &pid, &err) == 0)
+    if (node_serving_read(d->dir, listen, &pid, &err) == 0) {
         doctor_add(d, DOCTOR_OK, "server", "hotline serve (pid %ld) listens on %s", pid, listen);
-    else
+        doctor_presented(d, conf, pid);
+    } else
         doctor_add(d, DOCTOR_WARNING, "server",
                    "no hotline serve runs for %s: nothing is received or delivered; "
                    "start it with 'hotline serve --data %s'",
@@ -402,7 +429,7 @@ int cli_doctor(int argc, char **argv)
     doctor_files(&d, &conf);
     doctor_cert(&d, &conf);
     doctor_disk(&d);
-    doctor_server(&d);
+    doctor_server(&d, &conf);
     doctor_store(&d);
     cli_node_close(&d.node);
     doctor_print(&d, json);

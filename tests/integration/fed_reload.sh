@@ -4,7 +4,8 @@
 # next certificate to b at once; hotline cert switch signals it again and
 # it presents the new one from the next connection; b pins it, and both
 # keep exchanging. A certificate file that does not load leaves the node
-# presenting the one it had.
+# presenting the one it had; doctor says when the file and what the node
+# presents differ.
 set -eu
 
 : "${HL_BIN:?HL_BIN must point at the hotline binary}"
@@ -59,6 +60,23 @@ fed_send_one b a ch
 fed_wait 10 grep -q "exchange a (identity--[0-9a-f-]*): it presents the certificate it announced, sha256 $next: pinned from now on" "$tmp/b.log"
 grep -q "is pinned: not contacting it" "$tmp/b.log" && fail "b refused a: $(grep pinned "$tmp/b.log" | head -2)"
 [ "$(grep -c "hotline: serving" "$tmp/a.log")" = 1 ] || fail "a restarted"
+
+# doctor compares the certificate the running node presents with its file.
+if expect_rc 0 "$HL_BIN" doctor --data "$tmp/a"; then
+    grep -q "^ok       server: hotline serve (pid ${fed_pid[a]}) listens" "$tmp/out" ||
+        fail "doctor, server: $(cat "$tmp/out")"
+    grep -q "it presents the certificate" "$tmp/out" && fail "doctor: $(cat "$tmp/out")"
+fi
+cp "$tmp/a/tls.crt" "$tmp/new.crt"
+cp "$tmp/a/tls.key" "$tmp/new.key"
+cp "$tmp/a/tls.prev.crt" "$tmp/a/tls.crt"
+cp "$tmp/a/tls.prev.key" "$tmp/a/tls.key"
+if expect_rc 0 "$HL_BIN" doctor --data "$tmp/a"; then
+    grep -q "^warning  server: it presents the certificate sha256 $next, not tls.crt's (sha256 $old): have it read the files again with 'systemctl reload' or 'kill -HUP ${fed_pid[a]}'$" \
+        "$tmp/out" || fail "doctor does not see the file changed: $(cat "$tmp/out")"
+fi
+cp "$tmp/new.crt" "$tmp/a/tls.crt"
+cp "$tmp/new.key" "$tmp/a/tls.key"
 
 # A node that does not run learns of it at its start.
 fed_stop b
