@@ -335,3 +335,39 @@ int node_config_render(const struct node_config *c, struct buf *out, struct hl_e
         r = render_key(&conf_keys[i], c, out);
     return r ? hl_fail(err, -r, NODE_CONF_FILE, "configuration text too large") : 0;
 }
+
+/* ---- comparing ----------------------------------------------------------------- */
+
+/* Whether key k holds the same value in a and b. */
+static bool key_same(const struct conf_key *k, const struct node_config *a,
+                     const struct node_config *b)
+{
+    const char *fa = (const char *)a + k->offset, *fb = (const char *)b + k->offset;
+    switch (k->kind) {
+    case CONF_UINT:
+        return *(const unsigned *)(const void *)fa == *(const unsigned *)(const void *)fb;
+    case CONF_SIZE:
+        return *(const size_t *)(const void *)fa == *(const size_t *)(const void *)fb;
+    default:
+        return strcmp(fa, fb) == 0;
+    }
+}
+
+size_t node_config_diff(const struct node_config *a, const struct node_config *b, char *names,
+                        size_t size)
+{
+    size_t n = 0, len = 0;
+    if (size)
+        names[0] = '\0';
+    for (size_t i = 0; i < N_KEYS; i++) {
+        if (key_same(&conf_keys[i], a, b))
+            continue;
+        n++;
+        int w = size > len
+                    ? snprintf(names + len, size - len, "%s%s", len ? ", " : "", conf_keys[i].name)
+                    : 0;
+        if (w > 0)
+            len = (size_t)w < size - len ? len + (size_t)w : size - 1;
+    }
+    return n;
+}

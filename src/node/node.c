@@ -507,6 +507,30 @@ static void node_checkpoint_stop(struct node_checkpointer *c)
     pthread_mutex_destroy(&c->lock);
 }
 
+/* SIGHUP reads the TLS files only; an operator who edited hotline.conf
+ * and reloaded is told that it takes a restart, not left to believe the
+ * new limits apply. */
+static void node_reload_conf(const struct node_run *n)
+{
+    char path[NODE_PATH_MAX + 1], changed[256];
+    struct node_config c;
+    struct hl_error e;
+    hl_error_clear(&e);
+    node_config_defaults(&c, n->name);
+    if (node_path(path, n->dir, NODE_CONF_FILE, &e) || node_config_read(path, &c, &e)) {
+        node_log(n->o, "warning: SIGHUP: %s: %s; the node runs with what it read at its start",
+                 e.where[0] ? e.where : NODE_CONF_FILE, e.msg);
+        return;
+    }
+    if (n->o->listen) /* --listen overrides the file's */
+        memcpy(c.listen, n->conf.listen, sizeof c.listen);
+    if (node_config_diff(&n->conf, &c, changed, sizeof changed))
+        node_log(n->o,
+                 "SIGHUP: %s changed %s since the node started: a restart applies it (SIGHUP "
+                 "reads the TLS files only)",
+                 NODE_CONF_FILE, changed);
+}
+
 /* SIGHUP: the certificate and key files read again, and presented from
  * the next handshake if they changed (hotline cert switch); the next pair
  * read again, and announced if it changed (hotline cert next). A pair
@@ -539,6 +563,7 @@ static void node_reload_tls(struct node_run *n, struct taxii_server *srv)
         node_log(n->o, "warning: SIGHUP: the next certificate: %s", e.msg);
     else if (strcmp(next_was, n->next.fingerprint) != 0 || n->next_error[0])
         node_log_next(n);
+    node_reload_conf(n);
 }
 
 /* Serves until SIGTERM or SIGINT; the signals are blocked by the caller. */

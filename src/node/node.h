@@ -73,6 +73,10 @@ void node_config_defaults(struct node_config *c, const char *party_name);
 /* Reads the file at path over the defaults already in *c. On failure err
  * names "PATH:LINE" (or PATH) and *c may be partly changed. */
 HL_MUST_CHECK int node_config_read(const char *path, struct node_config *c, struct hl_error *err);
+/* The number of keys whose values differ between a and b; their names,
+ * ", "-separated, in names (of size bytes, cut to fit). */
+size_t node_config_diff(const struct node_config *a, const struct node_config *b, char *names,
+                        size_t size);
 /* Appends the text of a hotline.conf holding c, every key explained by a
  * comment, to out. */
 HL_MUST_CHECK int node_config_render(const struct node_config *c, struct buf *out,

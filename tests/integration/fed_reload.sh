@@ -5,7 +5,7 @@
 # it presents the new one from the next connection; b pins it, and both
 # keep exchanging. A certificate file that does not load leaves the node
 # presenting the one it had; doctor says when the file and what the node
-# presents differ.
+# presents differ; an edited hotline.conf is said to need a restart.
 set -eu
 
 : "${HL_BIN:?HL_BIN must point at the hotline binary}"
@@ -60,6 +60,16 @@ fed_send_one b a ch
 fed_wait 10 grep -q "exchange a (identity--[0-9a-f-]*): it presents the certificate it announced, sha256 $next: pinned from now on" "$tmp/b.log"
 grep -q "is pinned: not contacting it" "$tmp/b.log" && fail "b refused a: $(grep pinned "$tmp/b.log" | head -2)"
 [ "$(grep -c "hotline: serving" "$tmp/a.log")" = 1 ] || fail "a restarted"
+
+# An edited hotline.conf is not applied by SIGHUP, and the log says so.
+cp "$tmp/a/hotline.conf" "$tmp/good.conf"
+sed -i 's/^rate_per_minute = .*/rate_per_minute = 12345/; s/^timeout_s = .*/timeout_s = 99/' "$tmp/a/hotline.conf"
+kill -HUP "${fed_pid[a]}"
+fed_wait 10 grep -q "SIGHUP: hotline.conf changed rate_per_minute, timeout_s since the node started: a restart applies it" "$tmp/a.log"
+echo "no_such_key = 1" >>"$tmp/a/hotline.conf"
+kill -HUP "${fed_pid[a]}"
+fed_wait 10 grep -q "warning: SIGHUP: .*hotline.conf:[0-9]*: .*; the node runs with what it read at its start" "$tmp/a.log"
+cp "$tmp/good.conf" "$tmp/a/hotline.conf"
 
 # doctor compares the certificate the running node presents with its file.
 if expect_rc 0 "$HL_BIN" doctor --data "$tmp/a"; then

@@ -154,6 +154,31 @@ static void test_errors_name_the_line(void **state)
     expect_conf_error(f, big, 1, "longer than 512 bytes");
 }
 
+/* node_config_diff names the keys that differ, in the file's order, and
+ * cuts the names to the room given. */
+static void test_config_diff_names_what_changed(void **state)
+{
+    (void)state;
+    struct node_config a, b;
+    char names[64];
+    node_config_defaults(&a, "A");
+    node_config_defaults(&b, "A");
+    assert_int_equal(node_config_diff(&a, &b, names, sizeof names), 0);
+    assert_string_equal(names, "");
+    b.rate_per_minute = a.rate_per_minute + 1;
+    b.max_content_length = a.max_content_length * 2;
+    snprintf(b.escalation_hook, sizeof b.escalation_hook, "/bin/true");
+    assert_int_equal(node_config_diff(&a, &b, names, sizeof names), 3);
+    assert_string_equal(names, "max_content_length, rate_per_minute, escalation_hook");
+    node_config_defaults(&b, "B"); /* the title names the party */
+    assert_int_equal(node_config_diff(&a, &b, names, 8), 1);
+    assert_string_equal(names, "title");
+    b.threads = a.threads + 1;
+    b.timeout_s = a.timeout_s + 1;
+    assert_int_equal(node_config_diff(&a, &b, names, 10), 3);
+    assert_int_equal(strlen(names), 9); /* "title, th": cut, terminated */
+}
+
 static void test_listen_addresses(void **state)
 {
     (void)state;
@@ -317,6 +342,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_errors_name_the_line, setup, teardown),
         cmocka_unit_test(test_listen_addresses),
+        cmocka_unit_test(test_config_diff_names_what_changed),
         cmocka_unit_test_setup_teardown(test_made_certificate_checks_and_mismatched_key_does_not,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_common_name_is_cut_on_a_utf8_boundary, setup,
