@@ -22,6 +22,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -72,6 +73,19 @@ static int cert_next_make(const char *name, const char *cert_file, const char *k
     return r ? r : node_tls_check(cert, key, info, err);
 }
 
+/* Whether process pid runs the very executable file this process runs.
+ * A hotline older than SIGHUP's reload ends on it (the default action),
+ * and an upgrade replaces the file before the node restarts: such a
+ * server, or one whose executable cannot be looked at, is not sent it. */
+static bool cert_same_binary(long pid)
+{
+    char path[64];
+    struct stat a, b;
+    snprintf(path, sizeof path, "/proc/%ld/exe", pid);
+    return stat(path, &a) == 0 && stat("/proc/self/exe", &b) == 0 && a.st_dev == b.st_dev &&
+           a.st_ino == b.st_ino;
+}
+
 /* Has the hotline serve of dir, if one runs and listens, read the TLS
  * files again (SIGHUP; node.c, node_reload_tls) and says what follows:
  * now if it does, done (a node that is not running) from its start if
@@ -85,6 +99,14 @@ static void cert_tell_node(const char *dir, const char *now, const char *done)
     hl_error_clear(&e);
     if (node_serving_read(dir, listen, &pid, &e) || pid <= 0) {
         printf("%s from its start\n", done);
+        return;
+    }
+    if (!cert_same_binary(pid)) {
+        printf("%s once it restarts: the node serving %s (pid %ld) runs another hotline "
+               "executable than this one (an upgrade not restarted yet?), and one older than "
+               "this version stops on SIGHUP; restart it, or send it SIGHUP if it is this "
+               "version\n",
+               done, dir, pid);
         return;
     }
     if (kill((pid_t)pid, SIGHUP) != 0) {

@@ -5,7 +5,8 @@
 # it presents the new one from the next connection; b pins it, and both
 # keep exchanging. A certificate file that does not load leaves the node
 # presenting the one it had; doctor says when the file and what the node
-# presents differ; an edited hotline.conf is said to need a restart.
+# presents differ; an edited hotline.conf is said to need a restart; a
+# hotline executable other than the node's does not signal it.
 set -eu
 
 : "${HL_BIN:?HL_BIN must point at the hotline binary}"
@@ -24,6 +25,18 @@ print(hashlib.sha256(ssl.PEM_cert_to_DER_cert(pem)).hexdigest())' "$port_a"
 old=$(presented)
 [ ${#old} = 64 ] || fail "no certificate from a: $old"
 grep -q "certificate sha256 $old" "$tmp/a.log" || fail "a does not present what it says it does"
+
+# A hotline executable other than the node's (an upgrade not restarted
+# yet: an older one would stop on SIGHUP) does not signal it.
+cp "$HL_BIN" "$tmp/hotline-other"
+if expect_rc 0 "$tmp/hotline-other" cert next --data "$tmp/a"; then
+    grep -q "^the node announces it to every member's node once it restarts: the node serving $tmp/a (pid ${fed_pid[a]}) runs another hotline executable" \
+        "$tmp/out" || fail "cert next from another executable: $(cat "$tmp/out")"
+fi
+sleep 0.5
+grep -q "SIGHUP" "$tmp/a.log" && fail "another executable signalled a: $(grep SIGHUP "$tmp/a.log")"
+kill -0 "${fed_pid[a]}" || fail "a stopped"
+rm -f "$tmp/a/tls.next.crt" "$tmp/a/tls.next.key"
 
 # cert next while a runs: announced now.
 next=""
