@@ -29,8 +29,8 @@
 
 static void cert_help(void)
 {
-    printf("usage: hotline cert next --data DIR [--cert FILE --key FILE]\n"
-           "       hotline cert switch --data DIR\n\n"
+    printf("usage: hotline cert next --data DIR [--cert FILE --key FILE] [--json]\n"
+           "       hotline cert switch --data DIR [--json]\n\n"
            "Renews the node's TLS certificate without every peer's operator: peers\n"
            "pin it by its SHA-256, so the node first announces the next one.\n\n"
            "next: makes DIR/%s and DIR/%s, a new self-signed\n"
@@ -45,6 +45,8 @@ static void cert_help(void)
            "next connection on.\n"
            "Both signal the running node (SIGHUP) to read the files now; a node\n"
            "that is not running reads them when it starts.\n"
+           "--json: one object, {sha256, file, node: {state, pid}}; state is\n"
+           "signalled, not_running, other_executable or signal_failed.\n"
            "A member that had the announcement takes it at once; one that did not\n"
            "needs the new card (hotline peer card) and 'hotline peer set --card'.\n\n"
            "Exit codes: 0 done; 2 usage error, no node, files missing or in the way.\n",
@@ -91,36 +93,65 @@ static bool cert_same_binary(long pid)
  * now if it does, done (a node that is not running) from its start if
  * not. A server not yet listening has not blocked SIGHUP and is not
  * sent it: it reads the files as it starts. */
-static void cert_tell_node(const char *dir, const char *now, const char *done)
+/* What became of the running node (cert_tell_node). */
+enum cert_node { CERT_NOT_RUNNING, CERT_SIGNALLED, CERT_OTHER_EXECUTABLE, CERT_SIGNAL_FAILED };
+
+static const char *const cert_node_words[] = {"not_running", "signalled", "other_executable",
+                                              "signal_failed"};
+
+static enum cert_node cert_tell_node(const char *dir, long *pid)
 {
     char listen[NODE_LISTEN_MAX + 1];
-    long pid = 0;
     struct hl_error e;
     hl_error_clear(&e);
-    if (node_serving_read(dir, listen, &pid, &e) || pid <= 0) {
-        printf("%s from its start\n", done);
-        return;
+    *pid = 0;
+    if (node_serving_read(dir, listen, pid, &e) || *pid <= 0)
+        return CERT_NOT_RUNNING;
+    if (!cert_same_binary(*pid))
+        return CERT_OTHER_EXECUTABLE;
+    if (kill((pid_t)*pid, SIGHUP) != 0) {
+        fprintf(stderr,
+                "hotline cert: cannot signal the node serving %s (pid %ld): %s; restart it, or "
+                "send it SIGHUP\n",
+                dir, *pid, strerror(errno));
+        return CERT_SIGNAL_FAILED;
     }
-    if (!cert_same_binary(pid)) {
+    return CERT_SIGNALLED;
+}
+
+/* Prints what the command did (sha256 the certificate it made or put in
+ * place, file where it now is) and what the node does with it: now if it
+ * was signalled, done (a node that is not running) from its start if not;
+ * with json, one object. */
+static int cert_report(bool json, const char *sha256, const char *file, const char *dir,
+                       const char *line, const char *now, const char *done)
+{
+    long pid = 0;
+    enum cert_node st = cert_tell_node(dir, &pid);
+    if (json) {
+        json_t *o = json_pack("{s:s, s:s, s:{s:s, s:I}}", "sha256", sha256, "file", file, "node",
+                              "state", cert_node_words[st], "pid", (json_int_t)pid);
+        int rc = o ? cli_json_print(o) : CLI_ERROR;
+        json_decref(o);
+        return rc;
+    }
+    printf("%s\n", line);
+    if (st == CERT_NOT_RUNNING)
+        printf("%s from its start\n", done);
+    else if (st == CERT_OTHER_EXECUTABLE)
         printf("%s once it restarts: the node serving %s (pid %ld) runs another hotline "
                "executable than this one (an upgrade not restarted yet?), and one older than "
                "this version stops on SIGHUP; restart it, or send it SIGHUP if it is this "
                "version\n",
                done, dir, pid);
-        return;
-    }
-    if (kill((pid_t)pid, SIGHUP) != 0) {
-        fprintf(stderr,
-                "hotline cert: cannot signal the node serving %s (pid %ld): %s; restart it, or "
-                "send it SIGHUP\n",
-                dir, pid, strerror(errno));
+    else if (st == CERT_SIGNAL_FAILED)
         printf("%s once it reads the files again\n", done);
-        return;
-    }
-    printf("the node serving %s (pid %ld) %s\n", dir, pid, now);
+    else
+        printf("the node serving %s (pid %ld) %s\n", dir, pid, now);
+    return CLI_OK;
 }
 
-static int cert_next(const char *dir, const char *cert_file, const char *key_file)
+static int cert_next(const char *dir, const char *cert_file, const char *key_file, bool json)
 {
     char next_cert[CLI_PATH_MAX], next_key[CLI_PATH_MAX];
     struct cli_node node;
@@ -155,14 +186,15 @@ static int cert_next(const char *dir, const char *cert_file, const char *key_fil
         cli_report(&err);
         return CLI_ERROR;
     }
-    printf("next certificate sha256 %s in %s/%s; once every member has it, 'hotline cert "
-           "switch --data %s'\n",
-           info.fingerprint, dir, NODE_TLS_NEXT_CERT, dir);
-    cert_tell_node(dir,
-                   "announces it to every member's node now (its log says 'announced our next "
-                   "certificate' for each)",
-                   "the node announces it to every member's node");
-    return CLI_OK;
+    char line[2 * CLI_PATH_MAX + 160];
+    snprintf(line, sizeof line,
+             "next certificate sha256 %s in %s; once every member has it, 'hotline cert "
+             "switch --data %s'",
+             info.fingerprint, next_cert, dir);
+    return cert_report(json, info.fingerprint, next_cert, dir, line,
+                       "announces it to every member's node now (its log says 'announced our "
+                       "next certificate' for each)",
+                       "the node announces it to every member's node");
 }
 
 /* Renames from to to, saying why it could not. */
@@ -173,7 +205,7 @@ static int cert_rename(const char *from, const char *to, struct hl_error *err)
     return 0;
 }
 
-static int cert_switch(const char *dir)
+static int cert_switch(const char *dir, bool json)
 {
     char cur_cert[CLI_PATH_MAX], cur_key[CLI_PATH_MAX], next_cert[CLI_PATH_MAX],
         next_key[CLI_PATH_MAX], prev_cert[CLI_PATH_MAX], prev_key[CLI_PATH_MAX],
@@ -212,18 +244,22 @@ static int cert_switch(const char *dir)
         cli_report(&err);
         return CLI_ERROR;
     }
-    printf("the node's certificate is now sha256 %s (the previous one kept as tls.prev.crt)\n",
-           info.fingerprint);
-    cert_tell_node(dir, "presents it from its next connection on", "the node presents it");
-    return CLI_OK;
+    char line[sizeof info.fingerprint + 96];
+    snprintf(line, sizeof line,
+             "the node's certificate is now sha256 %s (the previous one kept as tls.prev.crt)",
+             info.fingerprint);
+    return cert_report(json, info.fingerprint, cur_cert, dir, line,
+                       "presents it from its next connection on", "the node presents it");
 }
 
 int cli_cert(int argc, char **argv)
 {
     const char *dir = NULL, *cert_file = NULL, *key_file = NULL;
+    bool json = false;
     const struct cli_opt opts[] = {{"--data", NULL, &dir, NULL},
                                    {"--cert", NULL, &cert_file, NULL},
                                    {"--key", NULL, &key_file, NULL},
+                                   {"--json", NULL, NULL, &json},
                                    {NULL, NULL, NULL, NULL}};
     char *ops[1];
     int n = 0;
@@ -242,5 +278,5 @@ int cli_cert(int argc, char **argv)
         return cli_usage_error("cert", "--data DIR is required");
     if (!next && (cert_file || key_file))
         return cli_usage_error("cert", "--cert and --key belong to next");
-    return next ? cert_next(dir, cert_file, key_file) : cert_switch(dir);
+    return next ? cert_next(dir, cert_file, key_file, json) : cert_switch(dir, json);
 }

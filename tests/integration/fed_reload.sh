@@ -61,9 +61,12 @@ kill -HUP "${fed_pid[a]}"
 fed_wait 10 grep -q "SIGHUP: the certificate $tmp/a/tls.crt is the one presented (sha256 $old)" "$tmp/a.log"
 
 # cert switch while a runs: presented from the next connection.
-if expect_rc 0 "$HL_BIN" cert switch --data "$tmp/a"; then
-    grep -q "^the node serving $tmp/a (pid ${fed_pid[a]}) presents it from its next connection on" \
-        "$tmp/out" || fail "cert switch does not say the node presents it: $(cat "$tmp/out")"
+if expect_rc 0 "$HL_BIN" cert switch --data "$tmp/a" --json; then
+    [ "$(json_get "$tmp/out" "d['sha256']")" = "$next" ] &&
+        [ "$(json_get "$tmp/out" "d['file']")" = "$tmp/a/tls.crt" ] &&
+        [ "$(json_get "$tmp/out" "d['node']['state']")" = signalled ] &&
+        [ "$(json_get "$tmp/out" "d['node']['pid']")" = "${fed_pid[a]}" ] ||
+        fail "cert switch --json: $(cat "$tmp/out")"
 fi
 fed_wait 10 grep -q "SIGHUP: presenting the certificate sha256 $next from $tmp/a/tls.crt (was $old)" "$tmp/a.log"
 [ "$(presented)" = "$next" ] || fail "a does not present its new certificate"
