@@ -33,7 +33,6 @@
 #include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
 #include <microhttpd.h>
-#include <sodium.h>
 
 #include "taxii_int.h"
 
@@ -87,6 +86,9 @@ static int tls_import(const char *cert_pem, size_t cert_len, const char *key_pem
     if (rc < 0 || t->n == 0) {
         t->n = 0;
         tls_free_one(t);
+        if (rc == GNUTLS_E_SHORT_MEMORY_BUFFER)
+            return hl_fail(err, HL_E_TOO_LARGE, "tls", "a chain of more than %d certificates",
+                           TAXII_TLS_CHAIN_MAX);
         return hl_fail(err, HL_E_PARSE, "tls", "not a PEM certificate chain (leaf first): %s",
                        rc < 0 ? gnutls_strerror(rc) : "no certificate");
     }
@@ -106,22 +108,24 @@ int taxii_server_set_tls(struct taxii_server *srv, const char *cert_pem, size_t 
                          const char *key_pem, size_t key_len, struct hl_error *err)
 {
     struct taxii_tls *t = NULL;
-    pthread_mutex_lock(&srv->tls_lock);
-    bool full = srv->n_tls >= TAXII_TLS_PAIRS_MAX;
-    pthread_mutex_unlock(&srv->tls_lock);
-    if (full)
-        return hl_fail(err, HL_E_TOO_LARGE, "tls",
-                       "%u certificates presented since the server started; restart it to "
-                       "present another",
-                       (unsigned)TAXII_TLS_PAIRS_MAX);
     int r = tls_import(cert_pem, cert_len, key_pem, key_len, &t, err);
     if (r)
         return r;
     pthread_mutex_lock(&srv->tls_lock);
-    t->older = srv->tls;
-    srv->tls = t;
-    srv->n_tls++;
+    bool full = srv->n_tls >= TAXII_TLS_PAIRS_MAX;
+    if (!full) {
+        t->older = srv->tls;
+        srv->tls = t;
+        srv->n_tls++;
+    }
     pthread_mutex_unlock(&srv->tls_lock);
+    if (full) {
+        tls_free_one(t);
+        return hl_fail(err, HL_E_TOO_LARGE, "tls",
+                       "%u certificates presented since the server started; restart it to "
+                       "present another",
+                       (unsigned)TAXII_TLS_PAIRS_MAX);
+    }
     return 0;
 }
 

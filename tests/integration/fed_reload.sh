@@ -6,7 +6,8 @@
 # keep exchanging. A certificate file that does not load leaves the node
 # presenting the one it had; doctor says when the file and what the node
 # presents differ; an edited hotline.conf is said to need a restart; a
-# hotline executable other than the node's does not signal it.
+# hotline executable other than the node's does not signal it; a run
+# presents at most 64 pairs.
 set -eu
 
 : "${HL_BIN:?HL_BIN must point at the hotline binary}"
@@ -112,6 +113,29 @@ if expect_rc 0 "$HL_BIN" cert next --data "$tmp/b"; then
 fi
 fed_serve b
 fed_wait 10 grep -q "exchange a (identity--[0-9a-f-]*) in ch: announced our next certificate" "$tmp/b.log"
+
+# A run presents at most 64 pairs (each is kept until the server stops):
+# the 64th change is refused, said, and the node keeps the pair it has.
+"$HL_BIN" init --party scratch --data "$tmp/s" >/dev/null 2>&1 || fail "init scratch"
+mkdir -p "$tmp/pairs"
+for i in $(seq 64); do
+    "$HL_BIN" cert next --data "$tmp/s" >/dev/null 2>&1 || fail "cert next $i"
+    mv "$tmp/s/tls.next.crt" "$tmp/pairs/$i.crt"
+    mv "$tmp/s/tls.next.key" "$tmp/pairs/$i.key"
+done
+answers() { grep -c "SIGHUP: presenting\|SIGHUP: .*certificates presented" "$tmp/b.log" || true; }
+answered_after() { [ "$(answers)" -gt "$1" ]; }
+for i in $(seq 64); do
+    cp "$tmp/pairs/$i.crt" "$tmp/b/tls.crt"
+    cp "$tmp/pairs/$i.key" "$tmp/b/tls.key"
+    before=$(answers)
+    kill -HUP "${fed_pid[b]}"
+    fed_wait 10 answered_after "$before" || break
+done
+[ "$(grep -c "SIGHUP: presenting" "$tmp/b.log")" = 63 ] || fail "b presented $(grep -c "SIGHUP: presenting" "$tmp/b.log") new pairs, want 63"
+grep -q "warning: SIGHUP: .*: 64 certificates presented since the server started; restart it to present another; still presenting the certificate sha256 " "$tmp/b.log" ||
+    fail "the 64th change is not refused: $(tail -2 "$tmp/b.log")"
+kill -0 "${fed_pid[b]}" || fail "b stopped"
 
 fed_stop_verify a b
 
