@@ -95,21 +95,13 @@ static void doctor_add(struct doctor *d, enum doctor_status st, const char *chec
                                                doctor_words[st], "detail", detail));
 }
 
-/* dir/name, or name itself when absolute. */
-static bool doctor_path(char out[CLI_PATH_MAX], const char *dir, const char *name)
-{
-    if (name[0] == '/')
-        return snprintf(out, CLI_PATH_MAX, "%s", name) < CLI_PATH_MAX;
-    return cli_node_path(out, dir, name);
-}
-
 /* A secret must be its owner's alone; a missing one is a problem only
  * for the party's key. */
 static void doctor_secret(struct doctor *d, const char *name, bool required, size_t *ok)
 {
     char path[CLI_PATH_MAX];
     struct stat st;
-    if (!doctor_path(path, d->dir, name) || stat(path, &st) != 0) {
+    if (!cli_node_path(path, d->dir, name) || stat(path, &st) != 0) {
         doctor_add(d, required ? DOCTOR_PROBLEM : DOCTOR_WARNING, "files", "%s is missing%s", name,
                    required ? ": it is the party's identity"
                             : " ('hotline init --upgrade' adds it)");
@@ -151,7 +143,7 @@ static void doctor_cert(struct doctor *d, const struct node_config *conf)
     hl_error_clear(&err);
     buf_init(&cert, NODE_TLS_FILE_MAX);
     buf_init(&key, NODE_TLS_FILE_MAX);
-    int r = doctor_path(cp, d->dir, conf->tls_cert) && doctor_path(kp, d->dir, conf->tls_key)
+    int r = cli_node_path(cp, d->dir, conf->tls_cert) && cli_node_path(kp, d->dir, conf->tls_key)
                 ? 0
                 : hl_fail(&err, HL_E_TOO_LARGE, d->dir, "path too long");
     if (!r && !(r = node_tls_read(cp, false, &cert, &err)) &&
@@ -177,7 +169,8 @@ static void doctor_cert(struct doctor *d, const struct node_config *conf)
         doctor_add(d, DOCTOR_OK, "certificate", "valid until %s (%lld days), sha256 %s", until,
                    (long long)(left / 86400), info.fingerprint);
     /* A renewal under way (hotline cert next). */
-    int rn = doctor_path(cp, d->dir, NODE_TLS_NEXT_CERT) && doctor_path(kp, d->dir, NODE_TLS_NEXT_KEY)
+    int rn = cli_node_path(cp, d->dir, NODE_TLS_NEXT_CERT) &&
+                     cli_node_path(kp, d->dir, NODE_TLS_NEXT_KEY)
                  ? node_tls_load(cp, kp, &info, &err)
                  : -HL_E_NOT_FOUND;
     if (!rn)

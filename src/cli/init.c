@@ -124,7 +124,8 @@ static void init_help(void)
 
 bool cli_node_path(char *out, const char *dir, const char *name)
 {
-    int n = snprintf(out, CLI_PATH_MAX, "%s/%s", dir, name);
+    int n = name[0] == '/' ? snprintf(out, CLI_PATH_MAX, "%s", name)
+                           : snprintf(out, CLI_PATH_MAX, "%s/%s", dir, name);
     return n >= 0 && n < CLI_PATH_MAX;
 }
 

@@ -105,9 +105,7 @@ static int publish_node_read(const char *dir, struct publish_node *sn, struct hl
         return r;
     sn->serving = cli_node_reach(dir, &conf, reach);
     snprintf(sn->url, sizeof sn->url, "https://%s", reach);
-    if (conf.tls_cert[0] == '/')
-        snprintf(cert, sizeof cert, "%s", conf.tls_cert);
-    else if (!cli_node_path(cert, dir, conf.tls_cert))
+    if (!cli_node_path(cert, dir, conf.tls_cert))
         return hl_fail(err, HL_E_TOO_LARGE, dir, "path too long");
     buf_init(&pem, NODE_TLS_FILE_MAX);
     r = hl_read_file(cert, NODE_TLS_FILE_MAX, &pem, err);

@@ -87,6 +87,29 @@ if expect_rc 0 "$HL_BIN" doctor --data "$tmp/fresh"; then
         fail "doctor of a fresh node: $(cat "$tmp/out")"
 fi
 
+# Certificate files outside the node directory (absolute paths in
+# hotline.conf, as serve takes them): doctor reads them there, and a
+# renewal moves them there.
+F="$tmp/fresh"
+mkdir -p "$tmp/etc"
+mv "$F/tls.crt" "$tmp/etc/node.crt"
+mv "$F/tls.key" "$tmp/etc/node.key"
+sed -i "s|^tls_cert = .*|tls_cert = $tmp/etc/node.crt|; s|^tls_key = .*|tls_key = $tmp/etc/node.key|" "$F/hotline.conf"
+if expect_rc 0 "$HL_BIN" doctor --data "$F"; then
+    grep -q "^ok       certificate: valid until " "$tmp/out" || fail "doctor, absolute tls_cert: $(cat "$tmp/out")"
+fi
+expect_rc 0 "$HL_BIN" cert next --data "$F" --json || true
+fresh_next=$(json_get "$tmp/out" "d['sha256']")
+expect_rc 0 "$HL_BIN" cert switch --data "$F" --json || true
+[ "$(json_get "$tmp/out" "d['file']")" = "$tmp/etc/node.crt" ] &&
+    [ "$(json_get "$tmp/out" "d['node']['state']")" = not_running ] ||
+    fail "cert switch, absolute tls_cert: $(cat "$tmp/out")"
+if expect_rc 0 "$HL_BIN" doctor --data "$F"; then
+    grep -q "^ok       certificate: valid until .*, sha256 $fresh_next$" "$tmp/out" ||
+        fail "doctor after the switch: $(cat "$tmp/out")"
+fi
+[ -f "$F/tls.prev.crt" ] && [ -f "$F/tls.prev.key" ] || fail "the previous pair is not in $F"
+
 # Usage.
 expect_rc 0 "$HL_BIN" doctor --help && grep -q "^usage: hotline doctor --data DIR" "$tmp/out" ||
     fail "doctor --help"
