@@ -98,8 +98,8 @@ struct cli_node {
 };
 
 /* dir + "/" + name into out[CLI_PATH_MAX], or name itself when it is
- * absolute (hotline.conf's tls_cert and tls_key may be, as serve reads
- * them); false if it does not fit. */
+ * absolute: node_file_path, the rule serve reads its files by. False if
+ * it does not fit. */
 bool cli_node_path(char *out, const char *dir, const char *name);
 /* Opens the node in dir (which must exist), with its secret key when
  * with_key. CLI_OK, or CLI_ERROR after reporting (n then needs no close). */

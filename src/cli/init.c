@@ -124,9 +124,8 @@ static void init_help(void)
 
 bool cli_node_path(char *out, const char *dir, const char *name)
 {
-    int n = name[0] == '/' ? snprintf(out, CLI_PATH_MAX, "%s", name)
-                           : snprintf(out, CLI_PATH_MAX, "%s/%s", dir, name);
-    return n >= 0 && n < CLI_PATH_MAX;
+    _Static_assert(CLI_PATH_MAX == NODE_PATH_MAX + 1, "one path size for CLI and node");
+    return node_file_path(out, dir, name);
 }
 
 /* Makes DIR (0700) or accepts an empty one. *made says whether init made

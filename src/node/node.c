@@ -111,14 +111,17 @@ static void node_log(const struct node_serve_options *o, const char *fmt, ...)
 }
 
 /* dir/name, or name itself when it is absolute. */
-static HL_MUST_CHECK int node_path(char out[NODE_PATH_MAX + 1], const char *dir, const char *name,
-                                   struct hl_error *err)
+bool node_file_path(char out[NODE_PATH_MAX + 1], const char *dir, const char *name)
 {
     int n = name[0] == '/' ? snprintf(out, NODE_PATH_MAX + 1, "%s", name)
                            : snprintf(out, NODE_PATH_MAX + 1, "%s/%s", dir, name);
-    if (n < 0 || n > NODE_PATH_MAX)
-        return hl_fail(err, HL_E_TOO_LARGE, name, "path too long");
-    return 0;
+    return n >= 0 && n <= NODE_PATH_MAX;
+}
+
+static HL_MUST_CHECK int node_path(char out[NODE_PATH_MAX + 1], const char *dir, const char *name,
+                                   struct hl_error *err)
+{
+    return node_file_path(out, dir, name) ? 0 : hl_fail(err, HL_E_TOO_LARGE, name, "path too long");
 }
 
 /* A file serving needs, present: or the remedy for a node made before

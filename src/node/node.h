@@ -157,6 +157,10 @@ HL_MUST_CHECK int node_tls_load(const char *cert_path, const char *key_path,
 
 /* ---- serving (node.c) ----------------------------------------------------- */
 
+/* The path of a node file: name itself when absolute (hotline.conf's
+ * tls_cert and tls_key may be), else dir/name. False when it does not fit. */
+bool node_file_path(char out[NODE_PATH_MAX + 1], const char *dir, const char *name);
+
 struct node_serve_options {
     const char *listen; /* overrides hotline.conf's listen, or NULL */
     /* Called once the server is listening, with its discovery URL

@@ -283,8 +283,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *con, struct request *rq,
         closes = closes || strcasecmp(r->headers[i].name, MHD_HTTP_HEADER_CONNECTION) == 0;
     }
     /* A connection made with a certificate since replaced (tls.c) */
-    struct taxii_server *srv = taxii_watch_server(con);
-    if (!closes && srv && taxii_watch_tls_stale(con, taxii_tls_gen(srv)))
+    if (!closes && taxii_watch_tls_stale(con))
         MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ok = MHD_queue_response(con, (unsigned)r->status, mr);
     MHD_destroy_response(mr);

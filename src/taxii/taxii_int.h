@@ -126,10 +126,10 @@ void taxii_watch_free(struct taxii_server *srv);
 struct taxii_server *taxii_watch_server(struct MHD_Connection *con);
 /* Notes that con's handshake was given the pair of generation gen (tls.c). */
 void taxii_watch_tls_given(struct MHD_Connection *con, unsigned gen);
-/* Whether con's handshake was given a pair older than generation current:
- * its answers then close it, and the client's next connection gets the
- * current one. */
-bool taxii_watch_tls_stale(struct MHD_Connection *con, unsigned current);
+/* Whether con's handshake was given a pair older than its server's current
+ * one (taxii_tls_gen): its answers then close it, and the client's next
+ * connection gets the current one. */
+bool taxii_watch_tls_stale(struct MHD_Connection *con);
 /* MHD_OPTION_NOTIFY_CONNECTION callback; cls is the server. */
 void taxii_watch_connection(void *cls, struct MHD_Connection *con, void **socket_context,
                             enum MHD_ConnectionNotificationCode toe);

@@ -116,12 +116,12 @@ void taxii_watch_tls_given(struct MHD_Connection *con, unsigned gen)
         k->tls_gen = gen;
 }
 
-bool taxii_watch_tls_stale(struct MHD_Connection *con, unsigned current)
+bool taxii_watch_tls_stale(struct MHD_Connection *con)
 {
     const union MHD_ConnectionInfo *ci =
         con ? MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT) : NULL;
     const struct taxii_conn *k = ci ? ci->socket_context : NULL;
-    return k && k->tls_gen && k->tls_gen != current;
+    return k && k->tls_gen && k->tls_gen != taxii_tls_gen(k->srv);
 }
 
 void taxii_watch_phase(struct taxii_server *srv, struct MHD_Connection *con, int phase)
