@@ -53,6 +53,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_bare.h"
 #include "ledger/ledger.h"
 #include "stix/stix.h"
 #include "store/store.h"
@@ -302,73 +303,11 @@ static void bench_row_bytes(struct bench_log *b, int64_t row, struct buf *out)
 /* ---- the bare ceiling: SHA-256 + Ed25519 + a bare SQLite loop --------- */
 
 struct bench_bare {
-    sqlite3 *db;
-    sqlite3_stmt *ins_object, *ins_hash;
+    struct bench_bare_db db;
     const struct seal_key *key;
     struct buf object, head; /* sealed bytes of an object and of a head */
     uint8_t hashes[BENCH_BATCH_MAX + 1][32];
 };
-
-static void bench_sql_die(sqlite3 *db, const char *what)
-{
-    fprintf(stderr, "bench_log: sqlite: %s: %s\n", what, sqlite3_errmsg(db));
-    exit(1);
-}
-
-static void bench_bare_open(struct bench_bare *b, const char *path)
-{
-    static const char schema[] =
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-        "CREATE TABLE objects(row INTEGER PRIMARY KEY, json BLOB NOT NULL);"
-        "CREATE TABLE hashes(row INTEGER PRIMARY KEY, hash BLOB NOT NULL);";
-    if (sqlite3_open_v2(path, &b->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK)
-        bench_sql_die(b->db, path);
-    if (sqlite3_exec(b->db, schema, NULL, NULL, NULL) != SQLITE_OK)
-        bench_sql_die(b->db, "schema");
-    if (sqlite3_prepare_v2(b->db, "INSERT INTO objects(json) VALUES (?)", -1, &b->ins_object,
-                           NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(b->db, "INSERT INTO hashes(hash) VALUES (?)", -1, &b->ins_hash, NULL) !=
-            SQLITE_OK)
-        bench_sql_die(b->db, "prepare");
-}
-
-static void bench_bare_close(struct bench_bare *b)
-{
-    sqlite3_finalize(b->ins_object);
-    sqlite3_finalize(b->ins_hash);
-    sqlite3_close(b->db);
-    b->db = NULL;
-}
-
-/* What X.590 does per signature once the canonical bytes exist: SHA-256,
- * lowercase hex, Ed25519 over the 64 hex characters. */
-static void bench_bare_sign(const struct seal_key *key, const struct buf *bytes,
-                            uint8_t hash[static 32])
-{
-    char hex[65];
-    uint8_t sig[SEAL_SIG_BYTES];
-    if (ledger_sha256(bytes->data, bytes->len, hash)) {
-        fprintf(stderr, "bench_log: SHA-256 failed\n");
-        exit(1);
-    }
-    hl_hex(hex, hash, 32);
-    crypto_sign_detached(sig, NULL, (const unsigned char *)hex, 64, key->sk);
-}
-
-static void bench_bare_insert(struct bench_bare *b, const struct buf *bytes,
-                              const uint8_t hash[static 32])
-{
-    sqlite3_stmt *st[2] = {b->ins_object, b->ins_hash};
-    if (sqlite3_bind_blob(st[0], 1, bytes->data, (int)bytes->len, SQLITE_STATIC) != SQLITE_OK ||
-        sqlite3_bind_blob(st[1], 1, hash, 32, SQLITE_STATIC) != SQLITE_OK)
-        bench_sql_die(b->db, "bind");
-    for (int i = 0; i < 2; i++) {
-        if (sqlite3_step(st[i]) != SQLITE_DONE)
-            bench_sql_die(b->db, "insert");
-        sqlite3_reset(st[i]);
-    }
-}
 
 /* The ceiling of one batch of n objects and its head: the signatures,
  * then one transaction. Adds the seconds of each part to crypto, sql. */
@@ -379,13 +318,11 @@ static void bench_bare_batch(struct bench_bare *b, size_t n, double *crypto, dou
         bench_bare_sign(b->key, &b->object, b->hashes[i]);
     bench_bare_sign(b->key, &b->head, b->hashes[n]);
     double t1 = bench_now();
-    if (sqlite3_exec(b->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-        bench_sql_die(b->db, "begin");
+    bench_bare_exec(&b->db, "BEGIN IMMEDIATE");
     for (size_t i = 0; i < n; i++)
-        bench_bare_insert(b, &b->object, b->hashes[i]);
-    bench_bare_insert(b, &b->head, b->hashes[n]);
-    if (sqlite3_exec(b->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        bench_sql_die(b->db, "commit");
+        bench_bare_insert(&b->db, &b->object, b->hashes[i]);
+    bench_bare_insert(&b->db, &b->head, b->hashes[n]);
+    bench_bare_exec(&b->db, "COMMIT");
     double t2 = bench_now();
     *crypto += t1 - t0;
     *sql += t2 - t1;
@@ -468,7 +405,7 @@ static void bench_append(json_t *proto)
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     rates.cpus = cpus > 0 ? (unsigned)cpus : 1;
     bench_log_open(&lg, bench_path("log.db"), proto);
-    bench_bare_open(&bare, bench_path("bare.db"));
+    bench_bare_db_open(&bare.db, bench_path("bare.db"));
     bare.key = &lg.key;
     buf_init(&bare.object, STORE_JSON_MAX);
     buf_init(&bare.head, STORE_JSON_MAX);
@@ -479,7 +416,7 @@ static void bench_append(json_t *proto)
     bench_append_report(&rates);
     buf_release(&bare.object);
     buf_release(&bare.head);
-    bench_bare_close(&bare);
+    bench_bare_db_close(&bare.db);
     bench_log_close(&lg);
 }
 

@@ -43,6 +43,7 @@
 
 #include <sodium.h>
 
+#include "bench_bare.h"
 #include "bench_proc.h"
 #include "bench_taxii_bare.h"
 #include "ledger/ledger.h"
@@ -466,6 +467,85 @@ static double bt_ceiling_run(struct bt_node *n, size_t batch, bool parse, double
     return BT_OBJECTS / spent;
 }
 
+/* This thread's CPU seconds: a step's own cost, not its wait. */
+static double bt_thread_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* (a)'s floor, per object: the steps no implementation of a POST can
+ * skip, each bare, one after the other on this thread: jansson's parse of
+ * the object as it arrives (Rule 3 names jansson); the STIX validation the
+ * issue asks of every object and its RFC 8785 form (what the seal signs
+ * and the Merkle leaf hashes); SHA-256 and the Ed25519 signature of its
+ * sealed bytes (every object is signed by its publisher); and a bare
+ * SQLite row of those bytes and one of its hash, one fsync per batch
+ * (bench_log's ceiling). Left out, so the floor stays under what is
+ * possible: TLS, HTTP, the seal's properties, the Merkle tree, the TAXII
+ * indexes, the tree head, the client. us[0..3]: CPU per object of each
+ * step; *wall_us: the SQLite loop's time per object with its fsyncs. */
+static void bt_floor_run(struct bt_node *n, struct bench_bare_db *db, size_t batch, double us[4],
+                         double *wall_us)
+{
+    struct hl_error err;
+    struct buf sealed;
+    json_t *obj = NULL;
+    char **one = bt_objects(1);
+    struct buf canon;
+    buf_init(&sealed, STORE_JSON_MAX);
+    buf_init(&canon, STORE_JSON_MAX);
+    if (stix_parse(one[0], strlen(one[0]), &obj, &err) ||
+        seal_object_canon(obj, &n->key, n->party, BT_CEILING, 1, &sealed, &err))
+        bt_die("sealing the indicator: %s", err.msg);
+    json_decref(obj);
+    bt_objects_free(one, 1);
+    uint8_t(*hash)[32] = calloc(batch, sizeof *hash);
+    json_t **trees = calloc(batch, sizeof *trees);
+    double cpu[4] = {0, 0, 0, 0}, wall = 0;
+    for (size_t k = 0; hash && trees && k < BT_OBJECTS / batch; k++) {
+        char **texts = bt_objects(batch);
+        double c0 = bt_thread_cpu();
+        for (size_t i = 0; i < batch; i++)
+            if (!(trees[i] = json_loadb(texts[i], strlen(texts[i]), JSON_REJECT_DUPLICATES, NULL)))
+                bt_die("jansson refused the indicator");
+        double c1 = bt_thread_cpu();
+        for (size_t i = 0; i < batch; i++) {
+            bt_validate_one(trees, i);
+            buf_clear(&canon);
+            if (stix_canon(trees[i], &canon, &err))
+                bt_die("RFC 8785 form: %s", err.msg);
+        }
+        double c2 = bt_thread_cpu();
+        for (size_t i = 0; i < batch; i++)
+            bench_bare_sign(&n->key, &sealed, hash[i]);
+        double c3 = bt_thread_cpu(), w0 = bt_now();
+        bench_bare_exec(db, "BEGIN IMMEDIATE");
+        for (size_t i = 0; i < batch; i++)
+            bench_bare_insert(db, &sealed, hash[i]);
+        bench_bare_exec(db, "COMMIT");
+        wall += bt_now() - w0;
+        double c4 = bt_thread_cpu();
+        cpu[0] += c1 - c0;
+        cpu[1] += c2 - c1;
+        cpu[2] += c3 - c2;
+        cpu[3] += c4 - c3;
+        for (size_t i = 0; i < batch; i++)
+            json_decref(trees[i]);
+        bt_objects_free(texts, batch);
+    }
+    if (!hash || !trees)
+        bt_die("out of memory");
+    free(hash);
+    free(trees);
+    buf_release(&sealed);
+    buf_release(&canon);
+    for (int i = 0; i < 4; i++)
+        us[i] = cpu[i] * 1e6 / BT_OBJECTS;
+    *wall_us = wall * 1e6 / BT_OBJECTS;
+}
+
 /* ---- (a) ingest ---------------------------------------------------------- */
 
 struct bt_ingest {
@@ -735,6 +815,37 @@ static void bt_find_collection(void)
         bt_die("no collection for channel %s", BT_CHANNEL);
 }
 
+/* (a)'s floor (bt_floor_run) as the most this machine could ingest: its
+ * CPUs over the steps' CPU per object, or the fsync'd loop's own rate if
+ * that is lower. Each figure is the median over the runs. */
+static void bt_print_floor(double fl[][4], const double *wall)
+{
+    double step[4][BT_RUNS_MAX], bound[BT_RUNS_MAX], w[BT_RUNS_MAX];
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cpus < 1)
+        cpus = 1;
+    for (int r = 0; r < bt_runs; r++) {
+        double sum = fl[r][0] + fl[r][1] + fl[r][2] + fl[r][3];
+        for (int i = 0; i < 4; i++)
+            step[i][r] = fl[r][i];
+        bound[r] = (double)cpus * 1e6 / sum;
+        if (1e6 / wall[r] < bound[r])
+            bound[r] = 1e6 / wall[r];
+        w[r] = 1e6 / wall[r];
+    }
+    double m[4];
+    for (int i = 0; i < 4; i++)
+        m[i] = bt_median(step[i], (size_t)bt_runs);
+    double lim = bt_median(bound, (size_t)bt_runs);
+    printf("    floor, each step bare on one CPU, in us of CPU per object: jansson's parse %.1f,\n"
+           "      STIX validation and RFC 8785 form %.1f, SHA-256 and Ed25519 %.1f, a bare SQLite "
+           "row pair %.1f:\n"
+           "      %.1f us: at most %.0f objects/s on %ld CPUs doing nothing else (the fsync'd rows "
+           "alone %.0f/s);\n      30,000 objects/s is %.0f%% of it\n",
+           m[0], m[1], m[2], m[3], m[0] + m[1] + m[2] + m[3], lim, cpus,
+           bt_median(w, (size_t)bt_runs), 100 * 30000 / lim);
+}
+
 /* (a) beside the ceiling, batch size by batch size: each run measures
  * log_append, parse + validate + log_append, then the POSTs from 1 and 4
  * clients, so a burst of load on a shared machine weighs on both sides;
@@ -749,9 +860,15 @@ static void bt_report_ingest(void)
     printf("(a) POST ingest until durable (202 after the fsync), %d indicators per run,\n"
            "    beside the ceiling: the same appends in this process (no HTTP, no TLS):\n",
            BT_OBJECTS);
+    struct bench_bare_db floor_db;
+    char floor_path[600];
+    bt_path(floor_path, sizeof floor_path, "floor.db");
+    bench_bare_db_open(&floor_db, floor_path);
     for (int b = 0; b < 2; b++) {
         double v[4][BT_RUNS_MAX], ratio[2][2][BT_RUNS_MAX], cpu[4][2][BT_RUNS_MAX], unused;
+        double fl[BT_RUNS_MAX][4], fl_wall[BT_RUNS_MAX];
         for (int r = 0; r < bt_runs; r++) {
+            bt_floor_run(&node, &floor_db, batches[b], fl[r], &fl_wall[r]);
             v[0][r] = bt_ceiling_run(&node, batches[b], false, &cpu[0][0][r]);
             v[1][r] = bt_ceiling_run(&node, batches[b], true, &unused);
             double per[2];
@@ -778,7 +895,9 @@ static void bt_report_ingest(void)
                bt_median(cpu[0][0], (size_t)bt_runs), bt_median(cpu[2][0], (size_t)bt_runs),
                bt_median(cpu[3][0], (size_t)bt_runs), bt_median(cpu[2][1], (size_t)bt_runs),
                bt_median(cpu[3][1], (size_t)bt_runs));
+        bt_print_floor(fl, fl_wall);
     }
+    bench_bare_db_close(&floor_db);
     bt_node_close(&node);
     printf("  goal: >= 30,000 objects/s batched durable ingest\n");
 }
