@@ -81,6 +81,10 @@ static const struct conf_key conf_keys[] = {
      "MEMBER-ID MEMBER-NAME when it concerns one member (an absolute path;\n"
      "no shell; killed after 10 s; its output goes to the node's log).\n"
      "Empty: none."},
+    {"status_retention_days", CONF_UINT, NUM(status_retention_days), 1, 3650,
+     "Days the answer to a POST (its TAXII status resource) stays readable at\n"
+     "/api/status/ID/; older ones are removed, the oldest first, and then\n"
+     "answer 404. The objects, their log entries and proofs stay (1..3650)."},
 };
 #define N_KEYS (sizeof conf_keys / sizeof conf_keys[0])
 
@@ -103,6 +107,7 @@ void node_config_defaults(struct node_config *c, const char *party_name)
     c->timeout_s = 30;
     c->pull_interval_s = 5;
     c->deadline_interval_s = 10;
+    c->status_retention_days = 7;
 }
 
 /* ---- values ---------------------------------------------------------------- */

@@ -423,9 +423,21 @@ static int node_collection_id(const char *channel, char out[static 37])
 #define NODE_RESTART_WAIT_US 2000
 #define NODE_RESTART_LEFT_MAX 256 /* journal pages: 1 MiB */
 
+/* The same thread removes the TAXII status records older than
+ * status_retention_days: a bounded step (the NODE_PRUNE_BATCH oldest
+ * records looked at, one commit under the writers' lock) at its first
+ * round and then every NODE_PRUNE_ROUNDS, or at every round while a step
+ * removes a whole batch (a node upgraded with years of them catches up at
+ * some 2,000 records a second without holding writers for long). */
+#define NODE_PRUNE_ROUNDS 120 /* a minute */
+#define NODE_PRUNE_BATCH 1000
+
 struct node_checkpointer {
     struct store *s;
     const struct node_serve_options *o; /* the log */
+    int64_t status_keep_us;             /* status_retention_days */
+    unsigned prune_wait;                /* rounds until the next prune */
+    bool prune_failing;                 /* the last prune failed (logged once) */
     bool failing;                       /* the last round failed (logged once) */
     pthread_mutex_t *write_lock;        /* the process's writers (struct node_run) */
     pthread_t thread;
@@ -458,6 +470,34 @@ static void node_checkpoint_round(struct node_checkpointer *c)
     (void)failed;
 }
 
+static void node_prune_round(struct node_checkpointer *c)
+{
+    struct hl_error e;
+    size_t removed = 0;
+    if (c->prune_wait > 0) {
+        c->prune_wait--;
+        return;
+    }
+    hl_error_clear(&e);
+    pthread_mutex_lock(c->write_lock);
+    int r = store_begin(c->s, &e);
+    if (!r) {
+        r = store_status_prune(c->s, hl_wall_us() - c->status_keep_us, NODE_PRUNE_BATCH, &removed,
+                               &e);
+        r = r ? r : store_commit(c->s, &e);
+        if (r && store_rollback(c->s, &e) != 0)
+            removed = 0; /* the connection rolls back at close */
+    }
+    pthread_mutex_unlock(c->write_lock);
+    if (r && !c->prune_failing)
+        node_log(c->o, "removing old TAXII status records failing: %s; retried every minute",
+                 e.msg);
+    else if (!r && c->prune_failing)
+        node_log(c->o, "removing old TAXII status records succeeds again");
+    c->prune_failing = r != 0;
+    c->prune_wait = !r && removed == NODE_PRUNE_BATCH ? 0 : NODE_PRUNE_ROUNDS;
+}
+
 static void *node_checkpoint_run(void *arg)
 {
     struct node_checkpointer *c = arg;
@@ -468,21 +508,22 @@ static void *node_checkpoint_run(void *arg)
         pthread_cond_timedwait(&c->cond, &c->lock, &t);
         pthread_mutex_unlock(&c->lock);
         node_checkpoint_round(c);
+        node_prune_round(c);
         pthread_mutex_lock(&c->lock);
     }
     pthread_mutex_unlock(&c->lock);
     return NULL;
 }
 
-static HL_MUST_CHECK int node_checkpoint_start(const char *db, pthread_mutex_t *write_lock,
-                                               const struct node_serve_options *o,
-                                               struct node_checkpointer *c, struct hl_error *err)
+static HL_MUST_CHECK int node_checkpoint_start(struct node_run *n, struct node_checkpointer *c,
+                                               struct hl_error *err)
 {
     struct store_options so = {.must_exist = true, .concurrent = true};
     memset(c, 0, sizeof *c);
-    c->write_lock = write_lock;
-    c->o = o;
-    int r = store_open(db, &so, &c->s, err);
+    c->write_lock = &n->write_lock;
+    c->o = n->o;
+    c->status_keep_us = (int64_t)n->conf.status_retention_days * 86400 * 1000000;
+    int r = store_open(n->db, &so, &c->s, err);
     if (r)
         return r;
     pthread_mutex_init(&c->lock, NULL);
@@ -620,7 +661,7 @@ static HL_MUST_CHECK int node_run_server(struct node_run *n, const sigset_t *sto
     char bound[NODE_LISTEN_MAX + 1], url[NODE_LISTEN_MAX + 32];
     int sig = 0;
     struct node_checkpointer ckpt;
-    int r = node_checkpoint_start(n->db, &n->write_lock, n->o, &ckpt, err);
+    int r = node_checkpoint_start(n, &ckpt, err);
     if (r)
         return r;
     r = exchange_start(&xo, &n->exchange, err);

@@ -65,6 +65,7 @@ struct node_config {
     unsigned pull_interval_s; /* replication: seconds between pulls (exchange.h) */
     unsigned deadline_interval_s;             /* workflow: seconds between deadline checks */
     char escalation_hook[NODE_PATH_MAX + 1]; /* workflow: program run per escalation, or "" */
+    unsigned status_retention_days;          /* TAXII status records older than this are removed */
 };
 
 /* The defaults: what a fresh hotline.conf says. The title names the party

@@ -49,6 +49,7 @@
  *   repl_state.clock_skew_ms            the member's clock, vs ours step 12
  *   channel_members.retired_us          a member retired here      step 13
  *   peers.next_cert_sha256              its announced certificate  step 14
+ *   statuses(row, id, ...)              in the order made, pruned  step 15
  *
  * Log order is enforced twice: the primary key (log_id, seq) refuses a
  * duplicate, and the trigger log_entries_in_order refuses any seq other
@@ -240,6 +241,20 @@ static const char *const steps[] = {
      * renewing a node's certificate needs no other operator. */
     "ALTER TABLE peers ADD COLUMN next_cert_sha256 TEXT NOT NULL DEFAULT ''"
     " CHECK(next_cert_sha256 = '' OR length(next_cert_sha256) = 64);",
+    /* 15: status records in the order they were made (a rowid table, the
+     * TAXII id in a unique index beside it), so that those older than the
+     * node keeps them (hotline.conf's status_retention_days) are removed
+     * from the oldest on by reading only those (store_status_prune). As a
+     * WITHOUT ROWID table keyed by random UUIDs a new record landed in a
+     * random leaf, and every record, body and all, also sat in the interior
+     * pages. */
+    "CREATE TABLE statuses_by_row(row INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+    " channel_id INTEGER NOT NULL REFERENCES channels(id), created_us INTEGER NOT NULL,"
+    " body BLOB NOT NULL) STRICT;"
+    "INSERT INTO statuses_by_row(id, channel_id, created_us, body)"
+    " SELECT id, channel_id, created_us, body FROM statuses ORDER BY created_us, id;"
+    "DROP TABLE statuses;"
+    "ALTER TABLE statuses_by_row RENAME TO statuses;",
 };
 
 #define N_STEPS ((int)(sizeof steps / sizeof steps[0]))

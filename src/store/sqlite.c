@@ -145,6 +145,10 @@ static const char *const stmt_sql[SQ__COUNT] = {
                       " channel_id = excluded.channel_id, created_us = excluded.created_us,"
                       " body = excluded.body",
     [SQ_STATUS_GET] = "SELECT body FROM statuses WHERE id = ?1",
+    /* reads only the ?2 oldest records (schema step 15) */
+    [SQ_STATUS_PRUNE] = "DELETE FROM statuses WHERE row IN (SELECT row FROM"
+                        " (SELECT row, created_us FROM statuses ORDER BY row LIMIT ?2)"
+                        " WHERE created_us < ?1)",
     [SQ_REPL_SET] = "INSERT INTO repl_cursors(peer_id, channel_id, push_row, pull_added_us,"
                     " pull_next) VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(peer_id, channel_id)"
                     " DO UPDATE SET push_row = excluded.push_row,"
@@ -1008,6 +1012,7 @@ static const struct store_ops sqlite_ops = {
     .receipt_list = sq_receipt_list,
     .status_put = sq_status_put,
     .status_get = sq_status_get,
+    .status_prune = sq_status_prune,
     .repl_set = sq_repl_set,
     .repl_get = sq_repl_get,
     .user_add = sq_user_add,

@@ -316,6 +316,23 @@ int sq_status_put(struct store *s, const char *id, const char *channel, int64_t 
     return r ? r : sq_exec(q, st, "status", err);
 }
 
+int sq_status_prune(struct store *s, int64_t before_us, size_t max, size_t *removed,
+                    struct hl_error *err)
+{
+    struct store_sqlite *q = sq_of(s);
+    sqlite3_stmt *st = NULL;
+    int r = sq_stmt(q, SQ_STATUS_PRUNE, &st, err);
+    if (!r)
+        r = sq_bind_i64(q, st, 1, before_us, err);
+    if (!r)
+        r = sq_bind_i64(q, st, 2, (int64_t)max, err);
+    if (!r)
+        r = sq_exec(q, st, "status prune", err);
+    if (!r)
+        *removed = (size_t)sqlite3_changes64(q->db);
+    return r;
+}
+
 int sq_status_get(struct store *s, const char *id, struct buf *out, struct hl_error *err)
 {
     struct store_sqlite *q = sq_of(s);

@@ -66,6 +66,7 @@ enum sq_stmt_id {
     SQ_RECEIPT_LIST,
     SQ_STATUS_PUT,
     SQ_STATUS_GET,
+    SQ_STATUS_PRUNE,
     SQ_REPL_SET,
     SQ_REPL_GET,
     SQ_USER_ADD,
@@ -257,6 +258,8 @@ int sq_object_list(struct store *s, const struct store_query *qr, store_object_f
 int sq_status_put(struct store *s, const char *id, const char *channel, int64_t created_us,
                   const uint8_t *body, size_t body_len, struct hl_error *err);
 int sq_status_get(struct store *s, const char *id, struct buf *out, struct hl_error *err);
+int sq_status_prune(struct store *s, int64_t before_us, size_t max, size_t *removed,
+                    struct hl_error *err);
 int sq_repl_set(struct store *s, const char *peer_id, const char *channel,
                 const struct store_repl *r, struct hl_error *err);
 int sq_repl_get(struct store *s, const char *peer_id, const char *channel, struct store_repl *out,

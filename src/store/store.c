@@ -617,6 +617,21 @@ int store_status_put(struct store *s, const char *id, const char *channel, int64
     return r ? r : s->ops->status_put(s, id, channel, created_us, body, body_len, err);
 }
 
+int store_status_prune(struct store *s, int64_t before_us, size_t max, size_t *removed,
+                       struct hl_error *err)
+{
+    int r = check_ptr(err, "store", s);
+    if (!r)
+        r = check_ptr(err, "removed", removed);
+    if (!r)
+        *removed = 0;
+    if (!r && (max < 1 || max > STORE_STATUS_PRUNE_MAX))
+        r = hl_fail(err, HL_E_INVALID, "max",
+                    "store: prune 1..%d status records at a time, not %zu", STORE_STATUS_PRUNE_MAX,
+                    max);
+    return r ? r : s->ops->status_prune(s, before_us, max, removed, err);
+}
+
 int store_status_get(struct store *s, const char *id, struct buf *out, struct hl_error *err)
 {
     int r = check_ptr(err, "store", s);

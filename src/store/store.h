@@ -411,6 +411,15 @@ HL_MUST_CHECK int store_status_put(struct store *s, const char *id, const char *
  * old contents). HL_E_NOT_FOUND if unknown. */
 HL_MUST_CHECK int store_status_get(struct store *s, const char *id, struct buf *out,
                                    struct hl_error *err);
+/* Removes, of the max oldest status records (1..STORE_STATUS_PRUNE_MAX),
+ * those made before before_us, and says how many in *removed: a bounded
+ * step for a periodic caller, who repeats it while it removes max. A
+ * record made before an older one (the clock stepped back) waits until
+ * the older one goes. Status records are the TAXII layer's answers, not
+ * the ledger: removing one loses no object, entry or proof. */
+#define STORE_STATUS_PRUNE_MAX 100000
+HL_MUST_CHECK int store_status_prune(struct store *s, int64_t before_us, size_t max,
+                                     size_t *removed, struct hl_error *err);
 
 /* ---- replication cursors, one per (peer, channel) ----------------------- */
 

@@ -90,6 +90,8 @@ struct store_ops {
     int (*status_put)(struct store *s, const char *id, const char *channel, int64_t created_us,
                       const uint8_t *body, size_t body_len, struct hl_error *err);
     int (*status_get)(struct store *s, const char *id, struct buf *out, struct hl_error *err);
+    int (*status_prune)(struct store *s, int64_t before_us, size_t max, size_t *removed,
+                        struct hl_error *err);
     int (*repl_set)(struct store *s, const char *peer_id, const char *channel,
                     const struct store_repl *r, struct hl_error *err);
     int (*repl_get)(struct store *s, const char *peer_id, const char *channel,

@@ -70,6 +70,23 @@ if expect_rc 0 "$HL_BIN" log append --data "$node" --channel tri "$tmp/note.json
     grep -Eq "^appended 1 objects to tri as seq [0-9]+\.\.[0-9]+; " "$tmp/out" || fail "append: $(cat "$tmp/out")"
 fi
 
+# Its TAXII status records, rebuilt in the order they were made (schema
+# step 15), all nine kept; one is made 8 days old and the others now, so
+# that the first prune of the serving node (status_retention_days, 7 by
+# default: the old hotline.conf has no such key) removes that one alone.
+old_status=1178474e-2e8d-4d25-b017-8bb66b2ddba3
+python3 - "$node/hotline.db" "$old_status" <<'EOF'
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1])
+rows = db.execute("SELECT id, json_extract(CAST(body AS TEXT), '$.status.id') FROM statuses ORDER BY row").fetchall()
+assert len(rows) == 9 and all(i == j for i, j in rows), rows
+now = int(time.time() * 1e6)
+db.execute("UPDATE statuses SET created_us = ?", (now,))
+db.execute("UPDATE statuses SET created_us = ? WHERE id = ?", (now - 8 * 86400 * 10**6, sys.argv[2]))
+db.commit()
+EOF
+kept=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT id FROM statuses WHERE id <> ? LIMIT 1", (sys.argv[2],)).fetchone()[0])' "$node/hotline.db" "$old_status")
+
 # It serves with the hotline.conf the old version wrote, and takes a send.
 port=$(free_port)
 sed -i "s/^listen = .*/listen = 127.0.0.1:$port/" "$node/hotline.conf"
@@ -80,6 +97,18 @@ for _ in $(seq 100); do
     sleep 0.05
 done
 grep -q "hotline: serving" "$tmp/serve.log" || fail "serve: $(tail -3 "$tmp/serve.log")"
+status_code() {
+    curl -s -o "$tmp/status.json" -w '%{http_code}' --cacert "$node/tls.crt" \
+        -H "Authorization: Bearer $(cat "$node/cli.token")" \
+        -H 'Accept: application/taxii+json;version=2.1' "https://127.0.0.1:$port/api/status/$1/"
+}
+for _ in $(seq 100); do
+    [ "$(status_code "$old_status")" = 404 ] && break
+    sleep 0.05
+done
+[ "$(status_code "$old_status")" = 404 ] || fail "a status 8 days old is still served"
+[ "$(status_code "$kept")" = 200 ] || fail "a status made now is gone: $(cat "$tmp/status.json")"
+[ "$(json_get "$tmp/status.json" "d['id']")" = "$kept" ] || fail "status $kept: $(cat "$tmp/status.json")"
 sed 's/5d1e7a38/6e2f8b49/; s/after the upgrade/sent after the upgrade/' "$tmp/note.json" >"$tmp/send.json"
 if expect_rc 0 "$HL_BIN" send --channel tri "$tmp/send.json" --data "$node" --no-wait; then
     grep -q "^stored 1 of 1 objects$" "$tmp/out" || fail "send: $(cat "$tmp/out")"
@@ -92,4 +121,4 @@ if expect_rc 0 "$HL_BIN" verify --data "$node"; then
     grep -q "^verified 3 logs, " "$tmp/out" || fail "verify at the end: $(cat "$tmp/out")"
 fi
 
-finish upgrade "a node of schema step 7 migrated, audited, read, appended to, served and audited again"
+finish upgrade "a node of schema step 7 migrated, audited, read, appended to, served (its old status records kept for status_retention_days) and audited again"

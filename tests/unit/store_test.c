@@ -964,6 +964,52 @@ static void test_status_and_replication_cursor(void **state)
     assert_int_equal(store_repl_set(f->s, "identity--x", CH, &r, &f->err), -HL_E_NOT_FOUND);
 }
 
+/* Status records go the oldest first, a bounded step at a time: of the
+ * max oldest, those made before the cut. A record made after an older
+ * one was (the clock stepped back) waits for it. */
+static void test_status_prune_oldest_first(void **state)
+{
+    struct fx *f = *state;
+    struct buf b;
+    size_t removed = 99;
+    const int64_t made[5] = {100, 200, 300, 250, 400}; /* in the order put */
+    buf_init(&b, 1024);
+    for (int i = 0; i < 5; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "st-%d", i);
+        assert_int_equal(store_status_put(f->s, id, CH, made[i], (const uint8_t *)"x", 1, &f->err),
+                         0);
+    }
+    assert_int_equal(store_status_prune(f->s, 1000, 0, &removed, &f->err), -HL_E_INVALID);
+    assert_int_equal(removed, 0);
+    assert_int_equal(store_status_prune(f->s, 1000, STORE_STATUS_PRUNE_MAX + 1, &removed, &f->err),
+                     -HL_E_INVALID);
+    /* The two oldest looked at: only st-0 is older than 150. */
+    assert_int_equal(store_status_prune(f->s, 150, 2, &removed, &f->err), 0);
+    assert_int_equal(removed, 1);
+    assert_int_equal(store_status_get(f->s, "st-0", &b, &f->err), -HL_E_NOT_FOUND);
+    assert_int_equal(store_status_get(f->s, "st-1", &b, &f->err), 0);
+    /* Before 280: st-1 goes; st-3 (250) waits behind st-2 (300). */
+    assert_int_equal(store_status_prune(f->s, 280, 2, &removed, &f->err), 0);
+    assert_int_equal(removed, 1);
+    assert_int_equal(store_status_get(f->s, "st-3", &b, &f->err), 0);
+    assert_int_equal(store_status_prune(f->s, 350, 1, &removed, &f->err), 0);
+    assert_int_equal(removed, 1); /* st-2 */
+    assert_int_equal(store_status_prune(f->s, 350, 1, &removed, &f->err), 0);
+    assert_int_equal(removed, 1); /* then st-3 */
+    assert_int_equal(store_status_prune(f->s, 350, 10, &removed, &f->err), 0);
+    assert_int_equal(removed, 0);
+    assert_int_equal(store_status_get(f->s, "st-4", &b, &f->err), 0);
+    /* A record put again under its id takes its new time. */
+    assert_int_equal(store_status_put(f->s, "st-4", CH, 500, (const uint8_t *)"y", 1, &f->err), 0);
+    assert_int_equal(store_status_prune(f->s, 450, 10, &removed, &f->err), 0);
+    assert_int_equal(removed, 0);
+    assert_int_equal(store_status_prune(f->s, 1000, 10, &removed, &f->err), 0);
+    assert_int_equal(removed, 1);
+    assert_int_equal(store_status_get(f->s, "st-4", &b, &f->err), -HL_E_NOT_FOUND);
+    buf_release(&b);
+}
+
 /* ---- the file as hostile input ------------------------------------------------- */
 
 static void test_short_leaf_hash_is_reported_as_corruption(void **state)
@@ -1051,6 +1097,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_workflow_query_reads_the_workflow_objects_only, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_status_and_replication_cursor, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_status_prune_oldest_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_short_leaf_hash_is_reported_as_corruption, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_wrong_key_length_and_text_are_corruption, setup,
