@@ -14,8 +14,10 @@
  * had that fingerprint. A request whose (url, fingerprint) has no pin
  * probes first. When the handshake of a real request fails the public-key
  * pin (CURLE_SSL_PINNEDPUBKEYNOTMATCH: the peer changed its key), the pin
- * is forgotten, and the next request probes again and fails, naming both
- * fingerprints, until the operator pins the new certificate.
+ * is forgotten, and the next request probes again: it takes the
+ * certificate the peer announced (exchange_client_key_changed lets the
+ * worker make that request at once), or fails, naming both fingerprints,
+ * until the operator pins the new certificate.
  *
  * Secrets: the token is sent only as "Authorization: Bearer" on a pinned
  * connection; it is never logged, and the header text is wiped after use.
@@ -44,6 +46,7 @@ struct pin {
     char fingerprint[EXCHANGE_FINGERPRINT_LEN + 1];
     char pin[EXCHANGE_PIN_MAX]; /* "" until probed */
     bool next;                  /* the probe found the announced next certificate */
+    bool key_changed;           /* a handshake failed the pin; unset by the next probe */
 };
 
 struct exchange_client {
@@ -117,6 +120,14 @@ void exchange_client_cancel(struct exchange_client *c)
 {
     atomic_store(&c->cancelled, true);
     curl_multi_wakeup(c->multi);
+}
+
+bool exchange_client_key_changed(const struct exchange_client *c, const char *url)
+{
+    for (size_t i = 0; i < c->n_pins; i++)
+        if (strcmp(c->pins[i].url, url) == 0)
+            return c->pins[i].key_changed;
+    return false;
 }
 
 bool exchange_client_presents_next(const struct exchange_client *c, const char *url)
@@ -292,6 +303,7 @@ static struct pin *pin_for(struct exchange_client *c, const struct exchange_targ
     if (p->pin[0])
         return p;
     char pin[EXCHANGE_PIN_MAX];
+    p->key_changed = false;
     if (probe_until(&c->cancelled, t->url, fp, pin, err))
         return NULL;
     p->next = t->next_fingerprint && t->next_fingerprint[0] &&
@@ -483,6 +495,7 @@ int exchange_client_end(struct exchange_client *c, struct exchange_call *call, s
     free(call);
     if (cc == CURLE_SSL_PINNEDPUBKEYNOTMATCH) {
         p->pin[0] = '\0';
+        p->key_changed = true;
         bool announced = t->next_fingerprint && t->next_fingerprint[0];
         return hl_fail(err, HL_E_VERIFY, "cert_fingerprint",
                        "%s at %s presented another public key than the pinned certificate's%s",

@@ -102,6 +102,10 @@ struct exchange_client;
  * next_fingerprint (the peer presents the certificate it announced): the
  * worker then makes it the pinned one. */
 bool exchange_client_presents_next(const struct exchange_client *c, const char *url);
+/* Whether the last request to url failed because the peer presented
+ * another public key than the pinned one (its pin forgotten: the next
+ * request probes again). */
+bool exchange_client_key_changed(const struct exchange_client *c, const char *url);
 
 /* A client with its own curl multi handle. timeout_s bounds each request
  * (0: EXCHANGE_TIMEOUT_S). Free with exchange_client_free (NULL: no-op). */

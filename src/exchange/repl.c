@@ -220,10 +220,16 @@ void repl_clock_sample(struct exchange *x, struct pair *p, const struct exchange
  * failed or the member is reachable again (what channel show and the
  * metrics read); a success like the one before waits for the flush. */
 static void pair_outcome(struct exchange *x, struct pair *p, struct store_repl_state *st, int r,
-                         const struct hl_error *e)
+                         const struct hl_error *e, bool switched)
 {
     struct hl_error err;
     int64_t now = hl_mono_ms();
+    if (r && switched && !p->key_retried) {
+        p->key_retried = true;
+        p->next_try_ms = 0;
+        p->next_pull_ms = 0; /* the next round contacts it, pinning what it presents */
+        return;
+    }
     bool recovered = !r && p->failures, changed = recovered || p->skew_changed;
     hl_error_clear(&err);
     st->last_try_us = hl_wall_us();
@@ -234,6 +240,7 @@ static void pair_outcome(struct exchange *x, struct pair *p, struct store_repl_s
             repl_log(x, "exchange %s (%s) in %s: reachable again", p->name, p->party, p->channel);
         p->failures = 0;
         p->next_try_ms = 0;
+        p->key_retried = false;
         p->last_error[0] = '\0';
         st->last_ok_us = st->last_try_us;
         st->failures = 0;
@@ -397,8 +404,10 @@ static void repl_round(struct exchange *x, char (*req)[STORE_TEXT_MAX + 1], size
     }
     for (size_t i = 0; i < n; i++) {
         struct job *j = &jobs[i];
+        bool switched = j->r && j->t.peer.next_cert_sha256[0] &&
+                        exchange_client_key_changed(x->client, j->t.peer.url);
         if (!x->stopping && (j->worked || j->r))
-            pair_outcome(x, j->p, &j->st, j->r, &j->err);
+            pair_outcome(x, j->p, &j->st, j->r, &j->err, switched);
         if (!x->stopping && !j->r) {
             repl_cert_announce(x, j->p, &j->t);
             repl_cert_promote(x, j->p, &j->t);

@@ -53,6 +53,10 @@ struct pair {
     uint64_t next_gen;
     bool next_announced, next_refused;
     int64_t next_retry_ms;
+    /* The member presented another key while it had announced a next
+     * certificate (it switched to it): tried again at once, not after a
+     * backoff and a warning; once, until a round succeeds. */
+    bool key_retried;
 };
 
 /* A skew of the member's clock of EXCHANGE_CLOCK_SKEW_WARN_MS or more is

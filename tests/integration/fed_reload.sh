@@ -76,6 +76,10 @@ fed_send_one a b ch
 fed_send_one b a ch
 fed_wait 10 grep -q "exchange a (identity--[0-9a-f-]*): it presents the certificate it announced, sha256 $next: pinned from now on" "$tmp/b.log"
 grep -q "is pinned: not contacting it" "$tmp/b.log" && fail "b refused a: $(grep pinned "$tmp/b.log" | head -2)"
+# b's first connection after the switch meets a key its pin does not name;
+# a had announced that certificate, so b probes again at once and pins it,
+# without a backoff or a warning.
+grep -q "presented another public key" "$tmp/b.log" && fail "b warned of the switch: $(grep 'public key' "$tmp/b.log" | head -2)"
 [ "$(grep -c "hotline: serving" "$tmp/a.log")" = 1 ] || fail "a restarted"
 
 # An edited hotline.conf is not applied by SIGHUP, and the log says so.
