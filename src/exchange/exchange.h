@@ -307,6 +307,9 @@ HL_MUST_CHECK int exchange_start(const struct exchange_options *o, struct exchan
  * HL_E_INVALID for a malformed sha256. Any thread. */
 HL_MUST_CHECK int exchange_next_cert_set(struct exchange *x, const char *sha256,
                                          struct hl_error *err);
+/* Pulls every seconds (1..86400) from now on: a pull due later than that
+ * from now comes sooner. Any thread; never blocks. */
+void exchange_set_pull_interval(struct exchange *x, unsigned seconds);
 /* Something committed in channel (NULL: anything): push soon. Never blocks. */
 void exchange_wake(struct exchange *x, const char *channel);
 /* A push from party showed a gap: pull from it now. Never blocks. */

@@ -57,6 +57,28 @@ static void repl_poke(struct exchange *x, bool stop, const char *party)
     pthread_mutex_unlock(&x->lock);
 }
 
+void exchange_set_pull_interval(struct exchange *x, unsigned seconds)
+{
+    if (seconds < 1 || seconds > 86400)
+        return;
+    atomic_store(&x->pull_interval_s, seconds);
+    repl_poke(x, false, NULL);
+}
+
+/* A new pull interval, on the worker's thread: no pull waits longer than
+ * it from now. */
+static void pull_interval_apply(struct exchange *x)
+{
+    unsigned s = atomic_load(&x->pull_interval_s);
+    if (s == x->pull_applied_s)
+        return;
+    int64_t latest = hl_mono_ms() + (int64_t)s * 1000;
+    for (size_t i = 0; i < x->n_pairs; i++)
+        if (x->pairs[i].next_pull_ms > latest)
+            x->pairs[i].next_pull_ms = latest;
+    x->pull_applied_s = s;
+}
+
 void exchange_wake(struct exchange *x, const char *channel)
 {
     (void)channel;
@@ -117,7 +139,7 @@ static void flows_apply(struct exchange *x, struct pair *p)
         struct flow_note *f = &x->flows[i];
         if (strcmp(f->party, p->party) != 0 || strcmp(f->channel, p->channel) != 0)
             continue;
-        int64_t t = f->at_ms + (int64_t)x->o.pull_interval_s * 1000;
+        int64_t t = f->at_ms + (int64_t)x->pull_applied_s * 1000;
         if (t > p->next_pull_ms)
             p->next_pull_ms = t;
         *f = x->flows[--x->n_flows];
@@ -400,7 +422,7 @@ static void repl_round(struct exchange *x, char (*req)[STORE_TEXT_MAX + 1], size
             j->r = repl_recover_pair(x, j->p, &j->t, &recovered, &j->err);
         j->took = j->took || recovered;
         if (!j->r)
-            j->p->next_pull_ms = hl_mono_ms() + (int64_t)x->o.pull_interval_s * 1000;
+            j->p->next_pull_ms = hl_mono_ms() + (int64_t)x->pull_applied_s * 1000;
     }
     for (size_t i = 0; i < n; i++) {
         struct job *j = &jobs[i];
@@ -496,7 +518,7 @@ static void pairs_scan(struct exchange *x)
 /* The next moment anything is due (monotonic ms). */
 static int64_t next_due(const struct exchange *x)
 {
-    int64_t due = hl_mono_ms() + (int64_t)x->o.pull_interval_s * 1000;
+    int64_t due = hl_mono_ms() + (int64_t)x->pull_applied_s * 1000;
     if (x->scan_owed && x->scan_ms + REPL_SCAN_MS < due)
         due = x->scan_ms + REPL_SCAN_MS;
     for (size_t i = 0; i < x->n_pairs; i++) {
@@ -535,6 +557,7 @@ static void *repl_main(void *arg)
         memcpy(req, x->pull_party, n_req * sizeof *req);
         x->n_pull_party = 0;
         pthread_mutex_unlock(&x->lock);
+        pull_interval_apply(x);
         pairs_scan(x);
         repl_round(x, req, n_req);
         repl_flush(x, false, false);
@@ -569,6 +592,8 @@ int exchange_start(const struct exchange_options *o, struct exchange **out, stru
     x->o.next_cert_sha256 = NULL; /* copied, signed: below */
     if (!x->o.pull_interval_s)
         x->o.pull_interval_s = EXCHANGE_PULL_INTERVAL_S;
+    atomic_init(&x->pull_interval_s, x->o.pull_interval_s);
+    x->pull_applied_s = x->o.pull_interval_s;
     pthread_mutex_init(&x->lock, NULL);
     pthread_cond_init(&x->cond, NULL);
     x->pairs = calloc(EXCHANGE_PAIRS_MAX, sizeof *x->pairs);

@@ -8,6 +8,7 @@
 #define HL_REPL_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -90,6 +91,10 @@ struct flow_note {
 
 struct exchange {
     struct exchange_options o;
+    /* o.pull_interval_s as exchange_set_pull_interval last set it, and as
+     * the worker last applied it to its pairs' next pulls. */
+    _Atomic unsigned pull_interval_s;
+    unsigned pull_applied_s;
     struct store *store;
     struct exchange_client *client;
     pthread_t thread;

@@ -31,6 +31,7 @@ struct conf_key {
     size_t size;   /* of a text field, NUL included */
     unsigned long long min, max;
     const char *help; /* the comment above the key in the written file */
+    bool live;        /* a running node applies a change on SIGHUP (node.c) */
 };
 
 #define TEXT(f) offsetof(struct node_config, f), sizeof(((struct node_config *)0)->f)
@@ -49,42 +50,49 @@ static const struct conf_key conf_keys[] = {
     {"tls_key", CONF_NAME, TEXT(tls_key), 0, 0, NULL},
     {"title", CONF_NAME, TEXT(title), 0, 0,
      "What TAXII discovery (/taxii2/) says about this server: a title, a\n"
-     "description and a contact (both may be empty)."},
-    {"description", CONF_TEXT, TEXT(description), 0, 0, NULL},
-    {"contact", CONF_TEXT, TEXT(contact), 0, 0, NULL},
+     "description and a contact (both may be empty).",
+     .live = true},
+    {"description", CONF_TEXT, TEXT(description), 0, 0, NULL, .live = true},
+    {"contact", CONF_TEXT, TEXT(contact), 0, 0, NULL, .live = true},
     {"threads", CONF_UINT, NUM(threads), 1, 64, "Worker threads serving requests (1..64)."},
     {"max_content_length", CONF_SIZE, NUM(max_content_length), 1024, HL_MAX_DOCUMENT_BYTES,
      "Largest request body in bytes, advertised in the API root; a larger POST\n"
-     "is refused with 413 and nothing of it is stored (1024..67108864)."},
+     "is refused with 413 and nothing of it is stored (1024..67108864).",
+     .live = true},
     {"max_objects", CONF_SIZE, NUM(max_objects), 1, LOG_BATCH_MAX,
-     "Most objects in one POSTed envelope; more is 413 (1..10000)."},
+     "Most objects in one POSTed envelope; more is 413 (1..10000).", .live = true},
     {"max_connections", CONF_UINT, NUM(max_connections), 1, 65536,
      "Open connections at most, in all and from one client address\n"
      "(max_per_client <= max_connections); more are refused."},
     {"max_per_client", CONF_UINT, NUM(max_per_client), 1, 65536, NULL},
     {"rate_per_minute", CONF_UINT, NUM(rate_per_minute), 1, 10000000,
      "Requests one client address may make per minute; more are answered 429\n"
-     "with Retry-After (1..10000000)."},
+     "with Retry-After (1..10000000).",
+     .live = true},
     {"timeout_s", CONF_UINT, NUM(timeout_s), 1, 3600,
      "Seconds a connection may stay idle, or a request take to arrive, before\n"
      "it is closed (1..3600)."},
     {"pull_interval_s", CONF_UINT, NUM(pull_interval_s), 1, 86400,
      "Seconds between two pulls of every channel member's collection by the\n"
      "replication worker (a push to a member, and a gap a member's push shows,\n"
-     "do not wait for it) (1..86400)."},
+     "do not wait for it) (1..86400).",
+     .live = true},
     {"deadline_interval_s", CONF_UINT, NUM(deadline_interval_s), 1, 86400,
      "Seconds between two deadline checks: notifications not acknowledged\n"
      "within the channel's policy and requests past due are escalated, each\n"
-     "once (docs/workflow.md) (1..86400)."},
+     "once (docs/workflow.md) (1..86400).",
+     .live = true},
     {"escalation_hook", CONF_TEXT, TEXT(escalation_hook), 0, 0,
      "A program run once per escalation, with arguments ITEM-ID KIND, then\n"
      "MEMBER-ID MEMBER-NAME when it concerns one member (an absolute path;\n"
      "no shell; killed after 10 s; its output goes to the node's log).\n"
-     "Empty: none."},
+     "Empty: none.",
+     .live = true},
     {"status_retention_days", CONF_UINT, NUM(status_retention_days), 1, 3650,
      "Days the answer to a POST (its TAXII status resource) stays readable at\n"
      "/api/status/ID/; older ones are removed, the oldest first, and then\n"
-     "answer 404. The objects, their log entries and proofs stay (1..3650)."},
+     "answer 404. The objects, their log entries and proofs stay (1..3650).",
+     .live = true},
 };
 #define N_KEYS (sizeof conf_keys / sizeof conf_keys[0])
 
@@ -331,7 +339,10 @@ int node_config_render(const struct node_config *c, struct buf *out, struct hl_e
 {
     int r =
         buf_adds(out, "# hotline.conf — settings of `hotline serve` for this node directory.\n"
-                      "# Written by `hotline init`; edit and restart the node to apply.\n"
+                      "# Written by `hotline init`. After an edit, `systemctl reload` (SIGHUP)\n"
+                      "# applies title, description, contact, max_content_length, max_objects,\n"
+                      "# rate_per_minute, the intervals, escalation_hook and\n"
+                      "# status_retention_days at once; the others take a restart.\n"
                       "# Lines are 'key = value' (the value is the rest of the line, no\n"
                       "# quotes); '#' starts a comment only at the start of a line. A key left\n"
                       "# out takes the default shown here when the file was written; an\n"
@@ -358,14 +369,15 @@ static bool key_same(const struct conf_key *k, const struct node_config *a,
     }
 }
 
-size_t node_config_diff(const struct node_config *a, const struct node_config *b, char *names,
-                        size_t size)
+size_t node_config_diff(const struct node_config *a, const struct node_config *b,
+                        enum node_conf_keys which, char *names, size_t size)
 {
     size_t n = 0, len = 0;
     if (size)
         names[0] = '\0';
     for (size_t i = 0; i < N_KEYS; i++) {
-        if (key_same(&conf_keys[i], a, b))
+        if (key_same(&conf_keys[i], a, b) || (which == NODE_KEYS_LIVE && !conf_keys[i].live) ||
+            (which == NODE_KEYS_RESTART && conf_keys[i].live))
             continue;
         n++;
         int w = size > len
@@ -375,4 +387,16 @@ size_t node_config_diff(const struct node_config *a, const struct node_config *b
             len = (size_t)w < size - len ? len + (size_t)w : size - 1;
     }
     return n;
+}
+
+void node_config_take_live(struct node_config *dst, const struct node_config *src)
+{
+    for (size_t i = 0; i < N_KEYS; i++) {
+        const struct conf_key *k = &conf_keys[i];
+        size_t size = k->kind == CONF_UINT   ? sizeof(unsigned)
+                      : k->kind == CONF_SIZE ? sizeof(size_t)
+                                             : k->size;
+        if (k->live)
+            memcpy((char *)dst + k->offset, (const char *)src + k->offset, size);
+    }
 }

@@ -435,7 +435,7 @@ static int node_collection_id(const char *channel, char out[static 37])
 struct node_checkpointer {
     struct store *s;
     const struct node_serve_options *o; /* the log */
-    int64_t status_keep_us;             /* status_retention_days */
+    _Atomic int64_t status_keep_us;     /* status_retention_days: SIGHUP may change it */
     unsigned prune_wait;                /* rounds until the next prune */
     bool prune_failing;                 /* the last prune failed (logged once) */
     bool failing;                       /* the last round failed (logged once) */
@@ -482,8 +482,8 @@ static void node_prune_round(struct node_checkpointer *c)
     pthread_mutex_lock(c->write_lock);
     int r = store_begin(c->s, &e);
     if (!r) {
-        r = store_status_prune(c->s, hl_wall_us() - c->status_keep_us, NODE_PRUNE_BATCH, &removed,
-                               &e);
+        r = store_status_prune(c->s, hl_wall_us() - atomic_load(&c->status_keep_us),
+                               NODE_PRUNE_BATCH, &removed, &e);
         r = r ? r : store_commit(c->s, &e);
         if (r && store_rollback(c->s, &e) != 0)
             removed = 0; /* the connection rolls back at close */
@@ -522,7 +522,7 @@ static HL_MUST_CHECK int node_checkpoint_start(struct node_run *n, struct node_c
     memset(c, 0, sizeof *c);
     c->write_lock = &n->write_lock;
     c->o = n->o;
-    c->status_keep_us = (int64_t)n->conf.status_retention_days * 86400 * 1000000;
+    atomic_init(&c->status_keep_us, (int64_t)n->conf.status_retention_days * 86400 * 1000000);
     int r = store_open(n->db, &so, &c->s, err);
     if (r)
         return r;
@@ -551,10 +551,39 @@ static void node_checkpoint_stop(struct node_checkpointer *c)
     pthread_mutex_destroy(&c->lock);
 }
 
-/* SIGHUP reads the TLS files only; an operator who edited hotline.conf
- * and reloaded is told that it takes a restart, not left to believe the
- * new limits apply. */
-static void node_reload_conf(const struct node_run *n)
+/* What SIGHUP reaches while the node serves. */
+struct node_live {
+    struct taxii_server *srv;
+    struct workflow_worker *deadlines;
+    struct node_checkpointer *ckpt;
+};
+
+/* Gives the workers the NODE_KEYS_LIVE values of c. */
+static HL_MUST_CHECK int node_apply_live(struct node_run *n, const struct node_live *l,
+                                         const struct node_config *c, struct hl_error *e)
+{
+    const struct taxii_live tl = {.max_content_length = c->max_content_length,
+                                  .max_objects = c->max_objects,
+                                  .rate_per_minute = c->rate_per_minute,
+                                  .title = c->title,
+                                  .description = c->description,
+                                  .contact = c->contact};
+    int r = workflow_worker_set(l->deadlines, c->deadline_interval_s, c->escalation_hook, e);
+    if (!r)
+        r = taxii_server_set_live(l->srv, &tl, e);
+    if (r)
+        return r;
+    exchange_set_pull_interval(n->exchange, c->pull_interval_s);
+    atomic_store(&l->ckpt->status_keep_us, (int64_t)c->status_retention_days * 86400 * 1000000);
+    return 0;
+}
+
+/* SIGHUP reads hotline.conf again: what a running node can change (the
+ * NODE_KEYS_LIVE keys) applies at once, and the log names it; what takes
+ * a restart is named too, so that an operator who edited a listening
+ * address or a timeout and reloaded is not left believing it applies. A
+ * file that no longer reads changes nothing. */
+static void node_reload_conf(struct node_run *n, const struct node_live *l)
 {
     char path[NODE_PATH_MAX + 1], changed[256];
     struct node_config c;
@@ -562,16 +591,23 @@ static void node_reload_conf(const struct node_run *n)
     hl_error_clear(&e);
     node_config_defaults(&c, n->name);
     if (node_path(path, n->dir, NODE_CONF_FILE, &e) || node_config_read(path, &c, &e)) {
-        node_log(n->o, "warning: SIGHUP: %s: %s; the node runs with what it read at its start",
+        node_log(n->o, "warning: SIGHUP: %s: %s; the node runs with what it read before",
                  e.where[0] ? e.where : NODE_CONF_FILE, e.msg);
         return;
     }
     if (n->o->listen) /* --listen overrides the file's */
         memcpy(c.listen, n->conf.listen, sizeof c.listen);
-    if (node_config_diff(&n->conf, &c, changed, sizeof changed))
-        node_log(n->o,
-                 "SIGHUP: %s changed %s since the node started: a restart applies it (SIGHUP "
-                 "reads the TLS files only)",
+    if (node_config_diff(&n->conf, &c, NODE_KEYS_LIVE, changed, sizeof changed)) {
+        if (node_apply_live(n, l, &c, &e))
+            node_log(n->o, "warning: SIGHUP: %s: %s: %s; the node runs with what it read before",
+                     NODE_CONF_FILE, e.where, e.msg);
+        else {
+            node_config_take_live(&n->conf, &c);
+            node_log(n->o, "SIGHUP: %s: %s now in force", NODE_CONF_FILE, changed);
+        }
+    }
+    if (node_config_diff(&n->conf, &c, NODE_KEYS_RESTART, changed, sizeof changed))
+        node_log(n->o, "SIGHUP: %s changed %s since the node started: a restart applies it",
                  NODE_CONF_FILE, changed);
 }
 
@@ -607,7 +643,6 @@ static void node_reload_tls(struct node_run *n, struct taxii_server *srv)
         node_log(n->o, "warning: SIGHUP: the next certificate: %s", e.msg);
     else if (strcmp(next_was, n->next.fingerprint) != 0 || n->next_error[0])
         node_log_next(n);
-    node_reload_conf(n);
 }
 
 /* Serves until SIGTERM or SIGINT; the signals are blocked by the caller. */
@@ -708,10 +743,12 @@ static HL_MUST_CHECK int node_run_server(struct node_run *n, const sigset_t *sto
     /* Until SIGTERM or SIGINT; SIGHUP reloads the TLS files; each day
      * without a signal, the certificate's expiry is looked at again. */
     const struct timespec day = {86400, 0};
+    const struct node_live live = {srv, deadlines, &ckpt};
     while ((sig = sigtimedwait(stop, NULL, &day)) != SIGTERM && sig != SIGINT) {
-        if (sig == SIGHUP)
+        if (sig == SIGHUP) {
             node_reload_tls(n, srv);
-        else if (sig < 0 && errno == EAGAIN)
+            node_reload_conf(n, &live);
+        } else if (sig < 0 && errno == EAGAIN)
             node_log_expiry(n);
     }
     node_log(n->o, "stopping on %s: finishing requests in flight",

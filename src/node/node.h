@@ -74,10 +74,18 @@ void node_config_defaults(struct node_config *c, const char *party_name);
 /* Reads the file at path over the defaults already in *c. On failure err
  * names "PATH:LINE" (or PATH) and *c may be partly changed. */
 HL_MUST_CHECK int node_config_read(const char *path, struct node_config *c, struct hl_error *err);
-/* The number of keys whose values differ between a and b; their names,
- * ", "-separated, in names (of size bytes, cut to fit). */
-size_t node_config_diff(const struct node_config *a, const struct node_config *b, char *names,
-                        size_t size);
+/* Which keys: all of them, those a running node applies when it reads the
+ * file again (SIGHUP: limits of a request, the request rate, discovery
+ * texts, the workers' intervals, the hook, status retention), or those
+ * that take a restart (the listening socket, TLS paths, threads,
+ * connection limits, timeouts). */
+enum node_conf_keys { NODE_KEYS_ALL, NODE_KEYS_LIVE, NODE_KEYS_RESTART };
+/* The number of keys of `which` whose values differ between a and b;
+ * their names, ", "-separated, in names (of size bytes, cut to fit). */
+size_t node_config_diff(const struct node_config *a, const struct node_config *b,
+                        enum node_conf_keys which, char *names, size_t size);
+/* Copies the values of the NODE_KEYS_LIVE keys of src into dst. */
+void node_config_take_live(struct node_config *dst, const struct node_config *src);
 /* Appends the text of a hotline.conf holding c, every key explained by a
  * comment, to out. */
 HL_MUST_CHECK int node_config_render(const struct node_config *c, struct buf *out,

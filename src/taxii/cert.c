@@ -66,7 +66,7 @@ void taxii_ep_cert_next(struct taxii_ctx *c)
     json_t *doc = NULL;
     if (c->body_too_large) {
         taxii_error(c, 413, "Payload too large", "the body exceeds max_content_length, %zu bytes",
-                    c->srv->o.max_content_length);
+                    taxii_max_content_length(c->srv));
         return;
     }
     /* The strict parse of every body (depth, UTF-8, duplicate keys). */

@@ -28,30 +28,46 @@ static void api_root_url(const struct taxii_ctx *c, char out[static 320])
         snprintf(out, 320, "https://%s:%u/api/", c->srv->host, (unsigned)c->srv->port);
 }
 
+/* The discovery texts in force (taxii_server_set_live), "" when left out. */
+struct live_texts {
+    char title[TAXII_LIVE_TEXT_MAX + 1], description[TAXII_LIVE_TEXT_MAX + 1],
+        contact[TAXII_LIVE_TEXT_MAX + 1];
+};
+
+static void live_texts(struct taxii_server *srv, struct live_texts *t)
+{
+    pthread_mutex_lock(&srv->live_lock);
+    memcpy(t->title, srv->title, sizeof t->title);
+    memcpy(t->description, srv->description, sizeof t->description);
+    memcpy(t->contact, srv->contact, sizeof t->contact);
+    pthread_mutex_unlock(&srv->live_lock);
+}
+
 void taxii_ep_discovery(struct taxii_ctx *c)
 {
-    const struct taxii_options *o = &c->srv->o;
+    struct live_texts t;
     char url[320];
+    live_texts(c->srv, &t);
     api_root_url(c, url);
-    json_t *d = json_pack("{s:s, s:s, s:[s]}", "title", o->title ? o->title : "hotline node",
-                          "default", url, "api_roots", url);
-    if (d && o->description)
-        json_object_set_new(d, "description", json_string(o->description));
-    if (d && o->contact)
-        json_object_set_new(d, "contact", json_string(o->contact));
+    json_t *d = json_pack("{s:s, s:s, s:[s]}", "title", t.title, "default", url, "api_roots", url);
+    if (d && t.description[0])
+        json_object_set_new(d, "description", json_string(t.description));
+    if (d && t.contact[0])
+        json_object_set_new(d, "contact", json_string(t.contact));
     taxii_json(c, 200, d);
 }
 
 void taxii_ep_api_root(struct taxii_ctx *c)
 {
-    const struct taxii_options *o = &c->srv->o;
+    struct live_texts t;
+    live_texts(c->srv, &t);
     json_t *d =
-        json_pack("{s:s, s:[s], s:I, s:i, s:I}", "title", o->title ? o->title : "hotline node",
-                  "versions", TAXII_MEDIA_TYPE, "max_content_length",
-                  (json_int_t)o->max_content_length, "x_hotline_max_page_size", TAXII_PAGE_MAX,
-                  "x_hotline_max_objects", (json_int_t)o->max_objects);
-    if (d && o->description)
-        json_object_set_new(d, "description", json_string(o->description));
+        json_pack("{s:s, s:[s], s:I, s:i, s:I}", "title", t.title, "versions", TAXII_MEDIA_TYPE,
+                  "max_content_length", (json_int_t)taxii_max_content_length(c->srv),
+                  "x_hotline_max_page_size", TAXII_PAGE_MAX, "x_hotline_max_objects",
+                  (json_int_t)taxii_max_objects(c->srv));
+    if (d && t.description[0])
+        json_object_set_new(d, "description", json_string(t.description));
     taxii_json(c, 200, d);
 }
 

@@ -45,7 +45,7 @@ static json_t *peer_parse(struct taxii_ctx *c, json_t **objects)
     }
     if (c->body_too_large) {
         taxii_error(c, 413, "Payload too large", "the body exceeds max_content_length, %zu bytes",
-                    c->srv->o.max_content_length);
+                    taxii_max_content_length(c->srv));
         return NULL;
     }
     if (ledger_parse(c->body->data, c->body->len, &doc, &err)) {
@@ -54,11 +54,11 @@ static json_t *peer_parse(struct taxii_ctx *c, json_t **objects)
         return NULL;
     }
     *objects = json_object_get(doc, "objects");
-    if (!json_is_array(*objects) || json_array_size(*objects) > c->srv->o.max_objects) {
+    if (!json_is_array(*objects) || json_array_size(*objects) > taxii_max_objects(c->srv)) {
         taxii_error(c, json_is_array(*objects) ? 413 : 422,
                     json_is_array(*objects) ? "Payload too large" : "Unprocessable content",
                     "the body must be a TAXII 2.1 envelope (§3.7) of at most %zu objects",
-                    c->srv->o.max_objects);
+                    taxii_max_objects(c->srv));
         json_decref(doc);
         return NULL;
     }

@@ -327,10 +327,10 @@ static json_t *post_parse(struct taxii_ctx *c, json_t **objects)
         return NULL;
     }
     size_t n = json_array_size(*objects);
-    if (n > c->srv->o.max_objects) {
+    if (n > taxii_max_objects(c->srv)) {
         taxii_error(c, 413, "Payload too large",
                     "the envelope holds %zu objects; this API root takes at most %zu", n,
-                    c->srv->o.max_objects);
+                    taxii_max_objects(c->srv));
         json_decref(doc);
         return NULL;
     }
@@ -350,7 +350,7 @@ void taxii_ep_post(struct taxii_ctx *c)
     }
     if (c->body_too_large) {
         taxii_error(c, 413, "Payload too large", "the body exceeds max_content_length, %zu bytes",
-                    c->srv->o.max_content_length);
+                    taxii_max_content_length(c->srv));
         return;
     }
     struct post p = {.c = c};

@@ -116,6 +116,47 @@ static bool rate_take(struct taxii_rate *rt, const uint8_t addr[16])
     return ok;
 }
 
+/* A new rate: each bucket keeps its tokens up to the new capacity. */
+static void rate_set(struct taxii_rate *rt, unsigned per_minute)
+{
+    pthread_mutex_lock(&rt->lock);
+    rt->capacity = per_minute;
+    rt->per_us = per_minute / 60e6;
+    pthread_mutex_unlock(&rt->lock);
+}
+
+/* ---- what changes while the server runs ------------------------------------- */
+
+static void live_text(char dst[static TAXII_LIVE_TEXT_MAX + 1], const char *src)
+{
+    snprintf(dst, TAXII_LIVE_TEXT_MAX + 1, "%s", src ? src : "");
+}
+
+int taxii_server_set_live(struct taxii_server *s, const struct taxii_live *l, struct hl_error *err)
+{
+    const char *texts[3] = {l->title, l->description, l->contact};
+    for (int i = 0; i < 3; i++)
+        if (texts[i] && strlen(texts[i]) > TAXII_LIVE_TEXT_MAX)
+            return hl_fail(err, HL_E_INVALID, i ? (i == 1 ? "description" : "contact") : "title",
+                           "longer than %d bytes", TAXII_LIVE_TEXT_MAX);
+    if (l->max_content_length < 1 || l->max_content_length > HL_MAX_DOCUMENT_BYTES)
+        return hl_fail(err, HL_E_INVALID, "max_content_length", "not in 1..%d",
+                       HL_MAX_DOCUMENT_BYTES);
+    if (l->max_objects < 1 || l->max_objects > LOG_BATCH_MAX)
+        return hl_fail(err, HL_E_INVALID, "max_objects", "not in 1..%d", LOG_BATCH_MAX);
+    if (l->rate_per_minute < 1)
+        return hl_fail(err, HL_E_INVALID, "rate_per_minute", "must be at least 1");
+    atomic_store(&s->max_content_length, l->max_content_length);
+    atomic_store(&s->max_objects, l->max_objects);
+    rate_set(s->rate, l->rate_per_minute);
+    pthread_mutex_lock(&s->live_lock);
+    live_text(s->title, l->title && l->title[0] ? l->title : "hotline node");
+    live_text(s->description, l->description);
+    live_text(s->contact, l->contact);
+    pthread_mutex_unlock(&s->live_lock);
+    return 0;
+}
+
 /* ---- per-thread stores and the writer ----------------------------------------- */
 
 static struct store *thread_store(struct taxii_server *srv, struct hl_error *err)
@@ -188,7 +229,7 @@ struct request {
     char *uri; /* as received: path and query, undecoded */
     bool uri_too_long;
     bool started, answered, counted, too_large;
-    struct buf body;
+    struct buf body; /* its max: max_content_length when the request began */
     int64_t start_mono_us;
     int status;
     size_t bytes;
@@ -210,7 +251,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
     size_t n = strlen(uri);
     rq->uri_too_long = n > TAXII_URI_MAX;
     rq->uri = strndup(uri, rq->uri_too_long ? 1 : n);
-    buf_init(&rq->body, srv->o.max_content_length);
+    buf_init(&rq->body, taxii_max_content_length(srv));
     snprintf(rq->user, sizeof rq->user, "-");
     snprintf(rq->addr, sizeof rq->addr, "-");
     return rq;
@@ -336,12 +377,11 @@ static void client_addr(struct MHD_Connection *con, struct request *rq, uint8_t 
  * Continue" has sent nothing yet, and one that declares more than
  * TAXII_DRAIN_MAX past the limit is not worth reading: both are answered
  * at once. */
-static bool body_drained(struct MHD_Connection *con, const struct taxii_server *srv,
-                         unsigned long long declared)
+static bool body_drained(struct MHD_Connection *con, size_t limit, unsigned long long declared)
 {
     const char *expect = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
     return !(expect && strcasecmp(expect, "100-continue") == 0) &&
-           declared - srv->o.max_content_length <= TAXII_DRAIN_MAX;
+           declared - limit <= TAXII_DRAIN_MAX;
 }
 
 /* The first call: limits that need no body. */
@@ -367,8 +407,8 @@ static enum MHD_Result request_start(struct MHD_Connection *con, struct request 
     const char *cl =
         MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl && hl_parse_int(cl, 0, INT64_MAX, &declared) &&
-        (unsigned long long)declared > srv->o.max_content_length) {
-        if (!body_drained(con, srv, (unsigned long long)declared))
+        (unsigned long long)declared > rq->body.max) {
+        if (!body_drained(con, rq->body.max, (unsigned long long)declared))
             return send_error(con, rq, 413, "Payload too large",
                               "the body exceeds max_content_length");
         rq->too_large = true; /* read and dropped, then answered 413 */
@@ -558,6 +598,7 @@ static void server_free(struct taxii_server *srv)
     free(srv->stores);
     taxii_tls_free(srv);
     pthread_mutex_destroy(&srv->tls_lock);
+    pthread_mutex_destroy(&srv->live_lock);
     free(srv->rate);
     pthread_key_delete(srv->store_key);
     pthread_mutex_destroy(&srv->stores_lock);
@@ -606,8 +647,13 @@ static int server_init(struct taxii_server *srv, const struct taxii_options *o,
     if (!srv->rate)
         return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
     pthread_mutex_init(&srv->rate->lock, NULL);
-    srv->rate->capacity = srv->o.rate_per_minute;
-    srv->rate->per_us = srv->o.rate_per_minute / 60e6;
+    rate_set(srv->rate, srv->o.rate_per_minute);
+    atomic_init(&srv->max_content_length, srv->o.max_content_length);
+    atomic_init(&srv->max_objects, srv->o.max_objects);
+    pthread_mutex_init(&srv->live_lock, NULL);
+    live_text(srv->title, srv->o.title ? srv->o.title : "hotline node");
+    live_text(srv->description, srv->o.description);
+    live_text(srv->contact, srv->o.contact);
     if (pthread_key_create(&srv->store_key, NULL))
         return hl_fail(err, HL_E_NOMEM, NULL, "no thread key");
     pthread_mutex_init(&srv->stores_lock, NULL);

@@ -267,6 +267,22 @@ uint16_t taxii_server_port(const struct taxii_server *s); /* the bound port */
 HL_MUST_CHECK int taxii_server_set_tls(struct taxii_server *s, const char *cert_pem,
                                        size_t cert_len, const char *key_pem, size_t key_len,
                                        struct hl_error *err);
+/* What may change while the server runs (`hotline serve` reads
+ * hotline.conf again on SIGHUP): the limits of a request, advertised in
+ * the API root, the request rate per client address, and the discovery
+ * texts (NULL or "": left out). A request that has begun keeps the
+ * limits it began with; the strings are copied. Out-of-range limits or a
+ * text longer than TAXII_LIVE_TEXT_MAX bytes are HL_E_INVALID and change
+ * nothing. Safe to call from any thread while the server runs. */
+#define TAXII_LIVE_TEXT_MAX 512
+struct taxii_live {
+    size_t max_content_length; /* 1..HL_MAX_DOCUMENT_BYTES */
+    size_t max_objects;        /* 1..LOG_BATCH_MAX */
+    unsigned rate_per_minute;  /* >= 1 */
+    const char *title, *description, *contact;
+};
+HL_MUST_CHECK int taxii_server_set_live(struct taxii_server *s, const struct taxii_live *l,
+                                        struct hl_error *err);
 /* Something committed outside the server's own requests (the node's
  * replication worker): requests waiting for a commit look again. Any
  * thread; s may be NULL. */

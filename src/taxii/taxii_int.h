@@ -83,6 +83,12 @@ struct taxii_server {
     pthread_mutex_t write_lock; /* one writer of this process at a time */
     pthread_mutex_t *wlock;     /* o.write_lock, or &write_lock */
     struct taxii_rate *rate;
+    /* What taxii_server_set_live changes: the limits read once per
+     * request, the discovery texts under live_lock ("" when left out). */
+    _Atomic size_t max_content_length, max_objects;
+    pthread_mutex_t live_lock;
+    char title[TAXII_LIVE_TEXT_MAX + 1], description[TAXII_LIVE_TEXT_MAX + 1],
+        contact[TAXII_LIVE_TEXT_MAX + 1];
     pthread_mutex_t busy_lock;
     pthread_cond_t idle;
     unsigned busy; /* requests being processed */
@@ -90,6 +96,16 @@ struct taxii_server {
     struct taxii_seen *seen; /* members' receipts taken, not yet committed */
     atomic_bool stopping;    /* set by taxii_server_stop */
 };
+
+/* The request limits in force (taxii_server_set_live). */
+static inline size_t taxii_max_content_length(struct taxii_server *s)
+{
+    return atomic_load(&s->max_content_length);
+}
+static inline size_t taxii_max_objects(struct taxii_server *s)
+{
+    return atomic_load(&s->max_objects);
+}
 
 /* ---- receipts taken before their commit (seen.c) -------------------------- */
 

@@ -18,13 +18,28 @@
 
 struct workflow_worker {
     struct workflow_worker_options o;
-    char hook[WORKFLOW_HOOK_PATH_MAX + 1];
+    char hook[WORKFLOW_HOOK_PATH_MAX + 1]; /* the thread's, for the check it runs */
     struct store *s;
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake;
     bool stop;
+    /* Under lock: what workflow_worker_set gave, taken before the next
+     * check. */
+    bool changed;
+    unsigned interval_set;
+    char hook_set[WORKFLOW_HOOK_PATH_MAX + 1];
 };
+
+static HL_MUST_CHECK int hook_check(const char *hook, struct hl_error *err)
+{
+    if (hook && strlen(hook) > WORKFLOW_HOOK_PATH_MAX)
+        return hl_fail(err, HL_E_TOO_LARGE, "escalation_hook", "escalation_hook is too long");
+    if (hook && hook[0] && hook[0] != '/')
+        return hl_fail(err, HL_E_INVALID, "escalation_hook",
+                       "escalation_hook must be an absolute path, not %s", hook);
+    return 0;
+}
 
 static void worker_log(struct workflow_worker *w, const char *fmt, ...) HL_PRINTF(2, 3);
 static void worker_log(struct workflow_worker *w, const char *fmt, ...)
@@ -46,6 +61,11 @@ static void *worker_main(void *arg)
     struct timespec until;
     pthread_mutex_lock(&w->lock);
     while (!w->stop) {
+        if (w->changed) {
+            w->o.interval_s = w->interval_set;
+            memcpy(w->hook, w->hook_set, sizeof w->hook);
+            w->changed = false;
+        }
         pthread_mutex_unlock(&w->lock);
         struct hl_error err;
         size_t n = 0;
@@ -57,7 +77,7 @@ static void *worker_main(void *arg)
         pthread_mutex_lock(&w->lock);
         clock_gettime(CLOCK_MONOTONIC, &until);
         until.tv_sec += w->o.interval_s;
-        while (!w->stop && pthread_cond_timedwait(&w->wake, &w->lock, &until) == 0)
+        while (!w->stop && !w->changed && pthread_cond_timedwait(&w->wake, &w->lock, &until) == 0)
             ;
     }
     pthread_mutex_unlock(&w->lock);
@@ -72,17 +92,15 @@ int workflow_worker_start(const struct workflow_worker_options *o, struct workfl
     *out = NULL;
     if (!o || !o->db_path || !o->interval_s)
         return hl_fail(err, HL_E_INVALID, "workflow", "deadline worker: no database or interval");
-    if (o->hook && strlen(o->hook) > WORKFLOW_HOOK_PATH_MAX)
-        return hl_fail(err, HL_E_TOO_LARGE, "escalation_hook", "escalation_hook is too long");
-    if (o->hook && o->hook[0] && o->hook[0] != '/')
-        return hl_fail(err, HL_E_INVALID, "escalation_hook",
-                       "escalation_hook must be an absolute path, not %s", o->hook);
+    int r = hook_check(o->hook, err);
+    if (r)
+        return r;
     struct workflow_worker *w = calloc(1, sizeof *w);
     if (!w)
         return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
     w->o = *o;
     snprintf(w->hook, sizeof w->hook, "%s", o->hook ? o->hook : "");
-    int r = store_open(o->db_path, &so, &w->s, err);
+    r = store_open(o->db_path, &so, &w->s, err);
     if (r) {
         free(w);
         return r;
@@ -100,6 +118,23 @@ int workflow_worker_start(const struct workflow_worker_options *o, struct workfl
         return hl_fail(err, HL_E_NOMEM, "workflow", "cannot start the deadline worker");
     }
     *out = w;
+    return 0;
+}
+
+int workflow_worker_set(struct workflow_worker *w, unsigned interval_s, const char *hook,
+                        struct hl_error *err)
+{
+    if (!interval_s)
+        return hl_fail(err, HL_E_INVALID, "deadline_interval_s", "must be at least 1");
+    int r = hook_check(hook, err);
+    if (r)
+        return r;
+    pthread_mutex_lock(&w->lock);
+    w->interval_set = interval_s;
+    snprintf(w->hook_set, sizeof w->hook_set, "%s", hook ? hook : "");
+    w->changed = true;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->lock);
     return 0;
 }
 

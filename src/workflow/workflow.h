@@ -387,6 +387,12 @@ struct workflow_worker;
  * the caller's to workflow_worker_stop. A relative hook is HL_E_INVALID. */
 HL_MUST_CHECK int workflow_worker_start(const struct workflow_worker_options *o,
                                         struct workflow_worker **out, struct hl_error *err);
+/* A new interval and hook (hotline.conf read again): a check in progress
+ * finishes with the old ones, then the worker checks at once and every
+ * interval_s with the new. A relative hook is HL_E_INVALID and changes
+ * nothing. Any thread. */
+HL_MUST_CHECK int workflow_worker_set(struct workflow_worker *w, unsigned interval_s,
+                                      const char *hook, struct hl_error *err);
 /* Stops the thread (a check in progress finishes, hooks included) and
  * frees w. NULL is a no-op. */
 void workflow_worker_stop(struct workflow_worker *w);

@@ -5,7 +5,8 @@
 # it presents the new one from the next connection; b pins it, and both
 # keep exchanging. A certificate file that does not load leaves the node
 # presenting the one it had; doctor says when the file and what the node
-# presents differ; an edited hotline.conf is said to need a restart; a
+# presents differ; an edited hotline.conf is applied where a running node
+# can, and said to need a restart where it cannot; a
 # hotline executable other than the node's does not signal it; a run
 # presents at most 64 pairs.
 set -eu
@@ -82,15 +83,51 @@ grep -q "is pinned: not contacting it" "$tmp/b.log" && fail "b refused a: $(grep
 grep -q "presented another public key" "$tmp/b.log" && fail "b warned of the switch: $(grep 'public key' "$tmp/b.log" | head -2)"
 [ "$(grep -c "hotline: serving" "$tmp/a.log")" = 1 ] || fail "a restarted"
 
-# An edited hotline.conf is not applied by SIGHUP, and the log says so.
+# An edited hotline.conf on SIGHUP: what a running node can change is in
+# force at once (the discovery title, a POST's objects, the rate), what
+# takes a restart (a timeout) is said to; a file that no longer reads
+# changes nothing.
+api() {
+    curl -s -o "$tmp/api.json" -w '%{http_code}' --cacert "$tmp/a/tls.crt" \
+        -H "Authorization: Bearer $(cat "$tmp/a/cli.token")" \
+        -H 'Accept: application/taxii+json;version=2.1' "$@" "https://127.0.0.1:$port_a$path"
+}
+post_two() {
+    path=/api/collections/$coll/objects/
+    api -H 'Content-Type: application/taxii+json;version=2.1' --data-binary @"$tmp/two.json"
+}
+path=/api/collections/ && api >/dev/null
+coll=$(json_get "$tmp/api.json" "[c['id'] for c in d['collections'] if c['title'] == 'ch'][0]")
+python3 - "$tmp/two.json" <<'EOF'
+import json, sys, uuid
+note = lambda: {"type": "note", "spec_version": "2.1", "id": "note--%s" % uuid.uuid4(),
+                "created": "2026-11-30T08:00:00.000Z", "modified": "2026-11-30T08:00:00.000Z",
+                "content": "reload", "object_refs": ["note--%s" % uuid.uuid4()]}
+json.dump({"objects": [note(), note()]}, open(sys.argv[1], "w"))
+EOF
 cp "$tmp/a/hotline.conf" "$tmp/good.conf"
-sed -i 's/^rate_per_minute = .*/rate_per_minute = 12345/; s/^timeout_s = .*/timeout_s = 99/' "$tmp/a/hotline.conf"
+sed -i 's/^rate_per_minute = .*/rate_per_minute = 12345/; s/^timeout_s = .*/timeout_s = 99/;
+        s/^max_objects = .*/max_objects = 1/; s/^title = .*/title = desk of a, renamed/' "$tmp/a/hotline.conf"
 kill -HUP "${fed_pid[a]}"
-fed_wait 10 grep -q "SIGHUP: hotline.conf changed rate_per_minute, timeout_s since the node started: a restart applies it" "$tmp/a.log"
+fed_wait 10 grep -q "SIGHUP: hotline.conf: title, max_objects, rate_per_minute now in force" "$tmp/a.log"
+fed_wait 10 grep -q "SIGHUP: hotline.conf changed timeout_s since the node started: a restart applies it" "$tmp/a.log"
+path=/taxii2/
+[ "$(api)" = 200 ] && [ "$(json_get "$tmp/api.json" "d['title']")" = "desk of a, renamed" ] ||
+    fail "discovery after the reload: $(cat "$tmp/api.json")"
+path=/api/
+[ "$(api)" = 200 ] && [ "$(json_get "$tmp/api.json" "d['x_hotline_max_objects']")" = 1 ] ||
+    fail "API root after the reload: $(cat "$tmp/api.json")"
+[ "$(post_two)" = 413 ] || fail "two objects with max_objects = 1: $(cat "$tmp/api.json")"
 echo "no_such_key = 1" >>"$tmp/a/hotline.conf"
+sed -i 's/^max_objects = .*/max_objects = 5/' "$tmp/a/hotline.conf"
 kill -HUP "${fed_pid[a]}"
-fed_wait 10 grep -q "warning: SIGHUP: .*hotline.conf:[0-9]*: .*; the node runs with what it read at its start" "$tmp/a.log"
+fed_wait 10 grep -q "warning: SIGHUP: .*hotline.conf:[0-9]*: .*; the node runs with what it read before" "$tmp/a.log"
+[ "$(post_two)" = 413 ] || fail "a file that does not read changed max_objects"
 cp "$tmp/good.conf" "$tmp/a/hotline.conf"
+kill -HUP "${fed_pid[a]}"
+in_force_twice() { [ "$(grep -c "SIGHUP: hotline.conf: title, max_objects, rate_per_minute now in force" "$tmp/a.log")" = 2 ]; }
+fed_wait 10 in_force_twice
+[ "$(post_two)" = 202 ] || fail "two objects once max_objects is back: $(cat "$tmp/api.json")"
 
 # doctor compares the certificate the running node presents with its file.
 if expect_rc 0 "$HL_BIN" doctor --data "$tmp/a"; then

@@ -163,20 +163,48 @@ static void test_config_diff_names_what_changed(void **state)
     char names[64];
     node_config_defaults(&a, "A");
     node_config_defaults(&b, "A");
-    assert_int_equal(node_config_diff(&a, &b, names, sizeof names), 0);
+    assert_int_equal(node_config_diff(&a, &b, NODE_KEYS_ALL, names, sizeof names), 0);
     assert_string_equal(names, "");
     b.rate_per_minute = a.rate_per_minute + 1;
     b.max_content_length = a.max_content_length * 2;
     snprintf(b.escalation_hook, sizeof b.escalation_hook, "/bin/true");
-    assert_int_equal(node_config_diff(&a, &b, names, sizeof names), 3);
+    assert_int_equal(node_config_diff(&a, &b, NODE_KEYS_ALL, names, sizeof names), 3);
     assert_string_equal(names, "max_content_length, rate_per_minute, escalation_hook");
     node_config_defaults(&b, "B"); /* the title names the party */
-    assert_int_equal(node_config_diff(&a, &b, names, 8), 1);
+    assert_int_equal(node_config_diff(&a, &b, NODE_KEYS_ALL, names, 8), 1);
     assert_string_equal(names, "title");
     b.threads = a.threads + 1;
     b.timeout_s = a.timeout_s + 1;
-    assert_int_equal(node_config_diff(&a, &b, names, 10), 3);
+    assert_int_equal(node_config_diff(&a, &b, NODE_KEYS_ALL, names, 10), 3);
     assert_int_equal(strlen(names), 9); /* "title, th": cut, terminated */
+}
+
+/* What a running node applies on SIGHUP and what takes a restart. */
+static void test_config_live_keys(void **state)
+{
+    (void)state;
+    struct node_config a, b;
+    char names[256];
+    node_config_defaults(&a, "A");
+    node_config_defaults(&b, "B"); /* title */
+    b.max_objects = 7;
+    b.status_retention_days = 30;
+    snprintf(b.escalation_hook, sizeof b.escalation_hook, "/bin/true");
+    b.timeout_s = a.timeout_s + 1;
+    b.threads = a.threads + 1;
+    snprintf(b.listen, sizeof b.listen, "127.0.0.1:9");
+    assert_int_equal(node_config_diff(&a, &b, NODE_KEYS_LIVE, names, sizeof names), 4);
+    assert_string_equal(names, "title, max_objects, escalation_hook, status_retention_days");
+    assert_int_equal(node_config_diff(&a, &b, NODE_KEYS_RESTART, names, sizeof names), 3);
+    assert_string_equal(names, "listen, threads, timeout_s");
+    node_config_take_live(&a, &b);
+    assert_int_equal(node_config_diff(&a, &b, NODE_KEYS_LIVE, names, sizeof names), 0);
+    assert_int_equal(node_config_diff(&a, &b, NODE_KEYS_ALL, names, sizeof names), 3);
+    assert_string_equal(a.title, b.title);
+    assert_int_equal(a.max_objects, 7);
+    assert_int_equal(a.status_retention_days, 30);
+    assert_string_equal(a.escalation_hook, "/bin/true");
+    assert_int_not_equal(a.timeout_s, b.timeout_s);
 }
 
 static void test_listen_addresses(void **state)
@@ -343,6 +371,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_errors_name_the_line, setup, teardown),
         cmocka_unit_test(test_listen_addresses),
         cmocka_unit_test(test_config_diff_names_what_changed),
+        cmocka_unit_test(test_config_live_keys),
         cmocka_unit_test_setup_teardown(test_made_certificate_checks_and_mismatched_key_does_not,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_common_name_is_cut_on_a_utf8_boundary, setup,
