@@ -472,7 +472,7 @@ static void node_checkpoint_round(struct node_checkpointer *c)
 
 static void node_prune_round(struct node_checkpointer *c)
 {
-    struct hl_error e;
+    struct hl_error e, ignored;
     size_t removed = 0;
     if (c->prune_wait > 0) {
         c->prune_wait--;
@@ -485,8 +485,8 @@ static void node_prune_round(struct node_checkpointer *c)
         r = store_status_prune(c->s, hl_wall_us() - atomic_load(&c->status_keep_us),
                                NODE_PRUNE_BATCH, &removed, &e);
         r = r ? r : store_commit(c->s, &e);
-        if (r && store_rollback(c->s, &e) != 0)
-            removed = 0; /* the connection rolls back at close */
+        if (r && store_rollback(c->s, &ignored) != 0)
+            hl_error_clear(&ignored); /* e says why; the connection rolls back at close */
     }
     pthread_mutex_unlock(c->write_lock);
     if (r && !c->prune_failing)
@@ -599,8 +599,8 @@ static void node_reload_conf(struct node_run *n, const struct node_live *l)
         memcpy(c.listen, n->conf.listen, sizeof c.listen);
     if (node_config_diff(&n->conf, &c, NODE_KEYS_LIVE, changed, sizeof changed)) {
         if (node_apply_live(n, l, &c, &e))
-            node_log(n->o, "warning: SIGHUP: %s: %s: %s; the node runs with what it read before",
-                     NODE_CONF_FILE, e.where, e.msg);
+            node_log(n->o, "warning: SIGHUP: %s: %s%s%s; the node runs with what it read before",
+                     NODE_CONF_FILE, e.where, e.where[0] ? ": " : "", e.msg);
         else {
             node_config_take_live(&n->conf, &c);
             node_log(n->o, "SIGHUP: %s: %s now in force", NODE_CONF_FILE, changed);
@@ -740,8 +740,9 @@ static HL_MUST_CHECK int node_run_server(struct node_run *n, const sigset_t *sto
         node_log(n->o, "warning: %s", lerr.msg);
     if (n->o->ready)
         n->o->ready(n->o->ctx, url, n->name);
-    /* Until SIGTERM or SIGINT; SIGHUP reloads the TLS files; each day
-     * without a signal, the certificate's expiry is looked at again. */
+    /* Until SIGTERM or SIGINT; SIGHUP reloads the TLS files and applies
+     * hotline.conf's live keys; each day without a signal, the
+     * certificate's expiry is looked at again. */
     const struct timespec day = {86400, 0};
     const struct node_live live = {srv, deadlines, &ckpt};
     while ((sig = sigtimedwait(stop, NULL, &day)) != SIGTERM && sig != SIGINT) {
