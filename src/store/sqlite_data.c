@@ -330,8 +330,8 @@ static int secure_delete_get(struct store_sqlite *q)
 
 /* With secure_delete FAST for the statement: Debian builds SQLite with
  * secure_delete on, which overwrites every freed page with zeros, and a
- * thousand answers of 90 KB then wrote 91 MB to the journal in 434 ms
- * under the writers' lock (FAST: 0.5 MB, 39 ms; bench/README.md). FAST
+ * step of 250 answers of 90 KB then wrote 24 MB to the journal in 141 ms
+ * under the writers' lock (FAST: 0.1 MB, 26 ms; bench/bench_prune). FAST
  * still clears the rows on the pages the delete rewrites; the overflow
  * pages of a body are freed as they are, until reused. An answer names
  * objects the store keeps anyway. */

@@ -54,11 +54,11 @@ static json_t *peer_parse(struct taxii_ctx *c, json_t **objects)
         return NULL;
     }
     *objects = json_object_get(doc, "objects");
-    if (!json_is_array(*objects) || json_array_size(*objects) > taxii_max_objects(c->srv)) {
+    size_t max = taxii_max_objects(c->srv);
+    if (!json_is_array(*objects) || json_array_size(*objects) > max) {
         taxii_error(c, json_is_array(*objects) ? 413 : 422,
                     json_is_array(*objects) ? "Payload too large" : "Unprocessable content",
-                    "the body must be a TAXII 2.1 envelope (§3.7) of at most %zu objects",
-                    taxii_max_objects(c->srv));
+                    "the body must be a TAXII 2.1 envelope (§3.7) of at most %zu objects", max);
         json_decref(doc);
         return NULL;
     }

@@ -326,11 +326,10 @@ static json_t *post_parse(struct taxii_ctx *c, json_t **objects)
         json_decref(doc);
         return NULL;
     }
-    size_t n = json_array_size(*objects);
-    if (n > taxii_max_objects(c->srv)) {
+    size_t n = json_array_size(*objects), max = taxii_max_objects(c->srv);
+    if (n > max) {
         taxii_error(c, 413, "Payload too large",
-                    "the envelope holds %zu objects; this API root takes at most %zu", n,
-                    taxii_max_objects(c->srv));
+                    "the envelope holds %zu objects; this API root takes at most %zu", n, max);
         json_decref(doc);
         return NULL;
     }

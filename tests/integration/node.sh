@@ -222,6 +222,9 @@ EOF
 # Starts `hotline serve --data A ARGS...` in the background: sets server_pid,
 # and port once it announces itself as serving CERT A.
 start_serve() {
+    # Emptied here, not only by the child's redirection: the loop below may
+    # read the file before the child opens it, and find the last start's line.
+    : >"$tmp/serve.err"
     "$HL_BIN" serve --data "$A" "$@" >"$tmp/serve.out" 2>"$tmp/serve.err" &
     server_pid=$!
     port=
