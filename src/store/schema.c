@@ -247,12 +247,16 @@ static const char *const steps[] = {
      * from the oldest on by reading only those (store_status_prune). As a
      * WITHOUT ROWID table keyed by random UUIDs a new record landed in a
      * random leaf, and every record, body and all, also sat in the interior
-     * pages. */
+     * pages. Only the last 7 days' records (the default retention) are
+     * carried over: a node that kept every answer for a year could hold
+     * gigabytes of them, and copying those in the migration's one
+     * transaction would need as much again in journal and file. */
     "CREATE TABLE statuses_by_row(row INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
     " channel_id INTEGER NOT NULL REFERENCES channels(id), created_us INTEGER NOT NULL,"
     " body BLOB NOT NULL) STRICT;"
     "INSERT INTO statuses_by_row(id, channel_id, created_us, body)"
-    " SELECT id, channel_id, created_us, body FROM statuses ORDER BY created_us, id;"
+    " SELECT id, channel_id, created_us, body FROM statuses"
+    " WHERE created_us >= (unixepoch() - 7 * 86400) * 1000000 ORDER BY created_us, id;"
     "DROP TABLE statuses;"
     "ALTER TABLE statuses_by_row RENAME TO statuses;",
 };

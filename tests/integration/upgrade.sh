@@ -30,9 +30,15 @@ rm "$node/hotline.sql"
 chmod 700 "$node"
 chmod 600 "$node/party.key" "$node/tls.key" "$node/cli.token"
 python3 - "$fixture/hotline.sql" "$node/hotline.db" <<'EOF'
-import sqlite3, sys
+import sqlite3, sys, time
 db = sqlite3.connect(sys.argv[2])
 db.executescript(open(sys.argv[1]).read())
+# Its status records as if made an hour ago, but one 8 days ago: the
+# migration (step 15) carries over the last 7 days' only.
+now = int(time.time() * 1e6)
+db.execute("UPDATE statuses SET created_us = ?", (now - 3600 * 10**6,))
+db.execute("UPDATE statuses SET created_us = ? WHERE id = '14f4c1e8-f050-488e-93a1-0f8f375d12b8'",
+           (now - 8 * 86400 * 10**6,))
 db.execute("PRAGMA user_version = 7")
 db.execute("PRAGMA application_id = %d" % 0x484C4E31)
 db.execute("PRAGMA journal_mode = WAL")
@@ -71,15 +77,17 @@ if expect_rc 0 "$HL_BIN" log append --data "$node" --channel tri "$tmp/note.json
 fi
 
 # Its TAXII status records, rebuilt in the order they were made (schema
-# step 15), all nine kept; one is made 8 days old and the others now, so
-# that the first prune of the serving node (status_retention_days, 7 by
-# default: the old hotline.conf has no such key) removes that one alone.
+# step 15): the eight of the last 7 days kept, the one of 8 days ago not.
+# Then one is made 8 days old and the others now, so that the first prune
+# of the serving node (status_retention_days, 7 by default: the old
+# hotline.conf has no such key) removes that one alone.
 old_status=1178474e-2e8d-4d25-b017-8bb66b2ddba3
 python3 - "$node/hotline.db" "$old_status" <<'EOF'
 import sqlite3, sys, time
 db = sqlite3.connect(sys.argv[1])
 rows = db.execute("SELECT id, json_extract(CAST(body AS TEXT), '$.status.id') FROM statuses ORDER BY row").fetchall()
-assert len(rows) == 9 and all(i == j for i, j in rows), rows
+assert len(rows) == 8 and all(i == j for i, j in rows), rows
+assert '14f4c1e8-f050-488e-93a1-0f8f375d12b8' not in [i for i, _ in rows], rows
 now = int(time.time() * 1e6)
 db.execute("UPDATE statuses SET created_us = ?", (now,))
 db.execute("UPDATE statuses SET created_us = ? WHERE id = ?", (now - 8 * 86400 * 10**6, sys.argv[2]))
