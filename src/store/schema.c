@@ -256,7 +256,8 @@ static const char *const steps[] = {
     " body BLOB NOT NULL) STRICT;"
     "INSERT INTO statuses_by_row(id, channel_id, created_us, body)"
     " SELECT id, channel_id, created_us, body FROM statuses"
-    " WHERE created_us >= (unixepoch() - 7 * 86400) * 1000000 ORDER BY created_us, id;"
+    " WHERE created_us >= (CAST(strftime('%s', 'now') AS INTEGER) - 7 * 86400) * 1000000"
+    " ORDER BY created_us, id;"
     "DROP TABLE statuses;"
     "ALTER TABLE statuses_by_row RENAME TO statuses;",
 };
