@@ -335,6 +335,15 @@ void hl_hex(char *out, const uint8_t *in, size_t n)
     out[2 * n] = '\0';
 }
 
+bool hl_hex_is(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (; s && s[n]; n++)
+        if (n == len || !((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+            return false;
+    return s && n == len;
+}
+
 bool hl_parse_int(const char *s, long long min, long long max, long long *out)
 {
     if (!s || !*s)

@@ -156,6 +156,9 @@ HL_MUST_CHECK int hl_write_file_with(const char *path, unsigned mode, hl_fill_fn
 
 /* Lowercase hex of n bytes into out (2n+1 bytes, NUL-terminated). */
 void hl_hex(char *out, const uint8_t *in, size_t n);
+/* Whether s (may be NULL) is exactly len lowercase hex digits, as
+ * hl_hex writes them (a SHA-256 fingerprint: len 64). */
+bool hl_hex_is(const char *s, size_t len);
 
 /* Parses a decimal integer in [min, max], the whole string, no sign games.
  * The replacement for atoi/strtol at every call site. */

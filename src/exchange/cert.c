@@ -29,11 +29,10 @@ int exchange_next_cert_set(struct exchange *x, const char *sha256, struct hl_err
 {
     char cert[EXCHANGE_FINGERPRINT_LEN + 1] = "", sig[SEAL_STATEMENT_SIG_B64] = "";
     if (sha256 && sha256[0]) {
-        size_t len = strlen(sha256);
-        if (len != EXCHANGE_FINGERPRINT_LEN || strspn(sha256, "0123456789abcdef") != len)
+        if (!hl_hex_is(sha256, EXCHANGE_FINGERPRINT_LEN))
             return hl_fail(err, HL_E_INVALID, "next_cert_sha256",
                            "not a SHA-256 in lowercase hex: %.80s", sha256);
-        memcpy(cert, sha256, len + 1);
+        memcpy(cert, sha256, EXCHANGE_FINGERPRINT_LEN + 1);
         int r = seal_statement_sign(x->o.me->key, SEAL_NEXT_CERT_CONTEXT, x->o.me->party, cert, sig,
                                     err);
         if (r)

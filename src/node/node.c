@@ -19,7 +19,8 @@
  * goes away is an error on its connection, not the end of the node.
  * SIGHUP, taken the same way, reads the TLS files again (node_reload_tls):
  * a renewed certificate is presented from the next handshake and a next
- * one announced, with no restart.
+ * one announced, with no restart; and hotline.conf (node_reload_conf):
+ * what a running node can change applies at once.
  *
  * Federation. The replication worker (src/exchange/repl.c) starts before
  * the server and stops after it; the two meet here: the server hands a

@@ -95,16 +95,6 @@ const char *sq_fed_sql(enum sq_stmt_id id)
 
 /* ---- peers ------------------------------------------------------------------ */
 
-static bool hex64(const char *t)
-{
-    if (strlen(t) != STORE_FINGERPRINT_LEN)
-        return false;
-    for (const char *p = t; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-            return false;
-    return true;
-}
-
 /* The PEER_COLS of the current row into *p (zeroed on failure). */
 static HL_MUST_CHECK int peer_read(sqlite3_stmt *st, struct store_peer *p, struct hl_error *err)
 {
@@ -116,7 +106,7 @@ static HL_MUST_CHECK int peer_read(sqlite3_stmt *st, struct store_peer *p, struc
         r = sq_col_text(st, 2, "peers", 0, p->url, STORE_URL_MAX, err);
     if (!r)
         r = sq_col_text(st, 3, "peers", 0, p->cert_sha256, STORE_FINGERPRINT_LEN, err);
-    if (!r && !hex64(p->cert_sha256))
+    if (!r && !hl_hex_is(p->cert_sha256, STORE_FINGERPRINT_LEN))
         r = hl_fail(err, HL_E_STORE, "peers",
                     "store corrupt: table peers, peer %s: cert_sha256 is not 64 hex digits",
                     p->name);
@@ -126,7 +116,7 @@ static HL_MUST_CHECK int peer_read(sqlite3_stmt *st, struct store_peer *p, struc
         r = sq_col_i64(st, 5, "peers", 0, &p->added_us, err);
     if (!r)
         r = sq_col_text(st, 6, "peers", 0, p->next_cert_sha256, STORE_FINGERPRINT_LEN, err);
-    if (!r && p->next_cert_sha256[0] && !hex64(p->next_cert_sha256))
+    if (!r && p->next_cert_sha256[0] && !hl_hex_is(p->next_cert_sha256, STORE_FINGERPRINT_LEN))
         r = hl_fail(err, HL_E_STORE, "peers",
                     "store corrupt: table peers, peer %s: next_cert_sha256 is not 64 hex digits",
                     p->name);

@@ -27,15 +27,6 @@
 #include "stix/stix.h"
 #include "taxii_int.h"
 
-static bool hex64_lower(const char *s)
-{
-    size_t n = 0;
-    for (; s && s[n]; n++)
-        if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
-            return false;
-    return n == 64;
-}
-
 /* Keeps fp as party's next certificate (none when it is the pinned one). */
 static int cert_next_store(struct taxii_ctx *c, const char *party, const char *fp,
                            struct hl_error *err)
@@ -79,7 +70,7 @@ void taxii_ep_cert_next(struct taxii_ctx *c)
     const char *party = json_string_value(json_object_get(doc, "party"));
     const char *fp = json_string_value(json_object_get(doc, "next_cert_sha256"));
     const char *sig = json_string_value(json_object_get(doc, "signature"));
-    if (!json_is_object(doc) || !party || !sig || !hex64_lower(fp))
+    if (!json_is_object(doc) || !party || !sig || !hl_hex_is(fp, STORE_FINGERPRINT_LEN))
         taxii_error(c, 400, "Bad request",
                     "the body is {\"party\", \"next_cert_sha256\" (64 lowercase hex digits), "
                     "\"signature\"}");

@@ -643,6 +643,7 @@ static int server_init(struct taxii_server *srv, const struct taxii_options *o,
     srv->o = *o;
     options_defaults(&srv->o);
     pthread_mutex_init(&srv->tls_lock, NULL);
+    pthread_mutex_init(&srv->live_lock, NULL);
     srv->rate = calloc(1, sizeof *srv->rate);
     if (!srv->rate)
         return hl_fail(err, HL_E_NOMEM, NULL, "out of memory");
@@ -650,7 +651,6 @@ static int server_init(struct taxii_server *srv, const struct taxii_options *o,
     rate_set(srv->rate, srv->o.rate_per_minute);
     atomic_init(&srv->max_content_length, srv->o.max_content_length);
     atomic_init(&srv->max_objects, srv->o.max_objects);
-    pthread_mutex_init(&srv->live_lock, NULL);
     live_text(srv->title, srv->o.title ? srv->o.title : "hotline node");
     live_text(srv->description, srv->o.description);
     live_text(srv->contact, srv->o.contact);

@@ -203,6 +203,14 @@ static void test_hex_is_lowercase(void **state)
     char out[7];
     hl_hex(out, in, 3);
     assert_string_equal(out, "00abff");
+    /* hl_hex_is takes exactly what hl_hex writes, of the length asked. */
+    assert_true(hl_hex_is(out, 6));
+    assert_false(hl_hex_is(out, 4));
+    assert_false(hl_hex_is(out, 8));
+    assert_false(hl_hex_is("00ABff", 6));
+    assert_false(hl_hex_is("00abfg", 6));
+    assert_false(hl_hex_is(NULL, 0));
+    assert_true(hl_hex_is("", 0));
 }
 
 /* The clocks: the monotonic one never goes back; a deadline lands that
